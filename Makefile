@@ -1,0 +1,40 @@
+# The index of what a developer can do. Each target sets up what it needs first.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PORT    ?= 8080
+DATA    ?= .flowmesh
+
+.PHONY: setup run test test-unit lint proto proto-check bench clean
+
+setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[embedded,dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## start the standalone server on PORT (8080) with data under DATA
+	$(BIN)/flowmesh server standalone --port $(PORT) --data-dir $(DATA)
+
+test: $(STAMP)  ## the whole suite: unit, integration, end to end
+	$(BIN)/python -m pytest -q
+
+test-unit: $(STAMP)  ## the tests that need no server
+	$(BIN)/python -m pytest -q tests/unit
+
+lint: $(STAMP)  ## ruff, buf lint and buf format
+	$(BIN)/ruff check libs services gateway tests tools
+	$(BIN)/buf format -d --exit-code
+	$(BIN)/buf lint
+
+proto: $(STAMP)  ## regenerate the Python code of protos/ into libs/
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/buf generate
+
+bench: $(STAMP)  ## the figures of the README: 100 sequential tasks, 1000 executions
+	$(BIN)/python -m flowmesh.bench
+
+clean:
+	rm -rf $(VENV) $(DATA)

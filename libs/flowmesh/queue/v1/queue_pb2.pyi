@@ -1,0 +1,74 @@
+import datetime
+
+from flowmesh.common.v1 import state_pb2 as _state_pb2
+from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ExecutorMessage(_message.Message):
+    __slots__ = ("start_execution", "task_run_update")
+    START_EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    start_execution: StartExecution
+    task_run_update: TaskRunUpdate
+    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ...) -> None: ...
+
+class StartExecution(_message.Message):
+    __slots__ = ("execution",)
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    execution: _execution_pb2.Execution
+    def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...
+
+class TaskRunUpdate(_message.Message):
+    __slots__ = ("execution_id", "task_run_id", "attempt", "state", "outputs", "worker_id", "date", "error")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    task_run_id: str
+    attempt: int
+    state: _state_pb2.StateType
+    outputs: _struct_pb2.Struct
+    worker_id: str
+    date: _timestamp_pb2.Timestamp
+    error: str
+    def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., attempt: _Optional[int] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., worker_id: _Optional[str] = ..., date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
+
+class WorkerJob(_message.Message):
+    __slots__ = ("tenant_id", "namespace", "flow_id", "execution_id", "task_run_id", "task_id", "attempt", "task", "variables")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    namespace: str
+    flow_id: str
+    execution_id: str
+    task_run_id: str
+    task_id: str
+    attempt: int
+    task: _struct_pb2.Struct
+    variables: _struct_pb2.Struct
+    def __init__(self, tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., task_id: _Optional[str] = ..., attempt: _Optional[int] = ..., task: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ExecutionEvent(_message.Message):
+    __slots__ = ("execution",)
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    execution: _execution_pb2.Execution
+    def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...
