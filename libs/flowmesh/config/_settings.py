@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    """What a flowmesh process needs to know; every field is FLOWMESH_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOWMESH_", extra="forbid")
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/flowmesh"
+    data_dir: Path = Path(".flowmesh")
+    # The gateway's HTTP port and the api's gRPC address (the gateway calls it there).
+    host: str = "127.0.0.1"
+    port: int = 8080
+    api_address: str = "127.0.0.1:50051"
+    # Components other than the api serve gRPC health on this port; 0 picks a free one.
+    health_port: int = 0
+    tenant: str = "main"
+    worker_group: str = "default"
+    worker_concurrency: int = Field(default=8, ge=1)
+    # How long a job may go without an ack or a progress signal before NATS redelivers it.
+    worker_ack_wait_seconds: float = Field(default=30.0, gt=0)
+    executor_concurrency: int = Field(default=32, ge=1)
+    indexer_batch_size: int = Field(default=500, ge=1)
+    # How long finished executions stay in the executions bucket after their last change.
+    execution_retention_hours: float = Field(default=168.0, gt=0)
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    config_file: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Give arguments precedence over the environment, and the environment over the file."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file(init_settings, env_settings)
+        if config_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+
+def _config_file(*sources: PydanticBaseSettingsSource) -> Path | None:
+    for source in sources:
+        value = source().get("config_file")
+        if value:
+            return Path(value)
+    return None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Return the settings, with the non-None overrides (command-line options) on top."""
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})

@@ -1,0 +1,36 @@
+"""The queue: JetStream streams, durable pull consumers and KV buckets carrying protobuf messages."""
+
+from __future__ import annotations
+
+from flowmesh.messaging._broker import Broker, Delivery
+from flowmesh.messaging._consumer import run_consumer
+from flowmesh.messaging._topology import (
+    EVENTS_STREAM,
+    EXECUTIONS_BUCKET,
+    EXECUTOR_STREAM,
+    FLOWS_BUCKET,
+    JOBS_STREAM,
+    LOGS_STREAM,
+    execution_event_subject,
+    executor_subject,
+    flow_key,
+    job_subject,
+    log_subject,
+)
+
+__all__ = [
+    "EVENTS_STREAM",
+    "EXECUTIONS_BUCKET",
+    "EXECUTOR_STREAM",
+    "FLOWS_BUCKET",
+    "JOBS_STREAM",
+    "LOGS_STREAM",
+    "Broker",
+    "Delivery",
+    "execution_event_subject",
+    "executor_subject",
+    "flow_key",
+    "job_subject",
+    "log_subject",
+    "run_consumer",
+]

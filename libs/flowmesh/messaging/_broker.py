@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import nats
+from google.protobuf.message import Message
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.kv import KeyValue
+
+from flowmesh.messaging import _topology
+from flowmesh.telemetry import TRACE_HEADER, current_trace_id, get_logger
+
+log = get_logger("messaging")
+
+M = TypeVar("M", bound=Message)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message taken from a pull consumer, with what is needed to settle it."""
+
+    msg: Msg
+
+    @property
+    def data(self) -> bytes:
+        return self.msg.data
+
+    @property
+    def subject(self) -> str:
+        return self.msg.subject
+
+    @property
+    def redelivered(self) -> bool:
+        return self.msg.metadata.num_delivered > 1
+
+    @property
+    def trace_id(self) -> str | None:
+        return (self.msg.headers or {}).get(TRACE_HEADER)
+
+    def parse(self, message_type: type[M]) -> M:
+        return message_type.FromString(self.msg.data)
+
+    async def ack(self) -> None:
+        await self.msg.ack_sync()
+
+    async def nak(self, delay: float | None = None) -> None:
+        await self.msg.nak(delay=delay)
+
+    async def in_progress(self) -> None:
+        await self.msg.in_progress()
+
+    async def term(self) -> None:
+        await self.msg.term()
+
+
+class Broker:
+    """A connection to NATS JetStream with flowmesh's streams and buckets."""
+
+    def __init__(self, nc: Client, js: JetStreamContext) -> None:
+        self.nc = nc
+        self.js = js
+        self._buckets: dict[str, KeyValue] = {}
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        *,
+        name: str = "flowmesh",
+        on_disconnect: Callable[[], Awaitable[None]] | None = None,
+        on_reconnect: Callable[[], Awaitable[None]] | None = None,
+    ) -> Broker:
+        """Connect to url and reconnect forever on loss."""
+        nc = await nats.connect(
+            url,
+            name=name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            disconnected_cb=on_disconnect,
+            reconnected_cb=on_reconnect,
+        )
+        return cls(nc, nc.jetstream(timeout=10.0))
+
+    async def close(self) -> None:
+        if not self.nc.is_closed:
+            await self.nc.close()
+
+    async def ensure_topology(self, execution_retention_hours: float = 168.0) -> None:
+        """Create the streams and buckets, or bring their configuration up to date."""
+        for config in _topology.streams():
+            await self._ensure_stream(config)
+        for bucket in _topology.buckets(execution_retention_hours):
+            self._buckets[bucket.bucket] = await self.js.create_key_value(config=bucket)
+
+    async def _ensure_stream(self, config: StreamConfig) -> None:
+        try:
+            await self.js.add_stream(config)
+        except BadRequestError:
+            await self.js.update_stream(config)
+
+    async def kv(self, bucket: str) -> KeyValue:
+        if bucket not in self._buckets:
+            self._buckets[bucket] = await self.js.key_value(bucket)
+        return self._buckets[bucket]
+
+    async def publish(self, subject: str, message: Message, msg_id: str) -> bool:
+        """Publish message and wait for the stream's ack; return False for a duplicate."""
+        headers = {"Nats-Msg-Id": msg_id}
+        trace_id = current_trace_id()
+        if trace_id:
+            headers[TRACE_HEADER] = trace_id
+        ack = await self.js.publish(subject, message.SerializeToString(), headers=headers)
+        return not ack.duplicate
+
+    async def pull(
+        self,
+        stream: str,
+        durable: str,
+        filter_subject: str,
+        *,
+        ack_wait: float = 30.0,
+        max_ack_pending: int = 1000,
+        max_deliver: int = -1,
+        deliver_all: bool = True,
+    ) -> JetStreamContext.PullSubscription:
+        """Bind to (creating when missing) the durable pull consumer shared by all instances."""
+        config = ConsumerConfig(
+            durable_name=durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=ack_wait,
+            max_ack_pending=max_ack_pending,
+            max_deliver=max_deliver,
+            filter_subject=filter_subject,
+            deliver_policy=DeliverPolicy.ALL if deliver_all else DeliverPolicy.NEW,
+        )
+        try:
+            await self.js.consumer_info(stream, durable)
+        except NotFoundError:
+            try:
+                await self.js.add_consumer(stream, config)
+            except BadRequestError:
+                pass  # another instance created it meanwhile
+        return await self.js.pull_subscribe_bind(durable=durable, stream=stream)

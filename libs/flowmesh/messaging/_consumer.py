@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+
+from flowmesh.messaging._broker import Delivery
+from flowmesh.telemetry import bind_trace_id, get_logger
+
+log = get_logger("consumer")
+
+Handler = Callable[[Delivery], Awaitable[None]]
+
+# How long a handler failure holds a message back before it is tried again.
+RETRY_DELAY = 1.0
+
+
+async def run_consumer(
+    subscription: JetStreamContext.PullSubscription,
+    handler: Handler,
+    *,
+    concurrency: int,
+    stopping: asyncio.Event,
+    fetch_timeout: float = 1.0,
+) -> None:
+    """Fetch and handle messages, at most `concurrency` at a time, until `stopping` is set.
+
+    The handler settles each message (ack, nak, term). When it raises, the message
+    is logged and nak'ed with a delay, so that a poison message never stops the
+    others; once `stopping` is set no new message is fetched, and those in hand
+    are finished before this returns.
+    """
+    slots = asyncio.Semaphore(concurrency)
+    running: set[asyncio.Task[None]] = set()
+
+    async def handle(delivery: Delivery) -> None:
+        bind_trace_id(delivery.trace_id)
+        try:
+            await handler(delivery)
+        except Exception:
+            log.exception("handler_failed", subject=delivery.subject)
+            await delivery.nak(delay=RETRY_DELAY)
+        finally:
+            slots.release()
+
+    try:
+        while not stopping.is_set():
+            await slots.acquire()
+            free = 1
+            while not slots.locked() and free < concurrency:
+                await slots.acquire()
+                free += 1
+            try:
+                messages = await subscription.fetch(free, timeout=fetch_timeout)
+            except (NatsTimeoutError, asyncio.TimeoutError):
+                messages = []
+            for _ in range(free - len(messages)):
+                slots.release()
+            for msg in messages:
+                task = asyncio.create_task(handle(Delivery(msg)))
+                running.add(task)
+                task.add_done_callback(running.discard)
+    finally:
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)

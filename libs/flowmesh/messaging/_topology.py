@@ -1,0 +1,83 @@
+"""Names of the streams, subjects and buckets, and how each is configured."""
+
+from __future__ import annotations
+
+from nats.js.api import KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+
+EXECUTOR_STREAM = "FLOWMESH_EXECUTOR"
+JOBS_STREAM = "FLOWMESH_JOBS"
+EVENTS_STREAM = "FLOWMESH_EVENTS"
+LOGS_STREAM = "FLOWMESH_LOGS"
+FLOWS_BUCKET = "flowmesh_flows"
+EXECUTIONS_BUCKET = "flowmesh_executions"
+
+_DAY = 24 * 3600.0
+_DEDUP_WINDOW = 120.0
+
+
+def executor_subject(execution_id: str) -> str:
+    return f"flowmesh.executor.{execution_id}"
+
+
+def job_subject(worker_group: str) -> str:
+    return f"flowmesh.jobs.{worker_group}"
+
+
+def execution_event_subject(execution_id: str) -> str:
+    return f"flowmesh.events.execution.{execution_id}"
+
+
+def log_subject(execution_id: str) -> str:
+    return f"flowmesh.logs.{execution_id}"
+
+
+def flow_key(namespace: str, flow_id: str) -> str:
+    """Return the flows bucket key; flow ids hold no dots, so the last dot splits it."""
+    return f"{namespace}.{flow_id}"
+
+
+def streams(retention_days: float = 7.0) -> list[StreamConfig]:
+    """Return the configuration of every stream flowmesh uses."""
+    common = {"storage": StorageType.FILE, "duplicate_window": _DEDUP_WINDOW}
+    return [
+        StreamConfig(
+            name=EXECUTOR_STREAM,
+            subjects=["flowmesh.executor.>"],
+            retention=RetentionPolicy.WORK_QUEUE,
+            **common,
+        ),
+        StreamConfig(
+            name=JOBS_STREAM,
+            subjects=["flowmesh.jobs.>"],
+            retention=RetentionPolicy.WORK_QUEUE,
+            **common,
+        ),
+        StreamConfig(
+            name=EVENTS_STREAM,
+            subjects=["flowmesh.events.>"],
+            retention=RetentionPolicy.LIMITS,
+            max_age=retention_days * _DAY,
+            **common,
+        ),
+        StreamConfig(
+            name=LOGS_STREAM,
+            subjects=["flowmesh.logs.>"],
+            retention=RetentionPolicy.LIMITS,
+            max_age=retention_days * _DAY,
+            **common,
+        ),
+    ]
+
+
+def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
+    """Return the configuration of every KV bucket flowmesh uses."""
+    return [
+        # The indexer reads the flows bucket's history to record every revision.
+        KeyValueConfig(bucket=FLOWS_BUCKET, history=64, storage=StorageType.FILE),
+        KeyValueConfig(
+            bucket=EXECUTIONS_BUCKET,
+            history=1,
+            ttl=execution_retention_hours * 3600.0,
+            storage=StorageType.FILE,
+        ),
+    ]

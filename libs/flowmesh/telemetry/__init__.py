@@ -1,0 +1,15 @@
+"""Structured logging and trace ids shared by every component."""
+
+from __future__ import annotations
+
+from flowmesh.telemetry._logging import configure_logging, get_logger
+from flowmesh.telemetry._trace import TRACE_HEADER, bind_trace_id, current_trace_id, new_trace_id
+
+__all__ = [
+    "TRACE_HEADER",
+    "bind_trace_id",
+    "configure_logging",
+    "current_trace_id",
+    "get_logger",
+    "new_trace_id",
+]
