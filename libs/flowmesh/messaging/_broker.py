@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -142,8 +143,6 @@ class Broker:
         try:
             await self.js.consumer_info(stream, durable)
         except NotFoundError:
-            try:
+            with contextlib.suppress(BadRequestError):  # another instance created it meanwhile
                 await self.js.add_consumer(stream, config)
-            except BadRequestError:
-                pass  # another instance created it meanwhile
         return await self.js.pull_subscribe_bind(durable=durable, stream=stream)

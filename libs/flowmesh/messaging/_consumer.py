@@ -54,7 +54,7 @@ async def run_consumer(
                 free += 1
             try:
                 messages = await subscription.fetch(free, timeout=fetch_timeout)
-            except (NatsTimeoutError, asyncio.TimeoutError):
+            except (TimeoutError, NatsTimeoutError):
                 messages = []
             for _ in range(free - len(messages)):
                 slots.release()

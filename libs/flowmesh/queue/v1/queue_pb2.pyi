@@ -46,7 +46,7 @@ class TaskRunUpdate(_message.Message):
     def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., attempt: _Optional[int] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., worker_id: _Optional[str] = ..., date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class WorkerJob(_message.Message):
-    __slots__ = ("tenant_id", "namespace", "flow_id", "execution_id", "task_run_id", "task_id", "attempt", "task", "variables")
+    __slots__ = ("tenant_id", "namespace", "flow_id", "execution_id", "task_run_id", "task_id", "attempt", "task", "variables", "worker_group")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     FLOW_ID_FIELD_NUMBER: _ClassVar[int]
@@ -56,6 +56,7 @@ class WorkerJob(_message.Message):
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     TASK_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    WORKER_GROUP_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     namespace: str
     flow_id: str
@@ -65,7 +66,8 @@ class WorkerJob(_message.Message):
     attempt: int
     task: _struct_pb2.Struct
     variables: _struct_pb2.Struct
-    def __init__(self, tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., task_id: _Optional[str] = ..., attempt: _Optional[int] = ..., task: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    worker_group: str
+    def __init__(self, tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., task_id: _Optional[str] = ..., attempt: _Optional[int] = ..., task: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., worker_group: _Optional[str] = ...) -> None: ...
 
 class ExecutionEvent(_message.Message):
     __slots__ = ("execution",)

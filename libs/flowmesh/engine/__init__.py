@@ -1,0 +1,24 @@
+"""The executor's decision core: (execution, event, flow) -> (new execution, commands).
+
+Pure: no I/O, no clock and no randomness of its own, so that the same event
+applied to the same state always decides the same thing, and the whole flow
+language can be tested in memory.
+"""
+
+from __future__ import annotations
+
+from flowmesh.engine._decide import Decision, apply_update, new_execution, pending_jobs, start
+from flowmesh.engine._ids import new_execution_id
+from flowmesh.engine._states import TERMINAL, is_terminal, state_name
+
+__all__ = [
+    "TERMINAL",
+    "Decision",
+    "apply_update",
+    "is_terminal",
+    "new_execution",
+    "new_execution_id",
+    "pending_jobs",
+    "start",
+    "state_name",
+]

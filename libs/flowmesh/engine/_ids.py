@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_LENGTH = 22  # as Kestra's ids: 128 bits in base62
+
+
+def _base62(number: int) -> str:
+    digits = []
+    for _ in range(_LENGTH):
+        number, digit = divmod(number, 62)
+        digits.append(_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def new_execution_id() -> str:
+    """Return a fresh random execution id."""
+    return _base62(secrets.randbits(128))
+
+
+def task_run_id(execution_id: str, parent_id: str, task_id: str, value: str) -> str:
+    """Return the id of a task run, the same every time for the same place in an execution."""
+    digest = hashlib.blake2b(
+        "\x1f".join((execution_id, parent_id, task_id, value)).encode(), digest_size=16
+    ).digest()
+    return _base62(int.from_bytes(digest, "big"))

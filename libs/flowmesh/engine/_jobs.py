@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
+from flowmesh.language import FlowDefinition
+from flowmesh.plugins import Task
+from flowmesh.queue.v1.queue_pb2 import WorkerJob
+from flowmesh.values import from_struct, to_struct
+
+DEFAULT_WORKER_GROUP = "default"
+
+
+def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> WorkerJob:
+    """Return the worker job for the next attempt of run."""
+    return WorkerJob(
+        tenant_id=execution.tenant_id,
+        namespace=execution.namespace,
+        flow_id=execution.flow_id,
+        execution_id=execution.id,
+        task_run_id=run.id,
+        task_id=task.id,
+        attempt=len(run.attempts) + 1,
+        task=to_struct(task.model_dump(mode="json", exclude_defaults=True) | {"type": task.type}),
+        variables=to_struct(variables(execution, flow, run, task)),
+        worker_group=DEFAULT_WORKER_GROUP,
+    )
+
+
+def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> dict[str, Any]:
+    """Return what expressions in a task can see, in Kestra's names."""
+    created = execution.state.histories[0].date.ToJsonString() if execution.state.histories else None
+    return {
+        "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
+        "execution": {"id": execution.id, "startDate": created, "originalId": execution.original_id},
+        "inputs": from_struct(execution.inputs),
+        "outputs": outputs(execution),
+        "labels": {label.key: label.value for label in execution.labels},
+        "vars": flow.variables,
+        "task": {"id": task.id, "type": task.type},
+        "taskrun": {
+            "id": run.id,
+            "parentId": run.parent_task_run_id or None,
+            "value": run.value or None,
+            "attemptsCount": len(run.attempts),
+        },
+    }
+
+
+def outputs(execution: Execution) -> dict[str, Any]:
+    """Return the outputs of the task runs so far, by task id."""
+    return {
+        run.task_id: from_struct(run.outputs)
+        for run in execution.task_runs
+        if run.HasField("outputs") and run.outputs.fields
+    }

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flowmesh.common.v1.state_pb2 import State, StateHistory, StateType
+
+TERMINAL = frozenset(
+    {
+        StateType.STATE_TYPE_SUCCESS,
+        StateType.STATE_TYPE_WARNING,
+        StateType.STATE_TYPE_FAILED,
+        StateType.STATE_TYPE_KILLED,
+        StateType.STATE_TYPE_CANCELLED,
+        StateType.STATE_TYPE_SKIPPED,
+        StateType.STATE_TYPE_RETRIED,
+    }
+)
+
+_PREFIX = "STATE_TYPE_"
+
+
+def is_terminal(state: StateType.ValueType) -> bool:
+    return state in TERMINAL
+
+
+def state_name(state: StateType.ValueType) -> str:
+    """Return Kestra's name of a state: SUCCESS, RUNNING, ..."""
+    return StateType.Name(state).removeprefix(_PREFIX)
+
+
+def state_from_name(name: str) -> StateType.ValueType:
+    """Return the state called name (Kestra's spelling); raise ValueError if there is none."""
+    return StateType.Value(_PREFIX + name.upper())
+
+
+def transition(state: State, new: StateType.ValueType, now: datetime) -> None:
+    """Move state to new, recording when; staying in the same state records nothing."""
+    if state.current == new:
+        return
+    state.current = new
+    history = StateHistory(state=new)
+    history.date.FromDatetime(now)
+    state.histories.append(history)
+
+
+def merge(states: list[StateType.ValueType]) -> StateType.ValueType:
+    """Return the state of a finished branch: FAILED over WARNING over SUCCESS."""
+    if StateType.STATE_TYPE_FAILED in states or StateType.STATE_TYPE_KILLED in states:
+        return StateType.STATE_TYPE_FAILED
+    if StateType.STATE_TYPE_WARNING in states:
+        return StateType.STATE_TYPE_WARNING
+    return StateType.STATE_TYPE_SUCCESS

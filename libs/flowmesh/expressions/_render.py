@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+
+class ExpressionError(ValueError):
+    """An expression that cannot be rendered; the message says which and why."""
+
+
+class _KestraUndefined(jinja2.StrictUndefined):
+    """Fail on any use of an unknown name, as Pebble's strict variables do."""
+
+
+def _to_text(value: Any) -> str:
+    """Print values as Pebble does: maps and lists as JSON, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), default=str)
+    return str(value)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=_KestraUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        finalize=_to_text,
+    )
+    env.globals.update({"null": None})
+    return env
+
+
+@lru_cache(maxsize=4096)
+def _compile(template: str) -> jinja2.Template:
+    return _environment().from_string(template)
+
+
+def render(template: str, variables: dict[str, Any]) -> str:
+    """Render one template string against variables.
+
+    Raise ExpressionError naming the expression when it uses an unknown
+    variable, has a syntax error, or does something the sandbox forbids.
+    """
+    if "{{" not in template and "{%" not in template:
+        return template
+    try:
+        return _compile(template).render(variables)
+    except jinja2.UndefinedError as error:
+        name = _undefined_name(error)
+        raise ExpressionError(
+            f"Unable to find `{name}` used in the expression `{template}` at line 1"
+        ) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise ExpressionError(
+            f"Syntax error in the expression `{template}` at line {error.lineno}: {error.message}"
+        ) from None
+    except jinja2.exceptions.SecurityError as error:
+        raise ExpressionError(f"Forbidden in the expression `{template}`: {error}") from None
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise ExpressionError(f"Cannot render the expression `{template}`: {error}") from None
+
+
+def render_value(value: Any, variables: dict[str, Any]) -> Any:
+    """Render every string inside value (dicts and lists included)."""
+    if isinstance(value, str):
+        return render(value, variables)
+    if isinstance(value, dict):
+        return {key: render_value(item, variables) for key, item in value.items()}
+    if isinstance(value, list):
+        return [render_value(item, variables) for item in value]
+    return value
+
+
+def _undefined_name(error: jinja2.UndefinedError) -> str:
+    # Jinja says "'inputs' is undefined" or "'dict object' has no attribute 'x'".
+    message = str(error.message or "")
+    if message.endswith(" is undefined"):
+        return message.removesuffix(" is undefined").strip("'")
+    if "has no attribute" in message:
+        return message.rsplit("has no attribute", 1)[1].strip(" '")
+    return message

@@ -1,0 +1,18 @@
+"""Kestra's flow language: parse and validate YAML into a flow definition."""
+
+from __future__ import annotations
+
+from flowmesh.language._inputs import InputsError, resolve_inputs
+from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
+from flowmesh.language._parse import parse_flow, split_documents
+
+__all__ = [
+    "FlowDefinition",
+    "FlowInvalid",
+    "Input",
+    "InputsError",
+    "Violation",
+    "parse_flow",
+    "resolve_inputs",
+    "split_documents",
+]

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from pydantic import ValidationError
+
+from flowmesh.language._inputs import INPUT_TYPES
+from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
+from flowmesh.language._yaml import Positions, load_document
+from flowmesh.plugins import FlowableTask, Task, task_class
+
+FLOW_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
+NAMESPACE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
+INPUT_ID = re.compile(r"^[a-zA-Z0-9][.a-zA-Z0-9_-]*$")
+
+SUPPORTED_KEYS = {
+    "id", "namespace", "revision", "description", "labels", "inputs",
+    "variables", "tasks", "errors", "disabled",
+}  # fmt: skip
+# Kestra properties whose behaviour flowmesh does not have yet: refused rather than ignored.
+NOT_YET_SUPPORTED = {
+    "finally", "afterExecution", "triggers", "outputs", "concurrency", "retry",
+    "timeout", "pluginDefaults", "taskDefaults", "sla", "checks", "listeners", "workerGroup",
+}  # fmt: skip
+
+
+def split_documents(source: str) -> list[str]:
+    """Split a multi-document YAML text on its `---` separators."""
+    documents = re.split(r"(?m)^---[ \t]*$\n?", source)
+    return [document for document in documents if document.strip()] or [source]
+
+
+def parse_flow(source: str) -> FlowDefinition:
+    """Parse and validate one flow; raise FlowInvalid listing every violation found."""
+    data, positions = load_document(source)
+    if not isinstance(data, dict):
+        raise FlowInvalid([Violation("", "a flow must be a YAML map with id, namespace and tasks")])
+    parser = _Parser(positions)
+    flow = parser.flow(data, source)
+    if parser.violations:
+        raise FlowInvalid(parser.violations)
+    assert flow is not None
+    return flow
+
+
+class _Parser:
+    def __init__(self, positions: Positions) -> None:
+        self.positions = positions
+        self.violations: list[Violation] = []
+
+    def fail(self, path: str, message: str) -> None:
+        line, column = self._where(path)
+        self.violations.append(Violation(path, message, line, column))
+
+    def _where(self, path: str) -> tuple[int, int]:
+        while path not in self.positions and path:
+            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", path)
+            path = "" if parent == path else parent
+        return self.positions.get(path, (0, 0))
+
+    def flow(self, data: dict[str, Any], source: str) -> FlowDefinition | None:
+        for key in data:
+            if key in NOT_YET_SUPPORTED:
+                self.fail(key, f"`{key}` is not supported by flowmesh yet")
+            elif key not in SUPPORTED_KEYS:
+                self.fail(key, f'Unrecognized field "{key}"')
+        flow_id = self._identifier(data, "id", FLOW_ID)
+        namespace = self._identifier(data, "namespace", NAMESPACE)
+        tasks = self.tasks(data.get("tasks"), "tasks", required=True)
+        errors = self.tasks(data.get("errors"), "errors", required=False)
+        self._unique_task_ids([*tasks, *errors])
+        inputs = self.inputs(data.get("inputs"))
+        labels = self.labels(data.get("labels"))
+        variables = data.get("variables") or {}
+        if not isinstance(variables, dict):
+            self.fail("variables", "must be a map")
+            variables = {}
+        if self.violations:
+            return None
+        return FlowDefinition(
+            id=flow_id,
+            namespace=namespace,
+            source=source,
+            tasks=tasks,
+            errors=errors,
+            inputs=inputs,
+            variables=variables,
+            labels=labels,
+            description=data.get("description"),
+            disabled=bool(data.get("disabled", False)),
+        )
+
+    def _identifier(self, data: dict[str, Any], key: str, pattern: re.Pattern[str]) -> str:
+        value = data.get(key)
+        if value is None:
+            self.fail(key, "must not be null")
+            return ""
+        if not isinstance(value, str) or not pattern.match(value) or len(value) > 150:
+            self.fail(key, f"must match {pattern.pattern}, got {value!r}")
+            return ""
+        return value
+
+    def tasks(self, raw: Any, path: str, *, required: bool) -> list[Task]:
+        if raw is None or raw == []:
+            if required:
+                self.fail(path, "must not be empty")
+            return []
+        if not isinstance(raw, list):
+            self.fail(path, "must be a list of tasks")
+            return []
+        parsed = [self.task(item, f"{path}[{index}]") for index, item in enumerate(raw)]
+        return [task for task in parsed if task is not None]
+
+    def task(self, raw: Any, path: str) -> Task | None:
+        if not isinstance(raw, dict):
+            self.fail(path, "must be a task: a map with id and type")
+            return None
+        type_name = raw.get("type")
+        if not isinstance(type_name, str):
+            self.fail(f"{path}.type", "missing type id property 'type'")
+            return None
+        cls = task_class(type_name)
+        if cls is None:
+            self.fail(f"{path}.type", f"Invalid type: {type_name}")
+            return None
+        values = dict(raw)
+        if issubclass(cls, FlowableTask):
+            for name in cls.task_lists:
+                if name in values:
+                    values[name] = self.tasks(values[name], f"{path}.{name}", required=False)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            for problem in error.errors():
+                self.fail(_join(path, problem["loc"]), _message(problem))
+            return None
+
+    def _unique_task_ids(self, tasks: list[Task]) -> None:
+        seen: Counter[str] = Counter()
+        pending = list(tasks)
+        while pending:
+            task = pending.pop()
+            seen[task.id] += 1
+            if isinstance(task, FlowableTask):
+                pending.extend(task.children())
+        duplicates = sorted(task_id for task_id, count in seen.items() if count > 1)
+        if duplicates:
+            self.fail("tasks", f"Duplicate task id with name [{', '.join(duplicates)}]")
+
+    def inputs(self, raw: Any) -> list[Input]:
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.fail("inputs", "must be a list of inputs")
+            return []
+        inputs: list[Input] = []
+        for index, item in enumerate(raw):
+            path = f"inputs[{index}]"
+            if not isinstance(item, dict):
+                self.fail(path, "must be an input: a map with id and type")
+                continue
+            input_id = item.get("id", item.get("name"))
+            input_type = item.get("type")
+            if not isinstance(input_id, str) or not INPUT_ID.match(input_id):
+                self.fail(f"{path}.id", f"must match {INPUT_ID.pattern}, got {input_id!r}")
+                continue
+            if input_type not in INPUT_TYPES:
+                self.fail(f"{path}.type", f"Invalid type: {input_type}")
+                continue
+            unknown = set(item) - {"id", "name", "type", "required", "defaults", "description"}
+            for key in sorted(unknown):
+                self.fail(f"{path}.{key}", f'Unrecognized field "{key}"')
+            defaults = item.get("defaults")
+            required = bool(item.get("required", True)) and defaults is None
+            inputs.append(Input(input_id, input_type, required, defaults, item.get("description")))
+        duplicates = sorted(name for name, count in Counter(i.id for i in inputs).items() if count > 1)
+        if duplicates:
+            self.fail("inputs", f"Duplicate input with name [{', '.join(duplicates)}]")
+        return inputs
+
+    def labels(self, raw: Any) -> dict[str, str]:
+        if raw is None:
+            return {}
+        if isinstance(raw, dict):
+            return {str(key): str(value) for key, value in raw.items()}
+        if isinstance(raw, list) and all(isinstance(item, dict) and "key" in item for item in raw):
+            return {str(item["key"]): str(item.get("value", "")) for item in raw}
+        self.fail("labels", "must be a map or a list of {key, value}")
+        return {}
+
+
+def _join(path: str, location: tuple[int | str, ...]) -> str:
+    for part in location:
+        path = f"{path}[{part}]" if isinstance(part, int) else f"{path}.{part}"
+    return path
+
+
+def _message(problem: Any) -> str:
+    kind = problem["type"]
+    if kind == "extra_forbidden":
+        return f'Unrecognized field "{problem["loc"][-1]}"'
+    if kind == "missing":
+        return "must not be null"
+    return str(problem["msg"])
+

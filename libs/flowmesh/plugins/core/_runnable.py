@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from flowmesh.plugins._base import RunContext, RunnableTask, TaskFailed
+
+LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+
+
+class Log(RunnableTask):
+    """Write one message, or each of a list, to the task run's log."""
+
+    type_names: ClassVar[tuple[str, ...]] = (
+        "io.kestra.plugin.core.log.Log",
+        "io.kestra.core.tasks.log.Log",
+    )
+
+    message: str | list[str]
+    # A string, not an enum, so that the level may be an expression.
+    level: str = "INFO"
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        level = self.level.upper()
+        if level not in LEVELS:
+            raise TaskFailed(f"level: must be one of {', '.join(LEVELS)}, got {self.level!r}")
+        messages = self.message if isinstance(self.message, list) else [self.message]
+        for message in messages:
+            context.log(level, message)
+        return {}
+
+
+class Return(RunnableTask):
+    """Render `format` and return it as the output `value`."""
+
+    type_names: ClassVar[tuple[str, ...]] = (
+        "io.kestra.plugin.core.debug.Return",
+        "io.kestra.core.tasks.debugs.Return",
+    )
+
+    format: str | None = None
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        return {"value": self.format}
+
+
+class OutputValues(RunnableTask):
+    """Return the rendered `values` as the output `values`."""
+
+    type_names: ClassVar[tuple[str, ...]] = ("io.kestra.plugin.core.output.OutputValues",)
+
+    values: dict[str, Any] = Field(default_factory=dict)
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        return {"values": self.values}
+
+
+class Fail(RunnableTask):
+    """Fail the task run, always or when `condition` renders to true."""
+
+    type_names: ClassVar[tuple[str, ...]] = (
+        "io.kestra.plugin.core.execution.Fail",
+        "io.kestra.core.tasks.executions.Fail",
+    )
+
+    condition: str | None = None
+    errorMessage: str = "Task failure"  # noqa: N815 - Kestra's property name
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        if self.condition is None or _is_true(self.condition):
+            raise TaskFailed(self.errorMessage)
+        return {}
+
+
+def _is_true(value: str) -> bool:
+    return value.strip().lower() == "true"
