@@ -7,7 +7,7 @@ language can be tested in memory.
 
 from __future__ import annotations
 
-from flowmesh.engine._decide import Decision, apply_update, new_execution, pending_jobs, start
+from flowmesh.engine._decide import Decision, apply_update, fail, new_execution, pending_jobs, start
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
 
@@ -15,6 +15,7 @@ __all__ = [
     "TERMINAL",
     "Decision",
     "apply_update",
+    "fail",
     "is_terminal",
     "new_execution",
     "new_execution_id",

@@ -86,6 +86,16 @@ def apply_update(
     return _advance(updated, flow, now, touched={run.id})
 
 
+def fail(execution: Execution, now: datetime) -> Decision:
+    """End an execution that cannot go on (its flow is gone or unreadable) as FAILED."""
+    if is_terminal(execution.state.current):
+        return Decision(execution)
+    updated = _copy(execution)
+    transition(updated.state, StateType.STATE_TYPE_FAILED, now)
+    updated.version += 1
+    return Decision(updated, changed=True)
+
+
 def pending_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
     """Return the jobs of task runs that no worker has reported on yet.
 

@@ -15,9 +15,12 @@ def _base62(number: int) -> str:
     return "".join(reversed(digits))
 
 
-def new_execution_id() -> str:
-    """Return a fresh random execution id."""
-    return _base62(secrets.randbits(128))
+def new_execution_id(request_key: str = "") -> str:
+    """Return a fresh random execution id, or the one id that belongs to request_key."""
+    if not request_key:
+        return _base62(secrets.randbits(128))
+    digest = hashlib.blake2b(request_key.encode(), digest_size=16, person=b"execution").digest()
+    return _base62(int.from_bytes(digest, "big"))
 
 
 def task_run_id(execution_id: str, parent_id: str, task_id: str, value: str) -> str:

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from flowmesh.common.v1.state_pb2 import State
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins import Task
@@ -29,10 +33,9 @@ def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
 
 def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> dict[str, Any]:
     """Return what expressions in a task can see, in Kestra's names."""
-    created = execution.state.histories[0].date.ToJsonString() if execution.state.histories else None
     return {
         "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
-        "execution": {"id": execution.id, "startDate": created, "originalId": execution.original_id},
+        "execution": {"id": execution.id, "startDate": _start_date(execution.state), "originalId": execution.original_id},
         "inputs": from_struct(execution.inputs),
         "outputs": outputs(execution),
         "labels": {label.key: label.value for label in execution.labels},
@@ -40,6 +43,7 @@ def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
         "task": {"id": task.id, "type": task.type},
         "taskrun": {
             "id": run.id,
+            "startDate": _start_date(run.state),
             "parentId": run.parent_task_run_id or None,
             "value": run.value or None,
             "attemptsCount": len(run.attempts),
@@ -54,3 +58,13 @@ def outputs(execution: Execution) -> dict[str, Any]:
         for run in execution.task_runs
         if run.HasField("outputs") and run.outputs.fields
     }
+
+
+def _start_date(state: State) -> str | None:
+    """Return when state began, as Kestra prints instants: UTC, milliseconds, Z."""
+    return _instant(state.histories[0].date) if state.histories else None
+
+
+def _instant(timestamp: Timestamp) -> str:
+    moment = timestamp.ToDatetime(tzinfo=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

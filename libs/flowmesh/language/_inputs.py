@@ -53,6 +53,8 @@ def convert(declared: Input, value: Any) -> Any:
             raise ValueError(f"expected an integer, got {value!r}")
         return int(number)
     if declared.type == "FLOAT":
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number, got {value!r}")
         try:
             return float(value)
         except (TypeError, ValueError):

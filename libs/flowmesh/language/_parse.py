@@ -11,9 +11,14 @@ from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violati
 from flowmesh.language._yaml import Positions, load_document
 from flowmesh.plugins import FlowableTask, Task, task_class
 
-FLOW_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
-NAMESPACE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]*$")
-INPUT_ID = re.compile(r"^[a-zA-Z0-9][.a-zA-Z0-9_-]*$")
+# Kestra's patterns (Flow.id, Flow.namespace, Input.id), matched against the whole value.
+FLOW_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
+NAMESPACE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+INPUT_ID = re.compile(r"[a-zA-Z0-9][.a-zA-Z0-9_-]*")
+MAX_LENGTHS = {"id": 100, "namespace": 150}
+SYSTEM_LABEL_PREFIX = "system."
+# The one system label a flow may carry (set by Kestra on flows it provisions).
+READ_ONLY_LABEL = "system.readOnly"
 
 SUPPORTED_KEYS = {
     "id", "namespace", "revision", "description", "labels", "inputs",
@@ -49,6 +54,8 @@ class _Parser:
     def __init__(self, positions: Positions) -> None:
         self.positions = positions
         self.violations: list[Violation] = []
+        # Every task id met, invalid tasks included, so that duplicates are all reported.
+        self.task_ids: list[str] = []
 
     def fail(self, path: str, message: str) -> None:
         line, column = self._where(path)
@@ -70,7 +77,7 @@ class _Parser:
         namespace = self._identifier(data, "namespace", NAMESPACE)
         tasks = self.tasks(data.get("tasks"), "tasks", required=True)
         errors = self.tasks(data.get("errors"), "errors", required=False)
-        self._unique_task_ids([*tasks, *errors])
+        self._unique_task_ids()
         inputs = self.inputs(data.get("inputs"))
         labels = self.labels(data.get("labels"))
         variables = data.get("variables") or {}
@@ -97,8 +104,11 @@ class _Parser:
         if value is None:
             self.fail(key, "must not be null")
             return ""
-        if not isinstance(value, str) or not pattern.match(value) or len(value) > 150:
-            self.fail(key, f"must match {pattern.pattern}, got {value!r}")
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.fail(key, f"must match ^{pattern.pattern}$, got {value!r}")
+            return ""
+        if len(value) > MAX_LENGTHS[key]:
+            self.fail(key, f"must be at most {MAX_LENGTHS[key]} characters long")
             return ""
         return value
 
@@ -117,6 +127,8 @@ class _Parser:
         if not isinstance(raw, dict):
             self.fail(path, "must be a task: a map with id and type")
             return None
+        if isinstance(raw.get("id"), str):
+            self.task_ids.append(raw["id"])
         type_name = raw.get("type")
         if not isinstance(type_name, str):
             self.fail(f"{path}.type", "missing type id property 'type'")
@@ -137,14 +149,8 @@ class _Parser:
                 self.fail(_join(path, problem["loc"]), _message(problem))
             return None
 
-    def _unique_task_ids(self, tasks: list[Task]) -> None:
-        seen: Counter[str] = Counter()
-        pending = list(tasks)
-        while pending:
-            task = pending.pop()
-            seen[task.id] += 1
-            if isinstance(task, FlowableTask):
-                pending.extend(task.children())
+    def _unique_task_ids(self) -> None:
+        seen = Counter(self.task_ids)
         duplicates = sorted(task_id for task_id, count in seen.items() if count > 1)
         if duplicates:
             self.fail("tasks", f"Duplicate task id with name [{', '.join(duplicates)}]")
@@ -163,11 +169,14 @@ class _Parser:
                 continue
             input_id = item.get("id", item.get("name"))
             input_type = item.get("type")
-            if not isinstance(input_id, str) or not INPUT_ID.match(input_id):
-                self.fail(f"{path}.id", f"must match {INPUT_ID.pattern}, got {input_id!r}")
-                continue
+            valid_id = isinstance(input_id, str) and INPUT_ID.fullmatch(input_id)
+            if not valid_id:
+                self.fail(f"{path}.id", f"must match ^{INPUT_ID.pattern}$, got {input_id!r}")
             if input_type not in INPUT_TYPES:
-                self.fail(f"{path}.type", f"Invalid type: {input_type}")
+                shown = "null" if input_type is None else input_type
+                self.fail(f"{path}.type", f"Invalid type: {shown}")
+                continue
+            if not valid_id:
                 continue
             unknown = set(item) - {"id", "name", "type", "required", "defaults", "description"}
             for key in sorted(unknown):
@@ -184,11 +193,19 @@ class _Parser:
         if raw is None:
             return {}
         if isinstance(raw, dict):
-            return {str(key): str(value) for key, value in raw.items()}
-        if isinstance(raw, list) and all(isinstance(item, dict) and "key" in item for item in raw):
-            return {str(item["key"]): str(item.get("value", "")) for item in raw}
-        self.fail("labels", "must be a map or a list of {key, value}")
-        return {}
+            labels = {str(key): str(value) for key, value in raw.items()}
+        elif isinstance(raw, list) and all(isinstance(item, dict) and "key" in item for item in raw):
+            labels = {str(item["key"]): str(item.get("value", "")) for item in raw}
+        else:
+            self.fail("labels", "must be a map or a list of {key, value}")
+            return {}
+        for key, value in labels.items():
+            if key.startswith(SYSTEM_LABEL_PREFIX) and key != READ_ONLY_LABEL:
+                self.fail(
+                    f"labels.{key}",
+                    f"System labels can only be set by Kestra itself, offending label: {key}={value}",
+                )
+        return labels
 
 
 def _join(path: str, location: tuple[int | str, ...]) -> str:
@@ -204,4 +221,3 @@ def _message(problem: Any) -> str:
     if kind == "missing":
         return "must not be null"
     return str(problem["msg"])
-

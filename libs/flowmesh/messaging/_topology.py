@@ -31,9 +31,9 @@ def log_subject(execution_id: str) -> str:
     return f"flowmesh.logs.{execution_id}"
 
 
-def flow_key(namespace: str, flow_id: str) -> str:
-    """Return the flows bucket key; flow ids hold no dots, so the last dot splits it."""
-    return f"{namespace}.{flow_id}"
+def flow_key(tenant: str, namespace: str, flow_id: str) -> str:
+    """Return the flows bucket key; none of the three parts may hold a slash."""
+    return f"{tenant}/{namespace}/{flow_id}"
 
 
 def streams(retention_days: float = 7.0) -> list[StreamConfig]:

@@ -1,0 +1,85 @@
+"""Request bodies: raw YAML text, form fields or JSON, into the field a rule names."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from google.protobuf import json_format
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+from starlette.datastructures import UploadFile
+
+from flowmesh.gateway._errors import GatewayError
+
+_STRUCT = "google.protobuf.Struct"
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def read_body(request: Request, message: Message, body: str) -> None:
+    """Fill message from the request body: all of it for ``*``, else the named field."""
+    if body == "*":
+        data = await _json(request)
+        if data is not None:
+            _parse(data, message, "body")
+        return
+    field = message.DESCRIPTOR.fields_by_name[body]
+    if field.type == FieldDescriptor.TYPE_STRING:
+        raw = await request.body()
+        try:
+            setattr(message, field.name, raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise GatewayError("the body is not UTF-8 text", parameter="body") from None
+    elif field.type == FieldDescriptor.TYPE_BYTES:
+        setattr(message, field.name, await request.body())
+    elif field.message_type is not None and field.message_type.full_name == _STRUCT:
+        values = await _form(request) if _is_form(request) else await _json(request)
+        if values is not None:
+            if not isinstance(values, dict):
+                raise GatewayError("the body must be a JSON object", parameter="body")
+            _parse(values, getattr(message, field.name), "body")
+    else:
+        data = await _json(request)
+        if data is not None:
+            _parse(data, getattr(message, field.name), "body")
+
+
+def _is_form(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type in _FORMS
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    """Return form fields as strings (lists when a name repeats); files are refused."""
+    values: dict[str, Any] = {}
+    async with request.form() as form:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                raise GatewayError(
+                    "file inputs are not supported by the gateway yet", parameter=name
+                )
+            if name not in values:
+                values[name] = value
+            elif isinstance(values[name], list):
+                values[name].append(value)
+            else:
+                values[name] = [values[name], value]
+    return values
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise GatewayError("the body is not valid JSON", parameter="body") from None
+
+
+def _parse(data: Any, message: Message, name: str) -> None:
+    try:
+        json_format.ParseDict(data, message, ignore_unknown_fields=True)
+    except json_format.ParseError as error:
+        raise GatewayError(f"bad body: {error}", parameter=name) from None

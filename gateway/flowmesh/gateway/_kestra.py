@@ -1,0 +1,274 @@
+"""The one place where proto messages and Kestra's JSON shapes are translated, both ways.
+
+Kestra's names are camelCase, its enums carry no type prefix (``SUCCESS``, ``INFO``), its
+dates are ISO-8601 in UTC and its durations ISO-8601 (``PT1.234S``). Proto-internal fields
+(``tenant_id``, ``version``, ``position``) never reach a response.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import yaml
+from google.protobuf import json_format
+from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from flowmesh.gateway._errors import GatewayError
+
+# Request fields whose Kestra query parameter is not the field's camelCase JSON name.
+QUERY_NAMES = {"query": "q", "states": "state"}
+# Requests whose Kestra body is one field although the rule says `body: "*"`: Kestra posts
+# the inputs of an execution as the whole (multipart or JSON) body, the rest as query.
+BODY_FIELDS = {"flowmesh.execution.v1.CreateExecutionRequest": "inputs"}
+# Kestra's default page size for searches.
+DEFAULT_PAGE_SIZE = 10
+# Kestra's State.Type.isTerminated().
+_TERMINATED = frozenset(
+    {"SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED", "SKIPPED", "RESUBMITTED"}
+)
+
+JsonDict = dict[str, Any]
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def enum_names(enum: EnumDescriptor) -> list[str]:
+    """Return Kestra's names of an enum's values (prefix stripped, UNSPECIFIED left out)."""
+    prefix = _enum_prefix(enum)
+    return [v.name[len(prefix) :] for v in enum.values if v.number != 0]
+
+
+def enum_number(enum: EnumDescriptor, name: str, parameter: str) -> int:
+    """Return the number of the enum value Kestra calls name (``SUCCESS``, ``INFO``)."""
+    value = enum.values_by_name.get(_enum_prefix(enum) + name.upper())
+    if value is None or value.number == 0:
+        raise GatewayError(
+            f"unknown {parameter} {name!r}, expected one of {', '.join(enum_names(enum))}",
+            parameter=parameter,
+        )
+    return int(value.number)
+
+
+def parse_label(text: str, parameter: str) -> tuple[str, str]:
+    """Split Kestra's ``key:value`` label notation."""
+    key, sep, value = text.partition(":")
+    if not sep or not key:
+        raise GatewayError(f"label {text!r} is not key:value", parameter=parameter)
+    return key, value
+
+
+def page_request(page: int | None, size: int | None) -> tuple[int, str]:
+    """Turn Kestra's 1-based page and size into page_size and an offset page_token."""
+    size = size or DEFAULT_PAGE_SIZE
+    offset = ((page or 1) - 1) * size
+    return size, str(offset) if offset else ""
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def to_kestra(message: Message) -> Any:
+    """Return the Kestra JSON of a response message (None for an empty one: 204)."""
+    descriptor = message.DESCRIPTOR
+    translate = _TRANSLATORS.get(descriptor.full_name)
+    if translate is not None:
+        return translate(message)
+    if not descriptor.fields:
+        return None
+    items = [f for f in descriptor.fields if f.is_repeated and f.message_type is not None]
+    if len(items) == 1:
+        results = [to_kestra(item) for item in getattr(message, items[0].name)]
+        if "total_size" in descriptor.fields_by_name:
+            return {"results": results, "total": int(getattr(message, "total_size", 0))}
+        if len(descriptor.fields) == 1:
+            return results
+    return _plain(json_format.MessageToDict(message))
+
+
+def flow_to_kestra(flow: Any) -> JsonDict:
+    """Return Kestra's FlowWithSource: the parsed YAML with the stored facts on top."""
+    body: JsonDict = {"id": flow.id, "namespace": flow.namespace, "revision": flow.revision}
+    try:
+        parsed = yaml.safe_load(flow.source) if flow.source else None
+    except yaml.YAMLError:
+        parsed = None  # the api validated it; a source it cannot show still has its facts
+    if isinstance(parsed, dict):
+        body.update(_plain(parsed))
+        body.update(id=flow.id, namespace=flow.namespace, revision=flow.revision)
+    body.update(disabled=flow.disabled, deleted=flow.deleted, source=flow.source)
+    if flow.HasField("updated"):
+        body["updated"] = _iso(flow.updated)
+    return body
+
+
+def validations_to_kestra(response: Any) -> list[JsonDict]:
+    """Return Kestra's list of ValidateConstraintViolation, one per YAML document."""
+    results = []
+    for result in response.results:
+        item: JsonDict = {"index": result.index}
+        if result.namespace:
+            item["namespace"] = result.namespace
+        if result.flow:
+            item["flow"] = result.flow
+        if result.violations:
+            item["constraints"] = "\n".join(_constraint(v) for v in result.violations)
+        results.append(item)
+    return results
+
+
+def _constraint(violation: Any) -> str:
+    text = f"{violation.path}: {violation.message}" if violation.path else violation.message
+    if violation.line:
+        return f"line {violation.line}, column {violation.column}: {text}"
+    return str(text)
+
+
+def execution_to_kestra(execution: Any) -> JsonDict:
+    """Return Kestra's Execution."""
+    state = state_to_kestra(execution.state)
+    return {
+        "id": execution.id,
+        "namespace": execution.namespace,
+        "flowId": execution.flow_id,
+        "flowRevision": execution.flow_revision,
+        "taskRunList": [task_run_to_kestra(run) for run in execution.task_runs],
+        "inputs": _struct(execution, "inputs"),
+        "outputs": _struct(execution, "outputs"),
+        "labels": [{"key": label.key, "value": label.value} for label in execution.labels],
+        "state": state,
+        "parentId": execution.parent_id or None,
+        "originalId": execution.original_id or execution.id,
+        "deleted": execution.deleted,
+        "metadata": {"attemptNumber": 1, "originalCreatedDate": state["startDate"]},
+    }
+
+
+def task_run_to_kestra(run: Any) -> JsonDict:
+    """Return Kestra's TaskRun."""
+    return {
+        "id": run.id,
+        "executionId": run.execution_id,
+        "namespace": run.namespace,
+        "flowId": run.flow_id,
+        "taskId": run.task_id,
+        "parentTaskRunId": run.parent_task_run_id or None,
+        "value": run.value or None,
+        "attempts": [
+            {"state": state_to_kestra(attempt.state), "workerId": attempt.worker_id or None}
+            for attempt in run.attempts
+        ],
+        "outputs": _struct(run, "outputs"),
+        "state": state_to_kestra(run.state),
+    }
+
+
+def state_to_kestra(state: Any) -> JsonDict:
+    """Return Kestra's State with its derived start, end and duration."""
+    enum = state.DESCRIPTOR.fields_by_name["current"].enum_type
+    current = _enum_name(enum, state.current)
+    histories = [
+        {"state": _enum_name(enum, h.state), "date": _iso(h.date)} for h in state.histories
+    ]
+    dates = [h.date.ToDatetime(tzinfo=dt.UTC) for h in state.histories if h.HasField("date")]
+    start = dates[0] if dates else None
+    end = dates[-1] if dates and current in _TERMINATED else None
+    duration = None
+    if start is not None:
+        duration = iso_duration((end or dt.datetime.now(dt.UTC)) - start)
+    return {
+        "current": current,
+        "histories": histories,
+        "startDate": _iso(state.histories[0].date) if start else None,
+        "endDate": _iso(state.histories[-1].date) if end else None,
+        "duration": duration,
+    }
+
+
+def log_to_kestra(entry: Any) -> JsonDict:
+    """Return Kestra's LogEntry."""
+    return {
+        "namespace": entry.namespace,
+        "flowId": entry.flow_id,
+        "taskId": entry.task_id or None,
+        "executionId": entry.execution_id or None,
+        "taskRunId": entry.task_run_id or None,
+        "attemptNumber": entry.attempt_number if entry.task_run_id else None,
+        "timestamp": _iso(entry.timestamp) if entry.HasField("timestamp") else None,
+        "level": _enum_name(entry.DESCRIPTOR.fields_by_name["level"].enum_type, entry.level),
+        "thread": entry.thread,
+        "message": entry.message,
+    }
+
+
+def iso_duration(delta: dt.timedelta) -> str:
+    """Format a duration as Java's Duration.toString() does (``PT1M2.5S``)."""
+    micros = max(0, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
+    hours, micros = divmod(micros, 3_600_000_000)
+    minutes, micros = divmod(micros, 60_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    text = "PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if seconds or micros or text == "PT":
+        fraction = f".{micros:06d}".rstrip("0") if micros else ""
+        text += f"{seconds}{fraction}S"
+    return text
+
+
+def _iso(timestamp: Timestamp) -> str | None:
+    if not timestamp.seconds and not timestamp.nanos:
+        return None
+    return timestamp.ToJsonString()
+
+
+def _enum_prefix(enum: EnumDescriptor) -> str:
+    zero = enum.values_by_number.get(0)
+    if zero is not None and zero.name.endswith("UNSPECIFIED"):
+        return zero.name[: -len("UNSPECIFIED")]
+    return ""
+
+
+def _enum_name(enum: EnumDescriptor, number: int) -> str | None:
+    value = enum.values_by_number.get(number)
+    if value is None or number == 0:
+        return None
+    return value.name[len(_enum_prefix(enum)) :]
+
+
+def _struct(message: Any, field: str) -> JsonDict:
+    if not message.HasField(field):
+        return {}
+    return dict(_plain(json_format.MessageToDict(getattr(message, field))))
+
+
+def _plain(value: Any) -> Any:
+    """Return value as JSON: str keys, whole floats as ints, dates as ISO strings."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return value
+
+
+_TRANSLATORS: dict[str, Callable[[Any], Any]] = {
+    "flowmesh.flow.v1.Flow": flow_to_kestra,
+    "flowmesh.flow.v1.ValidateFlowsResponse": validations_to_kestra,
+    "flowmesh.execution.v1.Execution": execution_to_kestra,
+    "flowmesh.execution.v1.TaskRun": task_run_to_kestra,
+    "flowmesh.log.v1.LogEntry": log_to_kestra,
+    "flowmesh.common.v1.State": state_to_kestra,
+}

@@ -1,0 +1,149 @@
+"""Query parameters and path variables: which request field each fills, and how."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, cast
+
+from fastapi import Query
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from flowmesh.gateway import _kestra
+from flowmesh.gateway._errors import GatewayError
+
+_INT32 = (-(2**31), 2**31 - 1)
+_INT64 = (-(2**63), 2**63 - 1)
+_RANGES = {
+    FieldDescriptor.TYPE_INT32: _INT32,
+    FieldDescriptor.TYPE_SINT32: _INT32,
+    FieldDescriptor.TYPE_SFIXED32: _INT32,
+    FieldDescriptor.TYPE_INT64: _INT64,
+    FieldDescriptor.TYPE_SINT64: _INT64,
+    FieldDescriptor.TYPE_SFIXED64: _INT64,
+    FieldDescriptor.TYPE_UINT32: (0, 2**32 - 1),
+    FieldDescriptor.TYPE_FIXED32: (0, 2**32 - 1),
+    FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
+    FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1),
+}
+_LABEL = "flowmesh.common.v1.Label"
+_STRUCT = "google.protobuf.Struct"
+_PAGING = (
+    ("page", "The page, from 1"),
+    ("size", f"The page size (default {_kestra.DEFAULT_PAGE_SIZE})"),
+)
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """One query parameter: its HTTP name, the field it fills and its FastAPI annotation."""
+
+    key: str  # the handler's keyword argument
+    name: str  # the HTTP name
+    field: FieldDescriptor | None  # None for Kestra's page and size
+    annotation: Any
+
+
+def query_params(request: Descriptor, taken: set[str]) -> tuple[QueryParam, ...]:
+    """Return the query parameters of the request fields no path variable or body fills."""
+    names = set(request.fields_by_name)
+    params: list[QueryParam] = []
+    if {"page_size", "page_token"} <= names:
+        taken = taken | {"page_size", "page_token"}
+        for name, text in _PAGING:
+            query = Query(alias=name, ge=1, le=_INT32[1], description=text)
+            params.append(QueryParam(name, name, None, Annotated[int | None, query]))
+    for field in request.fields:
+        if field.name in taken:
+            continue
+        kind = _python_type(field)
+        if kind is None:
+            continue
+        name = _kestra.QUERY_NAMES.get(field.name, field.json_name)
+        bounds = _RANGES.get(field.type, (None, None))
+        query = Query(alias=name, ge=bounds[0], le=bounds[1])
+        if field.is_repeated:
+            kind = list[kind]  # type: ignore[valid-type]
+        params.append(QueryParam("q_" + field.name, name, field, Annotated[kind | None, query]))
+    return tuple(params)
+
+
+def _python_type(field: FieldDescriptor) -> Any:
+    if field.enum_type is not None:
+        return Literal[tuple(_kestra.enum_names(field.enum_type))]
+    if field.message_type is not None:
+        # Kestra writes labels as repeated key:value strings; other messages are not queryable.
+        return str if _is_label(field) and field.is_repeated else None
+    if field.type == FieldDescriptor.TYPE_BOOL:
+        return bool
+    if field.type in _RANGES:
+        return int
+    if field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
+        return float
+    if field.type == FieldDescriptor.TYPE_STRING:
+        return str
+    return None
+
+
+def apply_query(
+    message: Message, params: tuple[QueryParam, ...], values: Mapping[str, Any]
+) -> None:
+    """Fill message from the validated query values (None: absent)."""
+    if any(p.field is None for p in params):
+        page_size, page_token = _kestra.page_request(values.get("page"), values.get("size"))
+        # types-protobuf types DESCRIPTOR as the pure-Python or the upb class; both work.
+        fields = cast("Mapping[str, FieldDescriptor]", message.DESCRIPTOR.fields_by_name)
+        set_field(message, fields["page_size"], page_size, "size")
+        set_field(message, fields["page_token"], page_token, "page")
+    for param in params:
+        value = values.get(param.key)
+        if param.field is None or value is None:
+            continue
+        if param.field.is_repeated:
+            for item in value:
+                set_field(message, param.field, item, param.name)
+        else:
+            set_field(message, param.field, value, param.name)
+
+
+def set_field(message: Message, field: FieldDescriptor, value: Any, name: str) -> None:
+    """Set (or, for a repeated field, append) one value given under the HTTP name."""
+    try:
+        if _is_label(field):
+            key, text = _kestra.parse_label(str(value), name)
+            getattr(message, field.name).add(key=key, value=text)
+            return
+        if field.enum_type is not None:
+            value = _kestra.enum_number(field.enum_type, str(value), name)
+        elif field.type in _RANGES and isinstance(value, str):
+            value = int(value)
+        if field.is_repeated:
+            getattr(message, field.name).append(value)
+        else:
+            setattr(message, field.name, value)
+    except (TypeError, ValueError) as error:
+        raise GatewayError(f"bad value for {name}: {error}", parameter=name) from None
+
+
+def _is_label(field: FieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.full_name == _LABEL
+
+
+def body_openapi(request: Descriptor, body: str) -> dict[str, Any]:
+    """Return the OpenAPI requestBody of a rule's body."""
+    if body == "*":
+        return {"content": {"application/json": {"schema": {"type": "object"}}}}
+    field = request.fields_by_name[body]
+    if field.type == FieldDescriptor.TYPE_STRING:
+        text = {"schema": {"type": "string"}}
+        return {"required": True, "content": {"application/x-yaml": text, "text/plain": text}}
+    if field.message_type is not None and field.message_type.full_name == _STRUCT:
+        form = {"type": "object", "additionalProperties": {"type": "string"}}
+        return {
+            "content": {
+                "multipart/form-data": {"schema": form},
+                "application/json": {"schema": {"type": "object"}},
+            }
+        }
+    return {"content": {"application/json": {"schema": {"type": "object"}}}}

@@ -1,0 +1,213 @@
+"""REST routes made from the services' ``google.api.http`` rules.
+
+Each rule gives a method and a path template; path variables and query parameters fill
+request fields, and the body fills the field the rule names (or the whole request for
+``*``). Server-streaming RPCs become SSE endpoints. Kestra's spellings (``page``/``size``,
+``q``, ``state``, ``key:value`` labels) come from _kestra.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import structlog
+from fastapi import FastAPI, Path, Request, Response
+from fastapi.responses import JSONResponse
+from google.api import annotations_pb2
+from google.protobuf.descriptor import (
+    FieldDescriptor,
+    MethodDescriptor,
+    ServiceDescriptor,
+)
+from google.protobuf.message import Message
+from google.protobuf.message_factory import GetMessageClass
+
+from flowmesh.gateway import _kestra
+from flowmesh.gateway._body import read_body
+from flowmesh.gateway._client import ApiClient
+from flowmesh.gateway._errors import ERROR_RESPONSES
+from flowmesh.gateway._params import (
+    QueryParam,
+    apply_query,
+    body_openapi,
+    query_params,
+    set_field,
+)
+from flowmesh.gateway._stream import follow
+from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
+
+log = structlog.get_logger(component="gateway")
+
+DISCONNECT_POLL_SECONDS = 1.0
+_VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:=[^}]*)?\}")
+_REQUEST = "_http_request"
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One RPC as a REST route."""
+
+    method: MethodDescriptor
+    verb: str
+    path: str  # the FastAPI path, variables named by their camelCase JSON names
+    path_fields: tuple[tuple[str, FieldDescriptor], ...]
+    body: str  # "" (no body), "*" (the whole request) or a field name
+    params: tuple[QueryParam, ...]
+
+    @property
+    def rpc(self) -> str:
+        """Return the gRPC method path."""
+        return f"/{self.method.containing_service.full_name}/{self.method.name}"
+
+    @property
+    def request_class(self) -> type[Message]:
+        """Return the request message class."""
+        return GetMessageClass(self.method.input_type)
+
+    @property
+    def response_class(self) -> type[Message]:
+        """Return the response message class."""
+        return GetMessageClass(self.method.output_type)
+
+
+def discover(services: Iterable[ServiceDescriptor]) -> list[RouteSpec]:
+    """Return the routes of every annotated method, literal path segments first."""
+    specs = []
+    for service in services:
+        for method in service.methods:
+            rule = method.GetOptions().Extensions[annotations_pb2.http]
+            verb = rule.WhichOneof("pattern")
+            if verb is None or verb == "custom":
+                continue
+            specs.append(_spec(method, verb, getattr(rule, verb), rule.body))
+    # Starlette takes the first match: /executions/search must come before /executions/{id}.
+    return sorted(specs, key=lambda s: [seg.startswith("{") for seg in s.path.split("/")])
+
+
+def _spec(method: MethodDescriptor, verb: str, template: str, body: str) -> RouteSpec:
+    fields = method.input_type.fields_by_name
+    path_fields = []
+    for name in _VARIABLE.findall(template):
+        if name not in fields:
+            raise ValueError(f"{method.full_name}: path variable {{{name}}} is not a request field")
+        path_fields.append((fields[name].json_name, fields[name]))
+    path = _VARIABLE.sub(lambda m: f"{{{fields[m.group(1)].json_name}}}", template)
+    body = _kestra.BODY_FIELDS.get(method.input_type.full_name, body)
+    taken = {field.name for _, field in path_fields} | ({body} if body else set())
+    params = () if body == "*" else query_params(method.input_type, taken)
+    return RouteSpec(method, verb.upper(), path, tuple(path_fields), body, params)
+
+
+def add_routes(
+    app: FastAPI, specs: Iterable[RouteSpec], client: ApiClient, *, default_tenant: str
+) -> None:
+    """Add one FastAPI route per spec, calling the api through client."""
+    for spec in specs:
+        service = spec.method.containing_service.name
+        app.add_api_route(
+            spec.path,
+            _endpoint(spec, client, default_tenant),
+            methods=[spec.verb],
+            name=spec.method.name,
+            operation_id=spec.method.name,
+            summary=re.sub(r"(?<!^)([A-Z])", r" \1", spec.method.name).capitalize(),
+            tags=[service.removesuffix("Service") + "s"],
+            response_class=JSONResponse,
+            status_code=200 if spec.method.output_type.fields else 204,
+            responses=ERROR_RESPONSES,
+            openapi_extra=_openapi_extra(spec),
+        )
+
+
+def _endpoint(
+    spec: RouteSpec, client: ApiClient, default_tenant: str
+) -> Callable[..., Awaitable[Response]]:
+    """Return the handler of a route; its signature tells FastAPI the parameters."""
+    request_class = spec.request_class
+    response_class = spec.response_class
+
+    async def endpoint(**kwargs: Any) -> Response:
+        http_request: Request = kwargs.pop(_REQUEST)
+        trace_id = bind_trace_id(http_request.headers.get(TRACE_HEADER))
+        headers = {TRACE_HEADER: trace_id}
+        metadata = ((TRACE_HEADER.lower(), trace_id),)
+        message = request_class()
+        if spec.body:
+            await read_body(http_request, message, spec.body)
+        apply_query(message, spec.params, kwargs)
+        for name, field in spec.path_fields:
+            set_field(message, field, kwargs[name], name)
+        if spec.method.server_streaming:
+            return await follow(
+                client, spec.rpc, message, response_class, metadata=metadata, headers=headers
+            )
+        # A request that waits for the end of what it starts is a long call: the long
+        # deadline, and it ends early when its client goes away.
+        if getattr(message, "wait", False) is True:
+            call = client.unary(
+                spec.rpc,
+                message,
+                response_class,
+                seconds=client.wait_timeout,
+                metadata=metadata,
+                long=True,
+            )
+            response = await _unless_disconnected(http_request, call)
+            if response is None:
+                return Response(status_code=499)
+        else:
+            response = await client.unary(
+                spec.rpc, message, response_class, seconds=client.call_timeout, metadata=metadata
+            )
+        content = _kestra.to_kestra(response)
+        if content is None:
+            return Response(status_code=204, headers=headers)
+        return JSONResponse(content, headers=headers)
+
+    endpoint.__signature__ = _signature(spec, default_tenant)  # type: ignore[attr-defined]
+    endpoint.__name__ = spec.method.name
+    return endpoint
+
+
+async def _unless_disconnected(
+    http_request: Request, call: Coroutine[Any, Any, Message]
+) -> Message | None:
+    """Await call, cancelling it (and returning None) if the client disconnects first."""
+    task = asyncio.ensure_future(call)
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS)
+            if not task.done() and await http_request.is_disconnected():
+                log.info("client_went_away", path=http_request.url.path)
+                return None
+        return task.result()
+    finally:
+        task.cancel()
+
+
+def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [inspect.Parameter(_REQUEST, keyword, annotation=Request)]
+    for name, field in spec.path_fields:
+        path = Path(examples=[default_tenant]) if field.name == "tenant" else Path()
+        parameters.append(inspect.Parameter(name, keyword, annotation=Annotated[str, path]))
+    parameters += [
+        inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation)
+        for p in spec.params
+    ]
+    return inspect.Signature(parameters)
+
+
+def _openapi_extra(spec: RouteSpec) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if spec.body:
+        extra["requestBody"] = body_openapi(spec.method.input_type, spec.body)
+    if spec.method.server_streaming:
+        stream = {"text/event-stream": {"schema": {"type": "string"}}}
+        extra["responses"] = {"200": {"description": "One event per message", "content": stream}}
+    return extra

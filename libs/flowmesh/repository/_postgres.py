@@ -1,0 +1,265 @@
+"""The PostgreSQL repository: idempotent batch writes for the indexer, queries for the api."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from flowmesh.execution.v1 import execution_pb2
+from flowmesh.flow.v1 import flow_pb2
+from flowmesh.log.v1 import log_pb2
+from flowmesh.repository import _rows, _sql
+from flowmesh.repository._errors import RepositoryUnavailable, translate_errors
+from flowmesh.repository._migrations import apply_migrations
+from flowmesh.telemetry import get_logger
+
+log = get_logger("repository")
+
+# asyncpg ships no complete type stubs: connections are typed Any below.
+Connection = Any
+
+# How often a write is tried again when it loses a deadlock or serialization race.
+_WRITE_ATTEMPTS = 3
+
+def _database_name(dsn: str) -> str:
+    parsed = urllib.parse.urlparse(dsn)
+    name = urllib.parse.unquote(parsed.path.lstrip("/"))
+    if not name:
+        query = urllib.parse.parse_qs(parsed.query)
+        name = (query.get("dbname") or query.get("database") or [""])[0]
+    if not name:
+        raise ValueError("the DSN names no database")
+    return name
+
+
+async def ensure_database(dsn: str) -> None:
+    """Create the DSN's database when it is missing (through the 'postgres' database)."""
+    name = _database_name(dsn)
+    with translate_errors():
+        conn = await asyncpg.connect(dsn, database="postgres")
+        try:
+            if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                return
+            quoted = name.replace('"', '""')
+            try:
+                await conn.execute(f'CREATE DATABASE "{quoted}"')
+            except asyncpg.DuplicateDatabaseError:
+                return  # created meanwhile by another process
+            log.info("database_created", database=name)
+        finally:
+            await conn.close()
+
+
+class Repository:
+    """Flows, executions, task runs and logs in PostgreSQL, each kept as its protobuf bytes."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, dsn: str, *, max_size: int = 10) -> Repository:
+        """Open a connection pool to dsn; raise RepositoryUnavailable when unreachable."""
+        # No floor of idle connections: asyncpg would otherwise log a traceback each
+        # second of an outage while it tries to restore that floor.
+        with translate_errors():
+            pool = await asyncpg.create_pool(
+                dsn, min_size=0, max_size=max_size, timeout=10.0, command_timeout=60.0
+            )
+        repository = cls(pool)
+        try:
+            await repository.ping()
+        except RepositoryUnavailable:
+            await pool.close()
+            raise
+        return repository
+
+    async def close(self) -> None:
+        """Close every connection of the pool."""
+        await self._pool.close()
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes start at once."""
+        with translate_errors():
+            async with self._pool.acquire() as conn:
+                await apply_migrations(conn)
+
+    async def ping(self) -> None:
+        """Raise RepositoryUnavailable unless the database answers."""
+        with translate_errors():
+            async with self._pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[Connection]:
+        with translate_errors():
+            async with self._pool.acquire() as conn, conn.transaction(
+                isolation="repeatable_read", readonly=True
+            ):
+                yield conn
+
+    async def _write(self, batches: Sequence[tuple[str, list[_rows.Row]]]) -> None:
+        """Run each (statement, rows) batch in one transaction, retrying lost races."""
+        batches = [(sql, rows) for sql, rows in batches if rows]
+        if not batches:
+            return
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            try:
+                with translate_errors():
+                    async with self._pool.acquire() as conn, conn.transaction():
+                        for sql, rows in batches:
+                            await conn.executemany(sql, rows)
+                return
+            except asyncpg.TransactionRollbackError as exc:
+                if attempt == _WRITE_ATTEMPTS:
+                    raise RepositoryUnavailable(str(exc)) from exc
+                log.info("write_retried", reason=type(exc).__name__, attempt=attempt)
+
+    async def save_flows(self, flows: Sequence[flow_pb2.Flow]) -> None:
+        """Record flow revisions; saving a revision again is a no-op, except to delete it."""
+        with translate_errors():
+            rows = _rows.sorted_rows([_rows.flow_row(flow) for flow in flows], 4)
+        await self._write([(_sql.UPSERT_FLOW, rows)])
+
+    async def save_executions(self, executions: Sequence[execution_pb2.Execution]) -> None:
+        """Record execution events: each row keeps the highest version it has seen."""
+        with translate_errors():
+            headers = [_rows.execution_row(execution) for execution in executions]
+            runs = [row for execution in executions for row in _rows.task_run_rows(execution)]
+        await self._write(
+            [
+                (_sql.UPSERT_EXECUTION, _rows.sorted_rows(headers, 2)),
+                (_sql.UPSERT_TASK_RUN, _rows.sorted_rows(runs, 3)),
+            ]
+        )
+
+    async def save_logs(self, entries: Sequence[log_pb2.LogEntry]) -> None:
+        """Record log entries; an id seen before is ignored."""
+        with translate_errors():
+            rows = _rows.sorted_rows([_rows.log_row(entry) for entry in entries], 1)
+        await self._write([(_sql.INSERT_LOG, rows)])
+
+    async def get_flow(
+        self,
+        tenant: str,
+        namespace: str,
+        flow_id: str,
+        revision: int = 0,
+        *,
+        allow_deleted: bool = False,
+    ) -> flow_pb2.Flow | None:
+        """Return a flow revision (0: the latest), or None when missing or deleted."""
+        where = _sql.Where(tenant, namespace, flow_id)
+        where.add("tenant_id = $1 AND namespace = $2 AND id = $3")
+        if revision:
+            where.add("revision = {0}", revision)
+        sql = where.select("deleted, value FROM flows", " ORDER BY revision DESC LIMIT 1")
+        async with self._reading() as conn:
+            row = await conn.fetchrow(sql, *where.args)
+        if row is None or (row["deleted"] and not allow_deleted):
+            return None
+        return flow_pb2.Flow.FromString(row["value"])
+
+    async def list_flows(
+        self,
+        tenant: str,
+        *,
+        namespace: str = "",
+        query: str = "",
+        offset: int = 0,
+        limit: int = 25,
+    ) -> tuple[list[flow_pb2.Flow], int]:
+        """Return a page of the latest revision of each flow not deleted, and the total."""
+        where = _sql.Where(tenant)
+        where.add("tenant_id = $1")
+        where.namespace(namespace)
+        if query:
+            where.add(
+                "(strpos(lower(id), lower({0})) > 0 OR strpos(lower(namespace), lower({0})) > 0)",
+                query,
+            )
+        revisions = where.select(
+            "DISTINCT ON (namespace, id) namespace, id, deleted, value FROM flows",
+            " ORDER BY namespace, id, revision DESC",
+        )
+        latest = f"WITH latest AS ({revisions}) SELECT "
+        page = latest + "value FROM latest WHERE NOT deleted ORDER BY namespace, id" + where.page()
+        count = latest + "count(*) FROM latest WHERE NOT deleted"
+        async with self._reading() as conn:
+            rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))
+            total = await conn.fetchval(count, *where.args)
+        return [flow_pb2.Flow.FromString(row["value"]) for row in rows], total
+
+    async def get_execution(
+        self, tenant: str, execution_id: str, *, allow_deleted: bool = False
+    ) -> execution_pb2.Execution | None:
+        """Return an execution with all its task runs in position order, or None."""
+        async with self._reading() as conn:
+            row = await conn.fetchrow(
+                "SELECT deleted, value FROM executions WHERE tenant_id = $1 AND id = $2",
+                tenant,
+                execution_id,
+            )
+            if row is None or (row["deleted"] and not allow_deleted):
+                return None
+            runs = await conn.fetch(
+                "SELECT value FROM task_runs WHERE tenant_id = $1 AND execution_id = $2"
+                " ORDER BY position, id",
+                tenant,
+                execution_id,
+            )
+        execution = execution_pb2.Execution.FromString(row["value"])
+        for run in runs:
+            execution.task_runs.add().ParseFromString(run["value"])
+        return execution
+
+    async def list_executions(
+        self,
+        tenant: str,
+        *,
+        namespace: str = "",
+        flow_id: str = "",
+        states: Sequence[int] = (),
+        offset: int = 0,
+        limit: int = 25,
+    ) -> tuple[list[execution_pb2.Execution], int]:
+        """Return a page of executions not deleted, newest first, without task runs."""
+        where = _sql.Where(tenant)
+        where.add("tenant_id = $1 AND NOT deleted")
+        where.namespace(namespace)
+        if flow_id:
+            where.add("flow_id = {0}", flow_id)
+        if states:
+            where.add("state = ANY({0}::integer[])", [int(state) for state in states])
+        count = where.select("count(*) FROM executions")
+        order = " ORDER BY start_date DESC NULLS LAST, id DESC" + where.page()
+        page = where.select("value FROM executions", order)
+        async with self._reading() as conn:
+            rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))
+            total = await conn.fetchval(count, *where.args)
+        return [execution_pb2.Execution.FromString(row["value"]) for row in rows], total
+
+    async def list_logs(
+        self,
+        tenant: str,
+        execution_id: str,
+        *,
+        min_level: int = 0,
+        task_run_id: str = "",
+        task_id: str = "",
+    ) -> list[log_pb2.LogEntry]:
+        """Return an execution's log entries at min_level or above, oldest first."""
+        where = _sql.Where(tenant, execution_id)
+        where.add("tenant_id = $1 AND execution_id = $2")
+        if min_level:
+            where.add("level >= {0}", int(min_level))
+        if task_run_id:
+            where.add("task_run_id = {0}", task_run_id)
+        if task_id:
+            where.add("task_id = {0}", task_id)
+        sql = where.select("value FROM logs", " ORDER BY timestamp_ns, id")
+        async with self._reading() as conn:
+            rows = await conn.fetch(sql, *where.args)
+        return [log_pb2.LogEntry.FromString(row["value"]) for row in rows]

@@ -1,0 +1,79 @@
+"""The repository's SQL: idempotent write statements and a builder of filters."""
+
+from __future__ import annotations
+
+# A revision is immutable, except that a deletion may mark it deleted (never undone).
+UPSERT_FLOW = """
+INSERT INTO flows (tenant_id, namespace, id, revision, deleted, disabled, labels, updated, value)
+VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
+ON CONFLICT (tenant_id, namespace, id, revision) DO UPDATE
+SET deleted = true, disabled = excluded.disabled, labels = excluded.labels,
+    updated = excluded.updated, value = excluded.value
+WHERE excluded.deleted AND NOT flows.deleted
+"""
+
+UPSERT_EXECUTION = """
+INSERT INTO executions (tenant_id, id, namespace, flow_id, flow_revision, state, start_date,
+    end_date, labels, parent_id, original_id, deleted, version, value)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14)
+ON CONFLICT (tenant_id, id) DO UPDATE
+SET namespace = excluded.namespace, flow_id = excluded.flow_id,
+    flow_revision = excluded.flow_revision, state = excluded.state,
+    start_date = excluded.start_date, end_date = excluded.end_date, labels = excluded.labels,
+    parent_id = excluded.parent_id, original_id = excluded.original_id,
+    deleted = excluded.deleted, version = excluded.version, value = excluded.value
+WHERE executions.version < excluded.version
+"""
+
+UPSERT_TASK_RUN = """
+INSERT INTO task_runs (tenant_id, execution_id, id, namespace, flow_id, task_id,
+    parent_task_run_id, position, state, start_date, end_date, version, value)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+ON CONFLICT (tenant_id, execution_id, id) DO UPDATE
+SET namespace = excluded.namespace, flow_id = excluded.flow_id, task_id = excluded.task_id,
+    parent_task_run_id = excluded.parent_task_run_id, position = excluded.position,
+    state = excluded.state, start_date = excluded.start_date, end_date = excluded.end_date,
+    version = excluded.version, value = excluded.value
+WHERE task_runs.version < excluded.version
+"""
+
+INSERT_LOG = """
+INSERT INTO logs (id, tenant_id, namespace, flow_id, execution_id, task_run_id, task_id,
+    attempt_number, level, timestamp, timestamp_ns, value)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (id) DO NOTHING
+"""
+
+
+class Where:
+    """Collect AND-ed conditions and their numbered arguments."""
+
+    def __init__(self, *args: object) -> None:
+        self.args: list[object] = list(args)
+        self.clauses: list[str] = []
+
+    def arg(self, value: object) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def add(self, clause: str, *values: object) -> None:
+        """Add clause, whose {0}, {1}... stand for values."""
+        self.clauses.append(clause.format(*(self.arg(value) for value in values)))
+
+    def namespace(self, namespace: str) -> None:
+        """Match namespace and every namespace below it."""
+        if namespace:
+            escaped = namespace.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            self.add("(namespace = {0} OR namespace LIKE {1})", namespace, escaped + ".%")
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) or "TRUE"
+
+    def select(self, what: str, rest: str = "") -> str:
+        """Return "SELECT what WHERE conditions rest"; the values stay bound arguments."""
+        return f"SELECT {what} WHERE {self.sql()}{rest}"
+
+    def page(self) -> str:
+        """Return OFFSET and LIMIT placeholders for the two arguments after self.args."""
+        n = len(self.args)
+        return f" OFFSET ${n + 1} LIMIT ${n + 2}"

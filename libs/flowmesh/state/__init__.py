@@ -1,0 +1,8 @@
+"""Live state in KV buckets: the latest revision of every flow, and executions in flight."""
+
+from __future__ import annotations
+
+from flowmesh.state._executions import ExecutionStore, StaleRevision, Stored
+from flowmesh.state._flows import FlowStore
+
+__all__ = ["ExecutionStore", "FlowStore", "StaleRevision", "Stored"]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.messaging import EXECUTIONS_BUCKET, Broker
+
+
+class StaleRevision(Exception):
+    """Someone else changed the execution since it was read: read it again."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An execution as stored, with the KV revision to compare against when writing."""
+
+    execution: Execution
+    revision: int
+
+
+class ExecutionStore:
+    """The executions bucket: one key per execution, written with compare-and-set."""
+
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+
+    async def get(self, execution_id: str) -> Stored | None:
+        kv = await self._broker.kv(EXECUTIONS_BUCKET)
+        try:
+            entry = await kv.get(execution_id)
+        except KeyNotFoundError:
+            return None
+        if not entry.value:
+            return None
+        return Stored(Execution.FromString(entry.value), entry.revision or 0)
+
+    async def create(self, execution: Execution) -> Stored:
+        """Store a new execution; raise StaleRevision when it exists already."""
+        kv = await self._broker.kv(EXECUTIONS_BUCKET)
+        try:
+            revision = await kv.create(execution.id, execution.SerializeToString())
+        except KeyWrongLastSequenceError:
+            raise StaleRevision(execution.id) from None
+        return Stored(execution, revision)
+
+    async def update(self, execution: Execution, revision: int) -> Stored:
+        """Replace the execution stored at revision; raise StaleRevision if it moved on."""
+        kv = await self._broker.kv(EXECUTIONS_BUCKET)
+        try:
+            new_revision = await kv.update(execution.id, execution.SerializeToString(), last=revision)
+        except KeyWrongLastSequenceError:
+            raise StaleRevision(execution.id) from None
+        return Stored(execution, new_revision)
+
+    async def watch(self, execution_id: str) -> AsyncIterator[Execution]:
+        """Yield the execution now and each time it changes, forever."""
+        kv = await self._broker.kv(EXECUTIONS_BUCKET)
+        watcher = await kv.watch(execution_id)
+        try:
+            async for entry in watcher:
+                if entry is not None and entry.value:
+                    yield Execution.FromString(entry.value)
+        finally:
+            await watcher.stop()

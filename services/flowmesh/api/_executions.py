@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import grpc
+
+from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
+from flowmesh.engine import is_terminal, new_execution, new_execution_id
+from flowmesh.execution.v1 import execution_messages_pb2 as messages
+from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
+from flowmesh.language import resolve_inputs
+from flowmesh.messaging import Broker, executor_subject
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
+from flowmesh.repository import Repository
+from flowmesh.rpc import ApiError
+from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
+from flowmesh.values import from_struct
+
+
+class ExecutionServicer(ExecutionServiceServicer):
+    """Executions in flight are read from the executions bucket, older ones from the repository."""
+
+    def __init__(self, broker: Broker, flows: FlowStore, repository: Repository) -> None:
+        self._broker = broker
+        self._flows = flows
+        self._executions = ExecutionStore(broker)
+        self._repository = repository
+
+    @unary
+    async def CreateExecution(
+        self, request: messages.CreateExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        latest = await self._flows.latest(request.tenant, request.namespace, request.flow_id)
+        if latest is None or latest[0].deleted:
+            raise not_found("FLOW_NOT_FOUND", f"Flow {request.namespace}.{request.flow_id} not found")
+        revision = request.revision or latest[0].revision
+        flow = await self._flows.definition(request.tenant, request.namespace, request.flow_id, revision)
+        if flow is None:
+            raise not_found(
+                "FLOW_NOT_FOUND", f"Flow {request.namespace}.{request.flow_id} has no revision {revision}"
+            )
+        if flow.disabled:
+            raise ApiError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "FLOW_DISABLED",
+                f"Flow {request.namespace}.{request.flow_id} is disabled",
+            )
+        request_key = f"{request.tenant}/{request.request_id}" if request.request_id else ""
+        execution = new_execution(
+            execution_id=new_execution_id(request_key),
+            tenant_id=request.tenant,
+            flow=flow,
+            flow_revision=revision,
+            inputs=resolve_inputs(flow, from_struct(request.inputs)),
+            labels={label.key: label.value for label in request.labels},
+            now=now(),
+        )
+        try:
+            await self._executions.create(execution)
+        except StaleRevision:
+            # The same request id again: answer with the execution it created.
+            stored = await self._executions.get(execution.id)
+            if stored is not None:
+                execution = stored.execution
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(start_execution=StartExecution(execution=execution)),
+            msg_id=f"start:{execution.id}",
+        )
+        if not request.wait:
+            return execution
+        async for current in self._executions.watch(execution.id):
+            if is_terminal(current.state.current):
+                return current
+        return execution
+
+    @unary
+    async def GetExecution(
+        self, request: messages.GetExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        return await self._get(request.tenant, request.execution_id)
+
+    @unary
+    async def ListExecutions(
+        self, request: messages.ListExecutionsRequest, context: grpc.aio.ServicerContext
+    ) -> messages.ListExecutionsResponse:
+        offset, limit = page(request.page_size, request.page_token)
+        executions, total = await self._repository.list_executions(
+            request.tenant,
+            namespace=request.namespace,
+            flow_id=request.flow_id,
+            states=list(request.states),
+            offset=offset,
+            limit=limit,
+        )
+        return messages.ListExecutionsResponse(
+            executions=executions,
+            total_size=total,
+            next_page_token=next_token(offset, len(executions), total),
+        )
+
+    @streaming
+    async def FollowExecution(
+        self, request: messages.FollowExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Execution]:
+        execution = await self._get(request.tenant, request.execution_id)
+        await context.send_initial_metadata(())
+        if is_terminal(execution.state.current):
+            yield execution
+            return
+        async for current in self._executions.watch(execution.id):
+            yield current
+            if is_terminal(current.state.current):
+                return
+
+    async def _get(self, tenant: str, execution_id: str) -> Execution:
+        stored = await self._executions.get(execution_id)
+        if stored is not None and stored.execution.tenant_id == tenant:
+            return stored.execution
+        execution = await self._repository.get_execution(tenant, execution_id)
+        if execution is None:
+            raise not_found("EXECUTION_NOT_FOUND", f"Execution {execution_id} not found")
+        return execution

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from flowmesh.api._executions import ExecutionServicer
+from flowmesh.api._flows import FlowServicer
+from flowmesh.api._logs import LogServicer
+from flowmesh.execution.v1 import execution_service_pb2, execution_service_pb2_grpc
+from flowmesh.flow.v1 import flow_service_pb2, flow_service_pb2_grpc
+from flowmesh.log.v1 import log_service_pb2, log_service_pb2_grpc
+from flowmesh.messaging import Broker
+from flowmesh.repository import Repository
+from flowmesh.rpc import GrpcServer
+from flowmesh.state import FlowStore
+
+
+def build_api_server(broker: Broker, repository: Repository, address: str) -> GrpcServer:
+    """Return the api's gRPC server (not started) listening on address."""
+    flows = FlowStore(broker)
+    return GrpcServer(
+        address,
+        service_names=[
+            flow_service_pb2.DESCRIPTOR.services_by_name["FlowService"].full_name,
+            execution_service_pb2.DESCRIPTOR.services_by_name["ExecutionService"].full_name,
+            log_service_pb2.DESCRIPTOR.services_by_name["LogService"].full_name,
+        ],
+        registrars=[
+            lambda server: flow_service_pb2_grpc.add_FlowServiceServicer_to_server(
+                FlowServicer(flows, repository), server
+            ),
+            lambda server: execution_service_pb2_grpc.add_ExecutionServiceServicer_to_server(
+                ExecutionServicer(broker, flows, repository), server
+            ),
+            lambda server: log_service_pb2_grpc.add_LogServiceServicer_to_server(
+                LogServicer(broker, repository), server
+            ),
+        ],
+    )

@@ -1,0 +1,110 @@
+"""Helpers every api servicer uses: error answers, paging, the clock."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import grpc
+
+from flowmesh.language import FlowInvalid, InputsError
+from flowmesh.repository import RepositoryUnavailable
+from flowmesh.rpc import ApiError, abort_with
+
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 25
+
+R = TypeVar("R")
+Unary = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
+Streaming = Callable[[Any, Any, grpc.aio.ServicerContext], AsyncIterator[R]]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def translate(error: Exception) -> ApiError | None:
+    """Return the answer for an error callers can cause, or None for a bug."""
+    if isinstance(error, ApiError):
+        return error
+    if isinstance(error, FlowInvalid):
+        return ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "FLOW_INVALID",
+            f"Invalid flow: {error}",
+            [(v.path or "source", str(v)) for v in error.violations],
+        )
+    if isinstance(error, InputsError):
+        return ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "INPUTS_INVALID",
+            f"Invalid inputs: {error}",
+            [(v.path, v.message) for v in error.violations],
+        )
+    if isinstance(error, RepositoryUnavailable):
+        return ApiError(
+            grpc.StatusCode.UNAVAILABLE, "REPOSITORY_UNAVAILABLE", "the repository is unreachable"
+        )
+    return None
+
+
+def unary(method: Unary[R]) -> Unary[R]:
+    """Answer a unary RPC's known errors as google.rpc.Status."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
+        try:
+            return await method(self, request, context)
+        except Exception as error:
+            answer = translate(error)
+            if answer is None:
+                raise
+            await abort_with(context, answer)
+
+    return wrapper
+
+
+def streaming(method: Streaming[R]) -> Streaming[R]:
+    """Answer a server-streaming RPC's known errors as google.rpc.Status."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[R]:
+        try:
+            async for item in method(self, request, context):
+                yield item
+        except Exception as error:
+            answer = translate(error)
+            if answer is None:
+                raise
+            await abort_with(context, answer)
+
+    return wrapper
+
+
+def page(page_size: int, page_token: str) -> tuple[int, int]:
+    """Return (offset, limit) from a request's page size and token (a decimal offset)."""
+    if page_token and not page_token.isdigit():
+        raise ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "PAGE_TOKEN_INVALID",
+            "page_token is not a token this api gave",
+            [("page_token", "must be a next_page_token from an earlier answer")],
+        )
+    if page_size < 0:
+        raise ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "PAGE_SIZE_INVALID",
+            "page_size must not be negative",
+            [("page_size", "must be 0 or more")],
+        )
+    return int(page_token or 0), min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+def next_token(offset: int, count: int, total: int) -> str:
+    return str(offset + count) if offset + count < total else ""
+
+
+def not_found(reason: str, message: str) -> ApiError:
+    return ApiError(grpc.StatusCode.NOT_FOUND, reason, message)

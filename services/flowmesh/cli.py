@@ -1,0 +1,70 @@
+"""The flowmesh command: `flowmesh server standalone`, or one component per process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from pathlib import Path
+
+from flowmesh.config import Settings, load_settings
+from flowmesh.server import COMPONENTS, run_components, run_standalone
+from flowmesh.telemetry import configure_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flowmesh", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    server = commands.add_parser("server", help="run server components")
+    server.add_argument(
+        "component",
+        choices=["standalone", *COMPONENTS],
+        help="standalone runs every component with embedded NATS and PostgreSQL; "
+        "the others run one component against --nats-url and --postgres-dsn",
+    )
+    server.add_argument("--config", type=Path, help="a YAML file of settings (FLOWMESH_* variables win)")
+    server.add_argument("--port", type=int, help="the gateway's HTTP port (default 8080)")
+    server.add_argument("--host", help="the address to listen on (default 127.0.0.1)")
+    server.add_argument("--data-dir", type=Path, help="where standalone keeps its data (default .flowmesh)")
+    server.add_argument("--nats-url", help="NATS server URL (default nats://127.0.0.1:4222)")
+    server.add_argument("--postgres-dsn", help="PostgreSQL DSN of the repository")
+    server.add_argument(
+        "--api-address", help="host:port where the api serves gRPC (and the gateway calls it)"
+    )
+    server.add_argument("--health-port", type=int, help="gRPC health port of non-api components (0: any)")
+    server.add_argument("--worker-group", help="the worker group whose jobs a worker takes")
+    server.add_argument("--worker-concurrency", type=int, help="how many tasks a worker runs at once")
+    server.add_argument("--log-format", choices=["console", "json"], help="log lines for people or machines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    settings = load_settings(
+        config_file=args.config,
+        port=args.port,
+        host=args.host,
+        data_dir=args.data_dir,
+        nats_url=args.nats_url,
+        postgres_dsn=args.postgres_dsn,
+        api_address=args.api_address,
+        health_port=args.health_port,
+        worker_group=args.worker_group,
+        worker_concurrency=args.worker_concurrency,
+        log_format=args.log_format,
+    )
+    configure_logging(settings.log_format, settings.log_level)
+    asyncio.run(_serve(settings, args.component))
+    return 0
+
+
+async def _serve(settings: Settings, component: str) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    if component == "standalone":
+        await run_standalone(settings, stopping)
+    else:
+        await run_components(settings, [component], stopping)

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flowmesh.engine import Decision, apply_update, is_terminal, pending_jobs, start
+from flowmesh.engine import fail as fail_execution
+from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.executor._locks import KeyedLocks
+from flowmesh.language import FlowDefinition, FlowInvalid
+from flowmesh.log.v1.log_pb2 import Level, LogEntry
+from flowmesh.messaging import (
+    EXECUTOR_STREAM,
+    Broker,
+    Delivery,
+    execution_event_subject,
+    job_subject,
+    log_subject,
+    run_consumer,
+)
+from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, WorkerJob
+from flowmesh.state import ExecutionStore, FlowStore, StaleRevision, Stored
+from flowmesh.telemetry import get_logger
+
+log = get_logger("executor")
+
+DURABLE = "executor"
+_CACHE_SIZE = 4096
+_MAX_CONFLICTS = 50
+
+Decide = Callable[[Execution, FlowDefinition], Decision]
+
+
+class Executor:
+    """Consumes the executor stream; stores each decision, then publishes its commands.
+
+    The order is what makes a crash harmless: state is written (compare-and-set)
+    before anything is published, and the input is acked only after both. A
+    redelivered input finds its effect already stored, changes nothing, and
+    republishes what the stored state implies (deduplicated by message id).
+    """
+
+    def __init__(self, broker: Broker, *, concurrency: int = 32) -> None:
+        self._broker = broker
+        self._concurrency = concurrency
+        self._executions = ExecutionStore(broker)
+        self._flows = FlowStore(broker)
+        self._cache: OrderedDict[str, Stored] = OrderedDict()
+        self._locks = KeyedLocks()
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        subscription = await self._broker.pull(
+            EXECUTOR_STREAM, DURABLE, "flowmesh.executor.>", ack_wait=30.0, max_ack_pending=10_000
+        )
+        log.info("executor_started")
+        await run_consumer(subscription, self.handle, concurrency=self._concurrency, stopping=stopping)
+        log.info("executor_stopped")
+
+    async def handle(self, delivery: Delivery) -> None:
+        """Apply one executor message, then ack it."""
+        message = delivery.parse(ExecutorMessage)
+        kind = message.WhichOneof("kind")
+        if kind == "start_execution":
+            initial = message.start_execution.execution
+            await self._decide(initial.id, initial, lambda ex, flow: start(ex, flow, _now()), delivery)
+        elif kind == "task_run_update":
+            update = message.task_run_update
+            await self._decide(
+                update.execution_id, None, lambda ex, flow: apply_update(ex, update, flow, _now()), delivery
+            )
+        else:
+            log.warning("unknown_message_dropped", subject=delivery.subject)
+        await delivery.ack()
+
+    async def _decide(
+        self, execution_id: str, initial: Execution | None, decide: Decide, delivery: Delivery
+    ) -> None:
+        # One decision at a time per execution in this process; compare-and-set
+        # settles races with other executor processes.
+        async with self._locks.hold(execution_id):
+            await self._decide_locked(execution_id, initial, decide, delivery.redelivered)
+
+    async def _decide_locked(
+        self, execution_id: str, initial: Execution | None, decide: Decide, redelivered: bool
+    ) -> None:
+        for _ in range(_MAX_CONFLICTS):
+            stored = self._cache.get(execution_id) or await self._executions.get(execution_id)
+            current = stored.execution if stored else initial
+            if current is None:
+                log.warning("update_for_unknown_execution", execution_id=execution_id)
+                return
+            flow = await self._flow(current)
+            decision = decide(current, flow) if flow is not None else fail_execution(current, _now())
+            if not decision.changed:
+                if redelivered and flow is not None:
+                    await self._publish(decision.execution, pending_jobs(decision.execution, flow))
+                return
+            try:
+                if stored is None:
+                    stored = await self._executions.create(decision.execution)
+                else:
+                    stored = await self._executions.update(decision.execution, stored.revision)
+            except StaleRevision:
+                self._cache.pop(execution_id, None)
+                continue
+            self._remember(stored)
+            if flow is None:
+                await self._log_error(decision.execution, "the flow revision of this execution is gone")
+            await self._publish(decision.execution, decision.jobs)
+            return
+        raise RuntimeError(f"execution {execution_id} kept changing under the executor")
+
+    async def _flow(self, execution: Execution) -> FlowDefinition | None:
+        try:
+            return await self._flows.definition(
+                execution.tenant_id, execution.namespace, execution.flow_id, execution.flow_revision
+            )
+        except FlowInvalid:
+            return None
+
+    async def _publish(self, execution: Execution, jobs: list[WorkerJob]) -> None:
+        for job in jobs:
+            await self._broker.publish(
+                job_subject(job.worker_group), job, msg_id=f"{job.task_run_id}:{job.attempt}"
+            )
+        event = ExecutionEvent(execution=execution)
+        del event.execution.task_runs[:]
+        event.execution.task_runs.extend(
+            run for run in execution.task_runs if run.version == execution.version
+        )
+        await self._broker.publish(
+            execution_event_subject(execution.id), event, msg_id=f"{execution.id}:{execution.version}"
+        )
+
+    async def _log_error(self, execution: Execution, message: str) -> None:
+        entry = LogEntry(
+            id=f"{execution.id}:executor:{execution.version}",
+            tenant_id=execution.tenant_id,
+            namespace=execution.namespace,
+            flow_id=execution.flow_id,
+            execution_id=execution.id,
+            level=Level.LEVEL_ERROR,
+            thread="executor",
+            message=message,
+        )
+        entry.timestamp.FromDatetime(_now())
+        await self._broker.publish(log_subject(execution.id), entry, msg_id=entry.id)
+
+    def _remember(self, stored: Stored) -> None:
+        execution_id = stored.execution.id
+        if is_terminal(stored.execution.state.current):
+            self._cache.pop(execution_id, None)
+            return
+        self._cache[execution_id] = stored
+        self._cache.move_to_end(execution_id)
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,7 @@
+"""The indexer: copies flows, execution events and logs from JetStream into the repository."""
+
+from __future__ import annotations
+
+from flowmesh.indexer._service import Indexer
+
+__all__ = ["Indexer"]

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from flowmesh.api import build_api_server
+from flowmesh.config import Settings
+from flowmesh.executor import Executor
+from flowmesh.gateway import create_app, serve
+from flowmesh.indexer import Indexer
+from flowmesh.messaging import Broker
+from flowmesh.repository import Repository, ensure_database
+from flowmesh.rpc import GrpcServer
+from flowmesh.telemetry import get_logger
+from flowmesh.worker import Worker
+
+log = get_logger("server")
+
+COMPONENTS = ("executor", "worker", "indexer", "api", "gateway")
+_NEEDS_BROKER = {"executor", "worker", "indexer", "api"}
+_NEEDS_REPOSITORY = {"indexer", "api"}
+
+
+async def run_components(
+    settings: Settings,
+    names: Sequence[str],
+    stopping: asyncio.Event,
+    on_ready: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Run the named components in this process until stopping is set, then stop them gracefully."""
+    unknown = set(names) - set(COMPONENTS)
+    if unknown:
+        raise ValueError(f"unknown components: {', '.join(sorted(unknown))}")
+    broker = repository = None
+    health: GrpcServer | None = None
+    try:
+        if _NEEDS_BROKER & set(names):
+            broker = await Broker.connect(settings.nats_url, name=f"flowmesh-{'-'.join(names)}")
+            await broker.ensure_topology(settings.execution_retention_hours)
+        if _NEEDS_REPOSITORY & set(names):
+            await ensure_database(settings.postgres_dsn)
+            repository = await Repository.connect(settings.postgres_dsn)
+            await repository.migrate()
+        runners: list[Awaitable[None]] = []
+        if "api" in names:
+            assert broker is not None
+            assert repository is not None
+            api = build_api_server(broker, repository, settings.api_address)
+            await api.start()
+            runners.append(_until(stopping, api.stop))
+        else:
+            health = GrpcServer(f"{settings.host}:{settings.health_port}", [f"flowmesh.{n}" for n in names])
+            await health.start()
+        if "executor" in names:
+            assert broker is not None
+            runners.append(Executor(broker, concurrency=settings.executor_concurrency).run(stopping))
+        if "worker" in names:
+            assert broker is not None
+            worker = Worker(
+                broker,
+                group=settings.worker_group,
+                concurrency=settings.worker_concurrency,
+                ack_wait=settings.worker_ack_wait_seconds,
+            )
+            runners.append(worker.run(stopping))
+        if "indexer" in names:
+            assert broker is not None
+            assert repository is not None
+            runners.append(Indexer(broker, repository, batch_size=settings.indexer_batch_size).run(stopping))
+        if "gateway" in names:
+            app = create_app(settings.api_address, default_tenant=settings.tenant)
+            runners.append(serve(app, settings.host, settings.port, stopping))
+        log.info("components_started", components=list(names))
+        tasks = [asyncio.ensure_future(runner) for runner in runners]
+        if on_ready is not None:
+            await on_ready()
+        await _supervise(tasks, stopping)
+    finally:
+        if health is not None:
+            await health.stop()
+        if repository is not None:
+            await repository.close()
+        if broker is not None:
+            await broker.close()
+
+
+async def _until(stopping: asyncio.Event, stop: Callable[[], Awaitable[None]]) -> None:
+    await stopping.wait()
+    await stop()
+
+
+async def _supervise(tasks: list[asyncio.Future[None]], stopping: asyncio.Event) -> None:
+    """Wait for every component; if one fails, stop the others and raise its error."""
+    try:
+        for finished in asyncio.as_completed(tasks):
+            try:
+                await finished
+            except Exception:
+                log.exception("component_failed")
+                stopping.set()
+                raise
+    finally:
+        stopping.set()
+        await asyncio.gather(*tasks, return_exceptions=True)

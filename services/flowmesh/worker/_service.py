@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.expressions import ExpressionError, render_value
+from flowmesh.messaging import JOBS_STREAM, Broker, Delivery, executor_subject, job_subject, run_consumer
+from flowmesh.plugins import RunnableTask, TaskFailed, task_class
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
+from flowmesh.telemetry import get_logger
+from flowmesh.values import from_struct, to_struct
+from flowmesh.worker._context import JobContext
+
+log = get_logger("worker")
+
+# Properties that name the task rather than configure it: never rendered.
+_IDENTITY = ("id", "type")
+
+
+class Worker:
+    """Takes jobs of one worker group and runs them, `concurrency` at a time.
+
+    While a job runs the worker tells NATS it is still at it (in-progress acks),
+    so a job is redelivered to another worker only when this one has died or
+    stalled past the ack deadline.
+    """
+
+    def __init__(
+        self,
+        broker: Broker,
+        *,
+        group: str = "default",
+        concurrency: int = 8,
+        ack_wait: float = 30.0,
+        worker_id: str | None = None,
+    ) -> None:
+        self._broker = broker
+        self._group = group
+        self._concurrency = concurrency
+        self._ack_wait = ack_wait
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        subscription = await self._broker.pull(
+            JOBS_STREAM,
+            f"worker-{self._group}",
+            job_subject(self._group),
+            ack_wait=self._ack_wait,
+            max_ack_pending=10_000,
+        )
+        log.info("worker_started", group=self._group, worker_id=self.worker_id)
+        await run_consumer(subscription, self.handle, concurrency=self._concurrency, stopping=stopping)
+        log.info("worker_stopped", worker_id=self.worker_id)
+
+    async def handle(self, delivery: Delivery) -> None:
+        """Run one job: report RUNNING, run the task, report how it ended, then ack."""
+        job = delivery.parse(WorkerJob)
+        await self._report(job, StateType.STATE_TYPE_RUNNING)
+        heartbeat = asyncio.create_task(self._keep_alive(delivery))
+        try:
+            state, outputs, context = await self._run(job)
+            await context.flush()
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        await self._report(job, state, outputs)
+        await delivery.ack()
+
+    async def _run(self, job: WorkerJob) -> tuple[StateType.ValueType, dict[str, Any], JobContext]:
+        variables = from_struct(job.variables)
+        variables.setdefault("taskrun", {})["startDate"] = datetime.now(UTC).isoformat()
+        context = JobContext(self._broker, job, variables, self.worker_id)
+        try:
+            task = _load_task(job, variables)
+            outputs = await task.run(context)
+        except (TaskFailed, ExpressionError, _InvalidTask) as error:
+            context.log("ERROR", str(error))
+            return StateType.STATE_TYPE_FAILED, {}, context
+        except Exception as error:
+            log.exception("task_crashed", task_run_id=job.task_run_id)
+            context.log("ERROR", f"{type(error).__name__}: {error}")
+            return StateType.STATE_TYPE_FAILED, {}, context
+        return StateType.STATE_TYPE_SUCCESS, outputs, context
+
+    async def _keep_alive(self, delivery: Delivery) -> None:
+        while True:
+            await asyncio.sleep(self._ack_wait / 3)
+            await delivery.in_progress()
+
+    async def _report(
+        self, job: WorkerJob, state: StateType.ValueType, outputs: dict[str, Any] | None = None
+    ) -> None:
+        update = TaskRunUpdate(
+            execution_id=job.execution_id,
+            task_run_id=job.task_run_id,
+            attempt=job.attempt,
+            state=state,
+            outputs=to_struct(outputs),
+            worker_id=self.worker_id,
+        )
+        update.date.FromDatetime(datetime.now(UTC))
+        phase = "start" if state == StateType.STATE_TYPE_RUNNING else "end"
+        await self._broker.publish(
+            executor_subject(job.execution_id),
+            ExecutorMessage(task_run_update=update),
+            msg_id=f"{job.task_run_id}:{job.attempt}:{phase}",
+        )
+
+
+class _InvalidTask(Exception):
+    """The task's properties, once rendered, do not fit its type."""
+
+
+def _load_task(job: WorkerJob, variables: dict[str, Any]) -> RunnableTask:
+    raw = from_struct(job.task)
+    cls = task_class(str(raw.get("type")))
+    if cls is None or not issubclass(cls, RunnableTask):
+        raise _InvalidTask(f"Invalid type: {raw.get('type')} cannot run on a worker")
+    properties = {key: value for key, value in raw.items() if key not in _IDENTITY}
+    rendered = render_value(properties, variables)
+    try:
+        return cls.model_validate({**rendered, **{key: raw[key] for key in _IDENTITY}})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise _InvalidTask(f"invalid properties after rendering: {problems}") from None
