@@ -34,7 +34,7 @@ proto: $(STAMP)  ## regenerate the Python code of protos/ into libs/
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/buf generate
 
 bench: $(STAMP)  ## the figures of the README: 100 sequential tasks, 1000 executions
-	$(BIN)/python -m flowmesh.bench
+	$(BIN)/python tools/bench.py
 
 clean:
 	rm -rf $(VENV) $(DATA)

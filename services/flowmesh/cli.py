@@ -68,3 +68,7 @@ async def _serve(settings: Settings, component: str) -> None:
         await run_standalone(settings, stopping)
     else:
         await run_components(settings, [component], stopping)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,8 +3,6 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from flowmesh.common.v1.state_pb2 import State
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
@@ -35,7 +33,11 @@ def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
     """Return what expressions in a task can see, in Kestra's names."""
     return {
         "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
-        "execution": {"id": execution.id, "startDate": _start_date(execution.state), "originalId": execution.original_id},
+        "execution": {
+            "id": execution.id,
+            "startDate": _start_date(execution.state),
+            "originalId": execution.original_id,
+        },
         "inputs": from_struct(execution.inputs),
         "outputs": outputs(execution),
         "labels": {label.key: label.value for label in execution.labels},
@@ -62,9 +64,7 @@ def outputs(execution: Execution) -> dict[str, Any]:
 
 def _start_date(state: State) -> str | None:
     """Return when state began, as Kestra prints instants: UTC, milliseconds, Z."""
-    return _instant(state.histories[0].date) if state.histories else None
-
-
-def _instant(timestamp: Timestamp) -> str:
-    moment = timestamp.ToDatetime(tzinfo=UTC)
+    if not state.histories:
+        return None
+    moment = state.histories[0].date.ToDatetime(tzinfo=UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

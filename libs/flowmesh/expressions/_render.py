@@ -5,7 +5,14 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# Bounds on what one expression may build, so that `{{ 'a' * 10**9 }}` or
+# `{{ 9 ** 9 ** 9 }}` fails instead of taking the process's memory or CPU.
+MAX_REPEAT = 1_000_000
+MAX_POWER_BITS = 100_000
 
 
 class ExpressionError(ValueError):
@@ -23,25 +30,53 @@ def _to_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), default=str)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
     return str(value)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with repetition and powers bounded."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _check_size(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_size(operator: str, left: Any, right: Any) -> None:
+    """Raise ValueError when left <operator> right would be too large to build."""
+    if operator == "*":
+        for sized, times in ((left, right), (right, left)):
+            if isinstance(sized, str | list) and isinstance(times, int) and len(sized) * times > MAX_REPEAT:
+                raise ValueError(f"the result would be longer than {MAX_REPEAT}")
+    # left ** right has about bit_length(left) * right bits.
+    elif isinstance(left, int) and isinstance(right, int) and abs(left).bit_length() * right > MAX_POWER_BITS:
+        raise ValueError(f"the result would be larger than {MAX_POWER_BITS} bits")
 
 
 @lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=_KestraUndefined,
         autoescape=False,
         keep_trailing_newline=True,
         finalize=_to_text,
     )
+    # Pebble has none of Jinja's globals (range, lipsum, cycler, joiner, namespace, dict).
+    env.globals.clear()
     env.globals.update({"null": None})
     return env
 
 
 @lru_cache(maxsize=4096)
 def _compile(template: str) -> jinja2.Template:
-    return _environment().from_string(template)
+    env = _environment()
+    tree = env.parse(template)
+    # Jinja binds `self` to the template itself, outside the variables and the sandbox's reach.
+    if any(name.name == "self" for name in tree.find_all(nodes.Name)):
+        raise jinja2.UndefinedError("'self' is undefined")
+    return env.from_string(tree)
 
 
 def render(template: str, variables: dict[str, Any]) -> str:

@@ -138,14 +138,21 @@ class _Parser:
             self.fail(f"{path}.type", f"Invalid type: {type_name}")
             return None
         values = dict(raw)
+        # Child lists that lost tasks to their own violations: those say why already.
+        incomplete: set[str] = set()
         if issubclass(cls, FlowableTask):
             for name in cls.task_lists:
                 if name in values:
-                    values[name] = self.tasks(values[name], f"{path}.{name}", required=False)
+                    children = self.tasks(values[name], f"{path}.{name}", required=False)
+                    if values[name] is not None and len(children) < len(_as_list(values[name])):
+                        incomplete.add(name)
+                    values[name] = children
         try:
             return cls.model_validate(values)
         except ValidationError as error:
             for problem in error.errors():
+                if problem["loc"][:1] and problem["loc"][0] in incomplete:
+                    continue
                 self.fail(_join(path, problem["loc"]), _message(problem))
             return None
 
@@ -214,10 +221,16 @@ def _join(path: str, location: tuple[int | str, ...]) -> str:
     return path
 
 
+def _as_list(raw: Any) -> list[Any]:
+    return raw if isinstance(raw, list) else [raw]
+
+
 def _message(problem: Any) -> str:
     kind = problem["type"]
     if kind == "extra_forbidden":
         return f'Unrecognized field "{problem["loc"][-1]}"'
     if kind == "missing":
         return "must not be null"
+    if kind == "too_short" and problem.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
     return str(problem["msg"])

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+
 from flowmesh.execution.v1 import execution_pb2
 from flowmesh.flow.v1 import flow_pb2
 from flowmesh.log.v1 import log_pb2

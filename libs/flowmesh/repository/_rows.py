@@ -6,11 +6,12 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from flowmesh.common.v1 import state_pb2
 from flowmesh.execution.v1 import execution_pb2
 from flowmesh.flow.v1 import flow_pb2
 from flowmesh.log.v1 import log_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 
 Row = tuple[object, ...]
 

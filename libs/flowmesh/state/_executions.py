@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.messaging import EXECUTIONS_BUCKET, Broker
+
+# How long a watcher goes without news before it reads the execution again.
+_RECHECK = 5.0
 
 
 class StaleRevision(Exception):
@@ -56,12 +60,25 @@ class ExecutionStore:
         return Stored(execution, new_revision)
 
     async def watch(self, execution_id: str) -> AsyncIterator[Execution]:
-        """Yield the execution now and each time it changes, forever."""
-        kv = await self._broker.kv(EXECUTIONS_BUCKET)
-        watcher = await kv.watch(execution_id)
+        """Yield the execution now (if stored) and each time it changes, forever.
+
+        Listens on the bucket's own subject for the key, a plain subscription
+        that costs the server no consumer, and reads the key again whenever a
+        while passes without news, in case a change went by during a reconnect.
+        """
+        subscription = await self._broker.nc.subscribe(f"$KV.{EXECUTIONS_BUCKET}.{execution_id}")
+        seen = -1
         try:
-            async for entry in watcher:
-                if entry is not None and entry.value:
-                    yield Execution.FromString(entry.value)
+            stored = await self.get(execution_id)
+            while True:
+                if stored is not None and stored.execution.version > seen:
+                    seen = stored.execution.version
+                    yield stored.execution
+                try:
+                    msg = await subscription.next_msg(timeout=_RECHECK)
+                except NatsTimeoutError:
+                    stored = await self.get(execution_id)
+                    continue
+                stored = Stored(Execution.FromString(msg.data), 0) if msg.data else None
         finally:
-            await watcher.stop()
+            await subscription.unsubscribe()

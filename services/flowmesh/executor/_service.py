@@ -121,17 +121,21 @@ class Executor:
             return None
 
     async def _publish(self, execution: Execution, jobs: list[WorkerJob]) -> None:
-        for job in jobs:
-            await self._broker.publish(
-                job_subject(job.worker_group), job, msg_id=f"{job.task_run_id}:{job.attempt}"
-            )
         event = ExecutionEvent(execution=execution)
         del event.execution.task_runs[:]
         event.execution.task_runs.extend(
             run for run in execution.task_runs if run.version == execution.version
         )
-        await self._broker.publish(
-            execution_event_subject(execution.id), event, msg_id=f"{execution.id}:{execution.version}"
+        await asyncio.gather(
+            *(
+                self._broker.publish(
+                    job_subject(job.worker_group), job, msg_id=f"{job.task_run_id}:{job.attempt}"
+                )
+                for job in jobs
+            ),
+            self._broker.publish(
+                execution_event_subject(execution.id), event, msg_id=f"{execution.id}:{execution.version}"
+            ),
         )
 
     async def _log_error(self, execution: Execution, message: str) -> None:

@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from google.protobuf.message import Message
+from nats.aio.msg import Msg
+
 from flowmesh.flow.v1 import flow_pb2
 from flowmesh.log.v1 import log_pb2
 from flowmesh.messaging import EVENTS_STREAM, FLOWS_BUCKET, LOGS_STREAM
 from flowmesh.queue.v1 import queue_pb2
 from flowmesh.repository import Repository
-from google.protobuf.message import Message
-from nats.aio.msg import Msg
 
 # The header a KV bucket's stream sets on deletions (DEL) and purges (PURGE).
 KV_OPERATION = "KV-Operation"

@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 
-from flowmesh.indexer._feeds import FEEDS, Feed
-from flowmesh.messaging import Broker
-from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
-from flowmesh.telemetry import get_logger
 from google.protobuf.message import DecodeError, Message
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.errors import MsgAlreadyAckdError
 from nats.js import JetStreamContext
+
+from flowmesh.indexer._feeds import FEEDS, Feed
+from flowmesh.messaging import Broker
+from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
+from flowmesh.telemetry import get_logger
 
 log = get_logger("indexer")
 

@@ -62,11 +62,12 @@ class Worker:
     async def handle(self, delivery: Delivery) -> None:
         """Run one job: report RUNNING, run the task, report how it ended, then ack."""
         job = delivery.parse(WorkerJob)
-        await self._report(job, StateType.STATE_TYPE_RUNNING)
+        started = asyncio.create_task(self._report(job, StateType.STATE_TYPE_RUNNING))
         heartbeat = asyncio.create_task(self._keep_alive(delivery))
         try:
             state, outputs, context = await self._run(job)
-            await context.flush()
+            # The start is reported while the task runs; the end only after it and every log line are stored.
+            await asyncio.gather(started, context.flush())
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

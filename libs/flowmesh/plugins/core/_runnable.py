@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -7,6 +9,8 @@ from pydantic import Field
 from flowmesh.plugins._base import RunContext, RunnableTask, TaskFailed
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
+# Kestra's TruthUtils: a condition rendering to anything else is true.
+FALSE_VALUES = ("false", "0", "-0", "")
 
 
 class Log(RunnableTask):
@@ -57,7 +61,7 @@ class OutputValues(RunnableTask):
 
 
 class Fail(RunnableTask):
-    """Fail the task run, always or when `condition` renders to true."""
+    """Fail the task run, always or when `condition` renders to something truthy."""
 
     type_names: ClassVar[tuple[str, ...]] = (
         "io.kestra.plugin.core.execution.Fail",
@@ -74,4 +78,16 @@ class Fail(RunnableTask):
 
 
 def _is_true(value: str) -> bool:
-    return value.strip().lower() == "true"
+    return value not in FALSE_VALUES
+
+
+class Sleep(RunnableTask):
+    """Wait for `duration` (ISO 8601, such as PT5S) on the worker."""
+
+    type_names: ClassVar[tuple[str, ...]] = ("io.kestra.plugin.core.flow.Sleep",)
+
+    duration: timedelta
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        await asyncio.sleep(self.duration.total_seconds())
+        return {}
