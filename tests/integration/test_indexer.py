@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from flowmesh.common.v1 import state_pb2
 from flowmesh.embedded import EmbeddedNats, EmbeddedPostgres
 from flowmesh.execution.v1 import execution_pb2
@@ -26,7 +28,7 @@ from flowmesh.messaging import (
 )
 from flowmesh.queue.v1 import queue_pb2
 from flowmesh.repository import Repository, RepositoryUnavailable, ensure_database
-from google.protobuf.timestamp_pb2 import Timestamp
+from tests.waiting import eventually as _eventually
 
 pytestmark = pytest.mark.integration
 
@@ -35,31 +37,15 @@ BASE = 1_760_000_000
 T = TypeVar("T")
 
 
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, within: float = 30.0, what: str = ""
-) -> T:
-    """Return probe()'s first truthy result, polling until the deadline; fail after it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        try:
-            result = await probe()
-        except RepositoryUnavailable:
-            result = None
-        if result:
-            return result
-        if loop.time() > deadline:
-            pytest.fail(f"not true within {within:.0f}s: {what or probe}")
-        await asyncio.sleep(0.05)
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float = 30.0, what: str = "") -> T:
+    return await _eventually(probe, within=within, what=what, ignore=(RepositoryUnavailable,))
 
 
 def at(seconds: float) -> Timestamp:
     return Timestamp(seconds=BASE + int(seconds), nanos=int((seconds % 1) * 1e9))
 
 
-def execution(
-    execution_id: str, version: int, changed: list[tuple[str, int]]
-) -> execution_pb2.Execution:
+def execution(execution_id: str, version: int, changed: list[tuple[str, int]]) -> execution_pb2.Execution:
     """Return the execution at version, carrying the task runs (task id, position) it changed."""
     kind = state_pb2.STATE_TYPE_SUCCESS if version >= 4 else state_pb2.STATE_TYPE_RUNNING
     histories = [
@@ -153,9 +139,7 @@ async def running(indexer: Indexer) -> AsyncIterator[Indexer]:
         await asyncio.wait_for(task, timeout=15)
 
 
-async def test_execution_events_end_at_the_newest_versions(
-    broker: Broker, repo: Repository
-) -> None:
+async def test_execution_events_end_at_the_newest_versions(broker: Broker, repo: Repository) -> None:
     changes = {1: [("t1", 1)], 2: [("t0", 0)], 3: [("t1", 1), ("t2", 2)], 4: [("t0", 0)]}
     events = [execution("exec-a", version, runs) for version, runs in changes.items()]
     # Each event twice under distinct message ids, so that JetStream keeps both copies.
@@ -180,7 +164,7 @@ async def test_execution_events_end_at_the_newest_versions(
 
 async def test_logs_and_flows_are_indexed(broker: Broker, repo: Repository) -> None:
     kv = await broker.kv(FLOWS_BUCKET)
-    key = flow_key("company.team", "hello")
+    key = flow_key(TENANT, "company.team", "hello")
     async with running(Indexer(broker, repo)):
         entries = [log_entry(f"log-{i}", "exec-b", i) for i in range(5)]
         for entry in entries:
@@ -188,7 +172,7 @@ async def test_logs_and_flows_are_indexed(broker: Broker, repo: Repository) -> N
         await publish_log(broker, entries[0], msg_id="again")  # a duplicate past deduplication
         await kv.put(key, flow("company.team", "hello", 1).SerializeToString())
         await kv.put(key, flow("company.team", "hello", 2).SerializeToString())
-        await kv.put(flow_key("company", "bye"), flow("company", "bye", 1).SerializeToString())
+        await kv.put(flow_key(TENANT, "company", "bye"), flow("company", "bye", 1).SerializeToString())
 
         async def logs() -> list[log_pb2.LogEntry] | None:
             stored = await repo.list_logs(TENANT, "exec-b")
@@ -201,9 +185,7 @@ async def test_logs_and_flows_are_indexed(broker: Broker, repo: Repository) -> N
             return page if total == 2 and page[1].revision == 2 else None
 
         await eventually(two_flows, what="the flows of the bucket")
-        assert await repo.get_flow(TENANT, "company.team", "hello", 1) == flow(
-            "company.team", "hello", 1
-        )
+        assert await repo.get_flow(TENANT, "company.team", "hello", 1) == flow("company.team", "hello", 1)
 
         # The api deletes a flow by writing a deleted revision; the bucket's own delete
         # marker that may follow carries nothing to index and must be skipped.
@@ -218,9 +200,7 @@ async def test_logs_and_flows_are_indexed(broker: Broker, repo: Repository) -> N
         assert await repo.get_flow(TENANT, "company.team", "hello") is None
 
 
-async def test_bad_messages_are_terminated_and_do_not_block(
-    broker: Broker, repo: Repository
-) -> None:
+async def test_bad_messages_are_terminated_and_do_not_block(broker: Broker, repo: Repository) -> None:
     async with running(Indexer(broker, repo)):
         await broker.js.publish(log_subject("exec-c"), b"\xff\xff not protobuf")
         await broker.js.publish(log_subject("exec-c"), log_pb2.LogEntry().SerializeToString())
@@ -297,9 +277,7 @@ async def test_indexer_survives_a_repository_outage(broker: Broker, pg_data_dir:
         await server.stop()
 
 
-async def test_stopping_during_an_outage_hands_the_batch_back(
-    broker: Broker, pg_data_dir: Path
-) -> None:
+async def test_stopping_during_an_outage_hands_the_batch_back(broker: Broker, pg_data_dir: Path) -> None:
     server = EmbeddedPostgres(pg_data_dir)
     await server.start()
     repository = await Repository.connect(server.dsn)

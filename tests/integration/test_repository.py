@@ -10,6 +10,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from flowmesh.common.v1 import state_pb2
 from flowmesh.embedded import EmbeddedPostgres, free_port
 from flowmesh.execution.v1 import execution_pb2
@@ -21,7 +23,6 @@ from flowmesh.repository import (
     RepositoryUnavailable,
     ensure_database,
 )
-from google.protobuf.timestamp_pb2 import Timestamp
 
 pytestmark = pytest.mark.integration
 

@@ -104,7 +104,7 @@ class EmbeddedNats:
         await asyncio.to_thread(self._spawn)
         ready = await wait_for_port(
             self.port,
-            timeout=_START_TIMEOUT_S,
+            seconds=_START_TIMEOUT_S,
             alive=self._alive,
             ready=self._ports_file_written,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -32,17 +33,15 @@ async def _accepts(port: int) -> bool:
     except (TimeoutError, OSError):
         return False
     writer.close()
-    try:
+    with contextlib.suppress(OSError):
         await writer.wait_closed()
-    except OSError:
-        pass
     return True
 
 
 async def wait_for_port(
     port: int,
     *,
-    timeout: float,
+    seconds: float,
     alive: Callable[[], bool],
     ready: Callable[[], bool] = lambda: True,
 ) -> bool:
@@ -51,7 +50,7 @@ async def wait_for_port(
     Return False as soon as `alive()` fails, or when the deadline passes.
     """
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + seconds
     while alive() and loop.time() < deadline:
         if ready() and await _accepts(port):
             return alive()

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Generator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import apply_update, new_execution, start
 from flowmesh.execution.v1.execution_pb2 import Execution
-from flowmesh.language import parse_flow
+from flowmesh.expressions import ExpressionError, render, render_value
+from flowmesh.language import FlowDefinition, parse_flow
+from flowmesh.plugins import RunnableTask, TaskFailed, task_class
 from flowmesh.queue.v1.queue_pb2 import TaskRunUpdate, WorkerJob
 from flowmesh.values import from_struct, to_struct
 
 Outcome = tuple[StateType.ValueType, dict[str, Any]]
 Worker = Callable[[WorkerJob], Outcome]
+AsyncWorker = Callable[[WorkerJob], Awaitable[Outcome]]
+Order = Callable[[list[WorkerJob]], list[WorkerJob]]
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -26,21 +32,51 @@ def succeed(job: WorkerJob) -> Outcome:
 
 
 def run_flow(
-    source: str,
+    source: str | FlowDefinition,
     *,
     inputs: dict[str, Any] | None = None,
     worker: Worker = succeed,
-    order: Callable[[list[WorkerJob]], list[WorkerJob]] = lambda jobs: jobs,
+    order: Order = lambda jobs: jobs,
 ) -> tuple[Execution, list[WorkerJob]]:
     """Run source to its end; return the final execution and every job in the order run."""
-    flow = parse_flow(source)
+    driver = _drive(source, inputs or {}, order)
+    job = next(driver)
+    try:
+        while True:
+            job = driver.send(worker(job))
+    except StopIteration as stop:
+        return stop.value
+
+
+async def run_flow_async(
+    source: str | FlowDefinition,
+    *,
+    inputs: dict[str, Any] | None = None,
+    worker: AsyncWorker,
+    order: Order = lambda jobs: jobs,
+) -> tuple[Execution, list[WorkerJob]]:
+    """Run source to its end with a worker that awaits, as PluginWorker does."""
+    driver = _drive(source, inputs or {}, order)
+    job = next(driver)
+    try:
+        while True:
+            job = driver.send(await worker(job))
+    except StopIteration as stop:
+        return stop.value
+
+
+def _drive(
+    source: str | FlowDefinition, inputs: dict[str, Any], order: Order
+) -> Generator[WorkerJob, Outcome, tuple[Execution, list[WorkerJob]]]:
+    """Yield each job to run and receive its outcome; return the final execution and the jobs."""
+    flow = parse_flow(source) if isinstance(source, str) else source
     clock = iter(T0 + timedelta(seconds=second) for second in range(10_000))
     execution = new_execution(
         execution_id="exec1",
         tenant_id="main",
         flow=flow,
         flow_revision=1,
-        inputs=inputs or {},
+        inputs=inputs,
         labels={},
         now=next(clock),
     )
@@ -50,19 +86,72 @@ def run_flow(
         queue = order(queue)
         job = queue.pop(0)
         done.append(job)
-        for state in (StateType.STATE_TYPE_RUNNING, None):
-            if state is None:
-                state, outputs = worker(job)
-            else:
-                outputs = {}
-            update = TaskRunUpdate(
-                execution_id=execution.id,
-                task_run_id=job.task_run_id,
-                attempt=job.attempt,
-                state=state,
-                outputs=to_struct(outputs),
-            )
-            decision = apply_update(execution, update, flow, next(clock))
-            execution = decision.execution
-            queue.extend(decision.jobs)
+        decision = apply_update(execution, _update(job, StateType.STATE_TYPE_RUNNING, {}), flow, next(clock))
+        execution = decision.execution
+        queue.extend(decision.jobs)
+        state, outputs = yield job
+        decision = apply_update(execution, _update(job, state, outputs), flow, next(clock))
+        execution = decision.execution
+        queue.extend(decision.jobs)
     return execution, done
+
+
+def _update(job: WorkerJob, state: StateType.ValueType, outputs: dict[str, Any]) -> TaskRunUpdate:
+    return TaskRunUpdate(
+        execution_id=job.execution_id,
+        task_run_id=job.task_run_id,
+        attempt=job.attempt,
+        state=state,
+        outputs=to_struct(outputs),
+    )
+
+
+class Context:
+    """A task's RunContext in memory: its variables, and a log kept in a list."""
+
+    def __init__(self, variables: dict[str, Any], lines: list[tuple[str, str]]) -> None:
+        self.variables = variables
+        self.lines = lines
+
+    def render(self, value: Any) -> Any:
+        return render_value(value, self.variables)
+
+    def log(self, level: str, message: str) -> None:
+        self.lines.append((level, message))
+
+
+class PluginWorker:
+    """A worker that really runs each task's plugin, as the worker service does.
+
+    The task's properties are rendered against the job's variables, validated by
+    the task class, and run; TaskFailed, a failing expression or properties that
+    no longer fit fail the attempt with an ERROR log line, as Kestra logs them.
+    """
+
+    def __init__(self) -> None:
+        self.logs: dict[str, list[tuple[str, str]]] = {}
+
+    async def __call__(self, job: WorkerJob) -> Outcome:
+        lines = self.logs.setdefault(job.task_run_id, [])
+        variables = from_struct(job.variables)
+        context = Context(variables, lines)
+        raw = from_struct(job.task)
+        cls = task_class(raw["type"])
+        assert cls is not None, raw["type"]
+        assert issubclass(cls, RunnableTask), raw["type"]
+        try:
+            properties = {key: value for key, value in raw.items() if key not in ("id", "type")}
+            rendered = render_value(properties, variables)
+            task = cls.model_validate({**rendered, "id": raw["id"], "type": raw["type"]})
+            outputs = await task.run(context)
+        except (TaskFailed, ExpressionError, ValidationError) as error:
+            context.log("ERROR", str(error))
+            return StateType.STATE_TYPE_FAILED, {}
+        return StateType.STATE_TYPE_SUCCESS, outputs
+
+
+def render_format(job: WorkerJob) -> Outcome:
+    """Succeed with Return's output, its format rendered against the job's variables."""
+    task = from_struct(job.task)
+    value = render(task["format"], from_struct(job.variables)) if "format" in task else None
+    return StateType.STATE_TYPE_SUCCESS, ({"value": value} if value is not None else {})

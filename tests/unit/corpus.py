@@ -1,0 +1,80 @@
+"""Kestra's conformance corpus (shared/kestra/conformance), and what of it flowmesh can run now.
+
+A flow is within reach when every task type, flow key, task property and input
+it uses is one flowmesh has; cases outside are skipped with the reason, so that
+the count of conformance cases run grows as the language grows.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flowmesh.language._inputs import INPUT_TYPES
+from flowmesh.language._parse import SUPPORTED_KEYS
+from flowmesh.plugins import Task, task_class
+
+# The repository's parent holds shared/ (the work tree and CI's fresh clone alike).
+CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "kestra" / "conformance"
+
+# Properties every Kestra task has (Task.java); those flowmesh's Task lacks are out of reach.
+KESTRA_TASK_PROPERTIES = {
+    "retry", "timeout", "disabled", "allowFailure", "allowWarning", "runIf", "logLevel",
+    "logToFile", "workerGroup", "taskCache", "description", "version",
+}  # fmt: skip
+INPUT_PROPERTIES = {"id", "name", "type", "required", "defaults", "description"}
+
+
+def require_corpus() -> None:
+    """Skip the calling module when the corpus is not beside the repository."""
+    if not (CONFORMANCE / "manifest.yaml").is_file():
+        pytest.skip(f"no conformance corpus at {CONFORMANCE}", allow_module_level=True)
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    return yaml.safe_load((CONFORMANCE / "manifest.yaml").read_text())
+
+
+@cache
+def source(folder: str, name: str) -> str:
+    return (CONFORMANCE / folder / name).read_text()
+
+
+def out_of_reach(document: str) -> list[str]:
+    """Return what in this flow source flowmesh does not have yet (empty: all of it is there)."""
+    data = yaml.safe_load(document)
+    if not isinstance(data, dict):
+        return []
+    reasons = [f"flow key `{key}`" for key in data if key not in SUPPORTED_KEYS]
+    for task in _tasks(data):
+        cls = task_class(str(task.get("type")))
+        if cls is None:
+            reasons.append(f"task type {task.get('type')}")
+            continue
+        missing = (set(task) & KESTRA_TASK_PROPERTIES) - set(Task.model_fields)
+        reasons += [f"task property `{name}`" for name in sorted(missing)]
+    for item in data.get("inputs") or []:
+        if isinstance(item, dict):
+            if "type" in item and item["type"] not in INPUT_TYPES:
+                reasons.append(f"input type {item['type']}")
+            reasons += [f"input property `{name}`" for name in sorted(set(item) - INPUT_PROPERTIES)]
+    return sorted(set(reasons))
+
+
+def _tasks(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return every task map under tasks and errors, nested ones included."""
+    found: list[dict[str, Any]] = []
+    pending: list[Any] = [data.get("tasks"), data.get("errors")]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict) and "type" in item:
+            found.append(item)
+            pending.extend(value for value in item.values() if isinstance(value, list))
+    return found
