@@ -39,7 +39,8 @@ FLOWMESH = [sys.executable, "-m", "flowmesh.cli"]
 
 def sequential_flow(count: int) -> str:
     tasks = "".join(
-        f"  - id: t{i}\n    type: io.kestra.plugin.core.log.Log\n    message: step {i}\n" for i in range(count)
+        f"  - id: t{i}\n    type: io.kestra.plugin.core.log.Log\n    message: step {i}\n"
+        for i in range(count)
     )
     return f"id: bench-sequential\nnamespace: bench\ntasks:\n{tasks}"
 
@@ -119,7 +120,9 @@ async def deploy(client: httpx.AsyncClient, source: str) -> None:
     if response.status_code == 409:
         flow_id = source.split("\n", 1)[0].removeprefix("id: ")
         response = await client.put(
-            f"/api/v1/main/flows/bench/{flow_id}", content=source, headers={"Content-Type": "application/x-yaml"}
+            f"/api/v1/main/flows/bench/{flow_id}",
+            content=source,
+            headers={"Content-Type": "application/x-yaml"},
         )
     response.raise_for_status()
 
@@ -155,7 +158,9 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 @contextlib.asynccontextmanager
 async def standalone(work: Path) -> AsyncIterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     port = free_port()
-    process = spawn(["server", "standalone", "--port", str(port), "--data-dir", str(work / "data")], work / "log")
+    process = spawn(
+        ["server", "standalone", "--port", str(port), "--data-dir", str(work / "data")], work / "log"
+    )
     try:
         yield f"http://127.0.0.1:{port}", [process]
     finally:
@@ -182,16 +187,17 @@ async def distributed(work: Path) -> AsyncIterator[tuple[str, list[subprocess.Po
 
 
 async def run_mode(name: str, mode: contextlib.AbstractAsyncContextManager) -> list[str]:  # type: ignore[type-arg]
-    async with mode as (url, processes):
-        async with httpx.AsyncClient(base_url=url, timeout=600) as client:
-            await wait_healthy(client, processes)
-            lines = await bench_sequential(client)
-            lines += await bench_executions(client)
+    async with mode as (url, processes), httpx.AsyncClient(base_url=url, timeout=600) as client:
+        await wait_healthy(client, processes)
+        lines = await bench_sequential(client)
+        lines += await bench_executions(client)
     return [f"== {name}", *lines]
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mode", choices=["standalone", "distributed", "both"], default="both")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="flowmesh-bench-"))
@@ -201,7 +207,9 @@ async def main() -> None:
         if args.mode in ("standalone", "both"):
             report += await run_mode("standalone (one process)", standalone(work / "standalone"))
         if args.mode in ("distributed", "both"):
-            report += await run_mode("distributed (a process per component)", distributed(work / "distributed"))
+            report += await run_mode(
+                "distributed (a process per component)", distributed(work / "distributed")
+            )
         print(f"\nflowmesh bench on {os.cpu_count()} cores\n" + "\n".join(report))
     finally:
         shutil.rmtree(work, ignore_errors=True)

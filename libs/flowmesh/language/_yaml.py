@@ -19,6 +19,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
 
 
 def load_document(text: str) -> tuple[Any, Positions]:
@@ -131,6 +132,8 @@ class _Walker:
             raise _invalid(path, "keys must be plain values", where)
         if node.tag == _TIMESTAMP:
             return node.value  # dates stay text, as expressions expect
+        if node.tag == _BOOL and node.value.lower() not in ("true", "false"):
+            return node.value  # YAML 1.1's yes, no, on, off, y, n stay words (`id: on` is an id)
         if node.tag not in _PLAIN_TAGS:
             raise _invalid(path, f"YAML tag {node.tag} is not allowed", where)
         return self._constructor.construct_object(node)

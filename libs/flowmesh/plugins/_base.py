@@ -13,7 +13,8 @@ TASK_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$"
 class Task(BaseModel):
     """Properties every task has. Subclasses add their own and name their types."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Numbers are text where text is expected (`message: 42`), as Kestra's Jackson reads them.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
 
     # The first name is the type's own; the others are Kestra's older aliases.
     type_names: ClassVar[tuple[str, ...]] = ()
