@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 import yaml
+from jinja2 import TemplateSyntaxError, nodes
 
+# The expression environment itself, to see which functions and filters it has.
+from flowmesh.expressions._render import _environment
 from flowmesh.language._inputs import INPUT_TYPES
 from flowmesh.language._parse import SUPPORTED_KEYS
 from flowmesh.plugins import Task, task_class
@@ -45,6 +48,7 @@ def source(folder: str, name: str) -> str:
     return (CONFORMANCE / folder / name).read_text()
 
 
+@cache
 def out_of_reach(document: str) -> list[str]:
     """Return what in this flow source flowmesh does not have yet (empty: all of it is there)."""
     data = yaml.safe_load(document)
@@ -63,7 +67,39 @@ def out_of_reach(document: str) -> list[str]:
             if "type" in item and item["type"] not in INPUT_TYPES:
                 reasons.append(f"input type {item['type']}")
             reasons += [f"input property `{name}`" for name in sorted(set(item) - INPUT_PROPERTIES)]
+    reasons += _expression_gaps(data)
     return sorted(set(reasons))
+
+
+def _expression_gaps(data: Any) -> list[str]:
+    """Return the expression syntax, functions and filters in data that flowmesh lacks."""
+    env = _environment()
+    reasons = []
+    for text in _strings(data):
+        if "{{" not in text and "{%" not in text:
+            continue
+        try:
+            tree = env.parse(text)
+        except TemplateSyntaxError as error:
+            reasons.append(f"expression syntax ({error.message})")
+            continue
+        for call in tree.find_all(nodes.Call):
+            if isinstance(call.node, nodes.Name) and call.node.name not in env.globals:
+                reasons.append(f"expression function {call.node.name}()")
+        reasons += [
+            f"expression filter {f.name}" for f in tree.find_all(nodes.Filter) if f.name not in env.filters
+        ]
+    return reasons
+
+
+def _strings(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [text for value in data.values() for text in _strings(value)]
+    if isinstance(data, list):
+        return [text for item in data for text in _strings(item)]
+    return []
 
 
 def _tasks(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -74,7 +110,7 @@ def _tasks(data: dict[str, Any]) -> list[dict[str, Any]]:
         item = pending.pop()
         if isinstance(item, list):
             pending.extend(item)
-        elif isinstance(item, dict) and "type" in item:
+        elif isinstance(item, dict) and "." in str(item.get("type")):  # a class name, not an input type
             found.append(item)
             pending.extend(value for value in item.values() if isinstance(value, list))
     return found

@@ -76,10 +76,10 @@ def apply_update(
     if update.worker_id:
         attempt.worker_id = update.worker_id
     when = update.date.ToDatetime(tzinfo=now.tzinfo) if update.HasField("date") else now
-    if update.state != StateType.STATE_TYPE_RUNNING:
-        transition(attempt.state, StateType.STATE_TYPE_RUNNING, when)
+    started = update.started.ToDatetime(tzinfo=now.tzinfo) if update.HasField("started") else when
+    transition(attempt.state, StateType.STATE_TYPE_RUNNING, started)
+    transition(run.state, StateType.STATE_TYPE_RUNNING, started)
     transition(attempt.state, update.state, when)
-    transition(run.state, StateType.STATE_TYPE_RUNNING, when)
     if is_terminal(update.state):
         run.outputs.CopyFrom(update.outputs)
         transition(run.state, update.state, when)

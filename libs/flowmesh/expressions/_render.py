@@ -10,7 +10,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # Bounds on what one expression may build, so that `{{ 'a' * 10**9 }}` or
-# `{{ 9 ** 9 ** 9 }}` fails instead of taking the process's memory or CPU.
+# `{{ 2 ** 100000000 }}` fails instead of taking the process's memory or CPU.
 MAX_REPEAT = 1_000_000
 MAX_POWER_BITS = 100_000
 
@@ -35,9 +35,16 @@ def _to_text(value: Any) -> str:
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, with repetition and powers bounded."""
+    """The sandbox, with maps read as Pebble reads them and repetition and powers bounded."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # A map's attributes are its keys only: `outputs.t.values` is the output named
+        # values (OutputValues), not dict.values, and `outputs.get` the task named get.
+        if isinstance(obj, dict):
+            return obj[attribute] if attribute in obj else self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         _check_size(operator, left, right)

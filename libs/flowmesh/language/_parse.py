@@ -127,8 +127,8 @@ class _Parser:
         if not isinstance(raw, dict):
             self.fail(path, "must be a task: a map with id and type")
             return None
-        if isinstance(raw.get("id"), str):
-            self.task_ids.append(raw["id"])
+        if isinstance(raw.get("id"), str | int):
+            self.task_ids.append(str(raw["id"]))  # numbers are ids too (`id: 7`)
         type_name = raw.get("type")
         if not isinstance(type_name, str):
             self.fail(f"{path}.type", "missing type id property 'type'")

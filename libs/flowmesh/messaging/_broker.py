@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -11,7 +10,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
 
 from flowmesh.messaging import _topology
@@ -140,9 +139,6 @@ class Broker:
             filter_subject=filter_subject,
             deliver_policy=DeliverPolicy.ALL if deliver_all else DeliverPolicy.NEW,
         )
-        try:
-            await self.js.consumer_info(stream, durable)
-        except NotFoundError:
-            with contextlib.suppress(BadRequestError):  # another instance created it meanwhile
-                await self.js.add_consumer(stream, config)
+        # Idempotent: instances starting together with the same configuration all succeed.
+        await self.js.add_consumer(stream, config)
         return await self.js.pull_subscribe_bind(durable=durable, stream=stream)

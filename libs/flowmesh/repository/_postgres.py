@@ -47,8 +47,8 @@ async def ensure_database(dsn: str) -> None:
             quoted = name.replace('"', '""')
             try:
                 await conn.execute(f'CREATE DATABASE "{quoted}"')
-            except asyncpg.DuplicateDatabaseError:
-                return  # created meanwhile by another process
+            except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                return  # created meanwhile by another process (a race fails on pg_database's index)
             log.info("database_created", database=name)
         finally:
             await conn.close()

@@ -21,6 +21,8 @@ log = get_logger("indexer")
 
 # How long one fetch waits for messages; also bounds how long a stop takes.
 FETCH_TIMEOUT = 1.0
+# How long a batch may wait for more messages once it has some: the delay indexing adds.
+LINGER = 0.2
 # Waits between retries of a failed write or subscription, doubling up to the cap.
 BACKOFF_INITIAL = 0.1
 BACKOFF_CAP = 5.0
@@ -116,6 +118,7 @@ class Indexer:
                     delay = min(delay * 2, BACKOFF_CAP)
                     continue
                 delay = BACKOFF_INITIAL
+                msgs = await self._fill(subscription, list(msgs))
                 try:
                     await self._index(feed, msgs, stopping)
                 except Exception:
@@ -125,6 +128,19 @@ class Indexer:
         finally:
             with contextlib.suppress(NatsError):
                 await subscription.unsubscribe()
+
+    async def _fill(self, subscription: JetStreamContext.PullSubscription, msgs: list[Msg]) -> list[Msg]:
+        """Keep fetching for a moment after a small batch, so that busy times write fewer, larger batches."""
+        deadline = asyncio.get_running_loop().time() + LINGER
+        while len(msgs) < self._batch_size:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            try:
+                msgs += await subscription.fetch(self._batch_size - len(msgs), timeout=remaining)
+            except (TimeoutError, NatsError):
+                break
+        return msgs
 
     async def _index(self, feed: Feed, msgs: Sequence[Msg], stopping: asyncio.Event) -> None:
         """Save one fetched batch, then settle every message of it."""

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import socket
 from datetime import UTC, datetime
@@ -19,6 +18,9 @@ from flowmesh.values import from_struct, to_struct
 from flowmesh.worker._context import JobContext
 
 log = get_logger("worker")
+
+# A task still running after this long reports its start on its own.
+_QUIET_START = 0.1
 
 # Properties that name the task rather than configure it: never rendered.
 _IDENTITY = ("id", "type")
@@ -62,22 +64,22 @@ class Worker:
     async def handle(self, delivery: Delivery) -> None:
         """Run one job: report RUNNING, run the task, report how it ended, then ack."""
         job = delivery.parse(WorkerJob)
-        started = asyncio.create_task(self._report(job, StateType.STATE_TYPE_RUNNING))
+        started = datetime.now(UTC)
+        start_report = asyncio.create_task(self._report_start_unless_done(job, started))
         heartbeat = asyncio.create_task(self._keep_alive(delivery))
         try:
             state, outputs, context = await self._run(job)
-            # The start is reported while the task runs; the end only after it and every log line are stored.
-            await asyncio.gather(started, context.flush())
+            await context.flush()
         finally:
             heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
-        await self._report(job, state, outputs)
+            start_report.cancel()
+            await asyncio.gather(heartbeat, start_report, return_exceptions=True)
+        # Reported only once the task and every log line it wrote are stored.
+        await self._report(job, state, outputs, started)
         await delivery.ack()
 
     async def _run(self, job: WorkerJob) -> tuple[StateType.ValueType, dict[str, Any], JobContext]:
         variables = from_struct(job.variables)
-        variables.setdefault("taskrun", {})["startDate"] = datetime.now(UTC).isoformat()
         context = JobContext(self._broker, job, variables, self.worker_id)
         try:
             task = _load_task(job, variables)
@@ -96,8 +98,21 @@ class Worker:
             await asyncio.sleep(self._ack_wait / 3)
             await delivery.in_progress()
 
+    async def _report_start_unless_done(self, job: WorkerJob, started: datetime) -> None:
+        """Report the start of a task that is still running after a moment.
+
+        A short task's start travels with its end instead: one message and one
+        executor decision fewer on every task's critical path.
+        """
+        await asyncio.sleep(_QUIET_START)
+        await asyncio.shield(self._report(job, StateType.STATE_TYPE_RUNNING, None, started))
+
     async def _report(
-        self, job: WorkerJob, state: StateType.ValueType, outputs: dict[str, Any] | None = None
+        self,
+        job: WorkerJob,
+        state: StateType.ValueType,
+        outputs: dict[str, Any] | None,
+        started: datetime,
     ) -> None:
         update = TaskRunUpdate(
             execution_id=job.execution_id,
@@ -108,6 +123,7 @@ class Worker:
             worker_id=self.worker_id,
         )
         update.date.FromDatetime(datetime.now(UTC))
+        update.started.FromDatetime(started)
         phase = "start" if state == StateType.STATE_TYPE_RUNNING else "end"
         await self._broker.publish(
             executor_subject(job.execution_id),

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from flowmesh.language import FlowInvalid, Input, Violation, parse_flow, split_documents
+from flowmesh.language import FlowInvalid, Input, Violation, load_document, parse_flow, split_documents
 from flowmesh.plugins.core import Fail, Log, OutputValues, Parallel, Return, Sequential
 
 LOG = "io.kestra.plugin.core.log.Log"
@@ -286,6 +286,14 @@ def test_duplicate_task_ids_are_reported_even_beside_invalid_tasks() -> None:
     assert messages == ['Unrecognized field "x"', "Duplicate task id with name [a]"]
 
 
+def test_numeric_task_ids_count_as_duplicates_too() -> None:
+    source = flow_source(
+        f"tasks:\n  - id: 7\n    type: {LOG}\n    message: a\n  - id: '7'\n    type: {LOG}\n    message: b\n"
+    )
+
+    assert only_violation(source).message == "Duplicate task id with name [7]"
+
+
 @pytest.mark.parametrize("tasks", ["", "tasks: []\n", "tasks:\n"])
 def test_a_flow_without_tasks_must_not_be_empty(tasks: str) -> None:
     problem = only_violation(flow_source(tasks))
@@ -301,6 +309,16 @@ def test_a_flowable_without_children_is_refused() -> None:
     problem = only_violation(source)
 
     assert (problem.path, problem.message) == ("tasks[0].tasks", "must not be empty")
+
+
+def test_a_child_list_that_is_not_a_list_is_one_violation() -> None:
+    source = flow_source(
+        "tasks:\n  - id: group\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks: hello\n"
+    )
+
+    problem = only_violation(source)
+
+    assert (problem.path, problem.message) == ("tasks[0].tasks", "must be a list of tasks")
 
 
 def test_parallel_concurrent_must_not_be_negative() -> None:
@@ -527,3 +545,30 @@ def test_split_documents_on_separators() -> None:
 
     assert split_documents(text) == ["id: a\n", "id: b\n", "id: c\n"]
     assert split_documents("id: a\n") == ["id: a\n"]
+
+
+def test_load_document_keeps_the_place_of_every_value() -> None:
+    data, positions = load_document("a:\n  b: [x, {c: 1}]\n  'd.e': 2\n")
+
+    assert data == {"a": {"b": ["x", {"c": 1}], "d.e": 2}}
+    assert positions == {
+        "": (1, 1),
+        "a": (2, 3),
+        "a.b": (2, 6),
+        "a.b[0]": (2, 7),
+        "a.b[1]": (2, 10),
+        "a.b[1].c": (2, 14),
+        "a.d.e": (3, 10),
+    }
+
+
+def test_load_document_of_nothing_is_nothing() -> None:
+    assert load_document("") == (None, {})
+    assert load_document("# only a comment\n") == (None, {})
+
+
+def test_several_documents_in_one_source_are_refused() -> None:
+    problem = only_violation(MINIMAL + "---\n" + MINIMAL)
+
+    assert problem.message.startswith("invalid YAML")
+    assert problem.line == 7

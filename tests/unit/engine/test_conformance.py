@@ -1,0 +1,205 @@
+"""Kestra's conformance cases run in memory: the decision core, with workers running the real plugins.
+
+Every case of the manifest is listed; those that need what flowmesh does not have
+yet (task types, flow keys, task properties, steps, files, KV...) or that expect
+what this harness cannot see are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+
+from flowmesh.engine import state_name
+from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
+from flowmesh.language import parse_flow, resolve_inputs
+from flowmesh.values import from_struct
+from tests.unit.corpus import manifest, out_of_reach, require_corpus, source
+from tests.unit.engine.harness import PluginWorker, run_flow_async
+
+require_corpus()
+
+# What the in-memory harness can check; any other expectation skips the case.
+EXPECTATIONS = {"state", "taskRunCount", "taskRuns", "logs"}
+SELECTORS = {"index", "taskId"}
+TASK_RUN_CHECKS = {"state", "outputs", "outputsNotNull", "count", "absent"}
+LOG_KEYS = {"taskRunIndex", "taskId", "contains", "equals"}
+MATCHERS = {
+    "equals",
+    "contains",
+    "matches",
+    "startsWith",
+    "endsWith",
+    "notNull",
+    "absent",
+    "hasItems",
+    "hasKey",
+    "in",
+}
+# Case parts that need a server: they skip the case when not empty.
+SERVER_PARTS = ("steps", "files", "kv", "env", "setup")
+
+
+def out_of_harness(case: dict[str, Any]) -> list[str]:
+    """Return why this case cannot run here (empty: it can)."""
+    reasons = [f"needs `{part}`" for part in SERVER_PARTS if case.get(part)]
+    if len(case["flows"]) != 1:
+        reasons.append("needs several flows")
+    if case["run"].get("inputValidation") is False or case["run"].get("labels"):
+        reasons.append("needs raw inputs or execution labels")
+    for flow in case["flows"]:
+        reasons += out_of_reach(source("flows", flow))
+    expect = case.get("expect") or {}
+    reasons += [f"expects `{key}`" for key in expect if key not in EXPECTATIONS]
+    for check in expect.get("taskRuns") or []:
+        if "values" in check:
+            reasons.append("selects task runs by loop value")
+        reasons += [f"checks task run `{key}`" for key in check if key not in SELECTORS | TASK_RUN_CHECKS]
+        for matcher in (check.get("outputs") or {}).values():
+            reasons += [f"uses matcher `{name}`" for name in matcher if name not in MATCHERS]
+    for line in expect.get("logs") or []:
+        reasons += [f"checks log `{key}`" for key in line if key not in LOG_KEYS]
+    return sorted(set(reasons))
+
+
+def cases() -> list[Any]:
+    params = []
+    for case in manifest()["cases"]:
+        reasons = out_of_harness(case)
+        marks = [pytest.mark.skip(reason="; ".join(reasons))] if reasons else []
+        params.append(pytest.param(case, id=case["id"], marks=marks))
+    return params
+
+
+def as_submitted(value: Any) -> str:
+    """Return an input value as it arrives through the API: text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@pytest.fixture
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Let Sleep tasks end at once, keeping the durations they asked for."""
+    asked: list[float] = []
+    pause = asyncio.sleep
+
+    async def sleep(delay: float, result: Any = None) -> Any:
+        asked.append(delay)
+        return await pause(0, result)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    return asked
+
+
+@pytest.mark.parametrize("case", cases())
+@pytest.mark.usefixtures("no_waiting")
+async def test_conformance_case(case: dict[str, Any]) -> None:
+    flow = parse_flow(source("flows", case["flows"][0]))
+    given = {key: as_submitted(value) for key, value in (case["run"].get("inputs") or {}).items()}
+    worker = PluginWorker()
+
+    execution, _ = await run_flow_async(flow, inputs=resolve_inputs(flow, given), worker=worker)
+
+    expect = case["expect"]
+    runs = list(execution.task_runs)
+    summary = [(run.task_id, state_name(run.state.current)) for run in runs]
+    if "state" in expect:
+        assert state_name(execution.state.current) == expect["state"], summary
+    if "taskRunCount" in expect:
+        assert len(runs) == expect["taskRunCount"], summary
+    for check in expect.get("taskRuns") or []:
+        check_task_run(runs, check)
+    for line in expect.get("logs") or []:
+        check_log(execution, worker, line)
+
+
+def test_the_cases_within_reach_are_not_all_skipped() -> None:
+    within = {case["id"] for case in manifest()["cases"] if not out_of_harness(case)}
+
+    assert {
+        "sequential",
+        "sequential-with-global-errors",
+        "sequential-with-local-errors",
+        "parallel-nested",
+        "failed-first",
+        "disable-simple",
+        "disable-error",
+        "output-values",
+        "execution-start-date",
+    } <= within
+
+
+def check_task_run(runs: list[TaskRun], check: dict[str, Any]) -> None:
+    if "index" in check:
+        chosen = [runs[check["index"]]]
+        if "taskId" in check:
+            assert chosen[0].task_id == check["taskId"]
+    else:
+        chosen = [run for run in runs if run.task_id == check["taskId"]]
+    if check.get("absent"):
+        assert chosen == []
+        return
+    if "count" in check:
+        assert len(chosen) == check["count"]
+    assert len(chosen) == 1, f"{len(chosen)} task runs match {check}"
+    run = chosen[0]
+    if "state" in check:
+        assert state_name(run.state.current) == check["state"], run.task_id
+    outputs = from_struct(run.outputs)
+    for key in check.get("outputsNotNull") or []:
+        assert lookup(outputs, key) is not None, key
+    for key, matcher in (check.get("outputs") or {}).items():
+        assert matches(lookup(outputs, key), matcher), (run.task_id, key, lookup(outputs, key), matcher)
+
+
+def check_log(execution: Execution, worker: PluginWorker, line: dict[str, Any]) -> None:
+    runs = list(execution.task_runs)
+    if "taskRunIndex" in line:
+        chosen = [runs[line["taskRunIndex"]]]
+    elif "taskId" in line:
+        chosen = [run for run in runs if run.task_id == line["taskId"]]
+    else:
+        chosen = runs
+    messages = [message for run in chosen for _, message in worker.logs.get(run.id, [])]
+    matcher = {key: value for key, value in line.items() if key in ("contains", "equals")}
+    assert any(matches(message, matcher) for message in messages), (matcher, messages)
+
+
+_MISSING = object()
+
+
+def lookup(outputs: dict[str, Any], key: str) -> Any:
+    """Return outputs[key] along a dotted path, or the first segment then the literal rest."""
+    value: Any = outputs
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            break
+        value = value[part]
+    else:
+        return value
+    head, _, rest = key.partition(".")
+    nested = outputs.get(head, _MISSING)
+    if rest and isinstance(nested, dict) and rest in nested:
+        return nested[rest]
+    return _MISSING
+
+
+def matches(value: Any, matcher: dict[str, Any]) -> bool:
+    """Return whether value satisfies every condition of a manifest matcher."""
+    checks = {
+        "equals": lambda expected: value == expected,
+        "contains": lambda expected: isinstance(value, str) and expected in value,
+        "matches": lambda expected: isinstance(value, str) and re.fullmatch(expected, value) is not None,
+        "startsWith": lambda expected: isinstance(value, str) and value.startswith(expected),
+        "endsWith": lambda expected: isinstance(value, str) and value.endswith(expected),
+        "notNull": lambda expected: (value not in (None, _MISSING)) == expected,
+        "absent": lambda expected: (value is _MISSING) == expected,
+        "hasItems": lambda expected: isinstance(value, list) and all(item in value for item in expected),
+        "hasKey": lambda expected: isinstance(value, dict) and expected in value,
+        "in": lambda expected: value in expected,
+    }
+    return all(checks[name](expected) for name, expected in matcher.items())
