@@ -27,6 +27,7 @@ test-unit: $(STAMP)  ## the tests that need no server
 
 lint: $(STAMP)  ## ruff, buf lint and buf format
 	$(BIN)/ruff check libs services gateway tests tools
+	$(BIN)/ruff format --check libs services gateway tools
 	$(BIN)/buf format -d --exit-code
 	$(BIN)/buf lint
 

@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         "--api-address", help="host:port where the api serves gRPC (and the gateway calls it)"
     )
     server.add_argument("--health-port", type=int, help="gRPC health port of non-api components (0: any)")
+    server.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port (0: none)")
     server.add_argument("--worker-group", help="the worker group whose jobs a worker takes")
     server.add_argument("--worker-concurrency", type=int, help="how many tasks a worker runs at once")
     server.add_argument("--log-format", choices=["console", "json"], help="log lines for people or machines")
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         postgres_dsn=args.postgres_dsn,
         api_address=args.api_address,
         health_port=args.health_port,
+        metrics_port=args.metrics_port,
         worker_group=args.worker_group,
         worker_concurrency=args.worker_concurrency,
         log_format=args.log_format,

@@ -10,6 +10,7 @@ import structlog
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
 
 from flowmesh.execution.v1 import execution_service_pb2
 from flowmesh.flow.v1 import flow_service_pb2
@@ -74,6 +75,8 @@ def create_app(
         return JSONResponse({"status": "DOWN"}, status_code=503)
 
     app.add_api_route("/health", health, methods=["GET"], tags=["Health"], name="health")
+    # Prometheus metrics of this process: every component's, when they share it (standalone).
+    app.mount("/metrics", make_asgi_app())
     return app
 
 

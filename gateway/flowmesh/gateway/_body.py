@@ -56,9 +56,7 @@ async def _form(request: Request) -> dict[str, Any]:
     async with request.form() as form:
         for name, value in form.multi_items():
             if isinstance(value, UploadFile):
-                raise GatewayError(
-                    "file inputs are not supported by the gateway yet", parameter=name
-                )
+                raise GatewayError("file inputs are not supported by the gateway yet", parameter=name)
             if name not in values:
                 values[name] = value
             elif isinstance(values[name], list):

@@ -134,9 +134,7 @@ class ApiClient:
 
     def _check_long_call(self) -> None:
         if self.closing:
-            raise GatewayError(
-                "the gateway is stopping", http_status=503, status="UNAVAILABLE"
-            )
+            raise GatewayError("the gateway is stopping", http_status=503, status="UNAVAILABLE")
         if self._long_calls + len(self._streams) >= self._max_long_calls:
             raise GatewayError(
                 "too many long-lived calls (follow streams, waiting executions) are open",

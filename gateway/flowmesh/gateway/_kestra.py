@@ -172,9 +172,7 @@ def state_to_kestra(state: Any) -> JsonDict:
     """Return Kestra's State with its derived start, end and duration."""
     enum = state.DESCRIPTOR.fields_by_name["current"].enum_type
     current = _enum_name(enum, state.current)
-    histories = [
-        {"state": _enum_name(enum, h.state), "date": _iso(h.date)} for h in state.histories
-    ]
+    histories = [{"state": _enum_name(enum, h.state), "date": _iso(h.date)} for h in state.histories]
     dates = [h.date.ToDatetime(tzinfo=dt.UTC) for h in state.histories if h.HasField("date")]
     start = dates[0] if dates else None
     end = dates[-1] if dates and current in _TERMINATED else None

@@ -86,9 +86,7 @@ def _python_type(field: FieldDescriptor) -> Any:
     return None
 
 
-def apply_query(
-    message: Message, params: tuple[QueryParam, ...], values: Mapping[str, Any]
-) -> None:
+def apply_query(message: Message, params: tuple[QueryParam, ...], values: Mapping[str, Any]) -> None:
     """Fill message from the validated query values (None: absent)."""
     if any(p.field is None for p in params):
         page_size, page_token = _kestra.page_request(values.get("page"), values.get("size"))

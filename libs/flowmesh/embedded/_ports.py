@@ -27,9 +27,7 @@ def free_port() -> int:
 
 async def _accepts(port: int) -> bool:
     try:
-        _, writer = await asyncio.wait_for(
-            asyncio.open_connection("127.0.0.1", port), timeout=0.5
-        )
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout=0.5)
     except (TimeoutError, OSError):
         return False
     writer.close()

@@ -82,8 +82,7 @@ class EmbeddedPostgres:
         bin_dir = _bin_dir()
         if len(str(self.socket_dir)) > _MAX_SOCKET_DIR_LEN:
             raise EmbeddedServerError(
-                f"socket dir {self.socket_dir} is too long for a unix socket;"
-                " use a shorter data dir"
+                f"socket dir {self.socket_dir} is too long for a unix socket; use a shorter data dir"
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         user = self._user()

@@ -7,7 +7,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 
 from flowmesh.messaging._broker import Delivery
-from flowmesh.telemetry import bind_trace_id, get_logger
+from flowmesh.telemetry import HANDLER_FAILURES, bind_trace_id, get_logger
 
 log = get_logger("consumer")
 
@@ -41,6 +41,7 @@ async def run_consumer(
             await handler(delivery)
         except Exception:
             log.exception("handler_failed", subject=delivery.subject)
+            HANDLER_FAILURES.labels(delivery.subject.split(".", 2)[1]).inc()
             await delivery.nak(delay=RETRY_DELAY)
         finally:
             slots.release()

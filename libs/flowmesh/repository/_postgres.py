@@ -25,6 +25,7 @@ Connection = Any
 # How often a write is tried again when it loses a deadlock or serialization race.
 _WRITE_ATTEMPTS = 3
 
+
 def _database_name(dsn: str) -> str:
     parsed = urllib.parse.urlparse(dsn)
     name = urllib.parse.unquote(parsed.path.lstrip("/"))
@@ -96,8 +97,9 @@ class Repository:
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[Connection]:
         with translate_errors():
-            async with self._pool.acquire() as conn, conn.transaction(
-                isolation="repeatable_read", readonly=True
+            async with (
+                self._pool.acquire() as conn,
+                conn.transaction(isolation="repeatable_read", readonly=True),
             ):
                 yield conn
 

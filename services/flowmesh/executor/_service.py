@@ -22,7 +22,7 @@ from flowmesh.messaging import (
 )
 from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, WorkerJob
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision, Stored
-from flowmesh.telemetry import get_logger
+from flowmesh.telemetry import DECISIONS, get_logger
 
 log = get_logger("executor")
 
@@ -94,6 +94,7 @@ class Executor:
             flow = await self._flow(current)
             decision = decide(current, flow) if flow is not None else fail_execution(current, _now())
             if not decision.changed:
+                DECISIONS.labels("unchanged").inc()
                 if redelivered and flow is not None:
                     await self._publish(decision.execution, pending_jobs(decision.execution, flow))
                 return
@@ -103,8 +104,10 @@ class Executor:
                 else:
                     stored = await self._executions.update(decision.execution, stored.revision)
             except StaleRevision:
+                DECISIONS.labels("conflict").inc()
                 self._cache.pop(execution_id, None)
                 continue
+            DECISIONS.labels("changed").inc()
             self._remember(stored)
             if flow is None:
                 await self._log_error(decision.execution, "the flow revision of this execution is gone")

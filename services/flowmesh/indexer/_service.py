@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 from flowmesh.indexer._feeds import FEEDS, Feed
 from flowmesh.messaging import Broker
 from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
-from flowmesh.telemetry import get_logger
+from flowmesh.telemetry import INDEXED, get_logger
 
 log = get_logger("indexer")
 
@@ -149,9 +149,7 @@ class Indexer:
             try:
                 record = feed.parse(msg)
             except (DecodeError, ValueError) as exc:
-                log.error(
-                    "message_invalid", consumer=feed.durable, subject=msg.subject, error=str(exc)
-                )
+                log.error("message_invalid", consumer=feed.durable, subject=msg.subject, error=str(exc))
                 await _settle(msg.term)
                 continue
             if record is None:
@@ -180,9 +178,7 @@ class Indexer:
                 if len(batch) > 1:
                     return await self._save_each(feed, batch, stopping)
                 msg = batch[0][0]
-                log.error(
-                    "record_rejected", consumer=feed.durable, subject=msg.subject, error=str(exc)
-                )
+                log.error("record_rejected", consumer=feed.durable, subject=msg.subject, error=str(exc))
                 await _settle(msg.term)
                 return True
             except RepositoryUnavailable as exc:
@@ -191,6 +187,7 @@ class Indexer:
                 log.exception("save_failed", consumer=feed.durable, size=len(batch))
             else:
                 self._set_healthy(True)
+                INDEXED.labels(feed.durable).inc(len(batch))
                 for msg, _ in batch:
                     await _settle(msg.ack)
                 return True

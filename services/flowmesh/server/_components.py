@@ -11,7 +11,7 @@ from flowmesh.indexer import Indexer
 from flowmesh.messaging import Broker
 from flowmesh.repository import Repository, ensure_database
 from flowmesh.rpc import GrpcServer
-from flowmesh.telemetry import get_logger
+from flowmesh.telemetry import get_logger, serve_metrics
 from flowmesh.worker import Worker
 
 log = get_logger("server")
@@ -70,6 +70,8 @@ async def run_components(
         if "gateway" in names:
             app = create_app(settings.api_address, default_tenant=settings.tenant)
             runners.append(serve(app, settings.host, settings.port, stopping))
+        if settings.metrics_port:
+            serve_metrics(settings.metrics_port, settings.host)
         log.info("components_started", components=list(names))
         tasks = [asyncio.ensure_future(runner) for runner in runners]
         if on_ready is not None:

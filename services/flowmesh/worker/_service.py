@@ -9,11 +9,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.engine import state_name
 from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.messaging import JOBS_STREAM, Broker, Delivery, executor_subject, job_subject, run_consumer
 from flowmesh.plugins import RunnableTask, TaskFailed, task_class
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
-from flowmesh.telemetry import get_logger
+from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
 from flowmesh.values import from_struct, to_struct
 from flowmesh.worker._context import JobContext
 
@@ -74,6 +75,8 @@ class Worker:
             heartbeat.cancel()
             start_report.cancel()
             await asyncio.gather(heartbeat, start_report, return_exceptions=True)
+        TASK_RUNS.labels(state_name(state)).inc()
+        TASK_SECONDS.observe((datetime.now(UTC) - started).total_seconds())
         # Reported only once the task and every log line it wrote are stored.
         await self._report(job, state, outputs, started)
         await delivery.ack()
