@@ -137,3 +137,21 @@ async def test_watch_yields_the_current_state_then_each_change(broker: Broker) -
     await store.update(Execution(id="e1", version=3), stored.revision)
     await asyncio.wait_for(follower, 10)
     assert versions == [1, 2, 3]
+
+
+async def test_an_unreadable_message_is_dropped_and_the_others_flow(broker: Broker) -> None:
+    await broker.js.publish(executor_subject("bad"), b"\xff\xff not protobuf", headers={"Nats-Msg-Id": "bad"})
+    await broker.publish(executor_subject("good"), update("good", "t"), msg_id="good")
+    subscription = await broker.pull(EXECUTOR_STREAM, "test", "flowmesh.executor.>")
+    handled: list[str] = []
+    stopping = asyncio.Event()
+
+    async def handler(delivery: Delivery) -> None:
+        handled.append(delivery.parse(ExecutorMessage).task_run_update.execution_id)
+        await delivery.ack()
+        stopping.set()
+
+    await asyncio.wait_for(run_consumer(subscription, handler, concurrency=1, stopping=stopping), 10)
+    assert handled == ["good"]
+    info = await broker.js.consumer_info(EXECUTOR_STREAM, "test")
+    assert (info.num_pending, info.num_ack_pending) == (0, 0), "the unreadable message is gone for good"

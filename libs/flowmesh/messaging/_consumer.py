@@ -29,7 +29,7 @@ async def run_consumer(
 
     The handler settles each message (ack, nak, term). When it raises, the message
     is logged and nak'ed with a delay, so that a poison message never stops the
-    others; once `stopping` is set no new message is fetched, and those in hand
+    others, and a message that cannot be parsed at all is terminated; once `stopping` is set no new message is fetched, and those in hand
     are finished before this returns.
     """
     slots = asyncio.Semaphore(concurrency)
@@ -39,6 +39,11 @@ async def run_consumer(
         bind_trace_id(delivery.trace_id)
         try:
             await handler(delivery)
+        except DecodeError:
+            # Unreadable now means unreadable forever: retrying would only loop.
+            log.error("unreadable_message_dropped", subject=delivery.subject)
+            HANDLER_FAILURES.labels(delivery.subject.split(".", 2)[1]).inc()
+            await delivery.term()
         except Exception:
             log.exception("handler_failed", subject=delivery.subject)
             HANDLER_FAILURES.labels(delivery.subject.split(".", 2)[1]).inc()
