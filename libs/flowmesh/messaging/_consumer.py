@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 
+from google.protobuf.message import DecodeError
+from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 
@@ -15,6 +18,9 @@ Handler = Callable[[Delivery], Awaitable[None]]
 
 # How long a handler failure holds a message back before it is tried again.
 RETRY_DELAY = 1.0
+# Waits between fetches while NATS fails them.
+_BACKOFF_FIRST = 0.1
+_BACKOFF_LAST = 5.0
 
 
 async def run_consumer(
@@ -29,10 +35,12 @@ async def run_consumer(
 
     The handler settles each message (ack, nak, term). When it raises, the message
     is logged and nak'ed with a delay, so that a poison message never stops the
-    others, and a message that cannot be parsed at all is terminated; once `stopping` is set no new message is fetched, and those in hand
-    are finished before this returns.
+    others; a message that cannot be parsed at all is terminated. A failing fetch
+    (NATS away) is retried with a growing pause. Once `stopping` is set no new
+    message is fetched, and those in hand are finished before this returns.
     """
     slots = asyncio.Semaphore(concurrency)
+    backoff = _BACKOFF_FIRST
     running: set[asyncio.Task[None]] = set()
 
     async def handle(delivery: Delivery) -> None:
@@ -60,8 +68,16 @@ async def run_consumer(
                 free += 1
             try:
                 messages = await subscription.fetch(free, timeout=fetch_timeout)
+                backoff = _BACKOFF_FIRST
             except (TimeoutError, NatsTimeoutError):
                 messages = []
+            except NatsError as error:
+                # NATS away or restarting: wait and fetch again, the process lives on.
+                log.warning("fetch_failed", error=repr(error), retry_in=backoff)
+                messages = []
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), backoff)
+                backoff = min(backoff * 2, _BACKOFF_LAST)
             for _ in range(free - len(messages)):
                 slots.release()
             for msg in messages:
