@@ -49,8 +49,11 @@ async def run_components(
             await api.start()
             runners.append(_until(stopping, api.stop))
         else:
-            health = GrpcServer(f"{settings.host}:{settings.health_port}", [f"flowmesh.{n}" for n in names])
-            await health.start()
+            # Health goes NOT_SERVING as soon as stopping is set, before work winds down.
+            server = GrpcServer(f"{settings.host}:{settings.health_port}", [f"flowmesh.{n}" for n in names])
+            health = server
+            await server.start()
+            runners.append(_until(stopping, lambda: server.set_serving(False)))
         if "executor" in names:
             assert broker is not None
             runners.append(Executor(broker, concurrency=settings.executor_concurrency).run(stopping))
@@ -91,7 +94,7 @@ async def _until(stopping: asyncio.Event, stop: Callable[[], Awaitable[None]]) -
     await stop()
 
 
-async def _supervise(tasks: list[asyncio.Future[None]], stopping: asyncio.Event) -> None:
+async def _supervise(tasks: Sequence[asyncio.Future[None]], stopping: asyncio.Event) -> None:
     """Wait for every component; if one fails, stop the others and raise its error."""
     try:
         for finished in asyncio.as_completed(tasks):
