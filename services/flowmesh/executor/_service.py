@@ -86,14 +86,21 @@ class Executor:
         self, execution_id: str, initial: Execution | None, decide: Decide, redelivered: bool
     ) -> None:
         for _ in range(_MAX_CONFLICTS):
-            stored = self._cache.get(execution_id) or await self._executions.get(execution_id)
+            cached = self._cache.pop(execution_id, None)
+            stored = cached or await self._executions.get(execution_id)
             current = stored.execution if stored else initial
             if current is None:
                 log.warning("update_for_unknown_execution", execution_id=execution_id)
                 return
             flow = await self._flow(current)
             decision = decide(current, flow) if flow is not None else fail_execution(current, _now())
+            if not decision.changed and cached is not None:
+                # Another executor may have moved the execution on (a task run this
+                # copy has never seen): decide again on what is stored.
+                continue
             if not decision.changed:
+                if stored is not None:
+                    self._remember(stored)
                 DECISIONS.labels("unchanged").inc()
                 if redelivered and flow is not None:
                     await self._publish(decision.execution, pending_jobs(decision.execution, flow))
@@ -105,7 +112,6 @@ class Executor:
                     stored = await self._executions.update(decision.execution, stored.revision)
             except StaleRevision:
                 DECISIONS.labels("conflict").inc()
-                self._cache.pop(execution_id, None)
                 continue
             DECISIONS.labels("changed").inc()
             self._remember(stored)
