@@ -51,8 +51,8 @@ class LogServicer(LogServiceServicer):
             log_subject(request.execution_id), ordered_consumer=True
         )
         try:
-            # Workers store their logs before they report an end, so once the
-            # execution has ended, an idle stream has nothing more to give.
+            # Workers send their logs before they report an end, so once the
+            # execution has ended, a stream idle for a while has nothing more to give.
             while True:
                 try:
                     msg = await subscription.next_msg(timeout=_IDLE)

@@ -63,25 +63,25 @@ class Worker:
         log.info("worker_stopped", worker_id=self.worker_id)
 
     async def handle(self, delivery: Delivery) -> None:
-        """Run one job: report RUNNING, run the task, report how it ended, then ack."""
+        """Run one job: run the task, report how it ended, then ack."""
         job = delivery.parse(WorkerJob)
         started = datetime.now(UTC)
         start_report = asyncio.create_task(self._report_start_unless_done(job, started))
         heartbeat = asyncio.create_task(self._keep_alive(delivery))
         try:
             state, outputs, context = await self._run(job)
-            await context.flush()
         finally:
             heartbeat.cancel()
             start_report.cancel()
             await asyncio.gather(heartbeat, start_report, return_exceptions=True)
         TASK_RUNS.labels(state_name(state)).inc()
         TASK_SECONDS.observe((datetime.now(UTC) - started).total_seconds())
-        # Reported only once the task and every log line it wrote are stored.
-        await self._report(job, state, outputs, started)
+        # The end goes out behind the task's log lines, and the job is acked only
+        # once all of them are stored: a crash before that runs the job again.
+        await asyncio.gather(context.flush(), self._report(job, state, outputs, started))
         await delivery.ack()
 
-    async def _run(self, job: WorkerJob) -> tuple[StateType.ValueType, dict[str, Any], JobContext]:
+    async def _run(self, job: WorkerJob) -> tuple[StateType, dict[str, Any], JobContext]:
         variables = from_struct(job.variables)
         context = JobContext(self._broker, job, variables, self.worker_id)
         try:
@@ -113,7 +113,7 @@ class Worker:
     async def _report(
         self,
         job: WorkerJob,
-        state: StateType.ValueType,
+        state: StateType,
         outputs: dict[str, Any] | None,
         started: datetime,
     ) -> None:
