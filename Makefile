@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 PORT    ?= 8080
 DATA    ?= .flowmesh
 
-.PHONY: setup run test test-unit lint proto proto-check bench clean
+.PHONY: setup run test test-unit lint proto bench clean
 
 setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
 
@@ -25,9 +25,10 @@ test: $(STAMP)  ## the whole suite: unit, integration, end to end
 test-unit: $(STAMP)  ## the tests that need no server
 	$(BIN)/python -m pytest -q tests/unit
 
-lint: $(STAMP)  ## ruff, buf lint and buf format
+lint: $(STAMP)  ## ruff, mypy --strict, buf lint and buf format
 	$(BIN)/ruff check libs services gateway tests tools
 	$(BIN)/ruff format --check libs services gateway tools
+	$(BIN)/mypy libs/flowmesh services/flowmesh gateway/flowmesh
 	$(BIN)/buf format -d --exit-code
 	$(BIN)/buf lint
 

@@ -14,7 +14,9 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from google.protobuf.message import DecodeError
+from google.protobuf import any_pb2
+from google.protobuf.descriptor import Descriptor
+from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
@@ -112,6 +114,12 @@ def rpc_error_body(error: grpc.aio.AioRpcError) -> tuple[int, dict[str, Any]]:
     return HTTP_STATUS.get(code, 500), body
 
 
+def _holds(detail: any_pb2.Any, message: type[Message]) -> bool:
+    """Tell whether detail packs a message of that class."""
+    # types-protobuf types Message.DESCRIPTOR wider than the Descriptor that Any.Is takes.
+    return detail.Is(cast(Descriptor, message.DESCRIPTOR))
+
+
 def _rich_details(
     metadata: Sequence[tuple[str, Any]] | None,
 ) -> tuple[str | None, list[tuple[str, str]]]:
@@ -126,15 +134,15 @@ def _rich_details(
             log.warning("bad_status_details", length=len(value))
             continue
         for detail in status.details:
-            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            if _holds(detail, error_details_pb2.ErrorInfo):
                 info = error_details_pb2.ErrorInfo()
                 detail.Unpack(info)
                 reason = info.reason or reason
-            elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            elif _holds(detail, error_details_pb2.BadRequest):
                 bad = error_details_pb2.BadRequest()
                 detail.Unpack(bad)
                 violations.extend((v.field, v.description) for v in bad.field_violations)
-            elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            elif _holds(detail, error_details_pb2.PreconditionFailure):
                 failure = error_details_pb2.PreconditionFailure()
                 detail.Unpack(failure)
                 violations.extend((v.subject, v.description) for v in failure.violations)

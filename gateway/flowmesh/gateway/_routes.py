@@ -13,12 +13,12 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import structlog
 from fastapi import FastAPI, Path, Request, Response
 from fastapi.responses import JSONResponse
-from google.api import annotations_pb2
+from google.api import annotations_pb2, http_pb2
 from google.protobuf.descriptor import (
     FieldDescriptor,
     MethodDescriptor,
@@ -41,11 +41,17 @@ from flowmesh.gateway._params import (
 from flowmesh.gateway._stream import follow
 from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import MethodOptions
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
+
 log = structlog.get_logger(component="gateway")
 
 DISCONNECT_POLL_SECONDS = 1.0
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:=[^}]*)?\}")
 _REQUEST = "_http_request"
+# google.api's stubs type the extension as a bare FieldDescriptor, which Extensions[] refuses.
+_HTTP_RULE = cast("_ExtensionFieldDescriptor[MethodOptions, http_pb2.HttpRule]", annotations_pb2.http)
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def discover(services: Iterable[ServiceDescriptor]) -> list[RouteSpec]:
     specs = []
     for service in services:
         for method in service.methods:
-            rule = method.GetOptions().Extensions[annotations_pb2.http]
+            rule = method.GetOptions().Extensions[_HTTP_RULE]
             verb = rule.WhichOneof("pattern")
             if verb is None or verb == "custom":
                 continue

@@ -31,36 +31,32 @@ class Resolver:
             (run.parent_task_run_id, run.task_id): run for run in execution.task_runs
         }
 
-    def resolve_execution(self) -> StateType.ValueType | None:
+    def resolve_execution(self) -> StateType | None:
         """Advance the whole execution; return its final state once it has one."""
         return self.sequence(self.flow.tasks, self.flow.errors, None)
 
-    def sequence(
-        self, tasks: list[Task], errors: list[Task], parent: TaskRun | None
-    ) -> StateType.ValueType | None:
+    def sequence(self, tasks: list[Task], errors: list[Task], parent: TaskRun | None) -> StateType | None:
         parent_id = parent.id if parent else ""
         return self._with_errors(self._one_after_another(tasks, parent_id), errors, parent_id)
 
     def concurrently(
         self, tasks: list[Task], errors: list[Task], parent: TaskRun | None, limit: int
-    ) -> StateType.ValueType | None:
+    ) -> StateType | None:
         parent_id = parent.id if parent else ""
         return self._with_errors(self._side_by_side(tasks, parent_id, limit), errors, parent_id)
 
-    def set_state(self, run: TaskRun, state: StateType.ValueType) -> None:
+    def set_state(self, run: TaskRun, state: StateType) -> None:
         transition(run.state, state, self.now)
         self.touched.add(run.id)
 
-    def _with_errors(
-        self, state: StateType.ValueType | None, errors: list[Task], parent_id: str
-    ) -> StateType.ValueType | None:
+    def _with_errors(self, state: StateType | None, errors: list[Task], parent_id: str) -> StateType | None:
         if state != FAILED or not _enabled(errors):
             return state
         handled = self._one_after_another(errors, parent_id)
         return None if handled is None else FAILED
 
-    def _one_after_another(self, tasks: list[Task], parent_id: str) -> StateType.ValueType | None:
-        finished: list[StateType.ValueType] = []
+    def _one_after_another(self, tasks: list[Task], parent_id: str) -> StateType | None:
+        finished: list[StateType] = []
         for task in _enabled(tasks):
             run = self._runs.get((parent_id, task.id)) or self._create(task, parent_id)
             state = self._settle(run, task)
@@ -71,8 +67,8 @@ class Resolver:
                 break
         return merge(finished)
 
-    def _side_by_side(self, tasks: list[Task], parent_id: str, limit: int) -> StateType.ValueType | None:
-        finished: list[StateType.ValueType] = []
+    def _side_by_side(self, tasks: list[Task], parent_id: str, limit: int) -> StateType | None:
+        finished: list[StateType] = []
         running = 0
         waiting = 0
         for task in _enabled(tasks):
@@ -91,7 +87,7 @@ class Resolver:
             return None
         return merge(finished)
 
-    def _settle(self, run: TaskRun, task: Task) -> StateType.ValueType:
+    def _settle(self, run: TaskRun, task: Task) -> StateType:
         if not is_terminal(run.state.current) and isinstance(task, FlowableTask):
             state = task.resolve(self, run)
             if state is not None:

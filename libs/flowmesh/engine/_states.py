@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from flowmesh.common.v1.state_pb2 import State, StateHistory, StateType
 
@@ -19,21 +20,22 @@ TERMINAL = frozenset(
 _PREFIX = "STATE_TYPE_"
 
 
-def is_terminal(state: StateType.ValueType) -> bool:
+def is_terminal(state: StateType) -> bool:
     return state in TERMINAL
 
 
-def state_name(state: StateType.ValueType) -> str:
+def state_name(state: StateType) -> str:
     """Return Kestra's name of a state: SUCCESS, RUNNING, ..."""
     return StateType.Name(state).removeprefix(_PREFIX)
 
 
-def state_from_name(name: str) -> StateType.ValueType:
+def state_from_name(name: str) -> StateType:
     """Return the state called name (Kestra's spelling); raise ValueError if there is none."""
-    return StateType.Value(_PREFIX + name.upper())
+    # The stubs type Value() as a plain int; the value is a StateType.
+    return cast(StateType, StateType.Value(_PREFIX + name.upper()))
 
 
-def transition(state: State, new: StateType.ValueType, now: datetime) -> None:
+def transition(state: State, new: StateType, now: datetime) -> None:
     """Move state to new, recording when; staying in the same state records nothing."""
     if state.current == new:
         return
@@ -43,7 +45,7 @@ def transition(state: State, new: StateType.ValueType, now: datetime) -> None:
     state.histories.append(history)
 
 
-def merge(states: list[StateType.ValueType]) -> StateType.ValueType:
+def merge(states: list[StateType]) -> StateType:
     """Return the state of a finished branch: FAILED over WARNING over SUCCESS."""
     if StateType.STATE_TYPE_FAILED in states or StateType.STATE_TYPE_KILLED in states:
         return StateType.STATE_TYPE_FAILED

@@ -185,6 +185,7 @@ class _Parser:
                 continue
             if not valid_id:
                 continue
+            assert isinstance(input_id, str)  # valid_id checked it; mypy cannot see through the bool
             unknown = set(item) - {"id", "name", "type", "required", "defaults", "description"}
             for key in sorted(unknown):
                 self.fail(f"{path}.{key}", f'Unrecognized field "{key}"')

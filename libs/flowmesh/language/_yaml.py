@@ -61,6 +61,7 @@ def _check_shape(text: str) -> None:
         if not isinstance(event, yaml.NodeEvent):
             continue
         path = _child_path(frames)
+        assert event.start_mark is not None  # the parser marks every event it makes
         where = (event.start_mark.line + 1, event.start_mark.column + 1)
         nodes += 1
         if isinstance(event, yaml.AliasEvent):
@@ -74,6 +75,7 @@ def _check_shape(text: str) -> None:
         elif isinstance(event, yaml.MappingStartEvent):
             frames.append([path, None, True])
         else:
+            assert isinstance(event, yaml.ScalarEvent)  # the one node event left
             if frames and len(frames[-1]) == 3 and frames[-1][2]:
                 frames[-1][1] = event.value
             _node_done(frames)

@@ -38,33 +38,36 @@ def flow_key(tenant: str, namespace: str, flow_id: str) -> str:
 
 def streams(retention_days: float = 7.0) -> list[StreamConfig]:
     """Return the configuration of every stream flowmesh uses."""
-    common = {"storage": StorageType.FILE, "duplicate_window": _DEDUP_WINDOW}
     return [
         StreamConfig(
             name=EXECUTOR_STREAM,
             subjects=["flowmesh.executor.>"],
             retention=RetentionPolicy.WORK_QUEUE,
-            **common,
+            storage=StorageType.FILE,
+            duplicate_window=_DEDUP_WINDOW,
         ),
         StreamConfig(
             name=JOBS_STREAM,
             subjects=["flowmesh.jobs.>"],
             retention=RetentionPolicy.WORK_QUEUE,
-            **common,
+            storage=StorageType.FILE,
+            duplicate_window=_DEDUP_WINDOW,
         ),
         StreamConfig(
             name=EVENTS_STREAM,
             subjects=["flowmesh.events.>"],
             retention=RetentionPolicy.LIMITS,
             max_age=retention_days * _DAY,
-            **common,
+            storage=StorageType.FILE,
+            duplicate_window=_DEDUP_WINDOW,
         ),
         StreamConfig(
             name=LOGS_STREAM,
             subjects=["flowmesh.logs.>"],
             retention=RetentionPolicy.LIMITS,
             max_age=retention_days * _DAY,
-            **common,
+            storage=StorageType.FILE,
+            duplicate_window=_DEDUP_WINDOW,
         ),
     ]
 

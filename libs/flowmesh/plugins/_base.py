@@ -53,9 +53,7 @@ class RunnableTask(Task):
 class Resolver(Protocol):
     """What a flowable task can ask of the executor while it decides its children."""
 
-    def sequence(
-        self, tasks: list[Task], errors: list[Task], parent: TaskRun | None
-    ) -> StateType.ValueType | None:
+    def sequence(self, tasks: list[Task], errors: list[Task], parent: TaskRun | None) -> StateType | None:
         """Run tasks one after the other under parent, then errors if one failed.
 
         Return the branch's terminal state, or None while it is still running.
@@ -64,7 +62,7 @@ class Resolver(Protocol):
 
     def concurrently(
         self, tasks: list[Task], errors: list[Task], parent: TaskRun | None, limit: int
-    ) -> StateType.ValueType | None:
+    ) -> StateType | None:
         """Run tasks side by side under parent (at most limit at once, 0 for no limit)."""
         ...
 
@@ -75,7 +73,7 @@ class FlowableTask(Task):
     # Names of the properties that hold lists of child tasks.
     task_lists: ClassVar[tuple[str, ...]] = ()
 
-    def resolve(self, resolver: Resolver, run: TaskRun) -> StateType.ValueType | None:
+    def resolve(self, resolver: Resolver, run: TaskRun) -> StateType | None:
         """Create the next child task runs; return the terminal state once decided."""
         raise NotImplementedError
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flowmesh.expressions import render_value
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
@@ -36,7 +36,7 @@ class JobContext:
             execution_id=job.execution_id,
             task_run_id=job.task_run_id,
             attempt_number=job.attempt,
-            level=Level.Value(f"LEVEL_{level}"),
+            level=cast(Level, Level.Value(f"LEVEL_{level}")),  # the stubs type Value() as a plain int
             thread=self._worker_id,
             message=message,
         )

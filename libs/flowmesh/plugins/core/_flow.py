@@ -21,7 +21,7 @@ class Sequential(FlowableTask):
     tasks: list[Task] = Field(min_length=1)
     errors: list[Task] = Field(default_factory=list)
 
-    def resolve(self, resolver: Resolver, run: TaskRun) -> StateType.ValueType | None:
+    def resolve(self, resolver: Resolver, run: TaskRun) -> StateType | None:
         return resolver.sequence(self.tasks, self.errors, run)
 
 
@@ -38,5 +38,5 @@ class Parallel(FlowableTask):
     errors: list[Task] = Field(default_factory=list)
     concurrent: int = Field(default=0, ge=0)
 
-    def resolve(self, resolver: Resolver, run: TaskRun) -> StateType.ValueType | None:
+    def resolve(self, resolver: Resolver, run: TaskRun) -> StateType | None:
         return resolver.concurrently(self.tasks, self.errors, run, self.concurrent)
