@@ -37,39 +37,28 @@ def flow_key(tenant: str, namespace: str, flow_id: str) -> str:
 
 
 def streams(retention_days: float = 7.0) -> list[StreamConfig]:
-    """Return the configuration of every stream flowmesh uses."""
+    """Return the configuration of every stream flowmesh uses.
+
+    Commands (executor input, worker jobs) are work queues: a message leaves once
+    acked. Events and logs are kept for retention_days for indexers and followers.
+    """
     return [
-        StreamConfig(
-            name=EXECUTOR_STREAM,
-            subjects=["flowmesh.executor.>"],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=StorageType.FILE,
-            duplicate_window=_DEDUP_WINDOW,
-        ),
-        StreamConfig(
-            name=JOBS_STREAM,
-            subjects=["flowmesh.jobs.>"],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=StorageType.FILE,
-            duplicate_window=_DEDUP_WINDOW,
-        ),
-        StreamConfig(
-            name=EVENTS_STREAM,
-            subjects=["flowmesh.events.>"],
-            retention=RetentionPolicy.LIMITS,
-            max_age=retention_days * _DAY,
-            storage=StorageType.FILE,
-            duplicate_window=_DEDUP_WINDOW,
-        ),
-        StreamConfig(
-            name=LOGS_STREAM,
-            subjects=["flowmesh.logs.>"],
-            retention=RetentionPolicy.LIMITS,
-            max_age=retention_days * _DAY,
-            storage=StorageType.FILE,
-            duplicate_window=_DEDUP_WINDOW,
-        ),
+        _stream(EXECUTOR_STREAM, "flowmesh.executor.>", None),
+        _stream(JOBS_STREAM, "flowmesh.jobs.>", None),
+        _stream(EVENTS_STREAM, "flowmesh.events.>", retention_days * _DAY),
+        _stream(LOGS_STREAM, "flowmesh.logs.>", retention_days * _DAY),
     ]
+
+
+def _stream(name: str, subjects: str, max_age: float | None) -> StreamConfig:
+    return StreamConfig(
+        name=name,
+        subjects=[subjects],
+        retention=RetentionPolicy.WORK_QUEUE if max_age is None else RetentionPolicy.LIMITS,
+        max_age=max_age,
+        storage=StorageType.FILE,
+        duplicate_window=_DEDUP_WINDOW,
+    )
 
 
 def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
