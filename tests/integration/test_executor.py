@@ -17,9 +17,18 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
-from flowmesh.messaging import JOBS_STREAM, Broker, executor_subject
+from flowmesh.messaging import (
+    EVENTS_STREAM,
+    JOBS_STREAM,
+    LOGS_STREAM,
+    Broker,
+    execution_event_subject,
+    executor_subject,
+    log_subject,
+)
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution, TaskRunUpdate
 from flowmesh.state import ExecutionStore, FlowStore
+from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 from flowmesh.worker import Worker
 from tests.waiting import eventually
 
@@ -32,6 +41,9 @@ inputs:
   - id: who
     type: STRING
 tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: "hello {{ inputs.who }}"
   - id: first
     type: io.kestra.plugin.core.debug.Return
     format: "hi {{ inputs.who }}"
@@ -110,8 +122,8 @@ async def test_executor_and_worker_run_a_flow_to_success(nats_url: str) -> None:
 
         execution = await eventually(ended, within=20, what="execution SUCCESS")
         outputs = {run.task_id: run.outputs.fields["value"].string_value for run in execution.task_runs}
-        assert outputs == {"first": "hi ada", "second": "hi ada!"}
-        assert [len(run.attempts) for run in execution.task_runs] == [1, 1]
+        assert outputs == {"hello": "", "first": "hi ada", "second": "hi ada!"}
+        assert [len(run.attempts) for run in execution.task_runs] == [1, 1, 1]
 
         # A result delivered twice is applied once.
         version = execution.version
@@ -155,9 +167,36 @@ async def test_a_crash_between_storing_and_publishing_loses_no_job(nats_url: str
         execution = await state_of(broker, "exec1")
         assert execution is not None
         assert execution.state.current == StateType.STATE_TYPE_RUNNING
-        assert [run.task_id for run in execution.task_runs] == ["first"]
+        assert [run.task_id for run in execution.task_runs] == ["hello"]
         assert execution.version == 1, "the redelivered start changed nothing, it only republished"
     finally:
         stopping.set()
         await executor
+        await broker.close()
+
+
+async def test_the_trace_id_of_a_request_travels_to_jobs_events_and_logs(nats_url: str) -> None:
+    broker = await connect(nats_url)
+    stopping = asyncio.Event()
+    services = [
+        asyncio.create_task(Executor(broker).run(stopping)),
+        asyncio.create_task(Worker(broker, ack_wait=5).run(stopping)),
+    ]
+    try:
+        bind_trace_id("feed" * 8)
+        await submit(broker, {"who": "eve"})
+
+        async def ended() -> bool:
+            execution = await state_of(broker, "exec1")
+            return execution is not None and execution.state.current == StateType.STATE_TYPE_SUCCESS
+
+        await eventually(ended, within=20, what="execution SUCCESS")
+        for subject in (execution_event_subject("exec1"), log_subject("exec1")):
+            last = await broker.js.get_last_msg(
+                EVENTS_STREAM if "events" in subject else LOGS_STREAM, subject
+            )
+            assert (last.headers or {}).get(TRACE_HEADER) == "feed" * 8, subject
+    finally:
+        stopping.set()
+        await asyncio.gather(*services)
         await broker.close()

@@ -12,6 +12,7 @@ import grpc
 from flowmesh.language import FlowInvalid, InputsError
 from flowmesh.repository import RepositoryUnavailable
 from flowmesh.rpc import ApiError, abort_with
+from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 25
@@ -55,6 +56,7 @@ def unary(method: Unary[R]) -> Unary[R]:
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
+        bind_trace_id(_trace_id(context))
         try:
             return await method(self, request, context)
         except Exception as error:
@@ -71,6 +73,7 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[R]:
+        bind_trace_id(_trace_id(context))
         try:
             async for item in method(self, request, context):
                 yield item
@@ -81,6 +84,14 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
             await abort_with(context, answer)
 
     return wrapper
+
+
+def _trace_id(context: grpc.aio.ServicerContext) -> str | None:
+    """Return the caller's trace id, so that what this call publishes carries it on."""
+    for key, value in context.invocation_metadata() or ():
+        if key == TRACE_HEADER.lower() and isinstance(value, str):
+            return value
+    return None
 
 
 def page(page_size: int, page_token: str) -> tuple[int, int]:
