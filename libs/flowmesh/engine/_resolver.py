@@ -5,7 +5,7 @@ from datetime import datetime
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine._ids import task_run_id
 from flowmesh.engine._jobs import build_job
-from flowmesh.engine._states import is_terminal, merge, transition
+from flowmesh.engine._states import FAILING, is_terminal, merge, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins import FlowableTask, Task
@@ -63,7 +63,7 @@ class Resolver:
             if not is_terminal(state):
                 return None
             finished.append(state)
-            if merge([state]) == FAILED:
+            if state in FAILING:
                 break
         return merge(finished)
 

@@ -45,10 +45,18 @@ def transition(state: State, new: StateType, now: datetime) -> None:
     state.histories.append(history)
 
 
+# Read once: each StateType.X goes through the enum wrapper's __getattr__, which
+# adds up in a decision that walks every task run.
+_FAILED = StateType.STATE_TYPE_FAILED
+_WARNING = StateType.STATE_TYPE_WARNING
+_SUCCESS = StateType.STATE_TYPE_SUCCESS
+FAILING = frozenset({_FAILED, StateType.STATE_TYPE_KILLED})
+
+
 def merge(states: list[StateType]) -> StateType:
     """Return the state of a finished branch: FAILED over WARNING over SUCCESS."""
-    if StateType.STATE_TYPE_FAILED in states or StateType.STATE_TYPE_KILLED in states:
-        return StateType.STATE_TYPE_FAILED
-    if StateType.STATE_TYPE_WARNING in states:
-        return StateType.STATE_TYPE_WARNING
-    return StateType.STATE_TYPE_SUCCESS
+    if any(state in FAILING for state in states):
+        return _FAILED
+    if _WARNING in states:
+        return _WARNING
+    return _SUCCESS
