@@ -10,13 +10,15 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
+
+from tests.waiting import eventually
 
 FLOWMESH = [sys.executable, "-m", "flowmesh.cli", "server"]
 API = "/api/v1/main"
@@ -146,19 +148,6 @@ LIVE: list[Deployment] = []
 
 
 # ----------------------------------------------------------------------------------- waiting
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], *, within: float = 30.0, what: str = "") -> T:
-    """Return probe()'s first truthy result, polling until the deadline; fail after it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if loop.time() > deadline:
-            pytest.fail(f"not true within {within:.0f} s: {what or probe}")
-        await asyncio.sleep(0.1)
 
 
 async def wait_healthy(client: httpx.AsyncClient, deployment: Deployment, *, within: float = 90.0) -> None:
