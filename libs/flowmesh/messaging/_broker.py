@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -68,20 +67,24 @@ class Broker:
         self._buckets: dict[str, KeyValue] = {}
 
     @classmethod
-    async def connect(
-        cls,
-        url: str,
-        *,
-        name: str = "flowmesh",
-        on_disconnect: Callable[[], Awaitable[None]] | None = None,
-        on_reconnect: Callable[[], Awaitable[None]] | None = None,
-    ) -> Broker:
-        """Connect to url and reconnect forever on loss."""
+    async def connect(cls, url: str, *, name: str = "flowmesh") -> Broker:
+        """Connect to url and reconnect forever on loss, logging each loss in one line."""
+
+        async def on_error(error: Exception) -> None:
+            log.warning("nats_error", url=url, error=repr(error))
+
+        async def on_disconnect() -> None:
+            log.warning("nats_disconnected", url=url)
+
+        async def on_reconnect() -> None:
+            log.info("nats_reconnected", url=url)
+
         nc = await nats.connect(
             url,
             name=name,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
+            error_cb=on_error,
             disconnected_cb=on_disconnect,
             reconnected_cb=on_reconnect,
         )
