@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import grpc
 import pytest
@@ -66,3 +67,25 @@ async def test_components_answer_health_and_reflection(
         finally:
             stopping.set()
             await asyncio.wait_for(running, 30)
+
+
+async def test_health_follows_the_nats_connection(tmp_path: Path) -> None:
+    nats = EmbeddedNats(tmp_path / "nats")
+    await nats.start()
+    port = free_port()
+    settings = load_settings(nats_url=nats.url, health_port=port)
+    stopping = asyncio.Event()
+    running = asyncio.create_task(run_components(settings, ["executor", "worker"], stopping))
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            await eventually(lambda: serving(channel), within=20, what="health SERVING")
+            watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""))
+            assert (await watch.read()).status == SERVING
+            nats.kill()
+            assert (await asyncio.wait_for(watch.read(), 20)).status == NOT_SERVING
+            await nats.start()
+            assert (await asyncio.wait_for(watch.read(), 20)).status == SERVING
+    finally:
+        stopping.set()
+        await asyncio.wait_for(running, 30)
+        await nats.stop()

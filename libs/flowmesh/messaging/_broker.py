@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -67,17 +68,30 @@ class Broker:
         self._buckets: dict[str, KeyValue] = {}
 
     @classmethod
-    async def connect(cls, url: str, *, name: str = "flowmesh") -> Broker:
-        """Connect to url and reconnect forever on loss, logging each loss in one line."""
+    async def connect(
+        cls,
+        url: str,
+        *,
+        name: str = "flowmesh",
+        on_connection: Callable[[bool], Awaitable[None]] | None = None,
+    ) -> Broker:
+        """Connect to url and reconnect forever on loss, logging each loss in one line.
+
+        on_connection hears False when the connection is lost and True when it is back.
+        """
 
         async def on_error(error: Exception) -> None:
             log.warning("nats_error", url=url, error=repr(error))
 
         async def on_disconnect() -> None:
             log.warning("nats_disconnected", url=url)
+            if on_connection is not None:
+                await on_connection(False)
 
         async def on_reconnect() -> None:
             log.info("nats_reconnected", url=url)
+            if on_connection is not None:
+                await on_connection(True)
 
         nc = await nats.connect(
             url,

@@ -33,9 +33,19 @@ async def run_components(
         raise ValueError(f"unknown components: {', '.join(sorted(unknown))}")
     broker = repository = None
     health: GrpcServer | None = None
+    grpc_servers: list[GrpcServer] = []
+
+    async def on_connection(connected: bool) -> None:
+        # Without NATS no component can do its work: say so to health checks.
+        if not stopping.is_set():
+            for grpc_server in grpc_servers:
+                await grpc_server.set_serving(connected)
+
     try:
         if _NEEDS_BROKER & set(names):
-            broker = await Broker.connect(settings.nats_url, name=f"flowmesh-{'-'.join(names)}")
+            broker = await Broker.connect(
+                settings.nats_url, name=f"flowmesh-{'-'.join(names)}", on_connection=on_connection
+            )
             await broker.ensure_topology(settings.execution_retention_hours)
         if _NEEDS_REPOSITORY & set(names):
             await ensure_database(settings.postgres_dsn)
@@ -47,12 +57,14 @@ async def run_components(
             assert repository is not None
             api = build_api_server(broker, repository, settings.api_address)
             await api.start()
+            grpc_servers.append(api)
             runners.append(_until(stopping, api.stop))
         else:
             # Health goes NOT_SERVING as soon as stopping is set, before work winds down.
             server = GrpcServer(f"{settings.host}:{settings.health_port}", [f"flowmesh.{n}" for n in names])
             health = server
             await server.start()
+            grpc_servers.append(server)
             runners.append(_until(stopping, lambda: server.set_serving(False)))
         if "executor" in names:
             assert broker is not None
