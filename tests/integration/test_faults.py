@@ -17,7 +17,8 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
-from flowmesh.messaging import Broker, executor_subject
+from flowmesh.log.v1.log_pb2 import LogEntry
+from flowmesh.messaging import LOGS_STREAM, Broker, executor_subject, log_subject
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
@@ -46,6 +47,27 @@ async def nats(tmp_path: Path) -> AsyncIterator[EmbeddedNats]:
     await server.stop()
 
 
+async def start_nap(broker: Broker, store: ExecutionStore, execution_id: str) -> None:
+    """Deploy the nap flow and start an execution of it."""
+    flow = Flow(tenant_id="main", namespace="faults", id="nap", revision=1, source=NAP)
+    await FlowStore(broker).put(flow, None)
+    execution = new_execution(
+        execution_id=execution_id,
+        tenant_id="main",
+        flow=parse_flow(NAP),
+        flow_revision=1,
+        inputs={},
+        labels={},
+        now=datetime.now(UTC),
+    )
+    await store.create(execution)
+    await broker.publish(
+        executor_subject(execution_id),
+        ExecutorMessage(start_execution=StartExecution(execution=execution)),
+        msg_id=f"start:{execution_id}",
+    )
+
+
 async def test_nats_killed_and_restarted_mid_execution_loses_nothing(nats: EmbeddedNats) -> None:
     broker = await Broker.connect(nats.url)
     await broker.ensure_topology()
@@ -56,24 +78,7 @@ async def test_nats_killed_and_restarted_mid_execution_loses_nothing(nats: Embed
     ]
     store = ExecutionStore(broker)
     try:
-        await FlowStore(broker).put(
-            Flow(tenant_id="main", namespace="faults", id="nap", revision=1, source=NAP), None
-        )
-        execution = new_execution(
-            execution_id="nap1",
-            tenant_id="main",
-            flow=parse_flow(NAP),
-            flow_revision=1,
-            inputs={},
-            labels={},
-            now=datetime.now(UTC),
-        )
-        await store.create(execution)
-        await broker.publish(
-            executor_subject("nap1"),
-            ExecutorMessage(start_execution=StartExecution(execution=execution)),
-            msg_id="start:nap1",
-        )
+        await start_nap(broker, store, "nap1")
 
         async def napping() -> bool:
             stored = await store.get("nap1")
@@ -94,6 +99,38 @@ async def test_nats_killed_and_restarted_mid_execution_loses_nothing(nats: Embed
         final = await eventually(ended, within=60, what="the execution ends SUCCESS after the restart")
         assert [run.task_id for run in final.task_runs] == ["nap", "after"]
         assert all(run.state.current == StateType.STATE_TYPE_SUCCESS for run in final.task_runs)
+    finally:
+        stopping.set()
+        await asyncio.gather(*services, return_exceptions=True)
+        await broker.close()
+
+
+async def test_a_decision_that_keeps_failing_fails_its_execution_not_the_executor(
+    nats: EmbeddedNats, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug in the decision core")
+
+    monkeypatch.setattr("flowmesh.executor._service.apply_update", broken)
+    broker = await Broker.connect(nats.url)
+    await broker.ensure_topology()
+    stopping = asyncio.Event()
+    services = [
+        asyncio.create_task(Executor(broker).run(stopping)),
+        asyncio.create_task(Worker(broker, ack_wait=5).run(stopping)),
+    ]
+    store = ExecutionStore(broker)
+    try:
+        await start_nap(broker, store, "bug1")
+
+        async def failed() -> Execution | None:
+            stored = await store.get("bug1")
+            done = stored is not None and stored.execution.state.current == StateType.STATE_TYPE_FAILED
+            return stored.execution if done and stored else None
+
+        await eventually(failed, within=30, what="the execution ends FAILED")
+        reason = await broker.js.get_last_msg(LOGS_STREAM, log_subject("bug1"))
+        assert "a bug in the decision core" in LogEntry.FromString(reason.data).message
     finally:
         stopping.set()
         await asyncio.gather(*services, return_exceptions=True)

@@ -36,8 +36,13 @@ class Delivery:
         return self.msg.subject
 
     @property
+    def deliveries(self) -> int:
+        """How many times this message has been delivered, this time included."""
+        return int(self.msg.metadata.num_delivered)
+
+    @property
     def redelivered(self) -> bool:
-        return self.msg.metadata.num_delivered > 1
+        return self.deliveries > 1
 
     @property
     def trace_id(self) -> str | None:

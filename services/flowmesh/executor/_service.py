@@ -5,6 +5,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from nats.errors import Error as NatsError
+
 from flowmesh.engine import Decision, apply_update, is_terminal, pending_jobs, start
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
@@ -29,6 +31,8 @@ log = get_logger("executor")
 DURABLE = "executor"
 _CACHE_SIZE = 4096
 _MAX_CONFLICTS = 50
+# Deliveries of one message whose decision fails before the execution is failed.
+_GIVE_UP_AFTER = 5
 
 Decide = Callable[[Execution, FlowDefinition], Decision]
 
@@ -80,7 +84,22 @@ class Executor:
         # One decision at a time per execution in this process; compare-and-set
         # settles races with other executor processes.
         async with self._locks.hold(execution_id):
-            await self._decide_locked(execution_id, initial, decide, delivery.redelivered)
+            try:
+                await self._decide_locked(execution_id, initial, decide, delivery.redelivered)
+            except NatsError:
+                raise  # the queue is away: try again later, the message is not at fault
+            except Exception as error:
+                if delivery.deliveries < _GIVE_UP_AFTER:
+                    raise
+                # The same message keeps failing the decision: end the execution
+                # with the reason rather than retry it forever.
+                log.exception("decision_failed_for_good", execution_id=execution_id)
+                await self._decide_locked(
+                    execution_id, initial, lambda ex, flow: fail_execution(ex, _now()), False
+                )
+                stored = await self._executions.get(execution_id)
+                if stored is not None:
+                    await self._log_error(stored.execution, f"the executor could not go on: {error!r}")
 
     async def _decide_locked(
         self, execution_id: str, initial: Execution | None, decide: Decide, redelivered: bool
