@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import contextvars
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -9,10 +11,23 @@ from jinja2 import nodes
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+# Importing these modules registers their filters and functions.
+from flowmesh.expressions import _dates, _filters, _formats, _functions  # noqa: F401
+from flowmesh.expressions._pebble import translate
+from flowmesh.expressions._registry import FILTERS, FUNCTIONS
+from flowmesh.expressions._runtime import HELPERS, TESTS, to_text
+from flowmesh.expressions._syntax import PebbleSyntaxError
+
 # Bounds on what one expression may build, so that `{{ 'a' * 10**9 }}` or
 # `{{ 2 ** 100000000 }}` fails instead of taking the process's memory or CPU.
 MAX_REPEAT = 1_000_000
 MAX_POWER_BITS = 100_000
+# How many times render() renders its result again before giving up, and how deeply
+# render() calls may nest, so that a variable that renders itself cannot loop forever.
+MAX_RENDER_ATTEMPTS = 100
+MAX_RENDER_DEPTH = 10
+
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("flowmesh_render_depth", default=0)
 
 
 class ExpressionError(ValueError):
@@ -21,17 +36,6 @@ class ExpressionError(ValueError):
 
 class _KestraUndefined(jinja2.StrictUndefined):
     """Fail on any use of an unknown name, as Pebble's strict variables do."""
-
-
-def _to_text(value: Any) -> str:
-    """Print values as Pebble does: maps and lists as JSON, null as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    return str(value)
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -50,6 +54,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         _check_size(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # Every template this environment parses is Pebble: translate it to Jinja first.
+        functions = [key.removeprefix("__pb_fn_") for key in self.globals if key.startswith("__pb_fn_")]
+        try:
+            translated = translate(source, functions, self.filters.keys(), TESTS.keys())
+        except PebbleSyntaxError as error:
+            raise jinja2.TemplateSyntaxError(str(error), 1, name, filename) from None
+        return super()._parse(translated, name, filename)
+
 
 def _check_size(operator: str, left: Any, right: Any) -> None:
     """Raise ValueError when left <operator> right would be too large to build."""
@@ -62,23 +75,70 @@ def _check_size(operator: str, left: Any, right: Any) -> None:
         raise ValueError(f"the result would be larger than {MAX_POWER_BITS} bits")
 
 
-@lru_cache(maxsize=1)
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = _Sandbox(
-        undefined=_KestraUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        finalize=_to_text,
-    )
-    # Pebble has none of Jinja's globals (range, lipsum, cycler, joiner, namespace, dict).
+def _variables_of(context: Context) -> dict[str, Any]:
+    return {key: value for key, value in context.get_all().items() if not key.startswith("__pb")}
+
+
+@jinja2.pass_context
+def _render_function(context: Context, value: Any, recursive: bool = True) -> Any:
+    """Kestra's render(): render a value that holds expressions, again and again when recursive."""
+    variables = _variables_of(context)
+    token = _depth.set(_depth.get() + 1)
+    try:
+        if _depth.get() > MAX_RENDER_DEPTH:
+            raise ValueError("Too many rendering attempts")
+        if not recursive:
+            return render_value(value, variables)
+        for _ in range(MAX_RENDER_ATTEMPTS):
+            rendered = render_value(value, variables)
+            if rendered == value:
+                return rendered
+            value = rendered
+        raise ValueError("Too many rendering attempts")
+    finally:
+        _depth.reset(token)
+
+
+@jinja2.pass_context
+def _render_once(context: Context, value: Any) -> Any:
+    return _render_function(context, value, recursive=False)
+
+
+@jinja2.pass_context
+def _print_context(context: Context) -> str:
+    return json.dumps(_variables_of(context), separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+_CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "render": _render_function,
+    "renderOnce": _render_once,
+    "printContext": _print_context,
+}
+
+
+@lru_cache(maxsize=2)
+def _environment(recursive: bool = False) -> ImmutableSandboxedEnvironment:
+    env = _Sandbox(undefined=_KestraUndefined, autoescape=False, keep_trailing_newline=True, finalize=to_text)
+    # Pebble has none of Jinja's globals (range, lipsum, cycler, joiner, namespace, dict),
+    # filters or tests: only the Pebble ones, and the helpers translated templates call.
     env.globals.clear()
-    env.globals.update({"null": None})
+    env.globals.update(HELPERS)
+    functions: dict[str, Callable[..., Any]] = dict(FUNCTIONS)
+    if not recursive:  # Kestra offers render() only when it does not render recursively itself.
+        functions.update(_CONTEXT_FUNCTIONS)
+    else:
+        functions["printContext"] = _print_context
+    env.globals.update({f"__pb_fn_{name}": function for name, function in functions.items()})
+    env.filters.clear()
+    env.filters.update(FILTERS)
+    env.filters["numberformat"] = FILTERS["numberFormat"]
+    env.tests.clear()
     return env
 
 
 @lru_cache(maxsize=4096)
-def _compile(template: str) -> jinja2.Template:
-    env = _environment()
+def _compile(template: str, recursive: bool = False) -> jinja2.Template:
+    env = _environment(recursive)
     tree = env.parse(template)
     # Jinja binds `self` to the template itself, outside the variables and the sandbox's reach.
     if any(name.name == "self" for name in tree.find_all(nodes.Name)):
@@ -86,16 +146,25 @@ def _compile(template: str) -> jinja2.Template:
     return env.from_string(tree)
 
 
-def render(template: str, variables: dict[str, Any]) -> str:
+def render(template: str, variables: dict[str, Any], *, recursive: bool = False) -> str:
     """Render one template string against variables.
 
-    Raise ExpressionError naming the expression when it uses an unknown
-    variable, has a syntax error, or does something the sandbox forbids.
+    With recursive, render the result again until it no longer changes, as Kestra's
+    recursive rendering does. Raise ExpressionError naming the expression when it uses an
+    unknown variable, has a syntax error, or does something the sandbox forbids.
     """
-    if "{{" not in template and "{%" not in template:
+    if "{{" not in template and "{%" not in template and "{#" not in template:
         return template
+    visible = {key: value for key, value in variables.items() if not key.startswith("__pb")}
     try:
-        return _compile(template).render(variables)
+        result = _compile(template, recursive).render(visible)
+        for _ in range(MAX_RENDER_ATTEMPTS if recursive else 0):
+            if result == template or ("{{" not in result and "{%" not in result):
+                return result
+            template, result = result, _compile(result, recursive).render(visible)
+        if recursive:
+            raise ValueError("Too many rendering attempts")
+        return result
     except jinja2.UndefinedError as error:
         name = _undefined_name(error)
         raise ExpressionError(
@@ -107,7 +176,9 @@ def render(template: str, variables: dict[str, Any]) -> str:
         ) from None
     except jinja2.exceptions.SecurityError as error:
         raise ExpressionError(f"Forbidden in the expression `{template}`: {error}") from None
-    except (TypeError, ValueError, ArithmeticError) as error:
+    except ExpressionError:
+        raise
+    except (TypeError, ValueError, ArithmeticError, LookupError, RecursionError) as error:
         raise ExpressionError(f"Cannot render the expression `{template}`: {error}") from None
 
 
