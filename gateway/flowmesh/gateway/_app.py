@@ -13,17 +13,25 @@ from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
 from flowmesh.execution.v1 import execution_service_pb2
+from flowmesh.expression.v1 import expression_service_pb2
 from flowmesh.flow.v1 import flow_service_pb2
 from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import install_error_handlers
 from flowmesh.gateway._routes import add_routes, discover
 from flowmesh.log.v1 import log_service_pb2
+from flowmesh.plugin.v1 import plugin_service_pb2
 
 log = structlog.get_logger(component="gateway")
 
 SERVICES = tuple(
     service
-    for module in (flow_service_pb2, execution_service_pb2, log_service_pb2)
+    for module in (
+        flow_service_pb2,
+        execution_service_pb2,
+        log_service_pb2,
+        plugin_service_pb2,
+        expression_service_pb2,
+    )
     for service in module.DESCRIPTOR.services_by_name.values()
 )
 GRACEFUL_SHUTDOWN_SECONDS = 10

@@ -129,6 +129,11 @@ def _constraint(violation: Any) -> str:
     return str(text)
 
 
+def flow_schema_to_kestra(response: Any) -> JsonDict:
+    """Return the JSON Schema itself, not wrapped in the message."""
+    return _struct(response, "schema")
+
+
 def execution_to_kestra(execution: Any) -> JsonDict:
     """Return Kestra's Execution."""
     state = state_to_kestra(execution.state)
@@ -265,6 +270,7 @@ def _plain(value: Any) -> Any:
 _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.flow.v1.Flow": flow_to_kestra,
     "flowmesh.flow.v1.ValidateFlowsResponse": validations_to_kestra,
+    "flowmesh.plugin.v1.FlowSchema": flow_schema_to_kestra,
     "flowmesh.execution.v1.Execution": execution_to_kestra,
     "flowmesh.execution.v1.TaskRun": task_run_to_kestra,
     "flowmesh.log.v1.LogEntry": log_to_kestra,

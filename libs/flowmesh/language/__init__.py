@@ -5,6 +5,7 @@ from __future__ import annotations
 from flowmesh.language._inputs import InputsError, resolve_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
 from flowmesh.language._parse import parse_flow, split_documents
+from flowmesh.language._schema import flow_schema
 from flowmesh.language._yaml import load_document
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Input",
     "InputsError",
     "Violation",
+    "flow_schema",
     "load_document",
     "parse_flow",
     "resolve_inputs",

@@ -2,9 +2,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowmesh.expressions import render_value
+from flowmesh.language._input_values import CONVERTERS, convert
 from flowmesh.language._model import FlowDefinition, Input, Violation
 
-INPUT_TYPES = ("STRING", "INT", "FLOAT", "BOOLEAN")
+# Every input type of Kestra's (features.md §1.2) but FILE, which needs internal storage.
+INPUT_TYPES = tuple(CONVERTERS)
+# Properties every input has, then those of some types only (which types: _input_declarations).
+COMMON_INPUT_PROPERTIES = frozenset(
+    {"id", "name", "type", "required", "defaults", "description", "displayName"}
+)
+TYPE_INPUT_PROPERTIES: dict[str, frozenset[str]] = {
+    "STRING": frozenset({"validator"}),
+    "SECRET": frozenset({"validator"}),
+    "INT": frozenset({"min", "max"}),
+    "FLOAT": frozenset({"min", "max"}),
+    "DURATION": frozenset({"min", "max"}),
+    "SELECT": frozenset({"values", "allowCustomValue", "isRadio"}),
+    "MULTISELECT": frozenset({"values", "options", "allowCustomValue"}),
+    "ENUM": frozenset({"values"}),
+    "DATETIME": frozenset({"after", "before"}),
+    "DATE": frozenset({"after", "before"}),
+    "TIME": frozenset({"after", "before"}),
+    "ARRAY": frozenset({"itemType"}),
+}
+# Every property some input type of flowmesh's accepts.
+INPUT_PROPERTIES = COMMON_INPUT_PROPERTIES.union(*TYPE_INPUT_PROPERTIES.values())
 
 
 class InputsError(ValueError):
@@ -18,51 +41,32 @@ class InputsError(ValueError):
 def resolve_inputs(flow: FlowDefinition, given: dict[str, Any]) -> dict[str, Any]:
     """Return the execution's inputs: given values converted to their types, defaults filled in.
 
-    Values the flow does not declare are ignored, as Kestra does.
+    Values the flow does not declare are ignored, as Kestra does. Defaults may be
+    expressions (`{{ now() }}`), rendered with the flow and the inputs resolved so far.
     """
     resolved: dict[str, Any] = {}
     violations: list[Violation] = []
     for declared in flow.inputs:
-        value = given.get(declared.id, declared.defaults)
         path = f"inputs.{declared.id}"
-        if value is None:
-            if declared.required:
-                violations.append(Violation(path, "missing required input"))
-            continue
         try:
+            value = given.get(declared.id)
+            if value is None:
+                value = default_value(flow, declared, resolved)
+            if value is None:
+                if declared.required:
+                    violations.append(Violation(path, "missing required input"))
+                continue
             resolved[declared.id] = convert(declared, value)
-        except ValueError as error:
+        except ValueError as error:  # ExpressionError included
             violations.append(Violation(path, str(error)))
     if violations:
         raise InputsError(violations)
     return resolved
 
 
-def convert(declared: Input, value: Any) -> Any:
-    """Return value as the input's type; raise ValueError saying what was expected."""
-    if declared.type == "STRING":
-        return value if isinstance(value, str) else str(value)
-    if declared.type == "INT":
-        if isinstance(value, bool) or not isinstance(value, int | str | float):
-            raise ValueError(f"expected an integer, got {value!r}")
-        try:
-            number = int(value) if not isinstance(value, float) else value
-        except ValueError:
-            raise ValueError(f"expected an integer, got {value!r}") from None
-        if isinstance(number, float) and not number.is_integer():
-            raise ValueError(f"expected an integer, got {value!r}")
-        return int(number)
-    if declared.type == "FLOAT":
-        if isinstance(value, bool):
-            raise ValueError(f"expected a number, got {value!r}")
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"expected a number, got {value!r}") from None
-    if declared.type == "BOOLEAN":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        raise ValueError(f"expected true or false, got {value!r}")
-    raise ValueError(f"input type {declared.type} is not supported yet")
+def default_value(flow: FlowDefinition, declared: Input, resolved: dict[str, Any]) -> Any:
+    """Return the input's default, its expressions rendered."""
+    if declared.defaults is None:
+        return None
+    variables = {"flow": {"id": flow.id, "namespace": flow.namespace}, "inputs": dict(resolved)}
+    return render_value(declared.defaults, variables)

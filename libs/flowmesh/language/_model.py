@@ -31,13 +31,28 @@ class FlowInvalid(ValueError):
 
 @dataclass(frozen=True)
 class Input:
-    """A flow input: its id, type, and whether and how a value is required."""
+    """A flow input: its id, type, whether and how a value is required, and its constraints.
+
+    Constraints are those of the type (features.md §1.2): `validator` (STRING, SECRET),
+    `min`/`max` (INT, FLOAT: numbers; DURATION: ISO-8601 text), `values` and
+    `allow_custom_value` (SELECT, MULTISELECT, ENUM), `after`/`before` (DATETIME, DATE,
+    TIME: ISO-8601 text) and `item_type` (ARRAY).
+    """
 
     id: str
     type: str
     required: bool = True
     defaults: Any = None
     description: str | None = None
+    display_name: str | None = None
+    validator: str | None = None
+    min: Any = None
+    max: Any = None
+    values: tuple[str, ...] | None = None
+    allow_custom_value: bool = False
+    after: str | None = None
+    before: str | None = None
+    item_type: str | None = None
 
 
 @dataclass(frozen=True)

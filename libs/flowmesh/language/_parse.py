@@ -6,15 +6,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flowmesh.language._inputs import INPUT_TYPES
+from flowmesh.language._defaults import PluginDefaults, parse_plugin_defaults
+from flowmesh.language._input_declarations import parse_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
 from flowmesh.language._yaml import Positions, load_document
 from flowmesh.plugins import FlowableTask, Task, task_class
 
-# Kestra's patterns (Flow.id, Flow.namespace, Input.id), matched against the whole value.
+# Kestra's patterns (Flow.id, Flow.namespace), matched against the whole value.
 FLOW_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
 NAMESPACE = re.compile(r"[a-z0-9][a-z0-9._-]*")
-INPUT_ID = re.compile(r"[a-zA-Z0-9][.a-zA-Z0-9_-]*")
 MAX_LENGTHS = {"id": 100, "namespace": 150}
 SYSTEM_LABEL_PREFIX = "system."
 # The one system label a flow may carry (set by Kestra on flows it provisions).
@@ -22,12 +22,12 @@ READ_ONLY_LABEL = "system.readOnly"
 
 SUPPORTED_KEYS = {
     "id", "namespace", "revision", "description", "labels", "inputs",
-    "variables", "tasks", "errors", "disabled",
+    "variables", "tasks", "errors", "disabled", "pluginDefaults", "taskDefaults",
 }  # fmt: skip
 # Kestra properties whose behaviour flowmesh does not have yet: refused rather than ignored.
 NOT_YET_SUPPORTED = {
     "finally", "afterExecution", "triggers", "outputs", "concurrency", "retry",
-    "timeout", "pluginDefaults", "taskDefaults", "sla", "checks", "listeners", "workerGroup",
+    "timeout", "sla", "checks", "listeners", "workerGroup",
 }  # fmt: skip
 
 
@@ -56,6 +56,7 @@ class _Parser:
         self.violations: list[Violation] = []
         # Every task id met, invalid tasks included, so that duplicates are all reported.
         self.task_ids: list[str] = []
+        self.defaults = PluginDefaults()
 
     def fail(self, path: str, message: str) -> None:
         line, column = self._where(path)
@@ -73,6 +74,7 @@ class _Parser:
                 self.fail(key, f"`{key}` is not supported by flowmesh yet")
             elif key not in SUPPORTED_KEYS:
                 self.fail(key, f'Unrecognized field "{key}"')
+        self.defaults = parse_plugin_defaults(data, self.fail)
         flow_id = self._identifier(data, "id", FLOW_ID)
         namespace = self._identifier(data, "namespace", NAMESPACE)
         tasks = self.tasks(data.get("tasks"), "tasks", required=True)
@@ -137,16 +139,11 @@ class _Parser:
         if cls is None:
             self.fail(f"{path}.type", f"Invalid type: {type_name}")
             return None
-        values = dict(raw)
+        values = self.defaults.apply((type_name, *cls.type_names), dict(raw))
         # Child lists that lost tasks to their own violations: those say why already.
         incomplete: set[str] = set()
         if issubclass(cls, FlowableTask):
-            for name in cls.task_lists:
-                if name in values:
-                    children = self.tasks(values[name], f"{path}.{name}", required=False)
-                    if values[name] is not None and len(children) < len(_as_list(values[name])):
-                        incomplete.add(name)
-                    values[name] = children
+            incomplete = cls.parse_children(values, path, self._children)
         try:
             return cls.model_validate(values)
         except ValidationError as error:
@@ -156,6 +153,10 @@ class _Parser:
                 self.fail(_join(path, problem["loc"]), _message(problem))
             return None
 
+    def _children(self, raw: Any, path: str) -> tuple[list[Task], bool]:
+        children = self.tasks(raw, path, required=False)
+        return children, raw is None or len(children) == len(_as_list(raw))
+
     def _unique_task_ids(self) -> None:
         seen = Counter(self.task_ids)
         duplicates = sorted(task_id for task_id, count in seen.items() if count > 1)
@@ -163,39 +164,7 @@ class _Parser:
             self.fail("tasks", f"Duplicate task id with name [{', '.join(duplicates)}]")
 
     def inputs(self, raw: Any) -> list[Input]:
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self.fail("inputs", "must be a list of inputs")
-            return []
-        inputs: list[Input] = []
-        for index, item in enumerate(raw):
-            path = f"inputs[{index}]"
-            if not isinstance(item, dict):
-                self.fail(path, "must be an input: a map with id and type")
-                continue
-            input_id = item.get("id", item.get("name"))
-            input_type = item.get("type")
-            valid_id = isinstance(input_id, str) and INPUT_ID.fullmatch(input_id)
-            if not valid_id:
-                self.fail(f"{path}.id", f"must match ^{INPUT_ID.pattern}$, got {input_id!r}")
-            if input_type not in INPUT_TYPES:
-                shown = "null" if input_type is None else input_type
-                self.fail(f"{path}.type", f"Invalid type: {shown}")
-                continue
-            if not valid_id:
-                continue
-            assert isinstance(input_id, str)  # valid_id checked it; mypy cannot see through the bool
-            unknown = set(item) - {"id", "name", "type", "required", "defaults", "description"}
-            for key in sorted(unknown):
-                self.fail(f"{path}.{key}", f'Unrecognized field "{key}"')
-            defaults = item.get("defaults")
-            required = bool(item.get("required", True)) and defaults is None
-            inputs.append(Input(input_id, input_type, required, defaults, item.get("description")))
-        duplicates = sorted(name for name, count in Counter(i.id for i in inputs).items() if count > 1)
-        if duplicates:
-            self.fail("inputs", f"Duplicate input with name [{', '.join(duplicates)}]")
-        return inputs
+        return parse_inputs(raw, self.fail)
 
     def labels(self, raw: Any) -> dict[str, str]:
         if raw is None:

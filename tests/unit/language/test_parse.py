@@ -525,7 +525,7 @@ def test_inputs_are_checked() -> None:
             type: STRING
           - id: d
             type: STRING
-            validator: x
+            min: 1
         """
     )
 
@@ -535,7 +535,7 @@ def test_inputs_are_checked() -> None:
         ("inputs[2].type", "Invalid type: FOO"),
         ("inputs[3].type", "Invalid type: null"),
         ("inputs[4].id", "must match ^[a-zA-Z0-9][.a-zA-Z0-9_-]*$, got 'bad id'"),
-        ("inputs[5].validator", 'Unrecognized field "validator"'),
+        ("inputs[5].min", 'Unrecognized field "min"'),
         ("inputs", "Duplicate input with name [a]"),
     ]
 
