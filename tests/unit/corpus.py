@@ -17,7 +17,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 # The expression environment itself, to see which functions and filters it has.
 from flowmesh.expressions._render import _environment
-from flowmesh.language._inputs import INPUT_TYPES
+from flowmesh.language._inputs import INPUT_PROPERTIES, INPUT_TYPES
 from flowmesh.language._parse import SUPPORTED_KEYS
 from flowmesh.plugins import Task, task_class
 
@@ -29,7 +29,9 @@ KESTRA_TASK_PROPERTIES = {
     "retry", "timeout", "disabled", "allowFailure", "allowWarning", "runIf", "logLevel",
     "logToFile", "workerGroup", "taskCache", "description", "version",
 }  # fmt: skip
-INPUT_PROPERTIES = {"id", "name", "type", "required", "defaults", "description"}
+
+# Input types flowmesh accepts without all of Kestra's behaviour: SECRET values are not masked in logs yet.
+PARTIAL_INPUT_TYPES = {"SECRET"}
 
 
 def require_corpus() -> None:
@@ -64,7 +66,7 @@ def out_of_reach(document: str) -> list[str]:
         reasons += [f"task property `{name}`" for name in sorted(missing)]
     for item in data.get("inputs") or []:
         if isinstance(item, dict):
-            if "type" in item and item["type"] not in INPUT_TYPES:
+            if "type" in item and (item["type"] not in INPUT_TYPES or item["type"] in PARTIAL_INPUT_TYPES):
                 reasons.append(f"input type {item['type']}")
             reasons += [f"input property `{name}`" for name in sorted(set(item) - INPUT_PROPERTIES)]
     reasons += _expression_gaps(data)

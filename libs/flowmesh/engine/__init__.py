@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from flowmesh.engine._decide import Decision, apply_update, fail, new_execution, pending_jobs, start
 from flowmesh.engine._ids import new_execution_id
+from flowmesh.engine._resolver import TaskRunError
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
 
 __all__ = [
     "TERMINAL",
     "Decision",
+    "TaskRunError",
     "apply_update",
     "fail",
     "is_terminal",

@@ -6,7 +6,7 @@ from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._jobs import build_job
-from flowmesh.engine._resolver import Resolver
+from flowmesh.engine._resolver import Resolver, TaskRunError
 from flowmesh.engine._states import is_terminal, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
 from flowmesh.language import FlowDefinition
@@ -22,6 +22,8 @@ class Decision:
     execution: Execution
     jobs: list[WorkerJob] = field(default_factory=list)
     changed: bool = False
+    # Why the executor itself failed task runs (a condition that cannot be rendered...): to log.
+    errors: list[TaskRunError] = field(default_factory=list)
 
 
 def new_execution(
@@ -122,7 +124,7 @@ def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched:
     for run in execution.task_runs:
         if run.id in touched or run.id in resolver.touched:
             run.version = execution.version
-    return Decision(execution, resolver.jobs, changed=True)
+    return Decision(execution, resolver.jobs, changed=True, errors=resolver.errors)
 
 
 def _applies(run: TaskRun, update: TaskRunUpdate) -> bool:

@@ -15,6 +15,7 @@ DEFAULT_WORKER_GROUP = "default"
 
 def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> WorkerJob:
     """Return the worker job for the next attempt of run."""
+    properties = task.model_dump(mode="json", exclude_defaults=True, exclude=set(task.executor_properties))
     return WorkerJob(
         tenant_id=execution.tenant_id,
         namespace=execution.namespace,
@@ -23,7 +24,7 @@ def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
         task_run_id=run.id,
         task_id=task.id,
         attempt=len(run.attempts) + 1,
-        task=to_struct(task.model_dump(mode="json", exclude_defaults=True) | {"type": task.type}),
+        task=to_struct(properties | {"type": task.type}),
         variables=to_struct(variables(execution, flow, run, task)),
         worker_group=DEFAULT_WORKER_GROUP,
     )
@@ -31,7 +32,8 @@ def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
 
 def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> dict[str, Any]:
     """Return what expressions in a task can see, in Kestra's names."""
-    return {
+    by_id = {other.id: other for other in execution.task_runs}
+    found = {
         "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
         "execution": {
             "id": execution.id,
@@ -51,15 +53,55 @@ def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
             "attemptsCount": len(run.attempts),
         },
     }
+    if run.parent_task_run_id:
+        # Kestra's Execution.parents: the enclosing task runs, nearest first, by value and outputs.
+        parents = []
+        for parent in _ancestors(run, by_id):
+            seen: dict[str, Any] = {}
+            if parent.value:
+                seen["taskrun"] = {"value": parent.value}
+            if parent.outputs.fields:
+                seen["outputs"] = from_struct(parent.outputs)
+            if seen:
+                parents.append(seen)
+        found["parents"] = parents
+        if parents:
+            found["parent"] = parents[0]
+    return found
 
 
 def outputs(execution: Execution) -> dict[str, Any]:
-    """Return the outputs of the task runs so far, by task id."""
-    return {
-        run.task_id: from_struct(run.outputs)
-        for run in execution.task_runs
-        if run.HasField("outputs") and run.outputs.fields
-    }
+    """Return the outputs of the task runs so far, by task id.
+
+    Inside loops they are keyed by loop value, one level per enclosing loop
+    value (Kestra's Execution.outputs): `outputs.t[outer][inner].key`.
+    """
+    by_id = {run.id: run for run in execution.task_runs}
+    found: dict[str, Any] = {}
+    for run in execution.task_runs:
+        if not (run.HasField("outputs") and run.outputs.fields):
+            continue
+        path = [parent.value for parent in reversed(_ancestors(run, by_id)) if parent.value]
+        if run.value:
+            path.append(run.value)
+        if not path:
+            found[run.task_id] = from_struct(run.outputs)
+            continue
+        place = found.setdefault(run.task_id, {})
+        for key in path[:-1]:
+            place = place.setdefault(key, {})
+        place[path[-1]] = from_struct(run.outputs)
+    return found
+
+
+def _ancestors(run: TaskRun, by_id: dict[str, TaskRun]) -> list[TaskRun]:
+    """Return the task runs enclosing run, nearest first."""
+    found = []
+    parent = by_id.get(run.parent_task_run_id)
+    while parent is not None:
+        found.append(parent)
+        parent = by_id.get(parent.parent_task_run_id)
+    return found
 
 
 def _start_date(state: State) -> str | None:

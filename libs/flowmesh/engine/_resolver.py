@@ -1,24 +1,48 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from graphlib import TopologicalSorter
+from typing import Any
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine._ids import task_run_id
-from flowmesh.engine._jobs import build_job
+from flowmesh.engine._jobs import build_job, variables
 from flowmesh.engine._states import FAILING, is_terminal, merge, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
+from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.language import FlowDefinition
-from flowmesh.plugins import FlowableTask, Task
+from flowmesh.plugins import FlowableTask, RenderFailed, Task, is_true
 from flowmesh.queue.v1.queue_pb2 import WorkerJob
+from flowmesh.values import to_struct
 
 FAILED = StateType.STATE_TYPE_FAILED
+WARNING = StateType.STATE_TYPE_WARNING
+SUCCESS = StateType.STATE_TYPE_SUCCESS
+SKIPPED = StateType.STATE_TYPE_SKIPPED
+CREATED = StateType.STATE_TYPE_CREATED
+RUNNING = StateType.STATE_TYPE_RUNNING
+
+# One child to run: the task, and the loop value its task run carries ("" outside loops).
+Item = tuple[Task, str]
+
+
+@dataclass(frozen=True)
+class TaskRunError:
+    """Why the executor failed a task run, for the execution's log."""
+
+    task_run_id: str
+    task_id: str
+    message: str
 
 
 class Resolver:
     """Walks an execution's task tree, creating the task runs that can start now.
 
-    Flowable tasks call back into sequence() and concurrently() to decide their
-    children; runnable task runs created on the way become worker jobs.
+    Flowable tasks call back into sequence(), concurrently(), each() and
+    dependent() to decide their children; runnable task runs created on the way
+    become worker jobs. The state a branch reports counts allowed failures and
+    warnings as their task says (allowFailure, allowWarning).
     """
 
     def __init__(self, execution: Execution, flow: FlowDefinition, now: datetime) -> None:
@@ -26,92 +50,187 @@ class Resolver:
         self.flow = flow
         self.now = now
         self.jobs: list[WorkerJob] = []
+        self.errors: list[TaskRunError] = []
         self.touched: set[str] = set()
-        self._runs: dict[tuple[str, str], TaskRun] = {
-            (run.parent_task_run_id, run.task_id): run for run in execution.task_runs
+        self._runs: dict[tuple[str, str, str], TaskRun] = {
+            (run.parent_task_run_id, run.task_id, run.value): run for run in execution.task_runs
         }
 
     def resolve_execution(self) -> StateType | None:
-        """Advance the whole execution; return its final state once it has one."""
+        """Advance the main branch and its errors; return their state once they have one."""
         return self.sequence(self.flow.tasks, self.flow.errors, None)
+
+    # What flowable tasks ask for (flowmesh.plugins.Resolver).
 
     def sequence(self, tasks: list[Task], errors: list[Task], parent: TaskRun | None) -> StateType | None:
         parent_id = parent.id if parent else ""
-        return self._with_errors(self._one_after_another(tasks, parent_id), errors, parent_id)
+        state = self._groups([[(task, "") for task in _enabled(tasks)]], parent_id, 1)
+        return self._with_errors(state, errors, parent_id)
 
     def concurrently(
         self, tasks: list[Task], errors: list[Task], parent: TaskRun | None, limit: int
     ) -> StateType | None:
         parent_id = parent.id if parent else ""
-        return self._with_errors(self._side_by_side(tasks, parent_id, limit), errors, parent_id)
+        state = self._groups([[(task, "")] for task in _enabled(tasks)], parent_id, limit)
+        return self._with_errors(state, errors, parent_id)
+
+    def each(
+        self,
+        tasks: list[Task],
+        errors: list[Task],
+        parent: TaskRun,
+        values: list[str],
+        limit: int,
+        *,
+        together: bool = False,
+    ) -> StateType | None:
+        enabled = _enabled(tasks)
+        if together:
+            groups = [[(task, value)] for value in values for task in enabled]
+        else:
+            groups = [[(task, value) for task in enabled] for value in values]
+        return self._with_errors(self._groups(groups, parent.id, limit), errors, parent.id)
+
+    def dependent(
+        self, tasks: list[tuple[Task, list[str]]], errors: list[Task], parent: TaskRun, limit: int
+    ) -> StateType | None:
+        enabled = {task.id: (task, depends) for task, depends in tasks if not task.disabled}
+        graph = {task_id: [d for d in depends if d in enabled] for task_id, (_, depends) in enabled.items()}
+        states: dict[str, StateType] = {}
+        running = waiting = 0
+        for task_id in TopologicalSorter(graph).static_order():
+            task = enabled[task_id][0]
+            run = self._runs.get((parent.id, task_id, ""))
+            if run is None:
+                ready = all(states.get(d) in (SUCCESS, WARNING) for d in graph[task_id])
+                if not ready or FAILED in states.values() or (limit and running >= limit):
+                    waiting += 1
+                    continue
+                run = self._create(task, parent.id, "")
+            state = self._settle(run, task)
+            if state is None:
+                running += 1
+            else:
+                states[task_id] = state
+        finished = list(states.values())
+        if running or (waiting and FAILED not in finished):
+            return None
+        return self._with_errors(merge(finished), errors, parent.id)
+
+    def started(self, tasks: list[Task], parent: TaskRun) -> bool:
+        return any((parent.id, task.id, "") in self._runs for task in tasks)
+
+    def render(self, run: TaskRun, value: Any) -> Any:
+        try:
+            return render_value(value, variables(self.execution, self.flow, run, self.flow.task(run.task_id)))
+        except ExpressionError as error:
+            raise RenderFailed(str(error)) from None
+
+    def fail(self, run: TaskRun, message: str) -> StateType:
+        self.errors.append(TaskRunError(run.id, run.task_id, message))
+        return FAILED
+
+    def set_outputs(self, run: TaskRun, outputs: dict[str, Any]) -> None:
+        run.outputs.CopyFrom(to_struct(outputs))
+        self.touched.add(run.id)
 
     def set_state(self, run: TaskRun, state: StateType) -> None:
         transition(run.state, state, self.now)
         self.touched.add(run.id)
 
+    # The walk itself.
+
     def _with_errors(self, state: StateType | None, errors: list[Task], parent_id: str) -> StateType | None:
         if state != FAILED or not _enabled(errors):
             return state
-        handled = self._one_after_another(errors, parent_id)
+        handled = self._groups([[(task, "") for task in _enabled(errors)]], parent_id, 1)
         return None if handled is None else FAILED
 
-    def _one_after_another(self, tasks: list[Task], parent_id: str) -> StateType | None:
+    def _groups(self, groups: list[list[Item]], parent_id: str, limit: int) -> StateType | None:
+        """Run each group's items one after the other, the groups side by side (limit at once).
+
+        No group starts once one has failed; the state is known when every
+        started group has ended.
+        """
         finished: list[StateType] = []
-        for task in _enabled(tasks):
-            run = self._runs.get((parent_id, task.id)) or self._create(task, parent_id)
+        running = waiting = 0
+        for group in groups:
+            if not group:
+                continue
+            task, value = group[0]
+            if (parent_id, task.id, value) not in self._runs and (
+                merge(finished) == FAILED or (limit and running >= limit)
+            ):
+                waiting += 1
+                continue
+            state = self._one_after_another(group, parent_id)
+            if state is None:
+                running += 1
+            else:
+                finished.append(state)
+        if running or (waiting and merge(finished) != FAILED):
+            return None
+        return merge(finished)
+
+    def _one_after_another(self, items: list[Item], parent_id: str) -> StateType | None:
+        finished: list[StateType] = []
+        for task, value in items:
+            run = self._runs.get((parent_id, task.id, value)) or self._create(task, parent_id, value)
             state = self._settle(run, task)
-            if not is_terminal(state):
+            if state is None:
                 return None
             finished.append(state)
             if state in FAILING:
                 break
         return merge(finished)
 
-    def _side_by_side(self, tasks: list[Task], parent_id: str, limit: int) -> StateType | None:
-        finished: list[StateType] = []
-        running = 0
-        waiting = 0
-        for task in _enabled(tasks):
-            run = self._runs.get((parent_id, task.id))
-            if run is None:
-                if merge(finished) == FAILED or (limit and running >= limit):
-                    waiting += 1
-                    continue
-                run = self._create(task, parent_id)
-            state = self._settle(run, task)
-            if is_terminal(state):
-                finished.append(state)
-            else:
-                running += 1
-        if running or (waiting and merge(finished) != FAILED):
-            return None
-        return merge(finished)
-
-    def _settle(self, run: TaskRun, task: Task) -> StateType:
+    def _settle(self, run: TaskRun, task: Task) -> StateType | None:
+        """Advance run; return the state it counts as in its branch, None while it runs."""
         if not is_terminal(run.state.current) and isinstance(task, FlowableTask):
             state = task.resolve(self, run)
             if state is not None:
                 self.set_state(run, state)
-        return run.state.current
+        state = run.state.current
+        if not is_terminal(state):
+            return None
+        if state in FAILING and task.allowFailure:
+            state = WARNING
+        if state == WARNING and task.allowWarning:
+            state = SUCCESS
+        return state
 
-    def _create(self, task: Task, parent_id: str) -> TaskRun:
+    def _create(self, task: Task, parent_id: str, value: str) -> TaskRun:
         execution = self.execution
         run = execution.task_runs.add(
-            id=task_run_id(execution.id, parent_id, task.id, ""),
+            id=task_run_id(execution.id, parent_id, task.id, value),
             execution_id=execution.id,
             namespace=execution.namespace,
             flow_id=execution.flow_id,
             task_id=task.id,
             parent_task_run_id=parent_id,
+            value=value,
             position=len(execution.task_runs),
         )
-        self._runs[(parent_id, task.id)] = run
-        self.set_state(run, StateType.STATE_TYPE_CREATED)
-        if isinstance(task, FlowableTask):
-            self.set_state(run, StateType.STATE_TYPE_RUNNING)
+        self._runs[(parent_id, task.id, value)] = run
+        self.set_state(run, CREATED)
+        skip = self._skip(run, task)
+        if skip is not None:
+            self.set_state(run, skip)
+        elif isinstance(task, FlowableTask):
+            self.set_state(run, RUNNING)
         else:
             self.jobs.append(build_job(execution, self.flow, run, task))
         return run
+
+    def _skip(self, run: TaskRun, task: Task) -> StateType | None:
+        """Return SKIPPED when runIf is falsy, FAILED when it cannot be rendered."""
+        if task.runIf is None:
+            return None
+        try:
+            condition = self.render(run, task.runIf)
+        except RenderFailed as error:
+            return self.fail(run, str(error))
+        return None if is_true(condition) else SKIPPED
 
 
 def _enabled(tasks: list[Task]) -> list[Task]:

@@ -9,21 +9,27 @@ from __future__ import annotations
 
 from flowmesh.plugins._base import (
     FlowableTask,
+    ParseTasks,
+    RenderFailed,
     Resolver,
     RunContext,
     RunnableTask,
     Task,
     TaskFailed,
+    is_true,
 )
 from flowmesh.plugins._registry import task_class, task_types
 
 __all__ = [
     "FlowableTask",
+    "ParseTasks",
+    "RenderFailed",
     "Resolver",
     "RunContext",
     "RunnableTask",
     "Task",
     "TaskFailed",
+    "is_true",
     "task_class",
     "task_types",
 ]

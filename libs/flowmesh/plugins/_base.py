@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,6 +9,27 @@ from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
 
 TASK_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$"
+# Kestra's TruthUtils: a condition rendering to anything else is true.
+FALSE_VALUES = ("false", "0", "-0", "")
+
+# Parses the raw tasks at a property path: the tasks, and whether none was lost to a violation.
+ParseTasks = Callable[[Any, str], tuple[list["Task"], bool]]
+
+
+def is_true(value: Any) -> bool:
+    """Return whether a rendered condition holds, as Kestra's TruthUtils decides."""
+    if value is None or value is False:
+        return False
+    return str(value).strip() not in FALSE_VALUES
+
+
+class WorkerGroup(BaseModel):
+    """Kestra's `workerGroup` (an Enterprise feature): accepted, all jobs go to the default group."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    fallback: str | None = None
 
 
 class Task(BaseModel):
@@ -18,11 +40,24 @@ class Task(BaseModel):
 
     # The first name is the type's own; the others are Kestra's older aliases.
     type_names: ClassVar[tuple[str, ...]] = ()
+    # Properties the executor acts on; workers never see them.
+    executor_properties: ClassVar[frozenset[str]] = frozenset(
+        {"description", "disabled", "allowFailure", "allowWarning", "runIf", "workerGroup"}
+    )
 
     id: str = Field(pattern=TASK_ID_PATTERN, max_length=256)
     type: str
     description: str | None = None
     disabled: bool = False
+    # A failure of this task run does not fail its parent: it counts as WARNING.
+    allowFailure: bool = False  # noqa: N815 - Kestra's property name
+    # A WARNING of this task run (or an allowed failure) counts as SUCCESS.
+    allowWarning: bool = False  # noqa: N815 - Kestra's property name
+    # Rendered by the executor when the task run is created: falsy skips it.
+    runIf: str | bool | None = None  # noqa: N815 - Kestra's property name
+    # Rendered and applied by workers, as the task's other properties are.
+    logLevel: str | None = None  # noqa: N815 - Kestra's property name
+    workerGroup: WorkerGroup | None = None  # noqa: N815 - Kestra's property name
 
 
 class TaskFailed(Exception):
@@ -50,20 +85,65 @@ class RunnableTask(Task):
         raise NotImplementedError
 
 
+class RenderFailed(Exception):
+    """An expression a flowable task needed could not be rendered; the message says why."""
+
+
 class Resolver(Protocol):
-    """What a flowable task can ask of the executor while it decides its children."""
+    """What a flowable task can ask of the executor while it decides its children.
+
+    Each method returns the terminal state of the branch it runs, or None while
+    the branch is still running.
+    """
 
     def sequence(self, tasks: list[Task], errors: list[Task], parent: TaskRun | None) -> StateType | None:
-        """Run tasks one after the other under parent, then errors if one failed.
-
-        Return the branch's terminal state, or None while it is still running.
-        """
+        """Run tasks one after the other under parent, then errors if one failed."""
         ...
 
     def concurrently(
         self, tasks: list[Task], errors: list[Task], parent: TaskRun | None, limit: int
     ) -> StateType | None:
         """Run tasks side by side under parent (at most limit at once, 0 for no limit)."""
+        ...
+
+    def each(
+        self,
+        tasks: list[Task],
+        errors: list[Task],
+        parent: TaskRun,
+        values: list[str],
+        limit: int,
+        *,
+        together: bool = False,
+    ) -> StateType | None:
+        """Run tasks once per value, the value on each child task run.
+
+        The values' rounds run side by side, at most limit at once (0 for no
+        limit); within a round the tasks run one after the other, or all
+        together (each task of each value is then a round of its own).
+        """
+        ...
+
+    def dependent(
+        self, tasks: list[tuple[Task, list[str]]], errors: list[Task], parent: TaskRun, limit: int
+    ) -> StateType | None:
+        """Run each task once the tasks it depends on (by id) have succeeded."""
+        ...
+
+    def started(self, tasks: list[Task], parent: TaskRun) -> bool:
+        """Return whether any of tasks already has a task run under parent."""
+        ...
+
+    def render(self, run: TaskRun, value: Any) -> Any:
+        """Render value against run's variables; raise RenderFailed."""
+        ...
+
+    def fail(self, run: TaskRun, message: str) -> StateType:
+        """Report why run fails (logged as an ERROR on it); return FAILED."""
+        ...
+
+    def set_outputs(self, run: TaskRun, outputs: dict[str, Any]) -> None:
+        """Store the outputs of a flowable task run."""
         ...
 
 
@@ -83,3 +163,17 @@ class FlowableTask(Task):
         for name in self.task_lists:
             found.extend(getattr(self, name) or [])
         return found
+
+    @classmethod
+    def parse_children(cls, values: dict[str, Any], path: str, parse: ParseTasks) -> set[str]:
+        """Replace the raw child tasks in values by parsed ones.
+
+        Return the properties that lost a task to a violation (already reported).
+        """
+        incomplete: set[str] = set()
+        for name in cls.task_lists:
+            if name in values:
+                values[name], complete = parse(values[name], f"{path}.{name}")
+                if not complete:
+                    incomplete.add(name)
+        return incomplete

@@ -136,6 +136,8 @@ class Executor:
             self._remember(stored)
             if flow is None:
                 await self._log_error(decision.execution, "the flow revision of this execution is gone")
+            for error in decision.errors:
+                await self._log_error(decision.execution, error.message, error.task_run_id, error.task_id)
             await self._publish(decision.execution, decision.jobs)
             return
         raise RuntimeError(f"execution {execution_id} kept changing under the executor")
@@ -166,12 +168,16 @@ class Executor:
             ),
         )
 
-    async def _log_error(self, execution: Execution, message: str) -> None:
+    async def _log_error(
+        self, execution: Execution, message: str, task_run_id: str = "", task_id: str = ""
+    ) -> None:
         entry = LogEntry(
-            id=f"{execution.id}:executor:{execution.version}",
+            id=f"{execution.id}:executor:{execution.version}:{task_run_id}",
             tenant_id=execution.tenant_id,
             namespace=execution.namespace,
             flow_id=execution.flow_id,
+            task_id=task_id,
+            task_run_id=task_run_id,
             execution_id=execution.id,
             level=Level.LEVEL_ERROR,
             thread="executor",

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import apply_update, new_execution, start
+from flowmesh.engine import Decision, apply_update, new_execution, start
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.expressions import ExpressionError, render, render_value
 from flowmesh.language import FlowDefinition, parse_flow
@@ -21,6 +21,8 @@ Outcome = tuple[StateType.ValueType, dict[str, Any]]
 Worker = Callable[[WorkerJob], Outcome]
 AsyncWorker = Callable[[WorkerJob], Awaitable[Outcome]]
 Order = Callable[[list[WorkerJob]], list[WorkerJob]]
+# Log lines by task run id: (level, message).
+Logs = dict[str, list[tuple[str, str]]]
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -37,11 +39,15 @@ def run_flow(
     inputs: dict[str, Any] | None = None,
     worker: Worker = succeed,
     order: Order = lambda jobs: jobs,
+    logs: Logs | None = None,
 ) -> tuple[Execution, list[WorkerJob]]:
-    """Run source to its end; return the final execution and every job in the order run."""
-    driver = _drive(source, inputs or {}, order)
-    job = next(driver)
+    """Run source to its end; return the final execution and every job in the order run.
+
+    The errors the executor reports on task runs go to logs, when given.
+    """
+    driver = _drive(source, inputs or {}, order, {} if logs is None else logs)
     try:
+        job = next(driver)
         while True:
             job = driver.send(worker(job))
     except StopIteration as stop:
@@ -54,11 +60,12 @@ async def run_flow_async(
     inputs: dict[str, Any] | None = None,
     worker: AsyncWorker,
     order: Order = lambda jobs: jobs,
+    logs: Logs | None = None,
 ) -> tuple[Execution, list[WorkerJob]]:
     """Run source to its end with a worker that awaits, as PluginWorker does."""
-    driver = _drive(source, inputs or {}, order)
-    job = next(driver)
+    driver = _drive(source, inputs or {}, order, {} if logs is None else logs)
     try:
+        job = next(driver)
         while True:
             job = driver.send(await worker(job))
     except StopIteration as stop:
@@ -66,7 +73,7 @@ async def run_flow_async(
 
 
 def _drive(
-    source: str | FlowDefinition, inputs: dict[str, Any], order: Order
+    source: str | FlowDefinition, inputs: dict[str, Any], order: Order, logs: Logs
 ) -> Generator[WorkerJob, Outcome, tuple[Execution, list[WorkerJob]]]:
     """Yield each job to run and receive its outcome; return the final execution and the jobs."""
     flow = parse_flow(source) if isinstance(source, str) else source
@@ -81,19 +88,27 @@ def _drive(
         now=next(clock),
     )
     decision = start(execution, flow, next(clock))
+    _log_errors(decision, logs)
     execution, queue, done = decision.execution, list(decision.jobs), []
     while queue:
         queue = order(queue)
         job = queue.pop(0)
         done.append(job)
         decision = apply_update(execution, _update(job, StateType.STATE_TYPE_RUNNING, {}), flow, next(clock))
+        _log_errors(decision, logs)
         execution = decision.execution
         queue.extend(decision.jobs)
         state, outputs = yield job
         decision = apply_update(execution, _update(job, state, outputs), flow, next(clock))
+        _log_errors(decision, logs)
         execution = decision.execution
         queue.extend(decision.jobs)
     return execution, done
+
+
+def _log_errors(decision: Decision, logs: Logs) -> None:
+    for error in decision.errors:
+        logs.setdefault(error.task_run_id, []).append(("ERROR", error.message))
 
 
 def _update(job: WorkerJob, state: StateType.ValueType, outputs: dict[str, Any]) -> TaskRunUpdate:

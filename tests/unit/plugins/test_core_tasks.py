@@ -13,8 +13,17 @@ from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
-from flowmesh.plugins import FlowableTask, RunnableTask, Task, TaskFailed, _registry, task_class, task_types
-from flowmesh.plugins.core import TASKS, Fail, Log, OutputValues, Parallel, Return, Sequential, Sleep
+from flowmesh.plugins import (
+    FlowableTask,
+    RunnableTask,
+    Task,
+    TaskFailed,
+    _registry,
+    is_true,
+    task_class,
+    task_types,
+)
+from flowmesh.plugins.core import TASKS, Echo, Fail, Log, OutputValues, Parallel, Return, Sequential, Sleep
 
 
 class Context:
@@ -265,3 +274,22 @@ def test_the_installed_package_declares_the_core_entry_point() -> None:
     found = {point.name: point for point in entry_points(group="flowmesh.tasks")}
 
     assert found["core"].load() is TASKS
+
+
+async def test_echo_logs_its_format_at_its_level() -> None:
+    context = Context()
+    echo = Echo.model_validate(
+        {"id": "t", "type": "io.kestra.plugin.core.debug.Echo", "format": "hi", "level": "WARN"}
+    )
+
+    assert await echo.run(context) == {}
+    assert context.lines == [("WARN", "hi")]
+
+
+FALSY: list[Any] = [None, False, "false", "0", "-0", "", " false "]
+TRUTHY: list[Any] = [True, "true", "1", "no", 2]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(v, False) for v in FALSY] + [(v, True) for v in TRUTHY])
+def test_conditions_are_true_as_kestra_truth_utils_decide(value: Any, expected: bool) -> None:
+    assert is_true(value) is expected

@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 from flowmesh.plugins._base import Task
+from flowmesh.plugins.core._branching import AllowFailure, If, Switch
+from flowmesh.plugins.core._dag import Dag, DagTask
 from flowmesh.plugins.core._flow import Parallel, Sequential
-from flowmesh.plugins.core._runnable import Fail, Log, OutputValues, Return, Sleep
+from flowmesh.plugins.core._loops import EachParallel, EachSequential, ForEach
+from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
 
-TASKS: list[type[Task]] = [Log, Return, OutputValues, Fail, Sleep, Sequential, Parallel]
+TASKS: list[type[Task]] = [
+    Log, Echo, Return, OutputValues, Fail, Sleep, Sequential, Parallel,
+    If, Switch, AllowFailure, ForEach, EachSequential, EachParallel, Dag,
+]  # fmt: skip
 
-__all__ = ["TASKS", "Fail", "Log", "OutputValues", "Parallel", "Return", "Sequential", "Sleep"]
+__all__ = [
+    "TASKS",
+    "AllowFailure",
+    "Dag",
+    "DagTask",
+    "EachParallel",
+    "EachSequential",
+    "Echo",
+    "Fail",
+    "ForEach",
+    "If",
+    "Log",
+    "OutputValues",
+    "Parallel",
+    "Return",
+    "Sequential",
+    "Sleep",
+    "Switch",
+]

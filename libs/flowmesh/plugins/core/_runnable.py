@@ -6,11 +6,9 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from flowmesh.plugins._base import RunContext, RunnableTask, TaskFailed
+from flowmesh.plugins._base import RunContext, RunnableTask, TaskFailed, is_true
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
-# Kestra's TruthUtils: a condition rendering to anything else is true.
-FALSE_VALUES = ("false", "0", "-0", "")
 
 
 class Log(RunnableTask):
@@ -33,6 +31,21 @@ class Log(RunnableTask):
         for message in messages:
             context.log(level, message)
         return {}
+
+
+class Echo(RunnableTask):
+    """Write the rendered `format` to the task run's log (deprecated in Kestra for Log)."""
+
+    type_names: ClassVar[tuple[str, ...]] = (
+        "io.kestra.plugin.core.debug.Echo",
+        "io.kestra.core.tasks.debugs.Echo",
+    )
+
+    format: str
+    level: str = "INFO"
+
+    async def run(self, context: RunContext) -> dict[str, Any]:
+        return await Log(id=self.id, type=self.type, message=self.format, level=self.level).run(context)
 
 
 class Return(RunnableTask):
@@ -72,13 +85,9 @@ class Fail(RunnableTask):
     errorMessage: str = "Task failure"  # noqa: N815 - Kestra's property name
 
     async def run(self, context: RunContext) -> dict[str, Any]:
-        if self.condition is None or _is_true(self.condition):
+        if self.condition is None or is_true(self.condition):
             raise TaskFailed(self.errorMessage)
         return {}
-
-
-def _is_true(value: str) -> bool:
-    return value not in FALSE_VALUES
 
 
 class Sleep(RunnableTask):
