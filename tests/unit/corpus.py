@@ -105,9 +105,9 @@ def _strings(data: Any) -> list[str]:
 
 
 def _tasks(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return every task map under tasks and errors, nested ones included."""
+    """Return every task map under tasks, errors, finally and afterExecution, nested ones included."""
     found: list[dict[str, Any]] = []
-    pending: list[Any] = [data.get("tasks"), data.get("errors")]
+    pending: list[Any] = [data.get(key) for key in ("tasks", "errors", "finally", "afterExecution")]
     while pending:
         item = pending.pop()
         if isinstance(item, list):

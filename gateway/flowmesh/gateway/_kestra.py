@@ -145,6 +145,8 @@ def execution_to_kestra(execution: Any) -> JsonDict:
         "taskRunList": [task_run_to_kestra(run) for run in execution.task_runs],
         "inputs": _struct(execution, "inputs"),
         "outputs": _struct(execution, "outputs"),
+        # Set by SetVariables tasks; Kestra shows null when there are none.
+        "variables": _struct(execution, "variables") or None,
         "labels": [{"key": label.key, "value": label.value} for label in execution.labels],
         "state": state,
         "parentId": execution.parent_id or None,

@@ -5,14 +5,18 @@ from datetime import datetime
 from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
-from flowmesh.engine._jobs import build_job
+from flowmesh.engine._jobs import build_job, execution_variables
 from flowmesh.engine._resolver import Resolver, TaskRunError
 from flowmesh.engine._states import is_terminal, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
-from flowmesh.language import FlowDefinition
+from flowmesh.expressions import render_value
+from flowmesh.language import FlowDefinition, typed_output
 from flowmesh.plugins import RunnableTask
 from flowmesh.queue.v1.queue_pb2 import TaskRunUpdate, WorkerJob
 from flowmesh.values import to_struct
+
+# Kestra's Label.CORRELATION_ID: set on every execution, shared by the executions one started.
+CORRELATION_ID = "system.correlationId"
 
 
 @dataclass
@@ -36,7 +40,13 @@ def new_execution(
     labels: dict[str, str],
     now: datetime,
 ) -> Execution:
-    """Return a CREATED execution of flow, not yet started."""
+    """Return a CREATED execution of flow, not yet started.
+
+    Its labels are the flow's, then those given, then Kestra's `system.correlationId`
+    (the execution's own id unless given: a subflow's carries its parent's).
+    """
+    every = {**flow.labels, **labels}
+    every.setdefault(CORRELATION_ID, execution_id)
     execution = Execution(
         tenant_id=tenant_id,
         id=execution_id,
@@ -44,7 +54,7 @@ def new_execution(
         flow_id=flow.id,
         flow_revision=flow_revision,
         inputs=to_struct(inputs),
-        labels=[Label(key=key, value=value) for key, value in {**flow.labels, **labels}.items()],
+        labels=[Label(key=key, value=value) for key, value in every.items()],
         original_id=execution_id,
     )
     transition(execution.state, StateType.STATE_TYPE_CREATED, now)
@@ -66,10 +76,14 @@ def apply_update(
     """Apply a worker's report on an attempt, then decide what comes next.
 
     A report on an attempt that has already ended, on an older attempt, or on
-    an execution that has ended changes nothing: results apply at most once.
+    an execution that has ended (but for its afterExecution task runs) changes
+    nothing: results apply at most once.
     """
     current = _find(execution, update.task_run_id)
-    if current is None or is_terminal(execution.state.current) or not _applies(current, update):
+    if current is None or not _applies(current, update):
+        return Decision(execution)
+    if is_terminal(execution.state.current) and current.task_id not in flow.after_execution_ids():
+        # An ended execution only hears about its afterExecution task runs.
         return Decision(execution)
     updated = _copy(execution)
     run = _find(updated, update.task_run_id)
@@ -104,10 +118,12 @@ def pending_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
     The state is its own outbox: after a crash between storing a decision and
     publishing its jobs, these are the jobs to publish again.
     """
-    if is_terminal(execution.state.current):
-        return []
+    ended = is_terminal(execution.state.current)
+    after = flow.after_execution_ids()
     jobs = []
     for run in execution.task_runs:
+        if ended and run.task_id not in after:
+            continue
         if run.state.current == StateType.STATE_TYPE_CREATED:
             task = flow.task(run.task_id)
             if isinstance(task, RunnableTask):
@@ -117,14 +133,36 @@ def pending_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
 
 def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched: set[str]) -> Decision:
     resolver = Resolver(execution, flow, now)
-    final = resolver.resolve_execution()
-    if final is not None:
-        transition(execution.state, final, now)
+    if not is_terminal(execution.state.current):
+        final = resolver.resolve_execution()
+        if final is not None:
+            transition(execution.state, _with_outputs(execution, flow, final, resolver.errors), now)
+    if is_terminal(execution.state.current):
+        resolver.resolve_after_execution()
     execution.version += 1
     for run in execution.task_runs:
         if run.id in touched or run.id in resolver.touched:
             run.version = execution.version
     return Decision(execution, resolver.jobs, changed=True, errors=resolver.errors)
+
+
+def _with_outputs(
+    execution: Execution, flow: FlowDefinition, final: StateType, errors: list[TaskRunError]
+) -> StateType:
+    """Render the flow's outputs into the execution; return its final state (FAILED if they fail)."""
+    if not flow.outputs:
+        return final
+    found: dict[str, Any] = {}
+    context = execution_variables(execution, flow)
+    try:
+        for output in flow.outputs:
+            found[output.id] = typed_output(output, render_value(output.value, context))
+    except ValueError as error:  # ExpressionError included
+        errors.append(TaskRunError("", "", f"Failed to render output values: {error}"))
+        execution.ClearField("outputs")
+        return StateType.STATE_TYPE_FAILED
+    execution.outputs.CopyFrom(to_struct(found))
+    return final
 
 
 def _applies(run: TaskRun, update: TaskRunUpdate) -> bool:

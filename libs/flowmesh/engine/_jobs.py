@@ -4,6 +4,7 @@ from datetime import UTC
 from typing import Any
 
 from flowmesh.common.v1.state_pb2 import State
+from flowmesh.engine._states import state_name
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins import Task
@@ -30,20 +31,34 @@ def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
     )
 
 
-def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> dict[str, Any]:
-    """Return what expressions in a task can see, in Kestra's names."""
-    by_id = {other.id: other for other in execution.task_runs}
-    found = {
+def execution_variables(execution: Execution, flow: FlowDefinition) -> dict[str, Any]:
+    """Return what expressions outside tasks (flow outputs) can see, in Kestra's names."""
+    return {
         "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
         "execution": {
             "id": execution.id,
             "startDate": _start_date(execution.state),
             "originalId": execution.original_id,
+            "state": state_name(execution.state.current),
         },
         "inputs": from_struct(execution.inputs),
         "outputs": outputs(execution),
         "labels": {label.key: label.value for label in execution.labels},
-        "vars": flow.variables,
+        "vars": flow_vars(execution, flow),
+    }
+
+
+def flow_vars(execution: Execution, flow: FlowDefinition) -> dict[str, Any]:
+    """Return `vars`: the flow's variables, then those SetVariables tasks set over them."""
+    if not execution.HasField("variables"):
+        return flow.variables
+    return {**flow.variables, **from_struct(execution.variables)}
+
+
+def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> dict[str, Any]:
+    """Return what expressions in a task can see, in Kestra's names."""
+    by_id = {other.id: other for other in execution.task_runs}
+    found = execution_variables(execution, flow) | {
         "task": {"id": task.id, "type": task.type},
         "taskrun": {
             "id": run.id,

@@ -7,14 +7,14 @@ from typing import Any
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine._ids import task_run_id
-from flowmesh.engine._jobs import build_job, variables
+from flowmesh.engine._jobs import build_job, flow_vars, variables
 from flowmesh.engine._states import FAILING, is_terminal, merge, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.language import FlowDefinition
-from flowmesh.plugins import FlowableTask, RenderFailed, Task, is_true
+from flowmesh.plugins import ExecutionUpdatingTask, FlowableTask, RenderFailed, Task, TaskFailed, is_true
 from flowmesh.queue.v1.queue_pb2 import WorkerJob
-from flowmesh.values import to_struct
+from flowmesh.values import from_struct, to_struct
 
 FAILED = StateType.STATE_TYPE_FAILED
 WARNING = StateType.STATE_TYPE_WARNING
@@ -22,6 +22,7 @@ SUCCESS = StateType.STATE_TYPE_SUCCESS
 SKIPPED = StateType.STATE_TYPE_SKIPPED
 CREATED = StateType.STATE_TYPE_CREATED
 RUNNING = StateType.STATE_TYPE_RUNNING
+KILLED = StateType.STATE_TYPE_KILLED
 
 # One child to run: the task, and the loop value its task run carries ("" outside loops).
 Item = tuple[Task, str]
@@ -34,6 +35,15 @@ class TaskRunError:
     task_run_id: str
     task_id: str
     message: str
+
+
+class _Exited(Exception):
+    """An Exit task ended the execution: the walk stops where it is."""
+
+    def __init__(self, run: TaskRun, state: StateType) -> None:
+        super().__init__(run.id)
+        self.run = run
+        self.state = state
 
 
 class Resolver:
@@ -52,13 +62,31 @@ class Resolver:
         self.jobs: list[WorkerJob] = []
         self.errors: list[TaskRunError] = []
         self.touched: set[str] = set()
+        # Whether the execution has ended (afterExecution tasks run): Exit can no longer end it.
+        self._ended = False
         self._runs: dict[tuple[str, str, str], TaskRun] = {
             (run.parent_task_run_id, run.task_id, run.value): run for run in execution.task_runs
         }
 
     def resolve_execution(self) -> StateType | None:
-        """Advance the main branch and its errors; return their state once they have one."""
-        return self.sequence(self.flow.tasks, self.flow.errors, None)
+        """Advance tasks, then errors, then finally; return the execution's state once it has one."""
+        try:
+            state = self.sequence(self.flow.tasks, self.flow.errors, None)
+            closing = _enabled(self.flow.finally_tasks)
+            if state is None or not closing:
+                return state
+            # Every `finally` task runs, one after the other, whatever the others did.
+            done = self._groups([[(task, "") for task in closing]], "", 1, keep_going=True)
+            return None if done is None else merge([state, done])
+        except _Exited as exited:
+            return self._exit(exited.run, exited.state)
+
+    def resolve_after_execution(self) -> None:
+        """Advance the `afterExecution` tasks of an ended execution, one after the other."""
+        self._ended = True
+        after = _enabled(self.flow.after_execution)
+        if after:
+            self._groups([[(task, "") for task in after]], "", 1, keep_going=True)
 
     # What flowable tasks ask for (flowmesh.plugins.Resolver).
 
@@ -138,6 +166,59 @@ class Resolver:
         transition(run.state, state, self.now)
         self.touched.add(run.id)
 
+    # What execution-updating tasks ask for (flowmesh.plugins.ExecutionUpdater).
+
+    def labels(self) -> dict[str, str]:
+        return {label.key: label.value for label in self.execution.labels}
+
+    def set_labels(self, labels: dict[str, str]) -> None:
+        current = {label.key: label for label in self.execution.labels}
+        for key, value in labels.items():
+            if key in current:
+                current[key].value = value
+            else:
+                current[key] = self.execution.labels.add(key=key, value=value)
+
+    def variables(self) -> dict[str, Any]:
+        return flow_vars(self.execution, self.flow)
+
+    def set_variables(self, variables: dict[str, Any]) -> None:
+        self.execution.variables.CopyFrom(to_struct({**self._set_variables(), **variables}))
+
+    def unset_variables(self, names: list[str]) -> None:
+        own = self._set_variables()
+        fixed = sorted(name for name in names if name in self.flow.variables and name not in own)
+        if fixed:
+            raise TaskFailed(
+                f"`{fixed[0]}` is a variable of the flow: only variables set by SetVariables can be unset"
+            )
+        self.execution.variables.CopyFrom(to_struct({k: v for k, v in own.items() if k not in names}))
+
+    def exit(self, run: TaskRun, state: StateType) -> None:
+        if self._ended:
+            raise TaskFailed("Exit cannot change the state of an execution that has ended")
+        raise _Exited(run, state)
+
+    def _set_variables(self) -> dict[str, Any]:
+        return from_struct(self.execution.variables) if self.execution.HasField("variables") else {}
+
+    def _exit(self, run: TaskRun, state: StateType) -> StateType:
+        """End run and its parents in state, and every other task run still going as KILLED."""
+        by_id = {other.id: other for other in self.execution.task_runs}
+        ending = {run.id}
+        parent = by_id.get(run.parent_task_run_id)
+        while parent is not None:
+            ending.add(parent.id)
+            parent = by_id.get(parent.parent_task_run_id)
+        for other in self.execution.task_runs:
+            if is_terminal(other.state.current):
+                continue
+            if other.attempts and not is_terminal(other.attempts[-1].state.current):
+                transition(other.attempts[-1].state, KILLED, self.now)
+            self.set_state(other, state if other.id in ending else KILLED)
+        self.jobs = [job for job in self.jobs if not is_terminal(by_id[job.task_run_id].state.current)]
+        return state
+
     # The walk itself.
 
     def _with_errors(self, state: StateType | None, errors: list[Task], parent_id: str) -> StateType | None:
@@ -146,11 +227,14 @@ class Resolver:
         handled = self._groups([[(task, "") for task in _enabled(errors)]], parent_id, 1)
         return None if handled is None else FAILED
 
-    def _groups(self, groups: list[list[Item]], parent_id: str, limit: int) -> StateType | None:
+    def _groups(
+        self, groups: list[list[Item]], parent_id: str, limit: int, *, keep_going: bool = False
+    ) -> StateType | None:
         """Run each group's items one after the other, the groups side by side (limit at once).
 
         No group starts once one has failed; the state is known when every
-        started group has ended.
+        started group has ended. With keep_going, an item starts after the one
+        before it has ended, failed or not.
         """
         finished: list[StateType] = []
         running = waiting = 0
@@ -163,7 +247,7 @@ class Resolver:
             ):
                 waiting += 1
                 continue
-            state = self._one_after_another(group, parent_id)
+            state = self._one_after_another(group, parent_id, keep_going=keep_going)
             if state is None:
                 running += 1
             else:
@@ -172,7 +256,9 @@ class Resolver:
             return None
         return merge(finished)
 
-    def _one_after_another(self, items: list[Item], parent_id: str) -> StateType | None:
+    def _one_after_another(
+        self, items: list[Item], parent_id: str, *, keep_going: bool = False
+    ) -> StateType | None:
         finished: list[StateType] = []
         for task, value in items:
             run = self._runs.get((parent_id, task.id, value)) or self._create(task, parent_id, value)
@@ -180,7 +266,7 @@ class Resolver:
             if state is None:
                 return None
             finished.append(state)
-            if state in FAILING:
+            if state in FAILING and not keep_going:
                 break
         return merge(finished)
 
@@ -218,9 +304,21 @@ class Resolver:
             self.set_state(run, skip)
         elif isinstance(task, FlowableTask):
             self.set_state(run, RUNNING)
+        elif isinstance(task, ExecutionUpdatingTask):
+            self._update(run, task)
         else:
             self.jobs.append(build_job(execution, self.flow, run, task))
         return run
+
+    def _update(self, run: TaskRun, task: ExecutionUpdatingTask) -> None:
+        """Apply an execution-updating task at once: its task run ends in this decision."""
+        self.set_state(run, RUNNING)
+        try:
+            task.update(self, run)
+        except (TaskFailed, RenderFailed) as error:
+            self.set_state(run, self.fail(run, str(error)))
+            return
+        self.set_state(run, SUCCESS)
 
     def _skip(self, run: TaskRun, task: Task) -> StateType | None:
         """Return SKIPPED when runIf is falsy, FAILED when it cannot be rendered."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flowmesh.language._inputs import InputsError, resolve_inputs
-from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
+from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Output, Violation
+from flowmesh.language._outputs import typed_output
 from flowmesh.language._parse import parse_flow, split_documents
 from flowmesh.language._schema import flow_schema
 from flowmesh.language._yaml import load_document
@@ -13,10 +14,12 @@ __all__ = [
     "FlowInvalid",
     "Input",
     "InputsError",
+    "Output",
     "Violation",
     "flow_schema",
     "load_document",
     "parse_flow",
     "resolve_inputs",
     "split_documents",
+    "typed_output",
 ]

@@ -56,6 +56,18 @@ class Input:
 
 
 @dataclass(frozen=True)
+class Output:
+    """A flow output: its value (expressions, rendered when the execution ends) and its type."""
+
+    id: str
+    type: str
+    value: Any
+    required: bool = True
+    description: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
 class FlowDefinition:
     """A parsed, valid flow."""
 
@@ -64,6 +76,11 @@ class FlowDefinition:
     source: str
     tasks: list[Task]
     errors: list[Task] = field(default_factory=list)
+    # `finally`: run once tasks (and errors) have ended, while the execution still runs.
+    finally_tasks: list[Task] = field(default_factory=list)
+    # `afterExecution`: run once the execution has its final state, which they cannot change.
+    after_execution: list[Task] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
     inputs: list[Input] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -73,13 +90,28 @@ class FlowDefinition:
     def all_tasks(self) -> list[Task]:
         """Return every task of the flow, children included, depth first."""
         found: list[Task] = []
-        pending = [*self.tasks, *self.errors]
+        pending = [*self.tasks, *self.errors, *self.finally_tasks, *self.after_execution]
         while pending:
             task = pending.pop(0)
             found.append(task)
             if isinstance(task, FlowableTask):
                 pending[:0] = task.children()
         return found
+
+    def after_execution_ids(self) -> frozenset[str]:
+        """Return the ids of the `afterExecution` tasks, children included."""
+        ids: frozenset[str] | None = self.__dict__.get("_after_ids")
+        if ids is None:
+            found: set[str] = set()
+            pending = list(self.after_execution)
+            while pending:
+                task = pending.pop()
+                found.add(task.id)
+                if isinstance(task, FlowableTask):
+                    pending.extend(task.children())
+            ids = frozenset(found)
+            object.__setattr__(self, "_after_ids", ids)
+        return ids
 
     def task(self, task_id: str) -> Task:
         """Return the task with this id; raise KeyError when there is none."""

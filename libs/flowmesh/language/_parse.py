@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from flowmesh.language._defaults import PluginDefaults, parse_plugin_defaults
 from flowmesh.language._input_declarations import parse_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
+from flowmesh.language._outputs import parse_outputs
 from flowmesh.language._yaml import Positions, load_document
 from flowmesh.plugins import FlowableTask, Task, task_class
 
@@ -21,13 +22,12 @@ SYSTEM_LABEL_PREFIX = "system."
 READ_ONLY_LABEL = "system.readOnly"
 
 SUPPORTED_KEYS = {
-    "id", "namespace", "revision", "description", "labels", "inputs",
-    "variables", "tasks", "errors", "disabled", "pluginDefaults", "taskDefaults",
+    "id", "namespace", "revision", "description", "labels", "inputs", "variables", "tasks",
+    "errors", "finally", "afterExecution", "outputs", "disabled", "pluginDefaults", "taskDefaults",
 }  # fmt: skip
 # Kestra properties whose behaviour flowmesh does not have yet: refused rather than ignored.
 NOT_YET_SUPPORTED = {
-    "finally", "afterExecution", "triggers", "outputs", "concurrency", "retry",
-    "timeout", "sla", "checks", "listeners", "workerGroup",
+    "triggers", "concurrency", "retry", "timeout", "sla", "checks", "listeners", "workerGroup",
 }  # fmt: skip
 
 
@@ -79,8 +79,11 @@ class _Parser:
         namespace = self._identifier(data, "namespace", NAMESPACE)
         tasks = self.tasks(data.get("tasks"), "tasks", required=True)
         errors = self.tasks(data.get("errors"), "errors", required=False)
+        finally_tasks = self.tasks(data.get("finally"), "finally", required=False)
+        after_execution = self.tasks(data.get("afterExecution"), "afterExecution", required=False)
         self._unique_task_ids()
         inputs = self.inputs(data.get("inputs"))
+        outputs = parse_outputs(data.get("outputs"), self.fail)
         labels = self.labels(data.get("labels"))
         variables = data.get("variables") or {}
         if not isinstance(variables, dict):
@@ -94,6 +97,9 @@ class _Parser:
             source=source,
             tasks=tasks,
             errors=errors,
+            finally_tasks=finally_tasks,
+            after_execution=after_execution,
+            outputs=outputs,
             inputs=inputs,
             variables=variables,
             labels=labels,

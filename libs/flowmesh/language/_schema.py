@@ -165,5 +165,23 @@ _FLOW_PROPERTIES: dict[str, dict[str, Any]] = {
     "variables": {"type": "object"},
     "tasks": {**_TASKS, "minItems": 1},
     "errors": _TASKS,
+    "finally": _TASKS,
+    "afterExecution": _TASKS,
+    "outputs": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["id", "type", "value"],
+            "additionalProperties": False,
+            "properties": {
+                "id": _TEXT,
+                "type": {"enum": list(INPUT_TYPES)},
+                "value": {},
+                "required": {"type": "boolean", "default": True},
+                "description": _TEXT,
+                "displayName": _TEXT,
+            },
+        },
+    },
     "disabled": {"type": "boolean", "default": False},
 }

@@ -8,6 +8,8 @@ by the executor (`FlowableTask.resolve`). Third parties add task types with a
 from __future__ import annotations
 
 from flowmesh.plugins._base import (
+    ExecutionUpdater,
+    ExecutionUpdatingTask,
     FlowableTask,
     ParseTasks,
     RenderFailed,
@@ -21,6 +23,8 @@ from flowmesh.plugins._base import (
 from flowmesh.plugins._registry import task_class, task_types
 
 __all__ = [
+    "ExecutionUpdater",
+    "ExecutionUpdatingTask",
     "FlowableTask",
     "ParseTasks",
     "RenderFailed",

@@ -147,6 +147,49 @@ class Resolver(Protocol):
         ...
 
 
+class ExecutionUpdater(Protocol):
+    """What an execution-updating task can change, applied by the executor itself."""
+
+    def render(self, run: TaskRun, value: Any) -> Any:
+        """Render value against run's variables; raise RenderFailed."""
+        ...
+
+    def labels(self) -> dict[str, str]:
+        """Return the execution's labels."""
+        ...
+
+    def set_labels(self, labels: dict[str, str]) -> None:
+        """Add labels to the execution, replacing the values of keys it has."""
+        ...
+
+    def variables(self) -> dict[str, Any]:
+        """Return the variables expressions see as `vars`: the flow's, then those set since."""
+        ...
+
+    def set_variables(self, variables: dict[str, Any]) -> None:
+        """Set execution variables, replacing those of the same names."""
+        ...
+
+    def unset_variables(self, names: list[str]) -> None:
+        """Remove execution variables."""
+        ...
+
+    def exit(self, run: TaskRun, state: StateType) -> None:
+        """End the execution in state, run and its parents with it; stop everything else."""
+        ...
+
+
+class ExecutionUpdatingTask(Task):
+    """A task the executor applies to the execution itself (Kestra's ExecutionUpdatableTask).
+
+    No worker runs it: its task run is created, applied and ended in the same decision.
+    """
+
+    def update(self, updater: ExecutionUpdater, run: TaskRun) -> None:
+        """Change the execution through updater; raise TaskFailed or RenderFailed to fail run."""
+        raise NotImplementedError
+
+
 class FlowableTask(Task):
     """A task whose children the executor schedules; it does no work of its own."""
 

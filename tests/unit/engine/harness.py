@@ -40,12 +40,13 @@ def run_flow(
     worker: Worker = succeed,
     order: Order = lambda jobs: jobs,
     logs: Logs | None = None,
+    labels: dict[str, str] | None = None,
 ) -> tuple[Execution, list[WorkerJob]]:
     """Run source to its end; return the final execution and every job in the order run.
 
     The errors the executor reports on task runs go to logs, when given.
     """
-    driver = _drive(source, inputs or {}, order, {} if logs is None else logs)
+    driver = _drive(source, inputs or {}, order, {} if logs is None else logs, labels or {})
     try:
         job = next(driver)
         while True:
@@ -61,9 +62,10 @@ async def run_flow_async(
     worker: AsyncWorker,
     order: Order = lambda jobs: jobs,
     logs: Logs | None = None,
+    labels: dict[str, str] | None = None,
 ) -> tuple[Execution, list[WorkerJob]]:
     """Run source to its end with a worker that awaits, as PluginWorker does."""
-    driver = _drive(source, inputs or {}, order, {} if logs is None else logs)
+    driver = _drive(source, inputs or {}, order, {} if logs is None else logs, labels or {})
     try:
         job = next(driver)
         while True:
@@ -73,7 +75,7 @@ async def run_flow_async(
 
 
 def _drive(
-    source: str | FlowDefinition, inputs: dict[str, Any], order: Order, logs: Logs
+    source: str | FlowDefinition, inputs: dict[str, Any], order: Order, logs: Logs, labels: dict[str, str]
 ) -> Generator[WorkerJob, Outcome, tuple[Execution, list[WorkerJob]]]:
     """Yield each job to run and receive its outcome; return the final execution and the jobs."""
     flow = parse_flow(source) if isinstance(source, str) else source
@@ -84,7 +86,7 @@ def _drive(
         flow=flow,
         flow_revision=1,
         inputs=inputs,
-        labels={},
+        labels=labels,
         now=next(clock),
     )
     decision = start(execution, flow, next(clock))

@@ -23,7 +23,16 @@ from tests.unit.engine.harness import PluginWorker, run_flow_async
 require_corpus()
 
 # What the in-memory harness can check; any other expectation skips the case.
-EXPECTATIONS = {"state", "taskRunCount", "taskRuns", "logs"}
+EXPECTATIONS = {
+    "state",
+    "taskRunCount",
+    "taskRuns",
+    "logs",
+    "outputs",
+    "outputsExact",
+    "labels",
+    "labelsExact",
+}
 SELECTORS = {"index", "taskId", "values"}
 TASK_RUN_CHECKS = {"state", "outputs", "outputsNotNull", "count", "absent"}
 LOG_KEYS = {"taskRunIndex", "taskId", "contains", "equals"}
@@ -38,7 +47,10 @@ MATCHERS = {
     "hasItems",
     "hasKey",
     "in",
+    "equalsRef",
 }
+# The references (equalsRef) this harness resolves: the execution's, and task run ids.
+REFERENCE = re.compile(r"execution\.(id|flowId|namespace)|taskRuns\.([^.\[]+)\.id")
 # Case parts that need a server: they skip the case when not empty.
 SERVER_PARTS = ("steps", "files", "kv", "env", "setup")
 
@@ -48,16 +60,20 @@ def out_of_harness(case: dict[str, Any]) -> list[str]:
     reasons = [f"needs `{part}`" for part in SERVER_PARTS if case.get(part)]
     if len(case["flows"]) != 1:
         reasons.append("needs several flows")
-    if case["run"].get("inputValidation") is False or case["run"].get("labels"):
-        reasons.append("needs raw inputs or execution labels")
+    if case["run"].get("inputValidation") is False:
+        reasons.append("needs raw inputs")
     for flow in case["flows"]:
         reasons += out_of_reach(source("flows", flow))
     expect = case.get("expect") or {}
     reasons += [f"expects `{key}`" for key in expect if key not in EXPECTATIONS]
+    matchers = [*(expect.get("outputs") or {}).values(), *(expect.get("labels") or {}).values()]
     for check in expect.get("taskRuns") or []:
         reasons += [f"checks task run `{key}`" for key in check if key not in SELECTORS | TASK_RUN_CHECKS]
-        for matcher in (check.get("outputs") or {}).values():
-            reasons += [f"uses matcher `{name}`" for name in matcher if name not in MATCHERS]
+        matchers += (check.get("outputs") or {}).values()
+    for matcher in matchers:
+        reasons += [f"uses matcher `{name}`" for name in matcher if name not in MATCHERS]
+        if "equalsRef" in matcher and not REFERENCE.fullmatch(matcher["equalsRef"]):
+            reasons.append(f"uses reference `{matcher['equalsRef']}`")
     for line in expect.get("logs") or []:
         reasons += [f"checks log `{key}`" for key in line if key not in LOG_KEYS]
     return sorted(set(reasons))
@@ -110,8 +126,9 @@ async def test_conformance_case(case: dict[str, Any]) -> None:
     given = {key: as_submitted(value) for key, value in (case["run"].get("inputs") or {}).items()}
     worker = PluginWorker()
 
+    labels = {key: str(value) for key, value in (case["run"].get("labels") or {}).items()}
     execution, _ = await run_flow_async(
-        flow, inputs=resolve_inputs(flow, given), worker=worker, logs=worker.logs
+        flow, inputs=resolve_inputs(flow, given), worker=worker, logs=worker.logs, labels=labels
     )
 
     expect = case["expect"]
@@ -125,6 +142,42 @@ async def test_conformance_case(case: dict[str, Any]) -> None:
         check_task_run(runs, check)
     for line in expect.get("logs") or []:
         check_log(execution, worker, line)
+    if "outputs" in expect:
+        check_map(
+            execution, from_struct(execution.outputs), expect["outputs"], exact=expect.get("outputsExact")
+        )
+    if "labels" in expect:
+        labels = {label.key: label.value for label in execution.labels}
+        check_map(execution, labels, expect["labels"], exact=expect.get("labelsExact"))
+
+
+def check_map(
+    execution: Execution, found: dict[str, Any], expected: dict[str, Any] | None, *, exact: bool
+) -> None:
+    """Check flow outputs or labels against the manifest's matchers (None: there must be none)."""
+    if expected is None:
+        assert found == {}
+        return
+    if exact:
+        assert set(found) == set(expected), found
+    for key, matcher in expected.items():
+        wanted = dict(matcher)
+        if "equalsRef" in wanted:
+            wanted["equals"] = reference(execution, wanted.pop("equalsRef"))
+        assert matches(found.get(key, _MISSING), wanted), (key, found.get(key), matcher)
+
+
+def reference(execution: Execution, ref: str) -> Any:
+    """Return what an equalsRef names (REFERENCE says which this harness knows)."""
+    match = REFERENCE.fullmatch(ref)
+    assert match is not None, ref
+    if match.group(1):
+        return {"id": execution.id, "flowId": execution.flow_id, "namespace": execution.namespace}[
+            match.group(1)
+        ]
+    runs = [run for run in execution.task_runs if run.task_id == match.group(2)]
+    assert len(runs) == 1, ref
+    return runs[0].id
 
 
 def test_the_cases_within_reach_are_not_all_skipped() -> None:
@@ -149,6 +202,10 @@ def test_the_cases_within_reach_are_not_all_skipped() -> None:
         "allow-failure-crash",
         "task-runif",
         "task-allow-warning-flowable",
+        "flow-with-outputs",
+        "flow-with-array-outputs",
+        "labels-update-task",
+        "npe-labels-update-task",
     } <= within
 
 

@@ -147,7 +147,11 @@ def test_new_execution_is_created_with_its_inputs_and_labels() -> None:
     )
     assert execution.flow_revision == 3
     assert from_struct(execution.inputs) == {"n": 1, "name": "x"}
-    assert {label.key: label.value for label in execution.labels} == {"team": "data", "run": "api"}
+    assert {label.key: label.value for label in execution.labels} == {
+        "team": "data",
+        "run": "api",
+        "system.correlationId": "exec1",
+    }
     assert list(execution.task_runs) == []
 
 
@@ -453,7 +457,7 @@ def test_later_jobs_see_earlier_outputs_inputs_and_the_flow() -> None:
     assert variables["outputs"] == {"first": {"value": "one", "n": 1}}
     assert variables["inputs"] == {"name": "world", "n": 2}
     assert variables["vars"] == {"greeting": "hello"}
-    assert variables["labels"] == {"team": "data", "run": "unit"}
+    assert variables["labels"] == {"team": "data", "run": "unit", "system.correlationId": "exec1"}
     assert variables["flow"] == {"id": "decide", "namespace": "company.team", "revision": 3}
     assert variables["task"] == {"id": "second", "type": RETURN}
     second = run_of(execution, "second")

@@ -85,9 +85,7 @@ async def test_get_update_and_delete_a_flow(client: httpx.AsyncClient, fake_api:
     assert fake_api.last("DeleteFlow").id == "hello"
 
 
-async def test_search_flows_turns_pages_into_offsets(
-    client: httpx.AsyncClient, fake_api: FakeApi
-) -> None:
+async def test_search_flows_turns_pages_into_offsets(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
     for name in ("a", "b", "c"):
         source = FLOW.replace("id: hello", f"id: {name}")
         await client.post("/api/v1/main/flows", content=source, headers=YAML)
@@ -128,9 +126,7 @@ async def test_validate_flows_answers_kestra_constraints(
     ]
 
 
-async def test_create_execution_from_multipart_inputs(
-    client: httpx.AsyncClient, fake_api: FakeApi
-) -> None:
+async def test_create_execution_from_multipart_inputs(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
     answer = await client.post(
         "/api/v1/main/executions/io.test/hello",
         params=[("labels", "team:data"), ("labels", "env:prod"), ("revision", "3")],
@@ -205,7 +201,7 @@ async def test_get_execution_in_kestra_shape(client: httpx.AsyncClient, fake_api
     body = answer.json()
     assert set(body) == {
         "id", "namespace", "flowId", "flowRevision", "taskRunList", "inputs", "outputs",
-        "labels", "state", "parentId", "originalId", "deleted", "metadata",
+        "variables", "labels", "state", "parentId", "originalId", "deleted", "metadata",
     }  # fmt: skip
     assert body["flowId"] == "hello"
     assert body["flowRevision"] == 2
@@ -345,9 +341,7 @@ async def test_grpc_statuses_become_http_statuses(
     }
 
 
-async def test_bad_request_violations_reach_the_body(
-    client: httpx.AsyncClient, fake_api: FakeApi
-) -> None:
+async def test_bad_request_violations_reach_the_body(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
     violations = [("tasks[0].type", "unknown task type"), ("id", "must match ^[a-z]+$")]
     failure = Failure(grpc.StatusCode.INVALID_ARGUMENT, "invalid flow", "INVALID_FLOW", violations)
     fake_api.fail_next("CreateFlow", failure)
@@ -364,9 +358,7 @@ async def test_bad_request_violations_reach_the_body(
     }
 
 
-async def test_plain_grpc_errors_have_no_reason(
-    client: httpx.AsyncClient, fake_api: FakeApi
-) -> None:
+async def test_plain_grpc_errors_have_no_reason(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
     answer = await client.get("/api/v1/main/flows/io.test/nothing")
     assert answer.status_code == 404
     assert answer.json()["reason"] == "FLOW_NOT_FOUND"
@@ -403,9 +395,7 @@ async def test_follow_execution_streams_one_event_per_message(
     assert json.loads(events[0]["data"])["flowId"] == "hello"
 
 
-async def test_follow_logs_streams_one_event_per_line(
-    client: httpx.AsyncClient, fake_api: FakeApi
-) -> None:
+async def test_follow_logs_streams_one_event_per_line(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
     answer = await client.get("/api/v1/main/logs/exec1/follow", params={"minLevel": "DEBUG"})
     assert answer.status_code == 200
     assert fake_api.last("FollowLogs").min_level == log_pb2.LEVEL_DEBUG

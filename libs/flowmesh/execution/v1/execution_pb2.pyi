@@ -45,7 +45,7 @@ class TaskRun(_message.Message):
     def __init__(self, id: _Optional[str] = ..., execution_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., task_id: _Optional[str] = ..., parent_task_run_id: _Optional[str] = ..., value: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[TaskRunAttempt, _Mapping]]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., version: _Optional[int] = ..., position: _Optional[int] = ...) -> None: ...
 
 class Execution(_message.Message):
-    __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted")
+    __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted", "variables")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +60,7 @@ class Execution(_message.Message):
     ORIGINAL_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DELETED_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     id: str
     namespace: str
@@ -74,4 +75,5 @@ class Execution(_message.Message):
     original_id: str
     version: int
     deleted: bool
-    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., task_runs: _Optional[_Iterable[_Union[TaskRun, _Mapping]]] = ..., parent_id: _Optional[str] = ..., original_id: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ...) -> None: ...
+    variables: _struct_pb2.Struct
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., task_runs: _Optional[_Iterable[_Union[TaskRun, _Mapping]]] = ..., parent_id: _Optional[str] = ..., original_id: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flowmesh.plugins._base import Task
 from flowmesh.plugins.core._branching import AllowFailure, If, Switch
 from flowmesh.plugins.core._dag import Dag, DagTask
+from flowmesh.plugins.core._execution import Exit, Labels, SetVariables, UnsetVariables
 from flowmesh.plugins.core._flow import Parallel, Sequential
 from flowmesh.plugins.core._loops import EachParallel, EachSequential, ForEach
 from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
@@ -12,6 +13,7 @@ from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Retur
 TASKS: list[type[Task]] = [
     Log, Echo, Return, OutputValues, Fail, Sleep, Sequential, Parallel,
     If, Switch, AllowFailure, ForEach, EachSequential, EachParallel, Dag,
+    Labels, SetVariables, UnsetVariables, Exit,
 ]  # fmt: skip
 
 __all__ = [
@@ -22,14 +24,18 @@ __all__ = [
     "EachParallel",
     "EachSequential",
     "Echo",
+    "Exit",
     "Fail",
     "ForEach",
     "If",
+    "Labels",
     "Log",
     "OutputValues",
     "Parallel",
     "Return",
     "Sequential",
+    "SetVariables",
     "Sleep",
     "Switch",
+    "UnsetVariables",
 ]
