@@ -357,3 +357,45 @@ async def test_validate_reports_constraints_of_bad_documents_only(client: httpx.
     response = await client.get(f"{API}/flows/{NAMESPACE}/broken-type")
     assert response.status_code == 404, response.text
     assert (await search_executions(client, NAMESPACE, "broken-type"))["total"] == 0
+
+
+KILLABLE_FLOW = f"""\
+id: killable
+namespace: {NAMESPACE}
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT5S
+  - id: never
+    type: io.kestra.plugin.core.debug.Return
+    format: never
+"""
+
+
+@pytest.mark.timeout(120)
+async def test_kill_while_a_task_sleeps_ends_the_execution_killed(client: httpx.AsyncClient) -> None:
+    await deploy(client, KILLABLE_FLOW)
+    response = await execute(client, NAMESPACE, "killable", wait=False)
+    assert response.status_code == 200, response.text
+    execution_id = response.json()["id"]
+
+    async def sleeping() -> bool:
+        response = await client.get(f"{API}/executions/{execution_id}")
+        runs = response.json()["taskRunList"] or []
+        return bool(runs) and runs[0]["state"]["current"] == "RUNNING"
+
+    await eventually(sleeping, within=30, what="the nap runs")
+    response = await client.delete(f"{API}/executions/{execution_id}/actions/kill")
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == execution_id
+
+    async def killed() -> dict[str, Any] | None:
+        response = await client.get(f"{API}/executions/{execution_id}")
+        body = dict(response.json())
+        return body if body["state"]["current"] == "KILLED" else None
+
+    final = await eventually(killed, within=4, what="the execution ends KILLED before the nap would")
+    assert [(run["taskId"], run["state"]["current"]) for run in final["taskRunList"]] == [("nap", "KILLED")]
+    # Kestra's answers for an execution that has ended, and for an unknown one.
+    assert (await client.delete(f"{API}/executions/{execution_id}/actions/kill")).status_code == 409
+    assert (await client.delete(f"{API}/executions/nope/kill")).status_code == 404

@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import structlog
@@ -64,6 +64,8 @@ class RouteSpec:
     path_fields: tuple[tuple[str, FieldDescriptor], ...]
     body: str  # "" (no body), "*" (the whole request) or a field name
     params: tuple[QueryParam, ...]
+    # An additional binding (an older path of the same RPC): served, not documented.
+    alias: bool = False
 
     @property
     def rpc(self) -> str:
@@ -86,11 +88,13 @@ def discover(services: Iterable[ServiceDescriptor]) -> list[RouteSpec]:
     specs = []
     for service in services:
         for method in service.methods:
-            rule = method.GetOptions().Extensions[_HTTP_RULE]
-            verb = rule.WhichOneof("pattern")
-            if verb is None or verb == "custom":
-                continue
-            specs.append(_spec(method, verb, getattr(rule, verb), rule.body))
+            main = method.GetOptions().Extensions[_HTTP_RULE]
+            for rule in (main, *main.additional_bindings):
+                verb = rule.WhichOneof("pattern")
+                if verb is None or verb == "custom":
+                    continue
+                spec = _spec(method, verb, getattr(rule, verb), rule.body)
+                specs.append(spec if rule is main else replace(spec, alias=True))
     # Starlette takes the first match: /executions/search must come before /executions/{id}.
     return sorted(specs, key=lambda s: [seg.startswith("{") for seg in s.path.split("/")])
 
@@ -125,6 +129,7 @@ def add_routes(app: FastAPI, specs: Iterable[RouteSpec], client: ApiClient, *, d
             status_code=200 if spec.method.output_type.fields else 204,
             responses=ERROR_RESPONSES,
             openapi_extra=_openapi_extra(spec),
+            include_in_schema=not spec.alias,
         )
 
 

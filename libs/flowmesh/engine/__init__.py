@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flowmesh.engine._decide import Decision, apply_update, fail, new_execution, pending_jobs, start
 from flowmesh.engine._ids import new_execution_id
+from flowmesh.engine._operations import kill
 from flowmesh.engine._resolver import TaskRunError
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
 
@@ -19,6 +20,7 @@ __all__ = [
     "apply_update",
     "fail",
     "is_terminal",
+    "kill",
     "new_execution",
     "new_execution_id",
     "pending_jobs",

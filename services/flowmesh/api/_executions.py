@@ -11,7 +11,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
 from flowmesh.language import resolve_inputs
 from flowmesh.messaging import Broker, executor_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, StartExecution
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
@@ -113,6 +113,24 @@ class ExecutionServicer(ExecutionServiceServicer):
             yield current
             if is_terminal(current.state.current):
                 return
+
+    @unary
+    async def KillExecution(
+        self, request: messages.KillExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        execution = await self._get(request.tenant, request.execution_id)
+        if is_terminal(execution.state.current):
+            raise ApiError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "EXECUTION_ENDED",
+                f"Execution {execution.id} has already ended",
+            )
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(kill_execution=KillExecution(execution_id=execution.id)),
+            msg_id=f"kill:{execution.id}",
+        )
+        return execution
 
     async def _get(self, tenant: str, execution_id: str) -> Execution:
         stored = await self._executions.get(execution_id)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from nats.errors import Error as NatsError
 
-from flowmesh.engine import Decision, apply_update, is_terminal, pending_jobs, start
+from flowmesh.engine import Decision, apply_update, is_terminal, kill, pending_jobs, start
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor._locks import KeyedLocks
@@ -73,6 +73,10 @@ class Executor:
             update = message.task_run_update
             await self._decide(
                 update.execution_id, None, lambda ex, flow: apply_update(ex, update, flow, _now()), delivery
+            )
+        elif kind == "kill_execution":
+            await self._decide(
+                message.kill_execution.execution_id, None, lambda ex, flow: kill(ex, flow, _now()), delivery
             )
         else:
             log.warning("unknown_message_dropped", subject=delivery.subject)

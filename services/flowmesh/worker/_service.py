@@ -9,11 +9,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import state_name
+from flowmesh.engine import is_terminal, state_name
 from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.messaging import JOBS_STREAM, Broker, Delivery, executor_subject, job_subject, run_consumer
 from flowmesh.plugins import RunnableTask, TaskFailed, task_class
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
+from flowmesh.state import ExecutionStore
 from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
 from flowmesh.values import from_struct, to_struct
 from flowmesh.worker._context import JobContext
@@ -49,6 +50,7 @@ class Worker:
         self._concurrency = concurrency
         self._ack_wait = ack_wait
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self._executions = ExecutionStore(broker)
 
     async def run(self, stopping: asyncio.Event) -> None:
         subscription = await self._broker.pull(
@@ -65,6 +67,12 @@ class Worker:
     async def handle(self, delivery: Delivery) -> None:
         """Run one job: run the task, report how it ended, then ack."""
         job = delivery.parse(WorkerJob)
+        if await self._ended(job):
+            # Killed (or otherwise ended) since the job was sent: never run it,
+            # and report nothing, since nobody waits for the report (Kestra #19730).
+            log.info("job_skipped", task_run_id=job.task_run_id, execution_id=job.execution_id)
+            await delivery.ack()
+            return
         started = datetime.now(UTC)
         start_report = asyncio.create_task(self._report_start_unless_done(job, started))
         heartbeat = asyncio.create_task(self._keep_alive(delivery))
@@ -80,6 +88,21 @@ class Worker:
         # once all of them are stored: a crash before that runs the job again.
         await asyncio.gather(context.flush(), self._report(job, state, outputs, started))
         await delivery.ack()
+
+    async def _ended(self, job: WorkerJob) -> bool:
+        """Return whether the job's execution or task run has ended (one KV read).
+
+        An execution no longer in the bucket has ended long ago (the bucket
+        keeps executions for their retention time): its job is stale too.
+        """
+        stored = await self._executions.get(job.execution_id)
+        if stored is None:
+            return True
+        execution = stored.execution
+        if is_terminal(execution.state.current):
+            return True
+        run = next((run for run in execution.task_runs if run.id == job.task_run_id), None)
+        return run is not None and is_terminal(run.state.current)
 
     async def _run(self, job: WorkerJob) -> tuple[StateType, dict[str, Any], JobContext]:
         variables = from_struct(job.variables)

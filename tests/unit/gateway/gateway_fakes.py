@@ -234,9 +234,7 @@ class FlowServicer(flow_service_pb2_grpc.FlowServiceServicer):
         await self.api.enter("ValidateFlows", request, context)
         results = []
         for index, doc in enumerate(yaml.safe_load_all(request.source)):
-            result = flow_pb2.FlowValidation(
-                index=index, namespace=doc["namespace"], flow=doc["id"]
-            )
+            result = flow_pb2.FlowValidation(index=index, namespace=doc["namespace"], flow=doc["id"])
             if "tasks" not in doc:
                 result.violations.add(path="tasks", line=1, column=1, message="must not be empty")
                 result.violations.add(path="", message="flow has no task")
@@ -269,6 +267,10 @@ class ExecutionServicer(execution_service_pb2_grpc.ExecutionServiceServicer):
         if request.execution_id == "running":
             return execution("running", S.STATE_TYPE_RUNNING)
         return execution(request.execution_id)
+
+    async def KillExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("KillExecution", request, context)
+        return execution(request.execution_id, S.STATE_TYPE_RUNNING)
 
     async def ListExecutions(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ListExecutions", request, context)
@@ -321,9 +323,7 @@ async def start_fake_api() -> tuple[FakeApi, grpc.aio.Server]:
     api.reset()
     server = grpc.aio.server()
     flow_service_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(api), server)
-    execution_service_pb2_grpc.add_ExecutionServiceServicer_to_server(
-        ExecutionServicer(api), server
-    )
+    execution_service_pb2_grpc.add_ExecutionServiceServicer_to_server(ExecutionServicer(api), server)
     log_service_pb2_grpc.add_LogServiceServicer_to_server(LogServicer(api), server)
     api.health = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(api.health, server)

@@ -75,7 +75,7 @@ async def test_stopping_ends_open_streams_and_serve_returns(fake_api: FakeApi) -
             rest = [line async for line in lines if line.startswith("data:")]
         assert len(rest) <= 2  # what was already under way, then the end of the stream
         await asyncio.wait_for(task, 15)
-        assert fake_api.stream_cancelled.is_set()
+        await asyncio.wait_for(fake_api.stream_cancelled.wait(), 10)  # the api saw the cancellation
 
 
 async def test_long_lived_calls_are_capped(fake_api: FakeApi) -> None:

@@ -70,3 +70,11 @@ class FollowExecutionRequest(_message.Message):
     tenant: str
     execution_id: str
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
+
+class KillExecutionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...

@@ -27,7 +27,7 @@ from flowmesh.execution.v1 import execution_messages_pb2 as flowmesh_dot_executi
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-flowmesh/execution/v1/execution_service.proto\x12\x15\x66lowmesh.execution.v1\x1a%flowmesh/execution/v1/execution.proto\x1a.flowmesh/execution/v1/execution_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x86\x05\n\x10\x45xecutionService\x12\xa0\x01\n\x0f\x43reateExecution\x12-.flowmesh.execution.v1.CreateExecutionRequest\x1a .flowmesh.execution.v1.Execution\"<\x82\xd3\xe4\x93\x02\x36\"1/api/v1/{tenant}/executions/{namespace}/{flow_id}:\x01*\x12\x90\x01\n\x0cGetExecution\x12*.flowmesh.execution.v1.GetExecutionRequest\x1a .flowmesh.execution.v1.Execution\"2\x82\xd3\xe4\x93\x02,\x12*/api/v1/{tenant}/executions/{execution_id}\x12\x99\x01\n\x0eListExecutions\x12,.flowmesh.execution.v1.ListExecutionsRequest\x1a-.flowmesh.execution.v1.ListExecutionsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/api/v1/{tenant}/executions/search\x12\x9f\x01\n\x0f\x46ollowExecution\x12-.flowmesh.execution.v1.FollowExecutionRequest\x1a .flowmesh.execution.v1.Execution\"9\x82\xd3\xe4\x93\x02\x33\x12\x31/api/v1/{tenant}/executions/{execution_id}/follow0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-flowmesh/execution/v1/execution_service.proto\x12\x15\x66lowmesh.execution.v1\x1a%flowmesh/execution/v1/execution.proto\x1a.flowmesh/execution/v1/execution_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xdb\x06\n\x10\x45xecutionService\x12\xa0\x01\n\x0f\x43reateExecution\x12-.flowmesh.execution.v1.CreateExecutionRequest\x1a .flowmesh.execution.v1.Execution\"<\x82\xd3\xe4\x93\x02\x36\"1/api/v1/{tenant}/executions/{namespace}/{flow_id}:\x01*\x12\x90\x01\n\x0cGetExecution\x12*.flowmesh.execution.v1.GetExecutionRequest\x1a .flowmesh.execution.v1.Execution\"2\x82\xd3\xe4\x93\x02,\x12*/api/v1/{tenant}/executions/{execution_id}\x12\x99\x01\n\x0eListExecutions\x12,.flowmesh.execution.v1.ListExecutionsRequest\x1a-.flowmesh.execution.v1.ListExecutionsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/api/v1/{tenant}/executions/search\x12\x9f\x01\n\x0f\x46ollowExecution\x12-.flowmesh.execution.v1.FollowExecutionRequest\x1a .flowmesh.execution.v1.Execution\"9\x82\xd3\xe4\x93\x02\x33\x12\x31/api/v1/{tenant}/executions/{execution_id}/follow0\x01\x12\xd2\x01\n\rKillExecution\x12+.flowmesh.execution.v1.KillExecutionRequest\x1a .flowmesh.execution.v1.Execution\"r\x82\xd3\xe4\x93\x02l*7/api/v1/{tenant}/executions/{execution_id}/actions/killZ1*//api/v1/{tenant}/executions/{execution_id}/killb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,6 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXECUTIONSERVICE'].methods_by_name['ListExecutions']._serialized_options = b'\202\323\344\223\002$\022\"/api/v1/{tenant}/executions/search'
   _globals['_EXECUTIONSERVICE'].methods_by_name['FollowExecution']._loaded_options = None
   _globals['_EXECUTIONSERVICE'].methods_by_name['FollowExecution']._serialized_options = b'\202\323\344\223\0023\0221/api/v1/{tenant}/executions/{execution_id}/follow'
+  _globals['_EXECUTIONSERVICE'].methods_by_name['KillExecution']._loaded_options = None
+  _globals['_EXECUTIONSERVICE'].methods_by_name['KillExecution']._serialized_options = b'\202\323\344\223\002l*7/api/v1/{tenant}/executions/{execution_id}/actions/killZ1*//api/v1/{tenant}/executions/{execution_id}/kill'
   _globals['_EXECUTIONSERVICE']._serialized_start=190
-  _globals['_EXECUTIONSERVICE']._serialized_end=836
+  _globals['_EXECUTIONSERVICE']._serialized_end=1049
 # @@protoc_insertion_point(module_scope)

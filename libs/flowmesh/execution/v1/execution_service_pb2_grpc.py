@@ -56,6 +56,11 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
                 _registered_method=True)
+        self.KillExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/KillExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
 
 
 class ExecutionServiceServicer:
@@ -96,6 +101,18 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def KillExecution(self, request, context):
+        """Kill an execution that has not ended: it goes KILLING, its task runs that
+        have not ended become KILLED, no further task runs start, and it ends KILLED.
+        The kill is asynchronous: the answer is the execution as it was when the
+        kill was sent. Kestra 2.0's path, with its older one as an alias.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_ENDED) for an execution that has already ended.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -117,6 +134,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
             'FollowExecution': grpc.unary_stream_rpc_method_handler(
                     servicer.FollowExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'KillExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.KillExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
     }
@@ -228,6 +250,33 @@ class ExecutionService:
             target,
             '/flowmesh.execution.v1.ExecutionService/FollowExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KillExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/KillExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
             options,
             channel_credentials,

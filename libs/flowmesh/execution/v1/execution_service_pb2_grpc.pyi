@@ -52,6 +52,14 @@ class ExecutionServiceStub:
     """Stream the execution each time it changes, until it ends.
     Errors: NOT_FOUND.
     """
+    KillExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.KillExecutionRequest, _execution_pb2.Execution]
+    """Kill an execution that has not ended: it goes KILLING, its task runs that
+    have not ended become KILLED, no further task runs start, and it ends KILLED.
+    The kill is asynchronous: the answer is the execution as it was when the
+    kill was sent. Kestra 2.0's path, with its older one as an alias.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_ENDED) for an execution that has already ended.
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -75,6 +83,14 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     FollowExecution: _aio.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
     """Stream the execution each time it changes, until it ends.
     Errors: NOT_FOUND.
+    """
+    KillExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.KillExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Kill an execution that has not ended: it goes KILLING, its task runs that
+    have not ended become KILLED, no further task runs start, and it ends KILLED.
+    The kill is asynchronous: the answer is the execution as it was when the
+    kill was sent. Kestra 2.0's path, with its older one as an alias.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_ENDED) for an execution that has already ended.
     """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -120,6 +136,20 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_execution_pb2.Execution], _abc.AsyncIterator[_execution_pb2.Execution]]:
         """Stream the execution each time it changes, until it ends.
         Errors: NOT_FOUND.
+        """
+
+    @_abc_1.abstractmethod
+    def KillExecution(
+        self,
+        request: _execution_messages_pb2.KillExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Kill an execution that has not ended: it goes KILLING, its task runs that
+        have not ended become KILLED, no further task runs start, and it ends KILLED.
+        The kill is asynchronous: the answer is the execution as it was when the
+        kill was sent. Kestra 2.0's path, with its older one as an alias.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_ENDED) for an execution that has already ended.
         """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
