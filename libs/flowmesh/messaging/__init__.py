@@ -10,6 +10,7 @@ from flowmesh.messaging._topology import (
     EXECUTOR_STREAM,
     FLOWS_BUCKET,
     JOBS_STREAM,
+    KILLED_BUCKET,
     LOGS_STREAM,
     execution_event_subject,
     executor_subject,
@@ -21,6 +22,7 @@ from flowmesh.messaging._topology import (
 __all__ = [
     "EVENTS_STREAM",
     "EXECUTIONS_BUCKET",
+    "KILLED_BUCKET",
     "EXECUTOR_STREAM",
     "FLOWS_BUCKET",
     "JOBS_STREAM",

@@ -10,6 +10,7 @@ EVENTS_STREAM = "FLOWMESH_EVENTS"
 LOGS_STREAM = "FLOWMESH_LOGS"
 FLOWS_BUCKET = "flowmesh_flows"
 EXECUTIONS_BUCKET = "flowmesh_executions"
+KILLED_BUCKET = "flowmesh_killed"
 
 _DAY = 24 * 3600.0
 _DEDUP_WINDOW = 120.0
@@ -66,6 +67,9 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
     return [
         # The indexer reads the flows bucket's history to record every revision.
         KeyValueConfig(bucket=FLOWS_BUCKET, history=64, storage=StorageType.FILE),
+        # One empty key per killed execution, so that workers can drop its jobs
+        # without reading the execution itself.
+        KeyValueConfig(bucket=KILLED_BUCKET, history=1, ttl=execution_retention_hours * 3600.0),
         KeyValueConfig(
             bucket=EXECUTIONS_BUCKET,
             history=1,

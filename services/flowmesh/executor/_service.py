@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from nats.errors import Error as NatsError
 
+from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import Decision, apply_update, is_terminal, kill, pending_jobs, start
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
@@ -23,7 +24,7 @@ from flowmesh.messaging import (
     run_consumer,
 )
 from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, WorkerJob
-from flowmesh.state import ExecutionStore, FlowStore, StaleRevision, Stored
+from flowmesh.state import ExecutionStore, FlowStore, KilledExecutions, StaleRevision, Stored
 from flowmesh.telemetry import DECISIONS, get_logger
 
 log = get_logger("executor")
@@ -51,6 +52,7 @@ class Executor:
         self._concurrency = concurrency
         self._executions = ExecutionStore(broker)
         self._flows = FlowStore(broker)
+        self._killed = KilledExecutions(broker)
         self._cache: OrderedDict[str, Stored] = OrderedDict()
         self._locks = KeyedLocks()
 
@@ -138,6 +140,8 @@ class Executor:
                 continue
             DECISIONS.labels("changed").inc()
             self._remember(stored)
+            if decision.execution.state.current == StateType.STATE_TYPE_KILLED != current.state.current:
+                await self._killed.record(execution_id)
             if flow is None:
                 await self._log_error(decision.execution, "the flow revision of this execution is gone")
             for error in decision.errors:

@@ -14,7 +14,7 @@ from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.messaging import JOBS_STREAM, Broker, Delivery, executor_subject, job_subject, run_consumer
 from flowmesh.plugins import RunnableTask, TaskFailed, task_class
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
-from flowmesh.state import ExecutionStore
+from flowmesh.state import ExecutionStore, KilledExecutions
 from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
 from flowmesh.values import from_struct, to_struct
 from flowmesh.worker._context import JobContext
@@ -51,6 +51,7 @@ class Worker:
         self._ack_wait = ack_wait
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._executions = ExecutionStore(broker)
+        self._killed = KilledExecutions(broker)
 
     async def run(self, stopping: asyncio.Event) -> None:
         subscription = await self._broker.pull(
@@ -61,13 +62,18 @@ class Worker:
             max_ack_pending=10_000,
         )
         log.info("worker_started", group=self._group, worker_id=self.worker_id)
-        await run_consumer(subscription, self.handle, concurrency=self._concurrency, stopping=stopping)
+        kills = asyncio.create_task(self._killed.follow(stopping))
+        try:
+            await run_consumer(subscription, self.handle, concurrency=self._concurrency, stopping=stopping)
+        finally:
+            stopping.set()
+            await kills
         log.info("worker_stopped", worker_id=self.worker_id)
 
     async def handle(self, delivery: Delivery) -> None:
         """Run one job: run the task, report how it ended, then ack."""
         job = delivery.parse(WorkerJob)
-        if await self._ended(job):
+        if await self._stale(job, delivery):
             # Killed (or otherwise ended) since the job was sent: never run it,
             # and report nothing, since nobody waits for the report (Kestra #19730).
             log.info("job_skipped", task_run_id=job.task_run_id, execution_id=job.execution_id)
@@ -88,6 +94,16 @@ class Worker:
         # once all of them are stored: a crash before that runs the job again.
         await asyncio.gather(context.flush(), self._report(job, state, outputs, started))
         await delivery.ack()
+
+    async def _stale(self, job: WorkerJob, delivery: Delivery) -> bool:
+        """Return whether the job must not run: its execution was killed, or it ended meanwhile.
+
+        Kills are known in memory. A redelivered job (its worker died, or stalled)
+        may also have finished already, so its execution is read to make sure.
+        """
+        if job.execution_id in self._killed:
+            return True
+        return delivery.redelivered and await self._ended(job)
 
     async def _ended(self, job: WorkerJob) -> bool:
         """Return whether the job's execution or task run has ended (one KV read).
