@@ -7,11 +7,12 @@ from typing import Any
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._jobs import build_job, execution_variables
 from flowmesh.engine._resolver import Resolver, TaskRunError
+from flowmesh.engine._retries import RETRYING, next_wake, retry_due
 from flowmesh.engine._states import is_terminal, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
 from flowmesh.expressions import render_value
 from flowmesh.language import FlowDefinition, typed_output
-from flowmesh.plugins import RunnableTask
+from flowmesh.plugins import RunnableTask, Task
 from flowmesh.queue.v1.queue_pb2 import TaskRunUpdate, WorkerJob
 from flowmesh.values import to_struct
 
@@ -28,6 +29,8 @@ class Decision:
     changed: bool = False
     # Why the executor itself failed task runs (a condition that cannot be rendered...): to log.
     errors: list[TaskRunError] = field(default_factory=list)
+    # When the executor must call apply_wake (the earliest retry due), None when nothing waits.
+    wake_at: datetime | None = None
 
 
 def new_execution(
@@ -95,11 +98,47 @@ def apply_update(
     started = update.started.ToDatetime(tzinfo=now.tzinfo) if update.HasField("started") else when
     transition(attempt.state, StateType.STATE_TYPE_RUNNING, started)
     transition(run.state, StateType.STATE_TYPE_RUNNING, started)
-    transition(attempt.state, update.state, when)
-    if is_terminal(update.state):
+    state = _retried_state(run, flow.task(run.task_id), update.state)
+    transition(attempt.state, state, when)
+    if is_terminal(state):
         run.outputs.CopyFrom(update.outputs)
-        transition(run.state, update.state, when)
+        transition(run.state, state, when)
+        if state == StateType.STATE_TYPE_FAILED and retry_due(run, flow.task(run.task_id)) is not None:
+            # Kestra's handleRetryTask: FAILED, then RETRYING until the next attempt is due.
+            transition(run.state, RETRYING, now)
     return _advance(updated, flow, now, touched={run.id})
+
+
+def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
+    """Send the next attempt of every RETRYING task run whose delay has passed by now.
+
+    The task run goes back to CREATED (Kestra's retryTask) and its job carries
+    the next attempt number. A wake that finds nothing due changes nothing and
+    says when to wake again.
+    """
+    ended = is_terminal(execution.state.current)
+    after = flow.after_execution_ids()
+    due = {
+        run.id
+        for run in execution.task_runs
+        if run.state.current == RETRYING
+        and (not ended or run.task_id in after)
+        and _at_or_before(retry_due(run, flow.task(run.task_id)), now)
+    }
+    if not due:
+        return Decision(execution, wake_at=next_wake(execution, flow))
+    updated = _copy(execution)
+    for run in updated.task_runs:
+        if run.id in due:
+            transition(run.state, StateType.STATE_TYPE_CREATED, now)
+    decision = _advance(updated, flow, now, touched=due)
+    retried = [
+        build_job(decision.execution, flow, run, flow.task(run.task_id))
+        for run in decision.execution.task_runs
+        if run.id in due
+    ]
+    decision.jobs[:0] = retried
+    return decision
 
 
 def fail(execution: Execution, now: datetime) -> Decision:
@@ -143,7 +182,26 @@ def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched:
     for run in execution.task_runs:
         if run.id in touched or run.id in resolver.touched:
             run.version = execution.version
-    return Decision(execution, resolver.jobs, changed=True, errors=resolver.errors)
+    return Decision(
+        execution, resolver.jobs, changed=True, errors=resolver.errors, wake_at=next_wake(execution, flow)
+    )
+
+
+def _retried_state(run: TaskRun, task: Task, state: StateType) -> StateType:
+    """Return the state an attempt ends in: WARNING for a success after retries with warningOnRetry."""
+    retry = task.retry
+    if (
+        state == StateType.STATE_TYPE_SUCCESS
+        and retry is not None
+        and retry.warningOnRetry
+        and len(run.attempts) > 1
+    ):
+        return StateType.STATE_TYPE_WARNING
+    return state
+
+
+def _at_or_before(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment <= now
 
 
 def _with_outputs(

@@ -8,10 +8,13 @@ by the executor (`FlowableTask.resolve`). Third parties add task types with a
 from __future__ import annotations
 
 from flowmesh.plugins._base import (
+    ConstantRetry,
     ExecutionUpdater,
     ExecutionUpdatingTask,
+    ExponentialRetry,
     FlowableTask,
     ParseTasks,
+    RandomRetry,
     RenderFailed,
     Resolver,
     RunContext,
@@ -23,10 +26,13 @@ from flowmesh.plugins._base import (
 from flowmesh.plugins._registry import task_class, task_types
 
 __all__ = [
+    "ConstantRetry",
     "ExecutionUpdater",
     "ExecutionUpdatingTask",
+    "ExponentialRetry",
     "FlowableTask",
     "ParseTasks",
+    "RandomRetry",
     "RenderFailed",
     "Resolver",
     "RunContext",

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from datetime import timedelta
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
@@ -32,6 +33,73 @@ class WorkerGroup(BaseModel):
     fallback: str | None = None
 
 
+def _upper(value: Any) -> Any:
+    # Java's Duration.parse takes `PT0.25s` as well as `PT0.25S`.
+    return value.upper() if isinstance(value, str) else value
+
+
+# An ISO-8601 duration (PT5S, P1DT2H), in either case as Java reads it.
+IsoDuration = Annotated[timedelta, BeforeValidator(_upper)]
+
+
+class _Retry(BaseModel):
+    """Kestra's AbstractRetry: when a failed attempt is tried again, and how often."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    maxAttempt: int | None = Field(default=None, ge=1)  # noqa: N815 - Kestra's property name
+    # The name Kestra's current docs use; either may be given.
+    maxAttempts: int | None = Field(default=None, ge=1)  # noqa: N815 - Kestra's property name
+    maxDuration: IsoDuration | None = None  # noqa: N815 - Kestra's property name
+    # A task run that succeeds after a retry ends WARNING.
+    warningOnRetry: bool = False  # noqa: N815 - Kestra's property name
+    behavior: Literal["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"] = "RETRY_FAILED_TASK"
+
+    @model_validator(mode="after")
+    def _supported(self) -> _Retry:
+        if self.behavior == "CREATE_NEW_EXECUTION":
+            raise ValueError("retry behavior CREATE_NEW_EXECUTION is not supported by flowmesh yet")
+        return self
+
+    @property
+    def attempts_limit(self) -> int | None:
+        """Return how many attempts at most (maxAttempts, or maxAttempt), None for no limit."""
+        return self.maxAttempts if self.maxAttempts is not None else self.maxAttempt
+
+
+class ConstantRetry(_Retry):
+    """Retry after the same `interval` every time."""
+
+    type: Literal["constant"]
+    interval: IsoDuration
+
+
+class ExponentialRetry(_Retry):
+    """Retry after `interval` times `delayFactor` (2) to the power of the attempts so far - 1."""
+
+    type: Literal["exponential"]
+    interval: IsoDuration
+    maxInterval: IsoDuration  # noqa: N815 - Kestra's property name
+    delayFactor: float | None = None  # noqa: N815 - Kestra's property name
+
+
+class RandomRetry(_Retry):
+    """Retry after a delay between `minInterval` and `maxInterval`."""
+
+    type: Literal["random"]
+    minInterval: IsoDuration  # noqa: N815 - Kestra's property name
+    maxInterval: IsoDuration  # noqa: N815 - Kestra's property name
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RandomRetry:
+        if self.minInterval > self.maxInterval:
+            raise ValueError("'minInterval' must be less than 'maxInterval'")
+        return self
+
+
+Retry = Annotated[ConstantRetry | ExponentialRetry | RandomRetry, Field(discriminator="type")]
+
+
 class Task(BaseModel):
     """Properties every task has. Subclasses add their own and name their types."""
 
@@ -42,7 +110,7 @@ class Task(BaseModel):
     type_names: ClassVar[tuple[str, ...]] = ()
     # Properties the executor acts on; workers never see them.
     executor_properties: ClassVar[frozenset[str]] = frozenset(
-        {"description", "disabled", "allowFailure", "allowWarning", "runIf", "workerGroup"}
+        {"description", "disabled", "allowFailure", "allowWarning", "runIf", "workerGroup", "retry"}
     )
 
     id: str = Field(pattern=TASK_ID_PATTERN, max_length=256)
@@ -58,6 +126,18 @@ class Task(BaseModel):
     # Rendered and applied by workers, as the task's other properties are.
     logLevel: str | None = None  # noqa: N815 - Kestra's property name
     workerGroup: WorkerGroup | None = None  # noqa: N815 - Kestra's property name
+    # Applied by the executor: a failed attempt is tried again (task runs that workers run only).
+    retry: Retry | None = None
+    # Applied by the worker: an attempt running longer fails (task runs that workers run only).
+    timeout: IsoDuration | None = None
+
+    @model_validator(mode="after")
+    def _retry_and_timeout_on_workers_only(self) -> Task:
+        if not isinstance(self, RunnableTask):
+            for name in ("retry", "timeout"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"`{name}` is not supported by flowmesh yet on a {self.type} task")
+        return self
 
 
 class TaskFailed(Exception):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -125,7 +125,7 @@ class Worker:
         context = JobContext(self._broker, job, variables, self.worker_id)
         try:
             task = _load_task(job, variables)
-            outputs = await task.run(context)
+            outputs = await _run_within(task, context)
         except (TaskFailed, ExpressionError, _InvalidTask) as error:
             context.log("ERROR", str(error))
             return StateType.STATE_TYPE_FAILED, {}, context
@@ -172,6 +172,31 @@ class Worker:
             ExecutorMessage(task_run_update=update),
             msg_id=f"{job.task_run_id}:{job.attempt}:{phase}",
         )
+
+
+async def _run_within(task: RunnableTask, context: JobContext) -> dict[str, Any]:
+    """Run task; past its `timeout`, cancel it and fail the attempt (Kestra: "Timeout after PT1S")."""
+    if task.timeout is None:
+        return await task.run(context)
+    try:
+        async with asyncio.timeout(task.timeout.total_seconds()) as limit:
+            return await task.run(context)
+    except TimeoutError:
+        if not limit.expired():
+            raise  # the task's own TimeoutError, not its time limit
+        raise TaskFailed(f"Timeout after {_java_duration(task.timeout)}") from None
+
+
+def _java_duration(duration: timedelta) -> str:
+    """Return Java's Duration.toString() of a positive duration: PT1S, PT1M30S, PT0.5S, PT2H."""
+    micros = duration // timedelta(microseconds=1)
+    hours, micros = divmod(micros, 3_600_000_000)
+    minutes, micros = divmod(micros, 60_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or micros:
+        text += f"{seconds}.{micros:06d}".rstrip("0").rstrip(".") + "S" if micros else f"{seconds}S"
+    return text if text != "PT" else "PT0S"
 
 
 class _InvalidTask(Exception):

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import Decision, apply_update, new_execution, start
+from flowmesh.engine import Decision, apply_update, apply_wake, new_execution, start
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.expressions import ExpressionError, render, render_value
 from flowmesh.language import FlowDefinition, parse_flow
@@ -79,7 +79,7 @@ def _drive(
 ) -> Generator[WorkerJob, Outcome, tuple[Execution, list[WorkerJob]]]:
     """Yield each job to run and receive its outcome; return the final execution and the jobs."""
     flow = parse_flow(source) if isinstance(source, str) else source
-    clock = iter(T0 + timedelta(seconds=second) for second in range(10_000))
+    clock = Clock()
     execution = new_execution(
         execution_id="exec1",
         tenant_id="main",
@@ -92,7 +92,16 @@ def _drive(
     decision = start(execution, flow, next(clock))
     _log_errors(decision, logs)
     execution, queue, done = decision.execution, list(decision.jobs), []
-    while queue:
+    wake = decision.wake_at
+    while queue or wake:
+        if wake is not None and (not queue or clock.now >= wake):
+            # Retries wait for their delay: time jumps to it when nothing else is left to run.
+            clock.now = max(clock.now, wake)
+            decision = apply_wake(execution, flow, clock.now)
+            _log_errors(decision, logs)
+            execution, wake = decision.execution, decision.wake_at
+            queue.extend(decision.jobs)
+            continue
         queue = order(queue)
         job = queue.pop(0)
         done.append(job)
@@ -103,9 +112,22 @@ def _drive(
         state, outputs = yield job
         decision = apply_update(execution, _update(job, state, outputs), flow, next(clock))
         _log_errors(decision, logs)
-        execution = decision.execution
+        execution, wake = decision.execution, decision.wake_at
         queue.extend(decision.jobs)
     return execution, done
+
+
+class Clock:
+    """The harness's time: each step a millisecond later (next()), or set forward to a wake."""
+
+    STEP = timedelta(milliseconds=1)
+
+    def __init__(self) -> None:
+        self.now = T0 - self.STEP
+
+    def __next__(self) -> datetime:
+        self.now += self.STEP
+        return self.now
 
 
 def _log_errors(decision: Decision, logs: Logs) -> None:

@@ -12,12 +12,14 @@ import re
 from typing import Any
 
 import pytest
+import yaml
 
 from flowmesh.engine import state_name
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import parse_flow, resolve_inputs
+from flowmesh.plugins import RunnableTask, task_class
 from flowmesh.values import from_struct
-from tests.unit.corpus import manifest, out_of_reach, require_corpus, source
+from tests.unit.corpus import _tasks, manifest, out_of_reach, require_corpus, source
 from tests.unit.engine.harness import PluginWorker, run_flow_async
 
 require_corpus()
@@ -34,7 +36,7 @@ EXPECTATIONS = {
     "labelsExact",
 }
 SELECTORS = {"index", "taskId", "values"}
-TASK_RUN_CHECKS = {"state", "outputs", "outputsNotNull", "count", "absent"}
+TASK_RUN_CHECKS = {"state", "outputs", "outputsNotNull", "count", "absent", "attempts", "attemptState"}
 LOG_KEYS = {"taskRunIndex", "taskId", "contains", "equals"}
 MATCHERS = {
     "equals",
@@ -64,6 +66,7 @@ def out_of_harness(case: dict[str, Any]) -> list[str]:
         reasons.append("needs raw inputs")
     for flow in case["flows"]:
         reasons += out_of_reach(source("flows", flow))
+        reasons += _retry_on_flowables(source("flows", flow))
     expect = case.get("expect") or {}
     reasons += [f"expects `{key}`" for key in expect if key not in EXPECTATIONS]
     matchers = [*(expect.get("outputs") or {}).values(), *(expect.get("labels") or {}).values()]
@@ -85,6 +88,18 @@ KNOWN_GAPS = {
     "each-object": "flowmesh.expressions' jq does not read a JSON text as JSON, as Kestra's does",
     "each-object-in-list": "flowmesh.expressions' jq does not read a JSON text as JSON, as Kestra's does",
 }
+
+
+def _retry_on_flowables(document: str) -> list[str]:
+    """Return why a flow with `retry` on a task that no worker runs is out of reach (Task refuses it)."""
+    data = yaml.safe_load(document)
+    if not isinstance(data, dict):
+        return []
+    for task in _tasks(data):
+        cls = task_class(str(task.get("type")))
+        if "retry" in task and cls is not None and not issubclass(cls, RunnableTask):
+            return ["`retry` on a flowable task"]
+    return []
 
 
 def cases() -> list[Any]:
@@ -227,6 +242,15 @@ def check_task_run(runs: list[TaskRun], check: dict[str, Any]) -> None:
     run = chosen[0]
     if "state" in check:
         assert state_name(run.state.current) == check["state"], run.task_id
+    if "attempts" in check:
+        wanted = check["attempts"]
+        if isinstance(wanted, dict):
+            assert len(run.attempts) >= wanted["atLeast"], run.task_id
+        else:
+            assert len(run.attempts) == wanted, run.task_id
+    if "attemptState" in check:
+        assert run.attempts, run.task_id
+        assert state_name(run.attempts[-1].state.current) == check["attemptState"], run.task_id
     outputs = from_struct(run.outputs)
     for key in check.get("outputsNotNull") or []:
         assert lookup(outputs, key) is not None, key

@@ -144,9 +144,6 @@ tasks:
 
 
 @pytest.mark.parametrize("key", ["retry", "timeout"])
-def test_retry_and_timeout_are_refused_until_flowmesh_has_them(key: str) -> None:
-    with pytest.raises(FlowInvalid, match=f'Unrecognized field "{key}"'):
-        parse_flow(
-            HEAD
-            + f"tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n    {key}: x\n"
-        )
+def test_flow_level_retry_and_timeout_are_refused_until_flowmesh_has_them(key: str) -> None:
+    with pytest.raises(FlowInvalid, match=f"`{key}` is not supported by flowmesh yet"):
+        parse_flow(HEAD + f"{key}: x\n" + "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n")
