@@ -152,8 +152,13 @@ def execution_to_kestra(execution: Any) -> JsonDict:
         "parentId": execution.parent_id or None,
         "originalId": execution.original_id or execution.id,
         "deleted": execution.deleted,
-        "metadata": {"attemptNumber": 1, "originalCreatedDate": state["startDate"]},
+        # Kestra's restart adds one to attemptNumber (Execution.metadata.nextAttempt).
+        "metadata": {"attemptNumber": 1 + _restarts(state), "originalCreatedDate": state["startDate"]},
     }
+
+
+def _restarts(state: JsonDict) -> int:
+    return sum(1 for entry in state.get("histories") or () if entry.get("state") == "RESTARTED")
 
 
 def task_run_to_kestra(run: Any) -> JsonDict:

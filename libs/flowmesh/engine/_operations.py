@@ -1,17 +1,24 @@
-"""Operations a user applies to a whole execution: kill."""
+"""Operations a user applies to a whole execution: kill, restart, replay."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine._decide import Decision
-from flowmesh.engine._states import is_terminal, transition
-from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.engine._decide import Decision, _advance, start
+from flowmesh.engine._ids import task_run_id as task_run_id_of
+from flowmesh.engine._jobs import build_job
+from flowmesh.engine._states import FAILING, is_terminal, state_name, transition
+from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
+from flowmesh.plugins import ExecutionUpdatingTask, FlowableTask, RunnableTask
+from flowmesh.queue.v1.queue_pb2 import WorkerJob
 
 _KILLING = StateType.STATE_TYPE_KILLING
 _KILLED = StateType.STATE_TYPE_KILLED
+_FAILED = StateType.STATE_TYPE_FAILED
+_RESTARTED = StateType.STATE_TYPE_RESTARTED
+_RUNNING = StateType.STATE_TYPE_RUNNING
 
 
 def kill(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
@@ -44,3 +51,237 @@ def kill(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
         run.version = updated.version
     transition(updated.state, _KILLED, now)
     return Decision(updated, changed=True)
+
+
+class OperationRefused(ValueError):
+    """The execution is not in a state the operation applies to; reason says why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def restarts(execution: Execution) -> int:
+    """Return how many times the execution has been restarted (or replayed from a task run)."""
+    return sum(1 for entry in execution.state.histories if entry.state == _RESTARTED)
+
+
+def restarted(execution: Execution, flow: FlowDefinition, now: datetime) -> Execution:
+    """Return a FAILED execution restarted, as Kestra's ExecutionService.restart does.
+
+    The execution goes RESTARTED. Each FAILED or KILLED task run runs again:
+    a runnable one goes RESTARTED and keeps its attempts (the next attempt is
+    added when a worker takes it, so `taskrun.attemptsCount` counts the failed
+    ones), a flowable one (and every parent of a restarted task run) goes back
+    to RUNNING, and an execution-updating one is dropped, to be applied again
+    under the same id. Task runs of `errors` branches (with their children)
+    and of `afterExecution` are dropped: they run again when the execution
+    ends again. Task runs that succeeded keep their state and outputs.
+
+    Raise OperationRefused for an execution that is not FAILED. A KILLED one
+    is refused too: workers drop the jobs of killed executions for good.
+    """
+    if execution.state.current != _FAILED:
+        raise OperationRefused(
+            "EXECUTION_NOT_RESTARTABLE",
+            f"Execution {execution.id} is {state_name(execution.state.current)}: only a FAILED one restarts",
+        )
+    updated = Execution()
+    updated.CopyFrom(execution)
+    transition(updated.state, _RESTARTED, now)
+    updated.version += 1
+    by_id = {run.id: run for run in updated.task_runs}
+    dropped = _branch_runs(updated, flow)
+    again: set[str] = set()
+    for run in updated.task_runs:
+        if run.id in dropped or run.state.current not in FAILING:
+            continue
+        again.add(run.id)
+        again.update(_ancestor_ids(run, by_id))
+    for run in updated.task_runs:
+        if run.id not in again or run.id in dropped:
+            continue
+        task = flow.task(run.task_id)
+        if isinstance(task, FlowableTask):
+            transition(run.state, _RUNNING, now)
+        elif isinstance(task, ExecutionUpdatingTask):
+            dropped.add(run.id)
+            continue
+        else:
+            transition(run.state, _RESTARTED, now)
+        run.version = updated.version
+    _drop(updated, dropped)
+    return updated
+
+
+def restart(execution: Execution, flow: FlowDefinition, restarts_seen: int, now: datetime) -> Decision:
+    """Restart a FAILED execution restarted restarts_seen times so far, then run it.
+
+    Anything else changes nothing: a restart asked for an execution that has
+    moved on since (restarted already, ended again) is not applied twice.
+    """
+    if execution.state.current != _FAILED or restarts(execution) != restarts_seen:
+        return Decision(execution)
+    return run_restarted(restarted(execution, flow, now), flow, now)
+
+
+def replayed(
+    execution: Execution,
+    flow: FlowDefinition,
+    *,
+    execution_id: str,
+    task_run_id: str,
+    flow_revision: int,
+    now: datetime,
+) -> Execution:
+    """Return a new execution that replays an ended one, as Kestra's ExecutionService.replay does.
+
+    flow is the revision the new execution runs (flow_revision). Its parent_id
+    is the replayed execution, its original_id that one's original. Without
+    task_run_id it is a CREATED execution with the same inputs and labels.
+    With one, the task runs created before it are copied with new ids (states,
+    attempts and outputs kept), the task run itself runs again (RESTARTED;
+    RUNNING when flowable, dropped to be applied again when it updates the
+    execution), its parents go back to RUNNING, and the execution takes the
+    replayed one's state history, then RESTARTED.
+
+    Raise OperationRefused when the execution has not ended, when task_run_id
+    is not one of its task runs, or when flow lacks the task of a copied task run.
+    """
+    if not is_terminal(execution.state.current):
+        raise OperationRefused(
+            "EXECUTION_NOT_ENDED",
+            f"Execution {execution.id} is {state_name(execution.state.current)}: only an ended one replays",
+        )
+    new = Execution(
+        tenant_id=execution.tenant_id,
+        id=execution_id,
+        namespace=execution.namespace,
+        flow_id=execution.flow_id,
+        flow_revision=flow_revision,
+        inputs=execution.inputs,
+        labels=execution.labels,
+        parent_id=execution.id,
+        original_id=execution.original_id or execution.id,
+    )
+    if not task_run_id:
+        transition(new.state, StateType.STATE_TYPE_CREATED, now)
+        return new
+    chosen = next((run for run in execution.task_runs if run.id == task_run_id), None)
+    if chosen is None:
+        raise OperationRefused(
+            "TASK_RUN_NOT_FOUND", f"Execution {execution.id} has no task run {task_run_id}"
+        )
+    by_id = {run.id: run for run in execution.task_runs}
+    parents = _ancestor_ids(chosen, by_id)
+    ids: dict[str, str] = {}
+    for run in execution.task_runs:
+        if run.position > chosen.position:
+            continue
+        try:
+            task = flow.task(run.task_id)
+        except KeyError:
+            raise OperationRefused(
+                "TASK_NOT_IN_REVISION", f"Revision {flow_revision} of the flow has no task {run.task_id}"
+            ) from None
+        if run.id == chosen.id and isinstance(task, ExecutionUpdatingTask):
+            continue
+        parent_id = ids.get(run.parent_task_run_id, "")
+        ids[run.id] = task_run_id_of(execution_id, parent_id, run.task_id, run.value)
+        copy = new.task_runs.add()
+        copy.CopyFrom(run)
+        copy.id = ids[run.id]
+        copy.execution_id = execution_id
+        copy.parent_task_run_id = parent_id
+        copy.position = len(new.task_runs) - 1
+        copy.version = 0
+        if run.id in parents or (run.id == chosen.id and isinstance(task, FlowableTask)):
+            transition(copy.state, _RUNNING, now)
+        elif run.id == chosen.id:
+            transition(copy.state, _RESTARTED, now)
+    if execution.HasField("variables"):
+        new.variables.CopyFrom(execution.variables)
+    new.state.CopyFrom(execution.state)
+    transition(new.state, _RESTARTED, now)
+    return new
+
+
+def run_restarted(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
+    """Run a RESTARTED execution: RUNNING, jobs for its RESTARTED task runs, then what comes next.
+
+    The task runs the restart (or replay) changed are those at the execution's
+    version: they go into this decision's event.
+    """
+    if execution.state.current != _RESTARTED:
+        return Decision(execution)
+    updated = Execution()
+    updated.CopyFrom(execution)
+    transition(updated.state, _RUNNING, now)
+    touched = {run.id for run in updated.task_runs if run.version == updated.version}
+    jobs = restarted_jobs(updated, flow)
+    decision = _advance(updated, flow, now, touched=touched)
+    decision.jobs[:0] = jobs
+    return decision
+
+
+def begin(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
+    """Start a CREATED execution, or run a RESTARTED one (a replay from a task run)."""
+    if execution.state.current == _RESTARTED:
+        return run_restarted(execution, flow, now)
+    return start(execution, flow, now)
+
+
+def restarted_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
+    """Return the jobs of RESTARTED task runs, which no worker has taken yet.
+
+    As pending_jobs for CREATED ones: what to publish again after a crash.
+    """
+    if is_terminal(execution.state.current):
+        return []
+    jobs = []
+    for run in execution.task_runs:
+        if run.state.current == _RESTARTED:
+            task = flow.task(run.task_id)
+            if isinstance(task, RunnableTask):
+                jobs.append(build_job(execution, flow, run, task))
+    return jobs
+
+
+def _ancestor_ids(run: TaskRun, by_id: dict[str, TaskRun]) -> set[str]:
+    found = set()
+    parent = by_id.get(run.parent_task_run_id)
+    while parent is not None and parent.id not in found:
+        found.add(parent.id)
+        parent = by_id.get(parent.parent_task_run_id)
+    return found
+
+
+def _branch_runs(execution: Execution, flow: FlowDefinition) -> set[str]:
+    """Return the task runs of `errors` branches and `afterExecution`, with their children."""
+    by_id = {run.id: run for run in execution.task_runs}
+    roots = set()
+    after = flow.after_execution_ids()
+    top_errors = {task.id for task in flow.errors}
+    for run in execution.task_runs:
+        parent = by_id.get(run.parent_task_run_id)
+        if parent is None:
+            if run.task_id in top_errors or run.task_id in after:
+                roots.add(run.id)
+            continue
+        errors = getattr(flow.task(parent.task_id), "errors", None) or []
+        if any(task.id == run.task_id for task in errors):
+            roots.add(run.id)
+    return {run.id for run in execution.task_runs if run.id in roots or _ancestor_ids(run, by_id) & roots}
+
+
+def _drop(execution: Execution, dropped: set[str]) -> None:
+    """Remove the dropped task runs; renumber the others' positions (a changed one joins the event)."""
+    if not dropped:
+        return
+    kept = [run for run in execution.task_runs if run.id not in dropped]
+    del execution.task_runs[:]
+    for position, run in enumerate(kept):
+        if run.position != position:
+            run.position = position
+            run.version = execution.version
+    execution.task_runs.extend(kept)

@@ -5,13 +5,21 @@ from collections.abc import AsyncIterator
 import grpc
 
 from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
-from flowmesh.engine import is_terminal, new_execution, new_execution_id
+from flowmesh.engine import (
+    OperationRefused,
+    is_terminal,
+    new_execution,
+    new_execution_id,
+    replayed,
+    restarted,
+    restarts,
+)
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
-from flowmesh.language import resolve_inputs
+from flowmesh.language import FlowDefinition, resolve_inputs
 from flowmesh.messaging import Broker, executor_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, StartExecution
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, RestartExecution, StartExecution
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
@@ -131,6 +139,67 @@ class ExecutionServicer(ExecutionServiceServicer):
             msg_id=f"kill:{execution.id}",
         )
         return execution
+
+    @unary
+    async def RestartExecution(
+        self, request: messages.RestartExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        execution = await self._get(request.tenant, request.execution_id)
+        flow = await self._flow_of(execution, execution.flow_revision)
+        try:
+            answer = restarted(execution, flow, now())
+        except OperationRefused as refused:
+            raise ApiError(grpc.StatusCode.FAILED_PRECONDITION, refused.reason, str(refused)) from None
+        # The executor restarts what it has stored (or this copy, if the bucket let it go),
+        # once: the message id and the restart count seen make a second restart a new one.
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(restart_execution=RestartExecution(execution=execution)),
+            msg_id=f"restart:{execution.id}:{restarts(execution)}",
+        )
+        return answer
+
+    @unary
+    async def ReplayExecution(
+        self, request: messages.ReplayExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        original = await self._get(request.tenant, request.execution_id)
+        revision = request.revision or original.flow_revision
+        flow = await self._flow_of(original, revision)
+        try:
+            execution = replayed(
+                original,
+                flow,
+                execution_id=new_execution_id(),
+                task_run_id=request.task_run_id,
+                flow_revision=revision,
+                now=now(),
+            )
+        except OperationRefused as refused:
+            code = (
+                grpc.StatusCode.NOT_FOUND
+                if refused.reason == "TASK_RUN_NOT_FOUND"
+                else grpc.StatusCode.FAILED_PRECONDITION
+            )
+            raise ApiError(code, refused.reason, str(refused)) from None
+        # As a new execution: stored, then started by the executor (which runs a RESTARTED one).
+        await self._executions.create(execution)
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(start_execution=StartExecution(execution=execution)),
+            msg_id=f"start:{execution.id}",
+        )
+        return execution
+
+    async def _flow_of(self, execution: Execution, revision: int) -> FlowDefinition:
+        flow = await self._flows.definition(
+            execution.tenant_id, execution.namespace, execution.flow_id, revision
+        )
+        if flow is None:
+            raise not_found(
+                "FLOW_NOT_FOUND", f"Flow {execution.namespace}.{execution.flow_id} has no revision {revision}"
+            )
+        return flow
 
     async def _get(self, tenant: str, execution_id: str) -> Execution:
         stored = await self._executions.get(execution_id)

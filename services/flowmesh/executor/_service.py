@@ -8,7 +8,19 @@ from datetime import UTC, datetime
 from nats.errors import Error as NatsError
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import Decision, apply_update, is_terminal, kill, pending_jobs, start
+from flowmesh.engine import (
+    Decision,
+    apply_update,
+    apply_wake,
+    begin,
+    is_terminal,
+    kill,
+    next_wake,
+    pending_jobs,
+    restart,
+    restarted_jobs,
+    restarts,
+)
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor._locks import KeyedLocks
@@ -19,11 +31,12 @@ from flowmesh.messaging import (
     Broker,
     Delivery,
     execution_event_subject,
+    executor_subject,
     job_subject,
     log_subject,
     run_consumer,
 )
-from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, WorkerJob
+from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, Wake, WorkerJob
 from flowmesh.state import ExecutionStore, FlowStore, KilledExecutions, StaleRevision, Stored
 from flowmesh.telemetry import DECISIONS, get_logger
 
@@ -70,7 +83,7 @@ class Executor:
         kind = message.WhichOneof("kind")
         if kind == "start_execution":
             initial = message.start_execution.execution
-            await self._decide(initial.id, initial, lambda ex, flow: start(ex, flow, _now()), delivery)
+            await self._decide(initial.id, initial, lambda ex, flow: begin(ex, flow, _now()), delivery)
         elif kind == "task_run_update":
             update = message.task_run_update
             await self._decide(
@@ -79,6 +92,20 @@ class Executor:
         elif kind == "kill_execution":
             await self._decide(
                 message.kill_execution.execution_id, None, lambda ex, flow: kill(ex, flow, _now()), delivery
+            )
+        elif kind == "restart_execution":
+            seen = message.restart_execution.execution
+            count = restarts(seen)
+            await self._decide(seen.id, seen, lambda ex, flow: restart(ex, flow, count, _now()), delivery)
+        elif kind == "wake":
+            due = message.wake.due.ToDatetime(tzinfo=UTC)
+            early = (due - _now()).total_seconds()
+            if early > 0:
+                # Not due yet: JetStream hands it back once the delay has passed.
+                await delivery.nak(delay=early)
+                return
+            await self._decide(
+                message.wake.execution_id, None, lambda ex, flow: apply_wake(ex, flow, _now()), delivery
             )
         else:
             log.warning("unknown_message_dropped", subject=delivery.subject)
@@ -128,7 +155,9 @@ class Executor:
                     self._remember(stored)
                 DECISIONS.labels("unchanged").inc()
                 if redelivered and flow is not None:
-                    await self._publish(decision.execution, pending_jobs(decision.execution, flow))
+                    jobs = pending_jobs(decision.execution, flow) + restarted_jobs(decision.execution, flow)
+                    await self._publish(decision.execution, jobs)
+                    await self._wake(decision.execution.id, next_wake(decision.execution, flow))
                 return
             try:
                 if stored is None:
@@ -147,6 +176,7 @@ class Executor:
             for error in decision.errors:
                 await self._log_error(decision.execution, error.message, error.task_run_id, error.task_id)
             await self._publish(decision.execution, decision.jobs)
+            await self._wake(decision.execution.id, decision.wake_at)
             return
         raise RuntimeError(f"execution {execution_id} kept changing under the executor")
 
@@ -174,6 +204,17 @@ class Executor:
             self._broker.publish(
                 execution_event_subject(execution.id), event, msg_id=f"{execution.id}:{execution.version}"
             ),
+        )
+
+    async def _wake(self, execution_id: str, due: datetime | None) -> None:
+        """Ask for the execution to be looked at again at due (once per due: the id deduplicates)."""
+        if due is None:
+            return
+        wake = Wake(execution_id=execution_id)
+        wake.due.FromDatetime(due)
+        millis = wake.due.ToMilliseconds()
+        await self._broker.publish(
+            executor_subject(execution_id), ExecutorMessage(wake=wake), msg_id=f"wake:{execution_id}:{millis}"
         )
 
     async def _log_error(

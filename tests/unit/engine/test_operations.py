@@ -1,11 +1,28 @@
-"""Kill: what it does to an execution and its task runs, and what it stops."""
+"""Kill, restart and replay: what they do to an execution and its task runs."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import apply_update, kill, new_execution, pending_jobs, start, state_name
+from flowmesh.engine import (
+    Decision,
+    OperationRefused,
+    apply_update,
+    kill,
+    new_execution,
+    pending_jobs,
+    replayed,
+    restart,
+    restarted,
+    restarted_jobs,
+    restarts,
+    start,
+    state_name,
+)
+from flowmesh.engine import begin as begin_restarted
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition, parse_flow
 from flowmesh.queue.v1.queue_pb2 import TaskRunUpdate, WorkerJob
@@ -14,6 +31,8 @@ CREATED = StateType.STATE_TYPE_CREATED
 RUNNING = StateType.STATE_TYPE_RUNNING
 SUCCESS = StateType.STATE_TYPE_SUCCESS
 KILLED = StateType.STATE_TYPE_KILLED
+FAILED = StateType.STATE_TYPE_FAILED
+RESTARTED = StateType.STATE_TYPE_RESTARTED
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RETURN = "io.kestra.plugin.core.debug.Return"
@@ -184,3 +203,235 @@ def test_killing_twice_changes_nothing_the_second_time() -> None:
 
     assert not again.changed
     assert history(again.execution) == history(killed)
+
+
+# Restart and replay.
+
+LOG = "io.kestra.plugin.core.log.Log"
+WITH_ERRORS = parse_flow(
+    "id: kill\nnamespace: company.team\ntasks:\n"
+    + ret("a")
+    + f"  - id: seq\n    type: {SEQUENTIAL}\n    tasks:\n"
+    + ret("b", 6)
+    + ret("c")
+    + f"errors:\n  - id: handler\n    type: {LOG}\n    message: failed\n"
+)
+
+
+def report(
+    execution: Execution, flow: FlowDefinition, clock: Clock, job: WorkerJob, state: StateType.ValueType
+) -> Decision:
+    """Report RUNNING then state for job's attempt; return the decision."""
+    running = TaskRunUpdate(
+        execution_id=job.execution_id, task_run_id=job.task_run_id, attempt=job.attempt, state=RUNNING
+    )
+    execution = apply_update(execution, running, flow, clock()).execution
+    ended = TaskRunUpdate(
+        execution_id=job.execution_id, task_run_id=job.task_run_id, attempt=job.attempt, state=state
+    )
+    return apply_update(execution, ended, flow, clock())
+
+
+def failed_at_b() -> tuple[Execution, Clock]:
+    """Run WITH_ERRORS until b fails and the errors branch has run: a FAILED execution."""
+    execution, jobs, clock = begin(WITH_ERRORS)
+    decision = report(execution, WITH_ERRORS, clock, jobs[0], SUCCESS)
+    (job_b,) = decision.jobs
+    decision = report(decision.execution, WITH_ERRORS, clock, job_b, FAILED)
+    (handler,) = decision.jobs
+    decision = report(decision.execution, WITH_ERRORS, clock, handler, SUCCESS)
+    assert decision.execution.state.current == FAILED
+    return decision.execution, clock
+
+
+def test_restart_reruns_the_failed_task_run_and_keeps_the_succeeded_ones() -> None:
+    execution, clock = failed_at_b()
+
+    answer = restarted(execution, WITH_ERRORS, clock())
+
+    assert history(answer)[-2:] == ["FAILED", "RESTARTED"]
+    assert answer.id == execution.id
+    assert states(answer) == {"a": "SUCCESS", "seq": "RUNNING", "b": "RESTARTED"}
+    assert run_of(answer, "a").outputs == run_of(execution, "a").outputs
+    assert len(run_of(answer, "b").attempts) == 1
+    assert restarts(answer) == 1
+
+
+def test_restart_drops_the_errors_branch_and_renumbers_positions() -> None:
+    execution, clock = failed_at_b()
+    assert "handler" in states(execution)
+
+    answer = restarted(execution, WITH_ERRORS, clock())
+
+    assert [run.position for run in answer.task_runs] == [0, 1, 2]
+    assert "handler" not in states(answer)
+
+
+def test_the_restart_decision_runs_the_next_attempt_then_goes_on() -> None:
+    execution, clock = failed_at_b()
+
+    decision = restart(execution, WITH_ERRORS, 0, clock())
+
+    assert decision.changed
+    assert history(decision.execution)[-3:] == ["FAILED", "RESTARTED", "RUNNING"]
+    (job,) = decision.jobs
+    assert (job.task_run_id, job.attempt) == (run_of(execution, "b").id, 2)
+    assert job.variables["taskrun"]["attemptsCount"] == 1
+    changed = {
+        run.task_id for run in decision.execution.task_runs if run.version == decision.execution.version
+    }
+    assert changed == {"seq", "b"}
+    decision = report(decision.execution, WITH_ERRORS, clock, job, SUCCESS)
+    (job_c,) = decision.jobs
+    decision = report(decision.execution, WITH_ERRORS, clock, job_c, SUCCESS)
+    assert decision.execution.state.current == SUCCESS
+    assert states(decision.execution) == {"a": "SUCCESS", "seq": "SUCCESS", "b": "SUCCESS", "c": "SUCCESS"}
+    assert len(run_of(decision.execution, "b").attempts) == 2
+
+
+def test_a_restart_applies_once() -> None:
+    execution, clock = failed_at_b()
+    once = restart(execution, WITH_ERRORS, 0, clock()).execution
+
+    assert not restart(once, WITH_ERRORS, 0, clock()).changed
+
+
+def test_the_jobs_of_restarted_task_runs_are_sent_again_after_a_crash() -> None:
+    execution, clock = failed_at_b()
+    decision = restart(execution, WITH_ERRORS, 0, clock())
+
+    again = restarted_jobs(decision.execution, WITH_ERRORS)
+
+    assert [(job.task_run_id, job.attempt) for job in again] == [
+        (j.task_run_id, j.attempt) for j in decision.jobs
+    ]
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_only_a_failed_execution_restarts(ended: bool) -> None:
+    execution, _, clock = begin(SEQUENCE)
+    if ended:
+        execution = kill(execution, SEQUENCE, clock()).execution
+
+    with pytest.raises(OperationRefused) as refused:
+        restarted(execution, SEQUENCE, clock())
+
+    assert refused.value.reason == "EXECUTION_NOT_RESTARTABLE"
+    assert not restart(execution, SEQUENCE, 0, clock()).changed
+
+
+def succeeded_sequence() -> tuple[Execution, Clock]:
+    execution, jobs, clock = begin(SEQUENCE)
+    while jobs:
+        decision = report(execution, SEQUENCE, clock, jobs[0], SUCCESS)
+        execution, jobs = decision.execution, decision.jobs
+    assert execution.state.current == SUCCESS
+    return execution, clock
+
+
+def test_replay_from_a_task_run_copies_the_runs_before_it() -> None:
+    execution, clock = succeeded_sequence()
+
+    new = replayed(
+        execution,
+        SEQUENCE,
+        execution_id="exec2",
+        task_run_id=run_of(execution, "b").id,
+        flow_revision=1,
+        now=clock(),
+    )
+
+    assert (new.id, new.parent_id, new.original_id) == ("exec2", "exec1", "exec1")
+    assert history(new) == ["CREATED", "RUNNING", "SUCCESS", "RESTARTED"]
+    assert states(new) == {"a": "SUCCESS", "b": "RESTARTED"}
+    assert {run.execution_id for run in new.task_runs} == {"exec2"}
+    assert not {run.id for run in new.task_runs} & {run.id for run in execution.task_runs}
+    assert run_of(new, "a").outputs == run_of(execution, "a").outputs
+
+
+def test_a_replayed_execution_runs_from_its_task_run() -> None:
+    execution, clock = succeeded_sequence()
+    new = replayed(
+        execution,
+        SEQUENCE,
+        execution_id="exec2",
+        task_run_id=run_of(execution, "b").id,
+        flow_revision=1,
+        now=clock(),
+    )
+
+    decision = begin_restarted(new, SEQUENCE, clock())
+
+    assert history(decision.execution)[-1] == "RUNNING"
+    (job,) = decision.jobs
+    assert (job.task_run_id, job.attempt) == (run_of(new, "b").id, 2)
+    assert {
+        run.task_id for run in decision.execution.task_runs if run.version == decision.execution.version
+    } == {
+        "a",
+        "b",
+    }
+    decision = report(decision.execution, SEQUENCE, clock, job, SUCCESS)
+    (job_c,) = decision.jobs
+    decision = report(decision.execution, SEQUENCE, clock, job_c, SUCCESS)
+    assert decision.execution.state.current == SUCCESS
+    assert len(decision.execution.task_runs) == 3
+
+
+def test_a_replay_in_a_sequential_puts_its_parent_back_to_running() -> None:
+    execution, clock = failed_at_b()
+
+    new = replayed(
+        execution,
+        WITH_ERRORS,
+        execution_id="exec2",
+        task_run_id=run_of(execution, "b").id,
+        flow_revision=1,
+        now=clock(),
+    )
+
+    assert states(new) == {"a": "SUCCESS", "seq": "RUNNING", "b": "RESTARTED"}
+    assert run_of(new, "b").parent_task_run_id == run_of(new, "seq").id
+
+
+def test_a_replay_without_task_run_starts_from_scratch() -> None:
+    execution, clock = succeeded_sequence()
+
+    new = replayed(execution, SEQUENCE, execution_id="exec2", task_run_id="", flow_revision=1, now=clock())
+
+    assert history(new) == ["CREATED"]
+    assert not new.task_runs
+    decision = begin_restarted(new, SEQUENCE, clock())
+    assert [job.task_id for job in decision.jobs] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("running", "task_run", "reason"),
+    [(True, "", "EXECUTION_NOT_ENDED"), (False, "nope", "TASK_RUN_NOT_FOUND")],
+)
+def test_replay_refusals(running: bool, task_run: str, reason: str) -> None:
+    execution, clock = begin(SEQUENCE)[::2] if running else succeeded_sequence()
+
+    with pytest.raises(OperationRefused) as refused:
+        replayed(
+            execution, SEQUENCE, execution_id="exec2", task_run_id=task_run, flow_revision=1, now=clock()
+        )
+
+    assert refused.value.reason == reason
+
+
+def test_replay_refuses_a_revision_without_a_copied_task() -> None:
+    execution, clock = succeeded_sequence()
+    other = flow_of(ret("z"))
+
+    with pytest.raises(OperationRefused) as refused:
+        replayed(
+            execution,
+            other,
+            execution_id="exec2",
+            task_run_id=run_of(execution, "b").id,
+            flow_revision=2,
+            now=clock(),
+        )
+
+    assert refused.value.reason == "TASK_NOT_IN_REVISION"

@@ -272,6 +272,16 @@ class ExecutionServicer(execution_service_pb2_grpc.ExecutionServiceServicer):
         await self.api.enter("KillExecution", request, context)
         return execution(request.execution_id, S.STATE_TYPE_RUNNING)
 
+    async def RestartExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("RestartExecution", request, context)
+        return execution(request.execution_id, S.STATE_TYPE_RESTARTED)
+
+    async def ReplayExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("ReplayExecution", request, context)
+        replay = execution("replay1", S.STATE_TYPE_RESTARTED)
+        replay.parent_id = request.execution_id
+        return replay
+
     async def ListExecutions(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ListExecutions", request, context)
         found = [execution(f"e{i}") for i in range(3)]

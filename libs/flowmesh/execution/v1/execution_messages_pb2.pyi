@@ -78,3 +78,23 @@ class KillExecutionRequest(_message.Message):
     tenant: str
     execution_id: str
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
+
+class RestartExecutionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
+
+class ReplayExecutionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "task_run_id", "revision")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    task_run_id: str
+    revision: int
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...

@@ -61,6 +61,16 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
                 _registered_method=True)
+        self.RestartExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/RestartExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.RestartExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.ReplayExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ReplayExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
 
 
 class ExecutionServiceServicer:
@@ -113,6 +123,38 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RestartExecution(self, request, context):
+        """Restart a FAILED execution, keeping its id: it goes RESTARTED, then
+        RUNNING; its FAILED task runs run again as a new attempt (RESTARTED until a
+        worker takes them), their flowable parents go back to RUNNING, task runs of
+        `errors` branches (and `afterExecution` ones) are dropped to run again when
+        the execution ends again, and task runs that succeeded keep their outputs.
+        The restart is asynchronous: the answer is the RESTARTED execution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+        flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_RESTARTABLE)
+        for an execution that is not FAILED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayExecution(self, request, context):
+        """Replay an ended execution as a new one of the same flow (or of revision):
+        its parent_id is the replayed execution's id, its original_id that one's
+        original_id. Without task_run_id it runs from the start with the same
+        inputs. With one, the task runs created before it are copied (new ids,
+        same states and outputs), the task run itself runs again (RESTARTED), its
+        parents go back to RUNNING, and the execution goes RESTARTED, then RUNNING.
+        The answer is the new execution, before it runs.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND,
+        FLOW_NOT_FOUND); FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an
+        execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
+        revision lacks a task of a copied task run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -139,6 +181,16 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
             'KillExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.KillExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'RestartExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.RestartExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'ReplayExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ReplayExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
     }
@@ -277,6 +329,60 @@ class ExecutionService:
             target,
             '/flowmesh.execution.v1.ExecutionService/KillExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/RestartExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.RestartExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ReplayExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
             options,
             channel_credentials,

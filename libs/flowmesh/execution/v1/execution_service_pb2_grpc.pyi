@@ -60,6 +60,30 @@ class ExecutionServiceStub:
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
     EXECUTION_ENDED) for an execution that has already ended.
     """
+    RestartExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.RestartExecutionRequest, _execution_pb2.Execution]
+    """Restart a FAILED execution, keeping its id: it goes RESTARTED, then
+    RUNNING; its FAILED task runs run again as a new attempt (RESTARTED until a
+    worker takes them), their flowable parents go back to RUNNING, task runs of
+    `errors` branches (and `afterExecution` ones) are dropped to run again when
+    the execution ends again, and task runs that succeeded keep their outputs.
+    The restart is asynchronous: the answer is the RESTARTED execution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+    flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_RESTARTABLE)
+    for an execution that is not FAILED.
+    """
+    ReplayExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.ReplayExecutionRequest, _execution_pb2.Execution]
+    """Replay an ended execution as a new one of the same flow (or of revision):
+    its parent_id is the replayed execution's id, its original_id that one's
+    original_id. Without task_run_id it runs from the start with the same
+    inputs. With one, the task runs created before it are copied (new ids,
+    same states and outputs), the task run itself runs again (RESTARTED), its
+    parents go back to RUNNING, and the execution goes RESTARTED, then RUNNING.
+    The answer is the new execution, before it runs.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND,
+    FLOW_NOT_FOUND); FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an
+    execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
+    revision lacks a task of a copied task run.
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -91,6 +115,30 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     kill was sent. Kestra 2.0's path, with its older one as an alias.
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
     EXECUTION_ENDED) for an execution that has already ended.
+    """
+    RestartExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.RestartExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Restart a FAILED execution, keeping its id: it goes RESTARTED, then
+    RUNNING; its FAILED task runs run again as a new attempt (RESTARTED until a
+    worker takes them), their flowable parents go back to RUNNING, task runs of
+    `errors` branches (and `afterExecution` ones) are dropped to run again when
+    the execution ends again, and task runs that succeeded keep their outputs.
+    The restart is asynchronous: the answer is the RESTARTED execution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+    flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_RESTARTABLE)
+    for an execution that is not FAILED.
+    """
+    ReplayExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.ReplayExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Replay an ended execution as a new one of the same flow (or of revision):
+    its parent_id is the replayed execution's id, its original_id that one's
+    original_id. Without task_run_id it runs from the start with the same
+    inputs. With one, the task runs created before it are copied (new ids,
+    same states and outputs), the task run itself runs again (RESTARTED), its
+    parents go back to RUNNING, and the execution goes RESTARTED, then RUNNING.
+    The answer is the new execution, before it runs.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND,
+    FLOW_NOT_FOUND); FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an
+    execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
+    revision lacks a task of a copied task run.
     """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -150,6 +198,42 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         kill was sent. Kestra 2.0's path, with its older one as an alias.
         Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
         EXECUTION_ENDED) for an execution that has already ended.
+        """
+
+    @_abc_1.abstractmethod
+    def RestartExecution(
+        self,
+        request: _execution_messages_pb2.RestartExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Restart a FAILED execution, keeping its id: it goes RESTARTED, then
+        RUNNING; its FAILED task runs run again as a new attempt (RESTARTED until a
+        worker takes them), their flowable parents go back to RUNNING, task runs of
+        `errors` branches (and `afterExecution` ones) are dropped to run again when
+        the execution ends again, and task runs that succeeded keep their outputs.
+        The restart is asynchronous: the answer is the RESTARTED execution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+        flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_RESTARTABLE)
+        for an execution that is not FAILED.
+        """
+
+    @_abc_1.abstractmethod
+    def ReplayExecution(
+        self,
+        request: _execution_messages_pb2.ReplayExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Replay an ended execution as a new one of the same flow (or of revision):
+        its parent_id is the replayed execution's id, its original_id that one's
+        original_id. Without task_run_id it runs from the start with the same
+        inputs. With one, the task runs created before it are copied (new ids,
+        same states and outputs), the task run itself runs again (RESTARTED), its
+        parents go back to RUNNING, and the execution goes RESTARTED, then RUNNING.
+        The answer is the new execution, before it runs.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND,
+        FLOW_NOT_FOUND); FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an
+        execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
+        revision lacks a task of a copied task run.
         """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

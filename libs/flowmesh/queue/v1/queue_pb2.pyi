@@ -12,14 +12,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExecutorMessage(_message.Message):
-    __slots__ = ("start_execution", "task_run_update", "kill_execution")
+    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake")
     START_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     TASK_RUN_UPDATE_FIELD_NUMBER: _ClassVar[int]
     KILL_EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    RESTART_EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    WAKE_FIELD_NUMBER: _ClassVar[int]
     start_execution: StartExecution
     task_run_update: TaskRunUpdate
     kill_execution: KillExecution
-    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ...) -> None: ...
+    restart_execution: RestartExecution
+    wake: Wake
+    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ...) -> None: ...
 
 class StartExecution(_message.Message):
     __slots__ = ("execution",)
@@ -27,11 +31,25 @@ class StartExecution(_message.Message):
     execution: _execution_pb2.Execution
     def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...
 
+class Wake(_message.Message):
+    __slots__ = ("execution_id", "due")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    DUE_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    due: _timestamp_pb2.Timestamp
+    def __init__(self, execution_id: _Optional[str] = ..., due: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class KillExecution(_message.Message):
     __slots__ = ("execution_id",)
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     execution_id: str
     def __init__(self, execution_id: _Optional[str] = ...) -> None: ...
+
+class RestartExecution(_message.Message):
+    __slots__ = ("execution",)
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    execution: _execution_pb2.Execution
+    def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...
 
 class TaskRunUpdate(_message.Message):
     __slots__ = ("execution_id", "task_run_id", "attempt", "state", "outputs", "worker_id", "date", "error", "started")
