@@ -6,6 +6,7 @@ from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._jobs import build_job, execution_variables
+from flowmesh.engine._pause import expire, expiries, follow_pauses
 from flowmesh.engine._resolver import Resolver, TaskRunError
 from flowmesh.engine._retries import RETRYING, next_wake, retry_due
 from flowmesh.engine._states import is_terminal, transition
@@ -112,6 +113,8 @@ def apply_update(
 def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
     """Send the next attempt of every RETRYING task run whose delay has passed by now.
 
+    Pauses whose duration has passed by now end by themselves (Pause.expiry).
+
     The task run goes back to CREATED (Kestra's retryTask) and its job carries
     the next attempt number. A wake that finds nothing due changes nothing and
     says when to wake again.
@@ -125,13 +128,15 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
         and (not ended or run.task_id in after)
         and _at_or_before(retry_due(run, flow.task(run.task_id)), now)
     }
-    if not due:
+    if not due and not any(at <= now for _, at, _ in expiries(execution, flow)):
         return Decision(execution, wake_at=next_wake(execution, flow))
     updated = _copy(execution)
     for run in updated.task_runs:
         if run.id in due:
             transition(run.state, StateType.STATE_TYPE_CREATED, now)
-    decision = _advance(updated, flow, now, touched=due)
+    # Pauses whose duration (or timeout) has passed go on, or end, as their behavior says.
+    expired = expire(updated, flow, now)
+    decision = _advance(updated, flow, now, touched=due | expired)
     retried = [
         build_job(decision.execution, flow, run, flow.task(run.task_id))
         for run in decision.execution.task_runs
@@ -176,6 +181,7 @@ def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched:
         final = resolver.resolve_execution()
         if final is not None:
             transition(execution.state, _with_outputs(execution, flow, final, resolver.errors), now)
+        follow_pauses(execution, now)
     if is_terminal(execution.state.current):
         resolver.resolve_after_execution()
     execution.version += 1

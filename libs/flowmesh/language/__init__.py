@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowmesh.language._inputs import InputsError, resolve_inputs
+from flowmesh.language._inputs import InputsError, resolve_declared, resolve_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Output, Violation
 from flowmesh.language._outputs import typed_output
 from flowmesh.language._parse import parse_flow, split_documents
@@ -19,6 +19,7 @@ __all__ = [
     "flow_schema",
     "load_document",
     "parse_flow",
+    "resolve_declared",
     "resolve_inputs",
     "split_documents",
     "typed_output",

@@ -44,10 +44,17 @@ def resolve_inputs(flow: FlowDefinition, given: dict[str, Any]) -> dict[str, Any
     Values the flow does not declare are ignored, as Kestra does. Defaults may be
     expressions (`{{ now() }}`), rendered with the flow and the inputs resolved so far.
     """
+    return resolve_declared(flow, flow.inputs, given, "inputs")
+
+
+def resolve_declared(
+    flow: FlowDefinition, inputs: list[Input], given: dict[str, Any], prefix: str
+) -> dict[str, Any]:
+    """Return values for inputs (a Pause's onResume...) as resolve_inputs does; paths start with prefix."""
     resolved: dict[str, Any] = {}
     violations: list[Violation] = []
-    for declared in flow.inputs:
-        path = f"inputs.{declared.id}"
+    for declared in inputs:
+        path = f"{prefix}.{declared.id}"
         try:
             value = given.get(declared.id)
             if value is None:
