@@ -49,9 +49,7 @@ async def test_nats_jetstream_syncs_always(nats_server: EmbeddedNats) -> None:
     assert varz["host"] == "127.0.0.1"
     assert varz["port"] == nats_server.port != 4222
     assert varz["jetstream"]["config"]["sync_always"] is True
-    assert varz["jetstream"]["config"]["store_dir"].startswith(
-        str(nats_server.data_dir)
-    )
+    assert varz["jetstream"]["config"]["store_dir"].startswith(str(nats_server.data_dir))
     jsz = await asyncio.to_thread(_get_json, nats_server.monitor_url + "/jsz")
     assert jsz["config"]["sync_always"] is True
 
@@ -104,10 +102,7 @@ async def test_postgres_answers_with_fsync_on(
     try:
         assert await conn.fetchval("SELECT 1") == 1
         assert await conn.fetchval("SELECT current_setting('fsync')") == "on"
-        assert (
-            await conn.fetchval("SELECT current_setting('listen_addresses')")
-            == "127.0.0.1"
-        )
+        assert await conn.fetchval("SELECT current_setting('listen_addresses')") == "127.0.0.1"
     finally:
         await conn.close()
     assert postgres_server.port != 5432
@@ -121,9 +116,7 @@ async def test_postgres_runs_as_nobody_without_useradd(
     status = Path(f"/proc/{pid}/status").read_text()
     uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
     assert set(uid_line.split()[1:]) == {str(pwd.getpwnam("nobody").pw_uid)}
-    users = [
-        line.split(":", 1)[0] for line in Path("/etc/passwd").read_text().splitlines()
-    ]
+    users = [line.split(":", 1)[0] for line in Path("/etc/passwd").read_text().splitlines()]
     assert "embedded_postgres" not in users
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from fastapi import Request
 from google.protobuf import json_format
@@ -12,6 +13,7 @@ from google.protobuf.message import Message
 from starlette.datastructures import UploadFile
 
 from flowmesh.gateway._errors import GatewayError
+from flowmesh.gateway._kestra import enum_number
 
 _STRUCT = "google.protobuf.Struct"
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -22,7 +24,7 @@ async def read_body(request: Request, message: Message, body: str) -> None:
     if body == "*":
         data = await _json(request)
         if data is not None:
-            _parse(data, message, "body")
+            _parse(_kestra_enums(data, message), message, "body")
         return
     field = message.DESCRIPTOR.fields_by_name[body]
     if field.type == FieldDescriptor.TYPE_STRING:
@@ -39,6 +41,12 @@ async def read_body(request: Request, message: Message, body: str) -> None:
             if not isinstance(values, dict):
                 raise GatewayError("the body must be a JSON object", parameter="body")
             _parse(values, getattr(message, field.name), "body")
+    elif field.is_repeated and field.message_type is not None:
+        items = await _json(request)
+        if items is not None:
+            if not isinstance(items, list):
+                raise GatewayError("the body must be a JSON array", parameter="body")
+            _parse({field.json_name: items}, message, "body")
     else:
         data = await _json(request)
         if data is not None:
@@ -81,3 +89,20 @@ def _parse(data: Any, message: Message, name: str) -> None:
         json_format.ParseDict(data, message, ignore_unknown_fields=True)
     except json_format.ParseError as error:
         raise GatewayError(f"bad body: {error}", parameter=name) from None
+
+
+def _kestra_enums(data: Any, message: Message) -> Any:
+    """Return data with the request's enum values given by Kestra's names (``SUCCESS``) as numbers."""
+    if not isinstance(data, dict):
+        return data
+    named = dict(data)
+    # types-protobuf types DESCRIPTOR as the pure-Python or the upb class; both work.
+    fields = cast("Sequence[FieldDescriptor]", message.DESCRIPTOR.fields)
+    for field in fields:
+        if field.enum_type is None or field.is_repeated:
+            continue
+        for key in (field.json_name, field.name):
+            value = named.get(key)
+            if isinstance(value, str) and value not in field.enum_type.values_by_name:
+                named[key] = enum_number(field.enum_type, value, field.json_name)
+    return named

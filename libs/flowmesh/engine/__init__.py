@@ -18,20 +18,28 @@ from flowmesh.engine._decide import (
 )
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._operations import (
+    CHANGEABLE_STATES,
     OperationRefused,
     begin,
+    change_task_run_state,
     kill,
+    label_violations,
     replayed,
     restart,
     restarted,
     restarted_jobs,
     restarts,
+    set_labels,
+    task_run_state_changed,
+    with_labels,
 )
 from flowmesh.engine._resolver import TaskRunError
+from flowmesh.engine._resume import resume, resume_inputs
 from flowmesh.engine._retries import next_wake
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
 
 __all__ = [
+    "CHANGEABLE_STATES",
     "TERMINAL",
     "Decision",
     "OperationRefused",
@@ -39,9 +47,11 @@ __all__ = [
     "apply_update",
     "apply_wake",
     "begin",
+    "change_task_run_state",
     "fail",
     "is_terminal",
     "kill",
+    "label_violations",
     "new_execution",
     "new_execution_id",
     "next_wake",
@@ -51,6 +61,11 @@ __all__ = [
     "restarted",
     "restarted_jobs",
     "restarts",
+    "resume",
+    "resume_inputs",
+    "set_labels",
     "start",
     "state_name",
+    "task_run_state_changed",
+    "with_labels",
 ]

@@ -1,10 +1,11 @@
-"""Operations a user applies to a whole execution: kill, restart, replay."""
+"""Operations a user applies to an execution: kill, restart, replay, labels, a task run's state."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._decide import Decision, _advance, start
 from flowmesh.engine._ids import task_run_id as task_run_id_of
 from flowmesh.engine._jobs import build_job
@@ -12,6 +13,7 @@ from flowmesh.engine._states import FAILING, is_terminal, state_name, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins import ExecutionUpdatingTask, FlowableTask, RunnableTask
+from flowmesh.plugins.core import system_labels
 from flowmesh.queue.v1.queue_pb2 import WorkerJob
 
 _KILLING = StateType.STATE_TYPE_KILLING
@@ -285,3 +287,155 @@ def _drop(execution: Execution, dropped: set[str]) -> None:
             run.position = position
             run.version = execution.version
     execution.task_runs.extend(kept)
+
+
+def label_violations(labels: Sequence[Label]) -> list[tuple[str, str]]:
+    """Return (field, description) for each label a user may not set, as Kestra's Label does.
+
+    A key starts with a lowercase letter and holds only letters, digits, `.`,
+    `_` and `-`; a value is not empty; a system label (`system.` prefix) is
+    refused as the Labels task refuses it.
+    """
+    system = set(system_labels(label.key for label in labels))
+    violations = []
+    for index, label in enumerate(labels):
+        field = f"labels[{index}]"
+        if label.key in system:
+            offending = f"{label.key}={label.value}"
+            violations.append(
+                (
+                    f"{field}.key",
+                    f"System labels can only be set by Kestra itself, offending label: {offending}",
+                )
+            )
+        elif not _is_label_key(label.key):
+            violations.append(
+                (
+                    f"{field}.key",
+                    f"Invalid label key {label.key!r}: it must begin with a lowercase letter and hold"
+                    " only letters, digits, hyphens (-), underscores (_) or periods (.)",
+                )
+            )
+        if not label.value:
+            violations.append((f"{field}.value", f"Label {label.key!r} has an empty value"))
+    return violations
+
+
+def _is_label_key(key: str) -> bool:
+    """Return whether key matches Kestra's `^[\\p{Ll}][\\p{L}0-9._-]*$`."""
+    if not key or not (key[0].isalpha() and key[0].islower()):
+        return False
+    return all(char.isalpha() or char in "0123456789._-" for char in key[1:])
+
+
+def with_labels(execution: Execution, labels: Sequence[Label]) -> Execution:
+    """Return the execution with labels set: each replaces the label with its key, the others kept.
+
+    A replaced label keeps its place; a new one is added at the end. Of two
+    labels with one key, the last wins (Kestra collects them in a map).
+    """
+    new = {label.key: label.value for label in labels}
+    updated = Execution()
+    updated.CopyFrom(execution)
+    kept: list[Label] = []
+    seen: set[str] = set()
+    for label in execution.labels:
+        if label.key not in new:
+            kept.append(Label(key=label.key, value=label.value))
+        elif label.key not in seen:
+            seen.add(label.key)
+            kept.append(Label(key=label.key, value=new[label.key]))
+    kept.extend(Label(key=key, value=value) for key, value in new.items() if key not in seen)
+    del updated.labels[:]
+    updated.labels.extend(kept)
+    return updated
+
+
+def set_labels(execution: Execution, labels: Sequence[Label]) -> Decision:
+    """Set labels on an execution, running or ended (see with_labels); a new version when they change.
+
+    The new version is what publishes an execution event, so that the
+    repository sees the labels of an ended execution too.
+    """
+    updated = with_labels(execution, labels)
+    if list(updated.labels) == list(execution.labels):
+        return Decision(execution)
+    updated.version += 1
+    return Decision(updated, changed=True)
+
+
+CHANGEABLE_STATES = frozenset({StateType.STATE_TYPE_SUCCESS, StateType.STATE_TYPE_WARNING, _FAILED})
+
+
+def task_run_state_changed(
+    execution: Execution, flow: FlowDefinition, task_run_id: str, state: StateType, now: datetime
+) -> Execution:
+    """Return an ended execution with a task run set to state, as Kestra's ExecutionService.markAs does.
+
+    The task run and its last attempt take state (SUCCESS, WARNING or
+    FAILED), its parents go back to RUNNING, and the execution goes
+    RESTARTED, to run on from there (run_restarted). As for a restart, task
+    runs of `errors` branches and `afterExecution` are dropped to run again
+    if the execution fails again, unless the task run changed is one of them.
+
+    Raise OperationRefused for another state, an execution that has not
+    ended or was killed (workers drop the jobs of a killed execution for
+    good), an unknown task run, or a task run already in state.
+    """
+    if state not in CHANGEABLE_STATES:
+        raise OperationRefused(
+            "INVALID_STATE", f"A task run can be set to SUCCESS, WARNING or FAILED, not {state_name(state)}"
+        )
+    current = execution.state.current
+    if not is_terminal(current) or current == _KILLED:
+        reason = "EXECUTION_KILLED" if current == _KILLED else "EXECUTION_NOT_ENDED"
+        raise OperationRefused(
+            reason, f"Execution {execution.id} is {state_name(current)}: only an ended one changes"
+        )
+    updated = Execution()
+    updated.CopyFrom(execution)
+    by_id = {run.id: run for run in updated.task_runs}
+    chosen = by_id.get(task_run_id)
+    if chosen is None:
+        raise OperationRefused(
+            "TASK_RUN_NOT_FOUND", f"Execution {execution.id} has no task run {task_run_id}"
+        )
+    if chosen.state.current == state:
+        raise OperationRefused(
+            "TASK_RUN_STATE_UNCHANGED", f"Task run {task_run_id} is {state_name(state)} already"
+        )
+    transition(updated.state, _RESTARTED, now)
+    updated.version += 1
+    transition(chosen.state, state, now)
+    if chosen.attempts:
+        transition(chosen.attempts[-1].state, state, now)
+    chosen.version = updated.version
+    for parent_id in _ancestor_ids(chosen, by_id):
+        transition(by_id[parent_id].state, _RUNNING, now)
+        by_id[parent_id].version = updated.version
+    dropped = _branch_runs(updated, flow)
+    if chosen.id not in dropped:
+        _drop(updated, dropped)
+    return updated
+
+
+def change_task_run_state(
+    execution: Execution,
+    flow: FlowDefinition,
+    task_run_id: str,
+    state: StateType,
+    restarts_seen: int,
+    now: datetime,
+) -> Decision:
+    """Set a task run of an ended execution restarted restarts_seen times to state, then run it on.
+
+    Anything else changes nothing: a change asked for an execution that has
+    moved on since (changed or restarted already) is not applied twice.
+    """
+    if restarts(execution) != restarts_seen:
+        return Decision(execution)
+    try:
+        changed = task_run_state_changed(execution, flow, task_run_id, state, now)
+    except OperationRefused:
+        return Decision(execution)
+    return run_restarted(changed, flow, now)

@@ -1,29 +1,45 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import hashlib
+from collections.abc import AsyncIterator, Iterable
 
 import grpc
 
 from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
+from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.engine import (
+    CHANGEABLE_STATES,
     OperationRefused,
     is_terminal,
+    label_violations,
     new_execution,
     new_execution_id,
     replayed,
     restarted,
     restarts,
+    resume_inputs,
+    state_name,
+    task_run_state_changed,
+    with_labels,
 )
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
 from flowmesh.language import FlowDefinition, resolve_inputs
 from flowmesh.messaging import Broker, executor_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, RestartExecution, StartExecution
+from flowmesh.queue.v1.queue_pb2 import (
+    ChangeTaskRunState,
+    ExecutorMessage,
+    KillExecution,
+    RestartExecution,
+    ResumeExecution,
+    SetExecutionLabels,
+    StartExecution,
+)
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
-from flowmesh.values import from_struct
+from flowmesh.values import from_struct, to_struct
 
 
 class ExecutionServicer(ExecutionServiceServicer):
@@ -191,6 +207,28 @@ class ExecutionServicer(ExecutionServiceServicer):
         )
         return execution
 
+    @unary
+    async def ResumeExecution(
+        self, request: messages.ResumeExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        execution = await self._get(request.tenant, request.execution_id)
+        flow = await self._flow_of(execution, execution.flow_revision)
+        try:
+            task_run_id, inputs = resume_inputs(execution, flow, from_struct(request.inputs))
+        except OperationRefused as refused:
+            raise ApiError(grpc.StatusCode.FAILED_PRECONDITION, refused.reason, str(refused)) from None
+        # InputsError goes out as INVALID_ARGUMENT naming each input (api._support).
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(
+                resume_execution=ResumeExecution(
+                    execution_id=execution.id, task_run_id=task_run_id, inputs=to_struct(inputs)
+                )
+            ),
+            msg_id=f"resume:{task_run_id}",
+        )
+        return execution
+
     async def _flow_of(self, execution: Execution, revision: int) -> FlowDefinition:
         flow = await self._flows.definition(
             execution.tenant_id, execution.namespace, execution.flow_id, revision
@@ -209,3 +247,66 @@ class ExecutionServicer(ExecutionServiceServicer):
         if execution is None:
             raise not_found("EXECUTION_NOT_FOUND", f"Execution {execution_id} not found")
         return execution
+
+    @unary
+    async def SetExecutionLabels(
+        self, request: messages.SetExecutionLabelsRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        violations = label_violations(request.labels)
+        if violations:
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "INVALID_LABELS",
+                violations[0][1],
+                violations=violations,
+            )
+        execution = await self._get(request.tenant, request.execution_id)
+        answer = with_labels(execution, request.labels)
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(
+                set_execution_labels=SetExecutionLabels(execution=execution, labels=request.labels)
+            ),
+            msg_id=f"labels:{execution.id}:{execution.version}:{_labels_key(request.labels)}",
+        )
+        return answer
+
+    @unary
+    async def ChangeTaskRunState(
+        self, request: messages.ChangeTaskRunStateRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        if request.state not in CHANGEABLE_STATES:
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "INVALID_STATE",
+                f"A task run can be set to SUCCESS, WARNING or FAILED, not {state_name(request.state)}",
+                violations=[("state", f"{state_name(request.state)} is not SUCCESS, WARNING or FAILED")],
+            )
+        execution = await self._get(request.tenant, request.execution_id)
+        flow = await self._flow_of(execution, execution.flow_revision)
+        try:
+            answer = task_run_state_changed(execution, flow, request.task_run_id, request.state, now())
+        except OperationRefused as refused:
+            code = (
+                grpc.StatusCode.NOT_FOUND
+                if refused.reason == "TASK_RUN_NOT_FOUND"
+                else grpc.StatusCode.FAILED_PRECONDITION
+            )
+            raise ApiError(code, refused.reason, str(refused)) from None
+        # As for a restart: the executor applies it once, to what it has stored.
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(
+                change_task_run_state=ChangeTaskRunState(
+                    execution=execution, task_run_id=request.task_run_id, state=request.state
+                )
+            ),
+            msg_id=f"state:{execution.id}:{restarts(execution)}:{request.task_run_id}:{request.state}",
+        )
+        return answer
+
+
+def _labels_key(labels: Iterable[Label]) -> str:
+    """Return a short digest of labels, so that the same request to the same version is sent once."""
+    text = "\n".join(f"{label.key}={label.value}" for label in labels)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -13,6 +13,7 @@ from flowmesh.engine import (
     apply_update,
     apply_wake,
     begin,
+    change_task_run_state,
     is_terminal,
     kill,
     next_wake,
@@ -20,6 +21,8 @@ from flowmesh.engine import (
     restart,
     restarted_jobs,
     restarts,
+    resume,
+    set_labels,
 )
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
@@ -39,6 +42,7 @@ from flowmesh.messaging import (
 from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, Wake, WorkerJob
 from flowmesh.state import ExecutionStore, FlowStore, KilledExecutions, StaleRevision, Stored
 from flowmesh.telemetry import DECISIONS, get_logger
+from flowmesh.values import from_struct
 
 log = get_logger("executor")
 
@@ -97,6 +101,30 @@ class Executor:
             seen = message.restart_execution.execution
             count = restarts(seen)
             await self._decide(seen.id, seen, lambda ex, flow: restart(ex, flow, count, _now()), delivery)
+        elif kind == "set_execution_labels":
+            seen = message.set_execution_labels.execution
+            labels = list(message.set_execution_labels.labels)
+            await self._decide(seen.id, seen, lambda ex, flow: set_labels(ex, labels), delivery)
+        elif kind == "change_task_run_state":
+            change = message.change_task_run_state
+            count = restarts(change.execution)
+            await self._decide(
+                change.execution.id,
+                change.execution,
+                lambda ex, flow: change_task_run_state(
+                    ex, flow, change.task_run_id, change.state, count, _now()
+                ),
+                delivery,
+            )
+        elif kind == "resume_execution":
+            command = message.resume_execution
+            inputs = from_struct(command.inputs)
+            await self._decide(
+                command.execution_id,
+                None,
+                lambda ex, flow: resume(ex, flow, command.task_run_id, inputs, _now()),
+                delivery,
+            )
         elif kind == "wake":
             due = message.wake.due.ToDatetime(tzinfo=UTC)
             early = (due - _now()).total_seconds()

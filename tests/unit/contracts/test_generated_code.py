@@ -16,10 +16,7 @@ BIN = Path(sys.executable).parent
 
 
 def _generated(tree: Path) -> dict[str, Path]:
-    return {
-        str(path.relative_to(tree)): path
-        for path in tree.glob("flowmesh/*/v1/*_pb2*.py*")
-    }
+    return {str(path.relative_to(tree)): path for path in tree.glob("flowmesh/*/v1/*_pb2*.py*")}
 
 
 def test_generated_code_matches_the_protos(tmp_path: Path) -> None:

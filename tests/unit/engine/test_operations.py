@@ -1,4 +1,4 @@
-"""Kill, restart and replay: what they do to an execution and its task runs."""
+"""Kill, restart, replay, labels and a task run's state: what they do to an execution and its task runs."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine import (
     Decision,
     OperationRefused,
     apply_update,
+    change_task_run_state,
     kill,
+    label_violations,
     new_execution,
     pending_jobs,
     replayed,
@@ -19,8 +21,11 @@ from flowmesh.engine import (
     restarted,
     restarted_jobs,
     restarts,
+    set_labels,
     start,
     state_name,
+    task_run_state_changed,
+    with_labels,
 )
 from flowmesh.engine import begin as begin_restarted
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
@@ -435,3 +440,152 @@ def test_replay_refuses_a_revision_without_a_copied_task() -> None:
         )
 
     assert refused.value.reason == "TASK_NOT_IN_REVISION"
+
+
+# ---------------------------------------------------------------------------- labels
+
+
+def labels_of(execution: Execution) -> list[tuple[str, str]]:
+    return [(label.key, label.value) for label in execution.labels]
+
+
+def labelled() -> Execution:
+    execution = created(SEQUENCE)
+    execution.labels.extend([Label(key="team", value="data"), Label(key="env", value="dev")])
+    return execution
+
+
+def test_labels_replace_those_with_their_key_and_keep_the_others() -> None:
+    answer = with_labels(labelled(), [Label(key="env", value="prod"), Label(key="owner", value="ann")])
+
+    assert labels_of(answer) == [
+        ("system.correlationId", "exec1"),
+        ("team", "data"),
+        ("env", "prod"),
+        ("owner", "ann"),
+    ]
+
+
+def test_of_two_labels_with_one_key_the_last_wins() -> None:
+    answer = with_labels(labelled(), [Label(key="env", value="a"), Label(key="env", value="b")])
+
+    assert labels_of(answer)[1:] == [("team", "data"), ("env", "b")]
+
+
+def test_setting_labels_on_an_ended_execution_is_a_new_version() -> None:
+    execution, _ = failed_at_b()
+
+    decision = set_labels(execution, [Label(key="reviewed", value="yes")])
+
+    assert decision.changed
+    assert decision.execution.version == execution.version + 1
+    assert decision.execution.state == execution.state
+    assert labels_of(decision.execution)[-1] == ("reviewed", "yes")
+    assert not decision.jobs
+
+
+def test_setting_the_labels_an_execution_has_changes_nothing() -> None:
+    assert not set_labels(labelled(), [Label(key="env", value="dev")]).changed
+
+
+@pytest.mark.parametrize(
+    ("label", "field", "words"),
+    [
+        (Label(key="system.correlationId", value="x"), "labels[1].key", "system.correlationId=x"),
+        (Label(key="Team", value="x"), "labels[1].key", "'Team'"),
+        (Label(key="1team", value="x"), "labels[1].key", "'1team'"),
+        (Label(key="team space", value="x"), "labels[1].key", "'team space'"),
+        (Label(key="", value="x"), "labels[1].key", "''"),
+        (Label(key="team", value=""), "labels[1].value", "'team'"),
+    ],
+)
+def test_label_violations_name_the_bad_label(label: Label, field: str, words: str) -> None:
+    violations = label_violations([Label(key="ok.key_1-x", value="v"), label])
+
+    assert [name for name, _ in violations] == [field]
+    assert words in violations[0][1]
+
+
+def test_labels_kestra_accepts_pass() -> None:
+    assert label_violations([Label(key="équipe.a_b-1", value="x"), Label(key="env", value="prod")]) == []
+
+
+# ---------------------------------------------------------------------------- task run state
+
+WARNING = StateType.STATE_TYPE_WARNING
+
+
+def test_marking_a_failed_task_run_success_restarts_the_execution_from_there() -> None:
+    execution, clock = failed_at_b()
+
+    answer = task_run_state_changed(execution, WITH_ERRORS, run_of(execution, "b").id, SUCCESS, clock())
+
+    assert history(answer)[-2:] == ["FAILED", "RESTARTED"]
+    assert states(answer) == {"a": "SUCCESS", "seq": "RUNNING", "b": "SUCCESS"}
+    assert run_of(answer, "b").attempts[-1].state.current == SUCCESS
+    assert len(run_of(answer, "b").attempts) == 1
+    assert "handler" not in states(answer)
+
+
+def test_the_changed_execution_runs_the_next_tasks_and_ends_in_their_state() -> None:
+    execution, clock = failed_at_b()
+
+    decision = change_task_run_state(execution, WITH_ERRORS, run_of(execution, "b").id, WARNING, 0, clock())
+
+    assert decision.changed
+    assert history(decision.execution)[-3:] == ["FAILED", "RESTARTED", "RUNNING"]
+    (job_c,) = decision.jobs
+    assert job_c.task_id == "c"
+    decision = report(decision.execution, WITH_ERRORS, clock, job_c, SUCCESS)
+    assert decision.execution.state.current == WARNING
+    assert states(decision.execution) == {"a": "SUCCESS", "seq": "WARNING", "b": "WARNING", "c": "SUCCESS"}
+
+
+def test_a_task_run_state_change_applies_once() -> None:
+    execution, clock = failed_at_b()
+    b = run_of(execution, "b").id
+    once = change_task_run_state(execution, WITH_ERRORS, b, SUCCESS, 0, clock()).execution
+
+    assert not change_task_run_state(once, WITH_ERRORS, b, SUCCESS, 0, clock()).changed
+
+
+def test_marking_a_succeeded_task_run_failed_fails_the_execution_again() -> None:
+    execution, clock = succeeded_sequence()
+
+    decision = change_task_run_state(execution, SEQUENCE, run_of(execution, "c").id, FAILED, 0, clock())
+
+    assert decision.execution.state.current == FAILED
+    assert history(decision.execution)[-4:] == ["SUCCESS", "RESTARTED", "RUNNING", "FAILED"]
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("running", "EXECUTION_NOT_ENDED"),
+        ("killed", "EXECUTION_KILLED"),
+        ("unknown run", "TASK_RUN_NOT_FOUND"),
+        ("same state", "TASK_RUN_STATE_UNCHANGED"),
+        ("bad state", "INVALID_STATE"),
+    ],
+)
+def test_task_run_state_refusals(case: str, reason: str) -> None:
+    execution, clock = failed_at_b()
+    run_id, state = run_of(execution, "b").id, SUCCESS
+    if case == "running":
+        execution, _, clock = begin(WITH_ERRORS)
+        run_id = execution.task_runs[0].id
+    elif case == "killed":
+        execution, _, clock = begin(WITH_ERRORS)
+        execution = kill(execution, WITH_ERRORS, clock()).execution
+        run_id = execution.task_runs[0].id
+    elif case == "unknown run":
+        run_id = "nope"
+    elif case == "same state":
+        state = FAILED
+    elif case == "bad state":
+        state = RUNNING
+
+    with pytest.raises(OperationRefused) as refused:
+        task_run_state_changed(execution, WITH_ERRORS, run_id, state, clock())
+
+    assert refused.value.reason == reason

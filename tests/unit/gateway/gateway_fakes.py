@@ -276,11 +276,25 @@ class ExecutionServicer(execution_service_pb2_grpc.ExecutionServiceServicer):
         await self.api.enter("RestartExecution", request, context)
         return execution(request.execution_id, S.STATE_TYPE_RESTARTED)
 
+    async def ResumeExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("ResumeExecution", request, context)
+        return execution(request.execution_id, S.STATE_TYPE_PAUSED)
+
     async def ReplayExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ReplayExecution", request, context)
         replay = execution("replay1", S.STATE_TYPE_RESTARTED)
         replay.parent_id = request.execution_id
         return replay
+
+    async def SetExecutionLabels(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("SetExecutionLabels", request, context)
+        labelled = execution(request.execution_id)
+        labelled.labels.extend(request.labels)
+        return labelled
+
+    async def ChangeTaskRunState(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("ChangeTaskRunState", request, context)
+        return execution(request.execution_id, S.STATE_TYPE_RESTARTED)
 
     async def ListExecutions(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ListExecutions", request, context)

@@ -58,9 +58,7 @@ async def test_a_client_going_away_cancels_the_grpc_stream(fake_api: FakeApi) ->
 async def test_a_client_going_away_cancels_a_waiting_execution(fake_api: FakeApi) -> None:
     async with serving(create_app(f"127.0.0.1:{fake_api.port}")) as (http, _, _):
         with pytest.raises(httpx.ReadTimeout):
-            await http.post(
-                "/api/v1/main/executions/io.test/forever", params={"wait": "true"}, timeout=0.3
-            )
+            await http.post("/api/v1/main/executions/io.test/forever", params={"wait": "true"}, timeout=0.3)
         assert fake_api.last("CreateExecution").wait is True
         assert fake_api.deadline("CreateExecution") > 3000
         await wait_until(fake_api.stream_cancelled.is_set)

@@ -98,3 +98,35 @@ class ReplayExecutionRequest(_message.Message):
     task_run_id: str
     revision: int
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
+
+class SetExecutionLabelsRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "labels")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
+
+class ChangeTaskRunStateRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "task_run_id", "state")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    task_run_id: str
+    state: _state_pb2.StateType
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
+
+class ResumeExecutionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "inputs")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    inputs: _struct_pb2.Struct
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...

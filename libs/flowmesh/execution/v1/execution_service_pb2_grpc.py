@@ -71,6 +71,21 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ReplayExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
                 _registered_method=True)
+        self.SetExecutionLabels = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/SetExecutionLabels',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.SetExecutionLabelsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.ChangeTaskRunState = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeTaskRunState',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ChangeTaskRunStateRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.ResumeExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ResumeExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ResumeExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
 
 
 class ExecutionServiceServicer:
@@ -155,6 +170,53 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetExecutionLabels(self, request, context):
+        """Set labels on an execution, running or ended: each label replaces the one
+        with the same key, the execution's other labels are kept. The change is
+        asynchronous: the answer is the execution with its new labels.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+        INVALID_LABELS) with a BadRequest field violation per bad label: an empty
+        or malformed key, an empty value, or a system label (`system.` prefix),
+        which only flowmesh itself sets.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeTaskRunState(self, request, context):
+        """Change the state of a task run of an ended execution to SUCCESS, WARNING
+        or FAILED, as Kestra's ExecutionService.markAs does: the task run (and its
+        last attempt) take the state, its flowable parents go back to RUNNING, the
+        task runs of `errors` branches and `afterExecution` are dropped, and the
+        execution goes RESTARTED, then RUNNING, and runs on from there (the tasks
+        after a task run now SUCCESS run). The change is asynchronous: the answer
+        is the RESTARTED execution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+        FLOW_NOT_FOUND when its flow revision is gone); INVALID_ARGUMENT (reason
+        INVALID_STATE) with a field violation on `state` for another state;
+        FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution that has
+        not ended, (reason TASK_RUN_STATE_UNCHANGED) for a task run already in the
+        state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeExecution(self, request, context):
+        """Resume a PAUSED execution: its first PAUSED task run (a Pause task) goes
+        on with outputs {onResume: inputs}, the inputs validated against the
+        task's onResume inputs (a required one missing fails, an optional one takes
+        its default), and the execution goes back to RUNNING. The change is
+        asynchronous: the answer is the execution as it was found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+        flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED)
+        for an execution that is not PAUSED; INVALID_ARGUMENT (reason
+        INPUTS_INVALID) with a BadRequest field violation per bad input.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -191,6 +253,21 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
             'ReplayExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.ReplayExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ReplayExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'SetExecutionLabels': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExecutionLabels,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.SetExecutionLabelsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'ChangeTaskRunState': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeTaskRunState,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ChangeTaskRunStateRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'ResumeExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ResumeExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
     }
@@ -383,6 +460,87 @@ class ExecutionService:
             target,
             '/flowmesh.execution.v1.ExecutionService/ReplayExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ReplayExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExecutionLabels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/SetExecutionLabels',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.SetExecutionLabelsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeTaskRunState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeTaskRunState',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ChangeTaskRunStateRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ResumeExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ResumeExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
             options,
             channel_credentials,

@@ -84,6 +84,41 @@ class ExecutionServiceStub:
     execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
     revision lacks a task of a copied task run.
     """
+    SetExecutionLabels: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.SetExecutionLabelsRequest, _execution_pb2.Execution]
+    """Set labels on an execution, running or ended: each label replaces the one
+    with the same key, the execution's other labels are kept. The change is
+    asynchronous: the answer is the execution with its new labels.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+    INVALID_LABELS) with a BadRequest field violation per bad label: an empty
+    or malformed key, an empty value, or a system label (`system.` prefix),
+    which only flowmesh itself sets.
+    """
+    ChangeTaskRunState: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.ChangeTaskRunStateRequest, _execution_pb2.Execution]
+    """Change the state of a task run of an ended execution to SUCCESS, WARNING
+    or FAILED, as Kestra's ExecutionService.markAs does: the task run (and its
+    last attempt) take the state, its flowable parents go back to RUNNING, the
+    task runs of `errors` branches and `afterExecution` are dropped, and the
+    execution goes RESTARTED, then RUNNING, and runs on from there (the tasks
+    after a task run now SUCCESS run). The change is asynchronous: the answer
+    is the RESTARTED execution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+    FLOW_NOT_FOUND when its flow revision is gone); INVALID_ARGUMENT (reason
+    INVALID_STATE) with a field violation on `state` for another state;
+    FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution that has
+    not ended, (reason TASK_RUN_STATE_UNCHANGED) for a task run already in the
+    state.
+    """
+    ResumeExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.ResumeExecutionRequest, _execution_pb2.Execution]
+    """Resume a PAUSED execution: its first PAUSED task run (a Pause task) goes
+    on with outputs {onResume: inputs}, the inputs validated against the
+    task's onResume inputs (a required one missing fails, an optional one takes
+    its default), and the execution goes back to RUNNING. The change is
+    asynchronous: the answer is the execution as it was found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+    flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED)
+    for an execution that is not PAUSED; INVALID_ARGUMENT (reason
+    INPUTS_INVALID) with a BadRequest field violation per bad input.
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -139,6 +174,41 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     FLOW_NOT_FOUND); FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an
     execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
     revision lacks a task of a copied task run.
+    """
+    SetExecutionLabels: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.SetExecutionLabelsRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Set labels on an execution, running or ended: each label replaces the one
+    with the same key, the execution's other labels are kept. The change is
+    asynchronous: the answer is the execution with its new labels.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+    INVALID_LABELS) with a BadRequest field violation per bad label: an empty
+    or malformed key, an empty value, or a system label (`system.` prefix),
+    which only flowmesh itself sets.
+    """
+    ChangeTaskRunState: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.ChangeTaskRunStateRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Change the state of a task run of an ended execution to SUCCESS, WARNING
+    or FAILED, as Kestra's ExecutionService.markAs does: the task run (and its
+    last attempt) take the state, its flowable parents go back to RUNNING, the
+    task runs of `errors` branches and `afterExecution` are dropped, and the
+    execution goes RESTARTED, then RUNNING, and runs on from there (the tasks
+    after a task run now SUCCESS run). The change is asynchronous: the answer
+    is the RESTARTED execution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+    FLOW_NOT_FOUND when its flow revision is gone); INVALID_ARGUMENT (reason
+    INVALID_STATE) with a field violation on `state` for another state;
+    FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution that has
+    not ended, (reason TASK_RUN_STATE_UNCHANGED) for a task run already in the
+    state.
+    """
+    ResumeExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.ResumeExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Resume a PAUSED execution: its first PAUSED task run (a Pause task) goes
+    on with outputs {onResume: inputs}, the inputs validated against the
+    task's onResume inputs (a required one missing fails, an optional one takes
+    its default), and the execution goes back to RUNNING. The change is
+    asynchronous: the answer is the execution as it was found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+    flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED)
+    for an execution that is not PAUSED; INVALID_ARGUMENT (reason
+    INPUTS_INVALID) with a BadRequest field violation per bad input.
     """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -234,6 +304,59 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         FLOW_NOT_FOUND); FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an
         execution that has not ended, (reason TASK_NOT_IN_REVISION) when the
         revision lacks a task of a copied task run.
+        """
+
+    @_abc_1.abstractmethod
+    def SetExecutionLabels(
+        self,
+        request: _execution_messages_pb2.SetExecutionLabelsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Set labels on an execution, running or ended: each label replaces the one
+        with the same key, the execution's other labels are kept. The change is
+        asynchronous: the answer is the execution with its new labels.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+        INVALID_LABELS) with a BadRequest field violation per bad label: an empty
+        or malformed key, an empty value, or a system label (`system.` prefix),
+        which only flowmesh itself sets.
+        """
+
+    @_abc_1.abstractmethod
+    def ChangeTaskRunState(
+        self,
+        request: _execution_messages_pb2.ChangeTaskRunStateRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Change the state of a task run of an ended execution to SUCCESS, WARNING
+        or FAILED, as Kestra's ExecutionService.markAs does: the task run (and its
+        last attempt) take the state, its flowable parents go back to RUNNING, the
+        task runs of `errors` branches and `afterExecution` are dropped, and the
+        execution goes RESTARTED, then RUNNING, and runs on from there (the tasks
+        after a task run now SUCCESS run). The change is asynchronous: the answer
+        is the RESTARTED execution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+        FLOW_NOT_FOUND when its flow revision is gone); INVALID_ARGUMENT (reason
+        INVALID_STATE) with a field violation on `state` for another state;
+        FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution that has
+        not ended, (reason TASK_RUN_STATE_UNCHANGED) for a task run already in the
+        state.
+        """
+
+    @_abc_1.abstractmethod
+    def ResumeExecution(
+        self,
+        request: _execution_messages_pb2.ResumeExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Resume a PAUSED execution: its first PAUSED task run (a Pause task) goes
+        on with outputs {onResume: inputs}, the inputs validated against the
+        task's onResume inputs (a required one missing fails, an optional one takes
+        its default), and the execution goes back to RUNNING. The change is
+        asynchronous: the answer is the execution as it was found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, or FLOW_NOT_FOUND when its
+        flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED)
+        for an execution that is not PAUSED; INVALID_ARGUMENT (reason
+        INPUTS_INVALID) with a BadRequest field violation per bad input.
         """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -5,15 +5,16 @@ from __future__ import annotations
 from flowmesh.plugins._base import Task
 from flowmesh.plugins.core._branching import AllowFailure, If, Switch
 from flowmesh.plugins.core._dag import Dag, DagTask
-from flowmesh.plugins.core._execution import Exit, Labels, SetVariables, UnsetVariables
+from flowmesh.plugins.core._execution import Exit, Labels, SetVariables, UnsetVariables, system_labels
 from flowmesh.plugins.core._flow import Parallel, Sequential
 from flowmesh.plugins.core._loops import EachParallel, EachSequential, ForEach
+from flowmesh.plugins.core._pause import Pause
 from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
 
 TASKS: list[type[Task]] = [
     Log, Echo, Return, OutputValues, Fail, Sleep, Sequential, Parallel,
     If, Switch, AllowFailure, ForEach, EachSequential, EachParallel, Dag,
-    Labels, SetVariables, UnsetVariables, Exit,
+    Labels, SetVariables, UnsetVariables, Exit, Pause,
 ]  # fmt: skip
 
 __all__ = [
@@ -32,10 +33,12 @@ __all__ = [
     "Log",
     "OutputValues",
     "Parallel",
+    "Pause",
     "Return",
     "Sequential",
     "SetVariables",
     "Sleep",
     "Switch",
     "UnsetVariables",
+    "system_labels",
 ]

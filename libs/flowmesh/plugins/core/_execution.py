@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -52,11 +53,12 @@ class Labels(ExecutionUpdatingTask):
             raw = [item.model_dump() for item in raw]
         rendered = updater.render(run, _render_keys(updater, run, raw))
         labels = _labels(rendered)
-        for key, value in labels.items():
-            if key.startswith(SYSTEM_LABEL_PREFIX):
-                raise TaskFailed(
-                    f"System labels can only be set by Kestra itself, offending label: {key}={value}"
-                )
+        refused = system_labels(labels)
+        if refused:
+            key = refused[0]
+            raise TaskFailed(
+                f"System labels can only be set by Kestra itself, offending label: {key}={labels[key]}"
+            )
         updater.set_labels(labels)
 
 
@@ -145,3 +147,8 @@ def _text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def system_labels(keys: Iterable[str]) -> list[str]:
+    """Return the keys of system labels among keys: only flowmesh itself sets them, as in Kestra."""
+    return [key for key in keys if key.startswith(SYSTEM_LABEL_PREFIX)]

@@ -4,26 +4,33 @@ from flowmesh.common.v1 import state_pb2 as _state_pb2
 from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExecutorMessage(_message.Message):
-    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake")
+    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution")
     START_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     TASK_RUN_UPDATE_FIELD_NUMBER: _ClassVar[int]
     KILL_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     RESTART_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     WAKE_FIELD_NUMBER: _ClassVar[int]
+    SET_EXECUTION_LABELS_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TASK_RUN_STATE_FIELD_NUMBER: _ClassVar[int]
+    RESUME_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     start_execution: StartExecution
     task_run_update: TaskRunUpdate
     kill_execution: KillExecution
     restart_execution: RestartExecution
     wake: Wake
-    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ...) -> None: ...
+    set_execution_labels: SetExecutionLabels
+    change_task_run_state: ChangeTaskRunState
+    resume_execution: ResumeExecution
+    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ...) -> None: ...
 
 class StartExecution(_message.Message):
     __slots__ = ("execution",)
@@ -102,3 +109,31 @@ class ExecutionEvent(_message.Message):
     EXECUTION_FIELD_NUMBER: _ClassVar[int]
     execution: _execution_pb2.Execution
     def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...
+
+class SetExecutionLabels(_message.Message):
+    __slots__ = ("execution", "labels")
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    execution: _execution_pb2.Execution
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
+
+class ChangeTaskRunState(_message.Message):
+    __slots__ = ("execution", "task_run_id", "state")
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    execution: _execution_pb2.Execution
+    task_run_id: str
+    state: _state_pb2.StateType
+    def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ..., task_run_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
+
+class ResumeExecution(_message.Message):
+    __slots__ = ("execution_id", "task_run_id", "inputs")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    task_run_id: str
+    inputs: _struct_pb2.Struct
+    def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
