@@ -9,7 +9,6 @@ from flowmesh.api._support import next_token, not_found, now, page, streaming, u
 from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.engine import (
     CHANGEABLE_STATES,
-    OperationRefused,
     is_terminal,
     label_violations,
     new_execution,
@@ -162,10 +161,7 @@ class ExecutionServicer(ExecutionServiceServicer):
     ) -> Execution:
         execution = await self._get(request.tenant, request.execution_id)
         flow = await self._flow_of(execution, execution.flow_revision)
-        try:
-            answer = restarted(execution, flow, now())
-        except OperationRefused as refused:
-            raise ApiError(grpc.StatusCode.FAILED_PRECONDITION, refused.reason, str(refused)) from None
+        answer = restarted(execution, flow, now())
         # The executor restarts what it has stored (or this copy, if the bucket let it go),
         # once: the message id and the restart count seen make a second restart a new one.
         await self._broker.publish(
@@ -182,22 +178,14 @@ class ExecutionServicer(ExecutionServiceServicer):
         original = await self._get(request.tenant, request.execution_id)
         revision = request.revision or original.flow_revision
         flow = await self._flow_of(original, revision)
-        try:
-            execution = replayed(
-                original,
-                flow,
-                execution_id=new_execution_id(),
-                task_run_id=request.task_run_id,
-                flow_revision=revision,
-                now=now(),
-            )
-        except OperationRefused as refused:
-            code = (
-                grpc.StatusCode.NOT_FOUND
-                if refused.reason == "TASK_RUN_NOT_FOUND"
-                else grpc.StatusCode.FAILED_PRECONDITION
-            )
-            raise ApiError(code, refused.reason, str(refused)) from None
+        execution = replayed(
+            original,
+            flow,
+            execution_id=new_execution_id(),
+            task_run_id=request.task_run_id,
+            flow_revision=revision,
+            now=now(),
+        )
         # As a new execution: stored, then started by the executor (which runs a RESTARTED one).
         await self._executions.create(execution)
         await self._broker.publish(
@@ -213,11 +201,8 @@ class ExecutionServicer(ExecutionServiceServicer):
     ) -> Execution:
         execution = await self._get(request.tenant, request.execution_id)
         flow = await self._flow_of(execution, execution.flow_revision)
-        try:
-            task_run_id, inputs = resume_inputs(execution, flow, from_struct(request.inputs))
-        except OperationRefused as refused:
-            raise ApiError(grpc.StatusCode.FAILED_PRECONDITION, refused.reason, str(refused)) from None
-        # InputsError goes out as INVALID_ARGUMENT naming each input (api._support).
+        # Refusals and InputsError (naming each input) are answered by api._support.
+        task_run_id, inputs = resume_inputs(execution, flow, from_struct(request.inputs))
         await self._broker.publish(
             executor_subject(execution.id),
             ExecutorMessage(
@@ -284,15 +269,7 @@ class ExecutionServicer(ExecutionServiceServicer):
             )
         execution = await self._get(request.tenant, request.execution_id)
         flow = await self._flow_of(execution, execution.flow_revision)
-        try:
-            answer = task_run_state_changed(execution, flow, request.task_run_id, request.state, now())
-        except OperationRefused as refused:
-            code = (
-                grpc.StatusCode.NOT_FOUND
-                if refused.reason == "TASK_RUN_NOT_FOUND"
-                else grpc.StatusCode.FAILED_PRECONDITION
-            )
-            raise ApiError(code, refused.reason, str(refused)) from None
+        answer = task_run_state_changed(execution, flow, request.task_run_id, request.state, now())
         # As for a restart: the executor applies it once, to what it has stored.
         await self._broker.publish(
             executor_subject(execution.id),

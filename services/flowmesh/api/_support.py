@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from flowmesh.engine import OperationRefused
 from flowmesh.language import FlowInvalid, InputsError
 from flowmesh.repository import RepositoryUnavailable
 from flowmesh.rpc import ApiError, abort_with
@@ -44,6 +45,10 @@ def translate(error: Exception) -> ApiError | None:
             f"Invalid inputs: {error}",
             [(v.path, v.message) for v in error.violations],
         )
+    if isinstance(error, OperationRefused):
+        missing = error.reason.endswith("_NOT_FOUND")
+        code = grpc.StatusCode.NOT_FOUND if missing else grpc.StatusCode.FAILED_PRECONDITION
+        return ApiError(code, error.reason, str(error))
     if isinstance(error, RepositoryUnavailable):
         return ApiError(
             grpc.StatusCode.UNAVAILABLE, "REPOSITORY_UNAVAILABLE", "the repository is unreachable"

@@ -1,0 +1,109 @@
+"""Execution operations through the real api: what each answers when it cannot apply."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from flowmesh.config import load_settings
+from flowmesh.embedded import EmbeddedNats, free_port
+from flowmesh.engine import state_name
+from flowmesh.execution.v1 import execution_messages_pb2 as messages
+from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceStub
+from flowmesh.flow.v1.flow_messages_pb2 import CreateFlowRequest
+from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
+from flowmesh.server import run_components
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+FLOWS = {
+    "fails": "id: fails\nnamespace: ops\ntasks:\n"
+    "  - id: boom\n    type: io.kestra.plugin.core.execution.Fail\n",
+    "works": "id: works\nnamespace: ops\ntasks:\n"
+    "  - id: fine\n    type: io.kestra.plugin.core.debug.Return\n    format: ok\n",
+}
+
+
+@pytest.fixture
+async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str) -> AsyncIterator[ExecutionServiceStub]:
+    port = free_port()
+    settings = load_settings(
+        nats_url=nats_server.url, postgres_dsn=pg_dsn_fresh, health_port=port, api_address=f"127.0.0.1:{port}"
+    )
+    stopping = asyncio.Event()
+    running = asyncio.create_task(run_components(settings, ["api", "executor", "worker"], stopping))
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        try:
+            flows = FlowServiceStub(channel)
+
+            async def deployed() -> bool:
+                try:
+                    for source in FLOWS.values():
+                        await flows.CreateFlow(CreateFlowRequest(tenant="main", source=source))
+                except grpc.aio.AioRpcError as error:
+                    return error.code() == grpc.StatusCode.ALREADY_EXISTS
+                return True
+
+            await eventually(deployed, within=20, what="the api accepting flows")
+            yield ExecutionServiceStub(channel)
+        finally:
+            stopping.set()
+            await asyncio.wait_for(running, 30)
+
+
+async def run(api: ExecutionServiceStub, flow_id: str) -> str:
+    execution = await api.CreateExecution(
+        messages.CreateExecutionRequest(tenant="main", namespace="ops", flow_id=flow_id, wait=True)
+    )
+    return execution.id
+
+
+def reason_of(error: grpc.aio.AioRpcError) -> str:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info.reason
+    return ""
+
+
+async def test_refused_operations_answer_with_a_code_and_a_reason(api: ExecutionServiceStub) -> None:
+    succeeded = await run(api, "works")
+    cases = [
+        (api.RestartExecution(messages.RestartExecutionRequest(tenant="main", execution_id="nope")),
+         grpc.StatusCode.NOT_FOUND),
+        (api.RestartExecution(messages.RestartExecutionRequest(tenant="main", execution_id=succeeded)),
+         grpc.StatusCode.FAILED_PRECONDITION),
+        (api.ResumeExecution(messages.ResumeExecutionRequest(tenant="main", execution_id=succeeded)),
+         grpc.StatusCode.FAILED_PRECONDITION),
+        (api.ReplayExecution(
+            messages.ReplayExecutionRequest(tenant="main", execution_id=succeeded, task_run_id="missing")),
+         grpc.StatusCode.NOT_FOUND),
+    ]  # fmt: skip
+    for call, code in cases:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await call
+        assert refused.value.code() == code
+        assert reason_of(refused.value), "every refusal names a stable reason"
+
+
+async def test_a_failed_execution_restarts_and_fails_again(api: ExecutionServiceStub) -> None:
+    failed = await run(api, "fails")
+    restarted = await api.RestartExecution(
+        messages.RestartExecutionRequest(tenant="main", execution_id=failed)
+    )
+    assert state_name(restarted.state.current) == "RESTARTED"
+
+    async def failed_again() -> bool:
+        execution = await api.GetExecution(messages.GetExecutionRequest(tenant="main", execution_id=failed))
+        return state_name(execution.state.current) == "FAILED" and len(execution.task_runs[0].attempts) == 2
+
+    await eventually(failed_again, within=20, what="the restarted attempt fails")
