@@ -64,13 +64,22 @@ def out_of_reach(document: str) -> list[str]:
             continue
         missing = (set(task) & KESTRA_TASK_PROPERTIES) - set(Task.model_fields)
         reasons += [f"task property `{name}`" for name in sorted(missing)]
-    for item in data.get("inputs") or []:
+    reasons += _input_gaps(data.get("inputs"))
+    # A Pause's onResume inputs are inputs too.
+    reasons += [gap for task in _tasks(data) for gap in _input_gaps(task.get("onResume"))]
+    reasons += _expression_gaps(data)
+    return sorted(set(reasons))
+
+
+def _input_gaps(inputs: Any) -> list[str]:
+    """Return the input types and properties of inputs that flowmesh lacks."""
+    reasons = []
+    for item in inputs if isinstance(inputs, list) else []:
         if isinstance(item, dict):
             if "type" in item and (item["type"] not in INPUT_TYPES or item["type"] in PARTIAL_INPUT_TYPES):
                 reasons.append(f"input type {item['type']}")
             reasons += [f"input property `{name}`" for name in sorted(set(item) - INPUT_PROPERTIES)]
-    reasons += _expression_gaps(data)
-    return sorted(set(reasons))
+    return reasons
 
 
 def _expression_gaps(data: Any) -> list[str]:

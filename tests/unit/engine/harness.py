@@ -9,7 +9,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import Decision, apply_update, apply_wake, new_execution, start
+from flowmesh.engine import (
+    Decision,
+    apply_update,
+    apply_wake,
+    begin,
+    new_execution,
+    replayed,
+    restarted,
+    resume,
+    resume_inputs,
+)
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.expressions import ExpressionError, render, render_value
 from flowmesh.language import FlowDefinition, parse_flow
@@ -46,13 +56,9 @@ def run_flow(
 
     The errors the executor reports on task runs go to logs, when given.
     """
-    driver = _drive(source, inputs or {}, order, {} if logs is None else logs, labels or {})
-    try:
-        job = next(driver)
-        while True:
-            job = driver.send(worker(job))
-    except StopIteration as stop:
-        return stop.value
+    simulation = Simulation.created(source, inputs=inputs, labels=labels, logs=logs, order=order)
+    run_jobs(simulation.drive(), worker)
+    return simulation.execution, simulation.done
 
 
 async def run_flow_async(
@@ -65,56 +71,146 @@ async def run_flow_async(
     labels: dict[str, str] | None = None,
 ) -> tuple[Execution, list[WorkerJob]]:
     """Run source to its end with a worker that awaits, as PluginWorker does."""
-    driver = _drive(source, inputs or {}, order, {} if logs is None else logs, labels or {})
+    simulation = Simulation.created(source, inputs=inputs, labels=labels, logs=logs, order=order)
+    await run_jobs_async(simulation.drive(), worker)
+    return simulation.execution, simulation.done
+
+
+Driver = Generator[WorkerJob, Outcome, None]
+
+
+def run_jobs(driver: Driver, worker: Worker) -> None:
+    """Run each job the driver yields with worker, sending it the outcome, until the driver stops."""
+    try:
+        job = next(driver)
+        while True:
+            job = driver.send(worker(job))
+    except StopIteration:
+        pass
+
+
+async def run_jobs_async(driver: Driver, worker: AsyncWorker) -> None:
+    """run_jobs with a worker that awaits."""
     try:
         job = next(driver)
         while True:
             job = driver.send(await worker(job))
-    except StopIteration as stop:
-        return stop.value
+    except StopIteration:
+        pass
 
 
-def _drive(
-    source: str | FlowDefinition, inputs: dict[str, Any], order: Order, logs: Logs, labels: dict[str, str]
-) -> Generator[WorkerJob, Outcome, tuple[Execution, list[WorkerJob]]]:
-    """Yield each job to run and receive its outcome; return the final execution and the jobs."""
-    flow = parse_flow(source) if isinstance(source, str) else source
-    clock = Clock()
-    execution = new_execution(
-        execution_id="exec1",
-        tenant_id="main",
-        flow=flow,
-        flow_revision=1,
-        inputs=inputs,
-        labels=labels,
-        now=next(clock),
-    )
-    decision = start(execution, flow, next(clock))
-    _log_errors(decision, logs)
-    execution, queue, done = decision.execution, list(decision.jobs), []
-    wake = decision.wake_at
-    while queue or wake:
-        if wake is not None and (not queue or clock.now >= wake):
-            # Retries wait for their delay: time jumps to it when nothing else is left to run.
-            clock.now = max(clock.now, wake)
-            decision = apply_wake(execution, flow, clock.now)
-            _log_errors(decision, logs)
-            execution, wake = decision.execution, decision.wake_at
-            queue.extend(decision.jobs)
-            continue
-        queue = order(queue)
-        job = queue.pop(0)
-        done.append(job)
-        decision = apply_update(execution, _update(job, StateType.STATE_TYPE_RUNNING, {}), flow, next(clock))
-        _log_errors(decision, logs)
-        execution = decision.execution
-        queue.extend(decision.jobs)
-        state, outputs = yield job
-        decision = apply_update(execution, _update(job, state, outputs), flow, next(clock))
-        _log_errors(decision, logs)
-        execution, wake = decision.execution, decision.wake_at
-        queue.extend(decision.jobs)
-    return execution, done
+def never(execution: Execution) -> bool:
+    """Run on until nothing is left to do (Simulation.drive's default)."""
+    del execution
+    return False
+
+
+class Simulation:
+    """One execution decided by the engine in memory: the executor's part, with the clock simulated.
+
+    drive() yields the workers' jobs one at a time; the operations a user
+    applies (resume, restart, replay) change the execution between drives. A
+    CREATED or RESTARTED execution is begun by the next drive, as the executor
+    picks up a new, restarted or replayed execution.
+    """
+
+    def __init__(
+        self, flow: FlowDefinition, execution: Execution, *, clock: Clock, logs: Logs, order: Order
+    ) -> None:
+        self.flow = flow
+        self.execution = execution
+        self.clock = clock
+        self.logs = logs
+        self.order = order
+        self.queue: list[WorkerJob] = []
+        self.wake: datetime | None = None
+        self.done: list[WorkerJob] = []
+
+    @classmethod
+    def created(
+        cls,
+        source: str | FlowDefinition,
+        *,
+        inputs: dict[str, Any] | None = None,
+        labels: dict[str, str] | None = None,
+        logs: Logs | None = None,
+        order: Order = lambda jobs: jobs,
+    ) -> Simulation:
+        """Return a simulation of a CREATED execution (id exec1) of source."""
+        flow = parse_flow(source) if isinstance(source, str) else source
+        clock = Clock()
+        execution = new_execution(
+            execution_id="exec1",
+            tenant_id="main",
+            flow=flow,
+            flow_revision=1,
+            inputs=inputs or {},
+            labels=labels or {},
+            now=next(clock),
+        )
+        return cls(flow, execution, clock=clock, logs={} if logs is None else logs, order=order)
+
+    def drive(self, reached: Callable[[Execution], bool] = never) -> Driver:
+        """Yield each job to run and receive its outcome, until reached(execution) or nothing is left to do.
+
+        Retries and pauses wait for their time: the clock jumps to it when no job is left to run.
+        """
+        if self.execution.state.current in (StateType.STATE_TYPE_CREATED, StateType.STATE_TYPE_RESTARTED):
+            self._apply(begin(self.execution, self.flow, next(self.clock)))
+        while not reached(self.execution) and (self.queue or self.wake):
+            if self.wake is not None and (not self.queue or self.clock.now >= self.wake):
+                self._wake_up(self.wake)
+                continue
+            job = self._next_job()
+            state, outputs = yield job
+            self._apply(
+                apply_update(self.execution, _update(job, state, outputs), self.flow, next(self.clock))
+            )
+
+    def resume(self, given: dict[str, Any]) -> None:
+        """Resume the PAUSED execution with onResume inputs as submitted (InputsError: they do not fit)."""
+        task_run_id, inputs = resume_inputs(self.execution, self.flow, given)
+        self._apply(resume(self.execution, self.flow, task_run_id, inputs, next(self.clock)))
+
+    def restart(self) -> Execution:
+        """Restart the FAILED execution; return it as the restart call does (RESTARTED, not yet run)."""
+        self.execution = restarted(self.execution, self.flow, next(self.clock))
+        return self.execution
+
+    def replay(self, task_run_id: str, execution_id: str) -> Simulation:
+        """Return a simulation of a new execution replaying this ended one from task_run_id (RESTARTED)."""
+        execution = replayed(
+            self.execution,
+            self.flow,
+            execution_id=execution_id,
+            task_run_id=task_run_id,
+            flow_revision=self.execution.flow_revision,
+            now=next(self.clock),
+        )
+        return Simulation(self.flow, execution, clock=self.clock, logs=self.logs, order=self.order)
+
+    def _next_job(self) -> WorkerJob:
+        """Take the next job from the queue: a worker starts it (its task run RUNNING)."""
+        self.queue = self.order(self.queue)
+        job = self.queue.pop(0)
+        self.done.append(job)
+        running = apply_update(
+            self.execution, _update(job, StateType.STATE_TYPE_RUNNING, {}), self.flow, next(self.clock)
+        )
+        self._apply(running, keep_wake=True)
+        return job
+
+    def _wake_up(self, wake: datetime) -> None:
+        self.clock.now = max(self.clock.now, wake)
+        self._apply(apply_wake(self.execution, self.flow, self.clock.now))
+
+    def _apply(self, decision: Decision, *, keep_wake: bool = False) -> None:
+        """Take a decision: its execution, its jobs to run and when to wake; log its errors."""
+        _log_errors(decision, self.logs)
+        self.execution = decision.execution
+        self.queue.extend(decision.jobs)
+        if not keep_wake:
+            self.wake = decision.wake_at
 
 
 class Clock:
