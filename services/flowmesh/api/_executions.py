@@ -79,18 +79,7 @@ class ExecutionServicer(ExecutionServiceServicer):
             labels={label.key: label.value for label in request.labels},
             now=now(),
         )
-        try:
-            await self._executions.create(execution)
-        except StaleRevision:
-            # The same request id again: answer with the execution it created.
-            stored = await self._executions.get(execution.id)
-            if stored is not None:
-                execution = stored.execution
-        await self._broker.publish(
-            executor_subject(execution.id),
-            ExecutorMessage(start_execution=StartExecution(execution=execution)),
-            msg_id=f"start:{execution.id}",
-        )
+        execution = await self._submit(execution)
         if not request.wait:
             return execution
         async for current in self._executions.watch(execution.id):
@@ -186,14 +175,8 @@ class ExecutionServicer(ExecutionServiceServicer):
             flow_revision=revision,
             now=now(),
         )
-        # As a new execution: stored, then started by the executor (which runs a RESTARTED one).
-        await self._executions.create(execution)
-        await self._broker.publish(
-            executor_subject(execution.id),
-            ExecutorMessage(start_execution=StartExecution(execution=execution)),
-            msg_id=f"start:{execution.id}",
-        )
-        return execution
+        # As a new execution (the executor runs a RESTARTED one from where it stands).
+        return await self._submit(execution)
 
     @unary
     async def ResumeExecution(
@@ -223,6 +206,25 @@ class ExecutionServicer(ExecutionServiceServicer):
                 "FLOW_NOT_FOUND", f"Flow {execution.namespace}.{execution.flow_id} has no revision {revision}"
             )
         return flow
+
+    async def _submit(self, execution: Execution) -> Execution:
+        """Store a new execution, then ask the executor to start it.
+
+        The same request id again finds its execution stored already: that one
+        is started (a no-op if it runs) and answered.
+        """
+        try:
+            await self._executions.create(execution)
+        except StaleRevision:
+            stored = await self._executions.get(execution.id)
+            if stored is not None:
+                execution = stored.execution
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(start_execution=StartExecution(execution=execution)),
+            msg_id=f"start:{execution.id}",
+        )
+        return execution
 
     async def _get(self, tenant: str, execution_id: str) -> Execution:
         stored = await self._executions.get(execution_id)
