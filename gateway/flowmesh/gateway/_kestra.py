@@ -171,6 +171,8 @@ def task_run_to_kestra(run: Any) -> JsonDict:
         "taskId": run.task_id,
         "parentTaskRunId": run.parent_task_run_id or None,
         "value": run.value or None,
+        # The pass of a WaitFor/LoopUntil loop the task run belongs to; Kestra leaves it out otherwise.
+        "iteration": run.iteration or None,
         "attempts": [
             {"state": state_to_kestra(attempt.state), "workerId": attempt.worker_id or None}
             for attempt in run.attempts

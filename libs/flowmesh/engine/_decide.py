@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
+from flowmesh.engine._iterations import iterations_due
 from flowmesh.engine._jobs import build_job, execution_variables
 from flowmesh.engine._pause import expire, expiries, follow_pauses
 from flowmesh.engine._resolver import Resolver, TaskRunError
@@ -113,7 +114,8 @@ def apply_update(
 def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
     """Send the next attempt of every RETRYING task run whose delay has passed by now.
 
-    Pauses whose duration has passed by now end by themselves (Pause.expiry).
+    Pauses whose duration has passed by now end by themselves (Pause.expiry),
+    and LoopUntil task runs whose interval has passed start their next iteration.
 
     The task run goes back to CREATED (Kestra's retryTask) and its job carries
     the next attempt number. A wake that finds nothing due changes nothing and
@@ -128,7 +130,11 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
         and (not ended or run.task_id in after)
         and _at_or_before(retry_due(run, flow.task(run.task_id)), now)
     }
-    if not due and not any(at <= now for _, at, _ in expiries(execution, flow)):
+    if (
+        not due
+        and not any(at <= now for _, at, _ in expiries(execution, flow))
+        and not any(at <= now for at in iterations_due(execution, flow))
+    ):
         return Decision(execution, wake_at=next_wake(execution, flow))
     updated = _copy(execution)
     for run in updated.task_runs:

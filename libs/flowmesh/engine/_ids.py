@@ -23,9 +23,11 @@ def new_execution_id(request_key: str = "") -> str:
     return _base62(int.from_bytes(digest, "big"))
 
 
-def task_run_id(execution_id: str, parent_id: str, task_id: str, value: str) -> str:
-    """Return the id of a task run, the same every time for the same place in an execution."""
-    digest = hashlib.blake2b(
-        "\x1f".join((execution_id, parent_id, task_id, value)).encode(), digest_size=16
-    ).digest()
+def task_run_id(execution_id: str, parent_id: str, task_id: str, value: str, iteration: int = 0) -> str:
+    """Return the id of a task run, the same every time for the same place in an execution.
+
+    iteration (LoopUntil's) counts only from the second one, so other ids stay as they were.
+    """
+    parts = (execution_id, parent_id, task_id, value) + ((str(iteration),) if iteration else ())
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).digest()
     return _base62(int.from_bytes(digest, "big"))

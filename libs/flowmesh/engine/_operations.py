@@ -189,7 +189,7 @@ def replayed(
         if run.id == chosen.id and isinstance(task, ExecutionUpdatingTask):
             continue
         parent_id = ids.get(run.parent_task_run_id, "")
-        ids[run.id] = task_run_id_of(execution_id, parent_id, run.task_id, run.value)
+        ids[run.id] = task_run_id_of(execution_id, parent_id, run.task_id, run.value, run.iteration)
         copy = new.task_runs.add()
         copy.CopyFrom(run)
         copy.id = ids[run.id]

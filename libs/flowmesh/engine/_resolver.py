@@ -64,8 +64,10 @@ class Resolver:
         self.touched: set[str] = set()
         # Whether the execution has ended (afterExecution tasks run): Exit can no longer end it.
         self._ended = False
-        self._runs: dict[tuple[str, str, str], TaskRun] = {
-            (run.parent_task_run_id, run.task_id, run.value): run for run in execution.task_runs
+        # By parent, task, loop value and iteration (LoopUntil).
+        self._runs: dict[tuple[str, str, str, int], TaskRun] = {
+            (run.parent_task_run_id, run.task_id, run.value, run.iteration): run
+            for run in execution.task_runs
         }
 
     def resolve_execution(self) -> StateType | None:
@@ -128,7 +130,7 @@ class Resolver:
         running = waiting = 0
         for task_id in TopologicalSorter(graph).static_order():
             task = enabled[task_id][0]
-            run = self._runs.get((parent.id, task_id, ""))
+            run = self._runs.get((parent.id, task_id, "", 0))
             if run is None:
                 ready = all(states.get(d) in (SUCCESS, WARNING) for d in graph[task_id])
                 if not ready or FAILED in states.values() or (limit and running >= limit):
@@ -145,8 +147,14 @@ class Resolver:
             return None
         return self._with_errors(merge(finished), errors, parent.id)
 
+    def iterate(self, tasks: list[Task], parent: TaskRun, iteration: int) -> StateType | None:
+        return self._groups([[(task, "") for task in _enabled(tasks)]], parent.id, 1, iteration=iteration)
+
+    def children(self, parent: TaskRun) -> list[TaskRun]:
+        return [run for run in self.execution.task_runs if run.parent_task_run_id == parent.id]
+
     def started(self, tasks: list[Task], parent: TaskRun) -> bool:
-        return any((parent.id, task.id, "") in self._runs for task in tasks)
+        return any((parent.id, task.id, "", 0) in self._runs for task in tasks)
 
     def render(self, run: TaskRun, value: Any) -> Any:
         try:
@@ -228,7 +236,13 @@ class Resolver:
         return None if handled is None else FAILED
 
     def _groups(
-        self, groups: list[list[Item]], parent_id: str, limit: int, *, keep_going: bool = False
+        self,
+        groups: list[list[Item]],
+        parent_id: str,
+        limit: int,
+        *,
+        keep_going: bool = False,
+        iteration: int = 0,
     ) -> StateType | None:
         """Run each group's items one after the other, the groups side by side (limit at once).
 
@@ -242,12 +256,12 @@ class Resolver:
             if not group:
                 continue
             task, value = group[0]
-            if (parent_id, task.id, value) not in self._runs and (
+            if (parent_id, task.id, value, iteration) not in self._runs and (
                 merge(finished) == FAILED or (limit and running >= limit)
             ):
                 waiting += 1
                 continue
-            state = self._one_after_another(group, parent_id, keep_going=keep_going)
+            state = self._one_after_another(group, parent_id, keep_going=keep_going, iteration=iteration)
             if state is None:
                 running += 1
             else:
@@ -257,11 +271,13 @@ class Resolver:
         return merge(finished)
 
     def _one_after_another(
-        self, items: list[Item], parent_id: str, *, keep_going: bool = False
+        self, items: list[Item], parent_id: str, *, keep_going: bool = False, iteration: int = 0
     ) -> StateType | None:
         finished: list[StateType] = []
         for task, value in items:
-            run = self._runs.get((parent_id, task.id, value)) or self._create(task, parent_id, value)
+            run = self._runs.get((parent_id, task.id, value, iteration)) or self._create(
+                task, parent_id, value, iteration
+            )
             state = self._settle(run, task)
             if state is None:
                 return None
@@ -285,10 +301,10 @@ class Resolver:
             state = SUCCESS
         return state
 
-    def _create(self, task: Task, parent_id: str, value: str) -> TaskRun:
+    def _create(self, task: Task, parent_id: str, value: str, iteration: int = 0) -> TaskRun:
         execution = self.execution
         run = execution.task_runs.add(
-            id=task_run_id(execution.id, parent_id, task.id, value),
+            id=task_run_id(execution.id, parent_id, task.id, value, iteration),
             execution_id=execution.id,
             namespace=execution.namespace,
             flow_id=execution.flow_id,
@@ -296,8 +312,9 @@ class Resolver:
             parent_task_run_id=parent_id,
             value=value,
             position=len(execution.task_runs),
+            iteration=iteration,
         )
-        self._runs[(parent_id, task.id, value)] = run
+        self._runs[(parent_id, task.id, value, iteration)] = run
         self.set_state(run, CREATED)
         skip = self._skip(run, task)
         if skip is not None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.engine._iterations import next_iteration
 from flowmesh.engine._pause import next_expiry
 from flowmesh.engine._states import is_terminal
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
@@ -72,12 +73,9 @@ def delay(retry: ConstantRetry | ExponentialRetry | RandomRetry, run_id: str, co
 
 
 def next_wake(execution: Execution, flow: FlowDefinition) -> datetime | None:
-    """Return when the earliest retry or pause expiry of the execution is due, None when none waits."""
-    found = next_expiry(execution, flow)
-    retry = _next_retry(execution, flow)
-    if found is None or (retry is not None and retry < found):
-        return retry
-    return found
+    """Return when the earliest retry, pause expiry or LoopUntil iteration is due; None: nothing waits."""
+    dues = [next_expiry(execution, flow), _next_retry(execution, flow), next_iteration(execution, flow)]
+    return min((due for due in dues if due is not None), default=None)
 
 
 def _next_retry(execution: Execution, flow: FlowDefinition) -> datetime | None:

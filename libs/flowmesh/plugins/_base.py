@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -208,6 +208,19 @@ class Resolver(Protocol):
         self, tasks: list[tuple[Task, list[str]]], errors: list[Task], parent: TaskRun, limit: int
     ) -> StateType | None:
         """Run each task once the tasks it depends on (by id) have succeeded."""
+        ...
+
+    def iterate(self, tasks: list[Task], parent: TaskRun, iteration: int) -> StateType | None:
+        """Run tasks one after the other under parent, their task runs carrying iteration."""
+        ...
+
+    def children(self, parent: TaskRun) -> list[TaskRun]:
+        """Return the task runs whose parent is parent, in creation order."""
+        ...
+
+    @property
+    def now(self) -> datetime:
+        """The time of the decision being taken."""
         ...
 
     def started(self, tasks: list[Task], parent: TaskRun) -> bool:

@@ -91,6 +91,12 @@ def test_loop_task_runs_keep_their_value_and_parent() -> None:
     assert (body["parentTaskRunId"], body["value"], body["outputs"]) == ("r1", "a", {})
 
 
+def test_loop_iterations_are_shown_from_the_second_pass() -> None:
+    first = _kestra.task_run_to_kestra(execution_pb2.TaskRun(id="r1", task_id="step"))
+    third = _kestra.task_run_to_kestra(execution_pb2.TaskRun(id="r3", task_id="step", iteration=2))
+    assert (first["iteration"], third["iteration"]) == (None, 2)
+
+
 def test_executor_logs_have_no_task() -> None:
     entry = log_pb2.LogEntry(namespace="io.test", flow_id="hello", level=log_pb2.LEVEL_ERROR)
     body = _kestra.log_to_kestra(entry)

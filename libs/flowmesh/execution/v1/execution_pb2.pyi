@@ -17,7 +17,7 @@ class TaskRunAttempt(_message.Message):
     def __init__(self, state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., worker_id: _Optional[str] = ...) -> None: ...
 
 class TaskRun(_message.Message):
-    __slots__ = ("id", "execution_id", "namespace", "flow_id", "task_id", "parent_task_run_id", "value", "attempts", "outputs", "state", "version", "position")
+    __slots__ = ("id", "execution_id", "namespace", "flow_id", "task_id", "parent_task_run_id", "value", "attempts", "outputs", "state", "version", "position", "iteration")
     ID_FIELD_NUMBER: _ClassVar[int]
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,7 @@ class TaskRun(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    ITERATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     execution_id: str
     namespace: str
@@ -42,7 +43,8 @@ class TaskRun(_message.Message):
     state: _state_pb2.State
     version: int
     position: int
-    def __init__(self, id: _Optional[str] = ..., execution_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., task_id: _Optional[str] = ..., parent_task_run_id: _Optional[str] = ..., value: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[TaskRunAttempt, _Mapping]]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., version: _Optional[int] = ..., position: _Optional[int] = ...) -> None: ...
+    iteration: int
+    def __init__(self, id: _Optional[str] = ..., execution_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., task_id: _Optional[str] = ..., parent_task_run_id: _Optional[str] = ..., value: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[TaskRunAttempt, _Mapping]]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., version: _Optional[int] = ..., position: _Optional[int] = ..., iteration: _Optional[int] = ...) -> None: ...
 
 class Execution(_message.Message):
     __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted", "variables")

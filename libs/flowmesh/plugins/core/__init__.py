@@ -10,16 +10,18 @@ from flowmesh.plugins.core._flow import Parallel, Sequential
 from flowmesh.plugins.core._loops import EachParallel, EachSequential, ForEach
 from flowmesh.plugins.core._pause import Pause
 from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
+from flowmesh.plugins.core._waitfor import CheckFrequency, LoopUntil, iteration_count
 
 TASKS: list[type[Task]] = [
     Log, Echo, Return, OutputValues, Fail, Sleep, Sequential, Parallel,
     If, Switch, AllowFailure, ForEach, EachSequential, EachParallel, Dag,
-    Labels, SetVariables, UnsetVariables, Exit, Pause,
+    Labels, SetVariables, UnsetVariables, Exit, Pause, LoopUntil,
 ]  # fmt: skip
 
 __all__ = [
     "TASKS",
     "AllowFailure",
+    "CheckFrequency",
     "Dag",
     "DagTask",
     "EachParallel",
@@ -31,6 +33,7 @@ __all__ = [
     "If",
     "Labels",
     "Log",
+    "LoopUntil",
     "OutputValues",
     "Parallel",
     "Pause",
@@ -40,5 +43,6 @@ __all__ = [
     "Sleep",
     "Switch",
     "UnsetVariables",
+    "iteration_count",
     "system_labels",
 ]
