@@ -30,6 +30,7 @@ from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution, TaskRun
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 from flowmesh.worker import Worker
+from tests.integration.queues import executor_settled
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -136,7 +137,7 @@ async def test_executor_and_worker_run_a_flow_to_success(nats_url: str) -> None:
         await broker.publish(
             executor_subject("exec1"), ExecutorMessage(task_run_update=again), msg_id="duplicate"
         )
-        await eventually(lambda: _drained(broker), within=10, what="executor stream drained")
+        await executor_settled(broker)
         after = await state_of(broker, "exec1")
         assert after is not None
         assert (after.version, after.state.current) == (version, StateType.STATE_TYPE_SUCCESS)
@@ -144,11 +145,6 @@ async def test_executor_and_worker_run_a_flow_to_success(nats_url: str) -> None:
         stopping.set()
         await asyncio.gather(*services)
         await broker.close()
-
-
-async def _drained(broker: Broker) -> bool:
-    info = await broker.js.consumer_info("FLOWMESH_EXECUTOR", "executor")
-    return info.num_pending == 0 and info.num_ack_pending == 0
 
 
 async def test_a_crash_between_storing_and_publishing_loses_no_job(nats_url: str) -> None:

@@ -31,6 +31,7 @@ from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, StartExe
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.values import to_struct
 from flowmesh.worker import Worker
+from tests.integration.queues import idle
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -79,11 +80,6 @@ async def start_long(broker: Broker, execution_id: str) -> None:
     )
 
 
-async def drained(broker: Broker, stream: str, durable: str) -> bool:
-    info = await broker.js.consumer_info(stream, durable)
-    return info.num_pending == 0 and info.num_ack_pending == 0
-
-
 async def test_kill_while_a_task_runs_ends_killed_and_runs_nothing_more(broker: Broker) -> None:
     store = ExecutionStore(broker)
     stopping = asyncio.Event()
@@ -121,10 +117,10 @@ async def test_kill_while_a_task_runs_ends_killed_and_runs_nothing_more(broker: 
         # The sleep cannot be interrupted yet: it ends on the worker, whose report
         # changes nothing, and the Return after it never runs.
         await eventually(
-            lambda: drained(broker, JOBS_STREAM, "worker-default"), within=15, what="the sleep job is done"
+            lambda: idle(broker, JOBS_STREAM, "worker-default"), within=15, what="the sleep job is done"
         )
         await eventually(
-            lambda: drained(broker, EXECUTOR_STREAM, "executor"), within=10, what="the executor is idle"
+            lambda: idle(broker, EXECUTOR_STREAM, "executor"), within=10, what="the executor is idle"
         )
         after = await store.get("long1")
         assert after is not None
@@ -148,10 +144,10 @@ async def test_kill_while_a_task_runs_ends_killed_and_runs_nothing_more(broker: 
         )
         await broker.publish(job_subject("default"), rogue, msg_id="rogue:2")
         await eventually(
-            lambda: drained(broker, JOBS_STREAM, "worker-default"), within=10, what="the rogue job is taken"
+            lambda: idle(broker, JOBS_STREAM, "worker-default"), within=10, what="the rogue job is taken"
         )
         await eventually(
-            lambda: drained(broker, EXECUTOR_STREAM, "executor"), within=10, what="the executor is idle"
+            lambda: idle(broker, EXECUTOR_STREAM, "executor"), within=10, what="the executor is idle"
         )
         try:
             last = await broker.js.get_last_msg(LOGS_STREAM, log_subject("long1"))

@@ -26,6 +26,7 @@ from flowmesh.queue.v1.queue_pb2 import (
 )
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
+from tests.integration.queues import executor_settled
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -166,7 +167,7 @@ async def test_a_failed_task_run_marked_success_runs_the_rest_of_the_flow(broker
         "RUNNING",
         "SUCCESS",
     ]
-    await asyncio.sleep(0.5)
+    await executor_settled(broker)  # the second message too
     stored = await ExecutionStore(broker).get("exec1")
     assert stored is not None
     assert restarts(stored.execution) == 1

@@ -21,6 +21,7 @@ from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, ResumeExecution, StartE
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.values import from_struct, to_struct
 from flowmesh.worker import Worker
+from tests.integration.queues import executor_settled
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -135,6 +136,8 @@ async def test_a_pause_without_duration_goes_on_when_resumed(broker: Broker) -> 
     await broker.publish(executor_subject(execution.id), message, msg_id=f"resume:{task_run_id}")
     await broker.publish(executor_subject(execution.id), message, msg_id=f"resume:{task_run_id}:again")
 
+    await in_state(broker, execution.id, StateType.STATE_TYPE_SUCCESS)
+    await executor_settled(broker)  # the second resume message too
     done = await in_state(broker, execution.id, StateType.STATE_TYPE_SUCCESS)
     pause, last = done.task_runs
     assert from_struct(pause.outputs) == {"onResume": {"asked": "yes"}}

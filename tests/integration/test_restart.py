@@ -20,6 +20,7 @@ from flowmesh.messaging import Broker, executor_subject
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, RestartExecution, StartExecution
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
+from tests.integration.queues import executor_settled
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -123,6 +124,8 @@ async def test_restart_reruns_the_failed_task_and_replay_reruns_from_a_task(brok
     # A second restart of the same FAILED execution (a retried request) is cut.
     await broker.publish(executor_subject("exec1"), restart, msg_id="restart:exec1:0:again")
 
+    await ended(broker, "exec1", 1)
+    await executor_settled(broker)  # the second restart message too
     done = await ended(broker, "exec1", 1)
     assert done.state.current == StateType.STATE_TYPE_SUCCESS
     assert [state_name(entry.state) for entry in done.state.histories] == [
