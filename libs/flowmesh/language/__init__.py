@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowmesh.language._input_declarations import parse_inputs
 from flowmesh.language._inputs import InputsError, resolve_declared, resolve_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Output, Violation
 from flowmesh.language._outputs import typed_output
@@ -19,6 +20,7 @@ __all__ = [
     "flow_schema",
     "load_document",
     "parse_flow",
+    "parse_inputs",
     "resolve_declared",
     "resolve_inputs",
     "split_documents",

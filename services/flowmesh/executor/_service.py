@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -248,8 +249,11 @@ class Executor:
     async def _log_error(
         self, execution: Execution, message: str, task_run_id: str = "", task_id: str = ""
     ) -> None:
+        # Deterministic, so a redelivered decision logs once; the message's digest
+        # keeps two different errors of one decision apart.
+        digest = hashlib.blake2b(message.encode(), digest_size=6).hexdigest()
         entry = LogEntry(
-            id=f"{execution.id}:executor:{execution.version}:{task_run_id}",
+            id=f"{execution.id}:executor:{execution.version}:{task_run_id}:{digest}",
             tenant_id=execution.tenant_id,
             namespace=execution.namespace,
             flow_id=execution.flow_id,

@@ -7,8 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
-from flowmesh.language import Input, Violation
-from flowmesh.language._input_declarations import parse_inputs
+from flowmesh.language import Input, Violation, parse_inputs
 from flowmesh.plugins._base import FlowableTask, IsoDuration, Resolver, Task
 
 _PAUSED = StateType.STATE_TYPE_PAUSED
