@@ -151,10 +151,17 @@ def execution_to_kestra(execution: Any) -> JsonDict:
         "state": state,
         "parentId": execution.parent_id or None,
         "originalId": execution.original_id or execution.id,
+        # What started it (a Subflow task...); null when started by hand.
+        "trigger": _trigger(execution) if execution.HasField("trigger") else None,
         "deleted": execution.deleted,
         # Kestra's restart adds one to attemptNumber (Execution.metadata.nextAttempt).
         "metadata": {"attemptNumber": 1 + _restarts(state), "originalCreatedDate": state["startDate"]},
     }
+
+
+def _trigger(execution: Any) -> JsonDict:
+    trigger = execution.trigger
+    return {"id": trigger.id, "type": trigger.type, "variables": _struct(trigger, "variables")}
 
 
 def _restarts(state: JsonDict) -> int:

@@ -15,6 +15,7 @@ from flowmesh.engine._decide import (
     new_execution,
     pending_jobs,
     start,
+    subflow_ended,
 )
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._operations import (
@@ -37,6 +38,7 @@ from flowmesh.engine._resolver import TaskRunError
 from flowmesh.engine._resume import resume, resume_inputs
 from flowmesh.engine._retries import next_wake
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
+from flowmesh.engine._subflows import pending_subflows, subflow_execution_id
 
 __all__ = [
     "CHANGEABLE_STATES",
@@ -65,6 +67,9 @@ __all__ = [
     "resume_inputs",
     "set_labels",
     "start",
+    "subflow_ended",
+    "subflow_execution_id",
+    "pending_subflows",
     "state_name",
     "task_run_state_changed",
     "with_labels",

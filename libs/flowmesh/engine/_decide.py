@@ -11,15 +11,13 @@ from flowmesh.engine._pause import expire, expiries, follow_pauses
 from flowmesh.engine._resolver import Resolver, TaskRunError
 from flowmesh.engine._retries import RETRYING, next_wake, retry_due
 from flowmesh.engine._states import is_terminal, transition
+from flowmesh.engine._subflows import CORRELATION_ID, ended_update
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
 from flowmesh.expressions import render_value
 from flowmesh.language import FlowDefinition, typed_output
 from flowmesh.plugins import RunnableTask, Task
-from flowmesh.queue.v1.queue_pb2 import TaskRunUpdate, WorkerJob
+from flowmesh.queue.v1.queue_pb2 import StartSubflow, SubflowEnded, TaskRunUpdate, WorkerJob
 from flowmesh.values import to_struct
-
-# Kestra's Label.CORRELATION_ID: set on every execution, shared by the executions one started.
-CORRELATION_ID = "system.correlationId"
 
 
 @dataclass
@@ -33,6 +31,10 @@ class Decision:
     errors: list[TaskRunError] = field(default_factory=list)
     # When the executor must call apply_wake (the earliest retry due), None when nothing waits.
     wake_at: datetime | None = None
+    # Executions that Subflow task runs ask for, to start.
+    subflows: list[StartSubflow] = field(default_factory=list)
+    # Ids of executions to kill: those killed Subflow task runs waited for.
+    kills: list[str] = field(default_factory=list)
 
 
 def new_execution(
@@ -109,6 +111,19 @@ def apply_update(
             # Kestra's handleRetryTask: FAILED, then RETRYING until the next attempt is due.
             transition(run.state, RETRYING, now)
     return _advance(updated, flow, now, touched={run.id})
+
+
+def subflow_ended(execution: Execution, flow: FlowDefinition, ended: SubflowEnded, now: datetime) -> Decision:
+    """End the Subflow task run that waited for an execution which has ended (see ended_update)."""
+    update = ended_update(execution, flow, ended)
+    if update is None:
+        return Decision(execution)
+    decision = apply_update(execution, update, flow, now)
+    if update.error and decision.changed:
+        run = _find(decision.execution, update.task_run_id)
+        assert run is not None
+        decision.errors.append(TaskRunError(run.id, run.task_id, update.error))
+    return decision
 
 
 def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
@@ -195,7 +210,12 @@ def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched:
         if run.id in touched or run.id in resolver.touched:
             run.version = execution.version
     return Decision(
-        execution, resolver.jobs, changed=True, errors=resolver.errors, wake_at=next_wake(execution, flow)
+        execution,
+        resolver.jobs,
+        changed=True,
+        errors=resolver.errors,
+        wake_at=next_wake(execution, flow),
+        subflows=resolver.subflows,
     )
 
 

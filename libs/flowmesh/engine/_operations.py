@@ -10,6 +10,7 @@ from flowmesh.engine._decide import Decision, _advance, start
 from flowmesh.engine._ids import task_run_id as task_run_id_of
 from flowmesh.engine._jobs import build_job
 from flowmesh.engine._states import FAILING, is_terminal, state_name, transition
+from flowmesh.engine._subflows import waiting_children
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins import ExecutionUpdatingTask, FlowableTask, RunnableTask
@@ -32,12 +33,11 @@ def kill(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
     (apply_update), and a worker that has not started a job skips it. With
     nothing left running, the execution goes KILLING then KILLED in the same
     decision, and an ended execution yields no jobs (pending_jobs). No
-    `errors` or `finally` branch runs for a killed execution; flow is taken
-    for the same signature as the other decisions.
+    `errors` or `finally` branch runs for a killed execution. The executions
+    that Subflow task runs wait for are killed too (Decision.kills).
 
     Killing an execution that has ended changes nothing.
     """
-    del flow
     if is_terminal(execution.state.current):
         return Decision(execution)
     updated = Execution()
@@ -52,7 +52,7 @@ def kill(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
         transition(run.state, _KILLED, now)
         run.version = updated.version
     transition(updated.state, _KILLED, now)
-    return Decision(updated, changed=True)
+    return Decision(updated, changed=True, kills=waiting_children(execution, flow))
 
 
 class OperationRefused(ValueError):

@@ -9,11 +9,20 @@ from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine._ids import task_run_id
 from flowmesh.engine._jobs import build_job, flow_vars, variables
 from flowmesh.engine._states import FAILING, is_terminal, merge, transition
+from flowmesh.engine._subflows import start_request
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.language import FlowDefinition
-from flowmesh.plugins import ExecutionUpdatingTask, FlowableTask, RenderFailed, Task, TaskFailed, is_true
-from flowmesh.queue.v1.queue_pb2 import WorkerJob
+from flowmesh.plugins import (
+    ExecutableTask,
+    ExecutionUpdatingTask,
+    FlowableTask,
+    RenderFailed,
+    Task,
+    TaskFailed,
+    is_true,
+)
+from flowmesh.queue.v1.queue_pb2 import StartSubflow, WorkerJob
 from flowmesh.values import from_struct, to_struct
 
 FAILED = StateType.STATE_TYPE_FAILED
@@ -60,6 +69,7 @@ class Resolver:
         self.flow = flow
         self.now = now
         self.jobs: list[WorkerJob] = []
+        self.subflows: list[StartSubflow] = []
         self.errors: list[TaskRunError] = []
         self.touched: set[str] = set()
         # Whether the execution has ended (afterExecution tasks run): Exit can no longer end it.
@@ -323,6 +333,8 @@ class Resolver:
             self.set_state(run, RUNNING)
         elif isinstance(task, ExecutionUpdatingTask):
             self._update(run, task)
+        elif isinstance(task, ExecutableTask):
+            self.launch(run, task)
         else:
             self.jobs.append(build_job(execution, self.flow, run, task))
         return run
@@ -336,6 +348,19 @@ class Resolver:
             self.set_state(run, self.fail(run, str(error)))
             return
         self.set_state(run, SUCCESS)
+
+    def launch(self, run: TaskRun, task: ExecutableTask) -> None:
+        """Start a new attempt of run: ask for the execution it starts, or fail it if it cannot ask."""
+        self.set_state(run, RUNNING)
+        attempt = run.attempts.add()
+        transition(attempt.state, RUNNING, self.now)
+        try:
+            call = task.call(lambda value: self.render(run, value))
+        except (TaskFailed, RenderFailed) as error:
+            transition(attempt.state, FAILED, self.now)
+            self.set_state(run, self.fail(run, str(error)))
+            return
+        self.subflows.append(start_request(self.execution, run, task, call))
 
     def _skip(self, run: TaskRun, task: Task) -> StateType | None:
         """Return SKIPPED when runIf is falsy, FAILED when it cannot be rendered."""

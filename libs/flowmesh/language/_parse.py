@@ -11,7 +11,7 @@ from flowmesh.language._input_declarations import parse_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
 from flowmesh.language._outputs import parse_outputs
 from flowmesh.language._yaml import Positions, load_document
-from flowmesh.plugins import FlowableTask, Task, task_class
+from flowmesh.plugins import ExecutableTask, FlowableTask, Task, task_class
 
 # Kestra's patterns (Flow.id, Flow.namespace), matched against the whole value.
 FLOW_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
@@ -82,6 +82,7 @@ class _Parser:
         finally_tasks = self.tasks(data.get("finally"), "finally", required=False)
         after_execution = self.tasks(data.get("afterExecution"), "afterExecution", required=False)
         self._unique_task_ids()
+        self._not_recursive(namespace, flow_id, [*tasks, *errors, *finally_tasks, *after_execution])
         inputs = self.inputs(data.get("inputs"))
         outputs = parse_outputs(data.get("outputs"), self.fail)
         labels = self.labels(data.get("labels"))
@@ -168,6 +169,19 @@ class _Parser:
         duplicates = sorted(task_id for task_id, count in seen.items() if count > 1)
         if duplicates:
             self.fail("tasks", f"Duplicate task id with name [{', '.join(duplicates)}]")
+
+    def _not_recursive(self, namespace: str, flow_id: str, tasks: list[Task]) -> None:
+        """Refuse a Subflow task that starts the flow it is in."""
+        pending = list(tasks)
+        while pending:
+            task = pending.pop()
+            if isinstance(task, FlowableTask):
+                pending.extend(task.children())
+            elif isinstance(task, ExecutableTask) and (
+                (getattr(task, "namespace", None), getattr(task, "flowId", None)) == (namespace, flow_id)
+            ):
+                self.fail("", f"Invalid Flow: Recursive call to flow [{namespace}.{flow_id}]")
+                return
 
     def inputs(self, raw: Any) -> list[Input]:
         return parse_inputs(raw, self.fail)

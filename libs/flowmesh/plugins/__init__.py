@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flowmesh.plugins._base import (
     ConstantRetry,
+    ExecutableTask,
     ExecutionUpdater,
     ExecutionUpdatingTask,
     ExponentialRetry,
@@ -19,6 +20,7 @@ from flowmesh.plugins._base import (
     Resolver,
     RunContext,
     RunnableTask,
+    SubflowCall,
     Task,
     TaskFailed,
     is_true,
@@ -27,6 +29,7 @@ from flowmesh.plugins._registry import task_class, task_types
 
 __all__ = [
     "ConstantRetry",
+    "ExecutableTask",
     "ExecutionUpdater",
     "ExecutionUpdatingTask",
     "ExponentialRetry",
@@ -37,6 +40,7 @@ __all__ = [
     "Resolver",
     "RunContext",
     "RunnableTask",
+    "SubflowCall",
     "Task",
     "TaskFailed",
     "is_true",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Protocol
 
@@ -280,6 +281,44 @@ class ExecutionUpdatingTask(Task):
 
     def update(self, updater: ExecutionUpdater, run: TaskRun) -> None:
         """Change the execution through updater; raise TaskFailed or RenderFailed to fail run."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SubflowCall:
+    """The execution an executable task asks for: which flow, with what (all rendered)."""
+
+    namespace: str
+    flow_id: str
+    # None for the flow's latest revision.
+    revision: int | None
+    inputs: dict[str, Any]
+    labels: dict[str, str]
+    # Whether the execution gets the labels of the one starting it as well.
+    inherit_labels: bool
+    # Whether the task run waits for the execution's end; if not, it ends once the execution starts.
+    wait: bool
+
+
+class ExecutableTask(Task):
+    """A task the executor runs by starting an execution of a flow (Kestra's ExecutableTask).
+
+    Its task run runs until that execution has started (or, when the task waits,
+    ended); then ended() says how the task run ends.
+    """
+
+    def call(self, render: Callable[[Any], Any]) -> SubflowCall:
+        """Return the execution to start; render renders in the task run's context."""
+        raise NotImplementedError
+
+    def ended(
+        self, state: StateType, outputs: dict[str, Any], render: Callable[[Any], Any]
+    ) -> tuple[StateType, dict[str, Any]]:
+        """Return the task run's state and outputs once the execution ended in state.
+
+        outputs are the execution's flow outputs; render renders in its context.
+        Raise RenderFailed to fail the task run.
+        """
         raise NotImplementedError
 
 

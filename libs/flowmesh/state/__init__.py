@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flowmesh.state._executions import ExecutionStore, StaleRevision, Stored
-from flowmesh.state._flows import FlowStore
+from flowmesh.state._flows import FlowStore, FlowUnavailable
 from flowmesh.state._killed import KilledExecutions
 
-__all__ = ["ExecutionStore", "FlowStore", "KilledExecutions", "StaleRevision", "Stored"]
+__all__ = ["ExecutionStore", "FlowStore", "FlowUnavailable", "KilledExecutions", "StaleRevision", "Stored"]

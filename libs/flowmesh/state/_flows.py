@@ -12,6 +12,14 @@ from flowmesh.state._executions import StaleRevision
 _CACHE_SIZE = 1024
 
 
+class FlowUnavailable(Exception):
+    """A flow cannot run: there is no such flow or revision (reason FLOW_NOT_FOUND), or it is disabled."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class FlowStore:
     """The flows bucket: the latest revision of each flow, with recent revisions in its history."""
 
@@ -29,6 +37,24 @@ class FlowStore:
         if not entry.value:
             return None
         return Flow.FromString(entry.value), entry.revision or 0
+
+    async def runnable(
+        self, tenant: str, namespace: str, flow_id: str, revision: int = 0
+    ) -> tuple[FlowDefinition, int]:
+        """Return the flow to start an execution of, and its revision (0: the latest).
+
+        Raise FlowUnavailable when it is missing, deleted or disabled.
+        """
+        latest = await self.latest(tenant, namespace, flow_id)
+        if latest is None or latest[0].deleted:
+            raise FlowUnavailable("FLOW_NOT_FOUND", f"Flow {namespace}.{flow_id} not found")
+        revision = revision or latest[0].revision
+        flow = await self.definition(tenant, namespace, flow_id, revision)
+        if flow is None:
+            raise FlowUnavailable("FLOW_NOT_FOUND", f"Flow {namespace}.{flow_id} has no revision {revision}")
+        if flow.disabled:
+            raise FlowUnavailable("FLOW_DISABLED", f"Flow {namespace}.{flow_id} is disabled")
+        return flow, revision
 
     async def put(self, flow: Flow, kv_revision: int | None) -> None:
         """Store flow as the latest revision; kv_revision None means it must be new.

@@ -54,21 +54,9 @@ class ExecutionServicer(ExecutionServiceServicer):
     async def CreateExecution(
         self, request: messages.CreateExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        latest = await self._flows.latest(request.tenant, request.namespace, request.flow_id)
-        if latest is None or latest[0].deleted:
-            raise not_found("FLOW_NOT_FOUND", f"Flow {request.namespace}.{request.flow_id} not found")
-        revision = request.revision or latest[0].revision
-        flow = await self._flows.definition(request.tenant, request.namespace, request.flow_id, revision)
-        if flow is None:
-            raise not_found(
-                "FLOW_NOT_FOUND", f"Flow {request.namespace}.{request.flow_id} has no revision {revision}"
-            )
-        if flow.disabled:
-            raise ApiError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "FLOW_DISABLED",
-                f"Flow {request.namespace}.{request.flow_id} is disabled",
-            )
+        flow, revision = await self._flows.runnable(
+            request.tenant, request.namespace, request.flow_id, request.revision
+        )
         request_key = f"{request.tenant}/{request.request_id}" if request.request_id else ""
         execution = new_execution(
             execution_id=new_execution_id(request_key),

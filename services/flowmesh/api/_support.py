@@ -13,6 +13,7 @@ from flowmesh.engine import OperationRefused
 from flowmesh.language import FlowInvalid, InputsError
 from flowmesh.repository import RepositoryUnavailable
 from flowmesh.rpc import ApiError, abort_with
+from flowmesh.state import FlowUnavailable
 from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 
 MAX_PAGE_SIZE = 1000
@@ -45,7 +46,7 @@ def translate(error: Exception) -> ApiError | None:
             f"Invalid inputs: {error}",
             [(v.path, v.message) for v in error.violations],
         )
-    if isinstance(error, OperationRefused):
+    if isinstance(error, OperationRefused | FlowUnavailable):
         missing = error.reason.endswith("_NOT_FOUND")
         code = grpc.StatusCode.NOT_FOUND if missing else grpc.StatusCode.FAILED_PRECONDITION
         return ApiError(code, error.reason, str(error))

@@ -17,18 +17,21 @@ from flowmesh.engine import (
     change_task_run_state,
     is_terminal,
     kill,
+    new_execution,
     next_wake,
     pending_jobs,
+    pending_subflows,
     restart,
     restarted_jobs,
     restarts,
     resume,
     set_labels,
+    subflow_ended,
 )
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor._locks import KeyedLocks
-from flowmesh.language import FlowDefinition, FlowInvalid
+from flowmesh.language import FlowDefinition, FlowInvalid, InputsError, resolve_inputs
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
 from flowmesh.messaging import (
     EXECUTOR_STREAM,
@@ -40,10 +43,19 @@ from flowmesh.messaging import (
     log_subject,
     run_consumer,
 )
-from flowmesh.queue.v1.queue_pb2 import ExecutionEvent, ExecutorMessage, Wake, WorkerJob
-from flowmesh.state import ExecutionStore, FlowStore, KilledExecutions, StaleRevision, Stored
+from flowmesh.queue.v1.queue_pb2 import (
+    ExecutionEvent,
+    ExecutorMessage,
+    KillExecution,
+    StartSubflow,
+    SubflowEnded,
+    TaskRunUpdate,
+    Wake,
+    WorkerJob,
+)
+from flowmesh.state import ExecutionStore, FlowStore, FlowUnavailable, KilledExecutions, StaleRevision, Stored
 from flowmesh.telemetry import DECISIONS, get_logger
-from flowmesh.values import from_struct
+from flowmesh.values import from_struct, to_struct
 
 log = get_logger("executor")
 
@@ -126,6 +138,16 @@ class Executor:
                 lambda ex, flow: resume(ex, flow, command.task_run_id, inputs, _now()),
                 delivery,
             )
+        elif kind == "start_subflow":
+            await self._start_subflow(message.start_subflow, delivery)
+        elif kind == "subflow_ended":
+            ended = message.subflow_ended
+            await self._decide(
+                ended.parent.execution_id,
+                None,
+                lambda ex, flow: subflow_ended(ex, flow, ended, _now()),
+                delivery,
+            )
         elif kind == "wake":
             due = message.wake.due.ToDatetime(tzinfo=UTC)
             early = (due - _now()).total_seconds()
@@ -184,8 +206,11 @@ class Executor:
                     self._remember(stored)
                 DECISIONS.labels("unchanged").inc()
                 if redelivered and flow is not None:
+                    # The state is its own outbox: send again what it implies.
                     jobs = pending_jobs(decision.execution, flow) + restarted_jobs(decision.execution, flow)
                     await self._publish(decision.execution, jobs)
+                    await self._start_subflows(pending_subflows(decision.execution, flow))
+                    await self._tell_parent(decision.execution)
                     await self._wake(decision.execution.id, next_wake(decision.execution, flow))
                 return
             try:
@@ -205,9 +230,101 @@ class Executor:
             for error in decision.errors:
                 await self._log_error(decision.execution, error.message, error.task_run_id, error.task_id)
             await self._publish(decision.execution, decision.jobs)
+            await self._start_subflows(decision.subflows)
+            await self._kill(decision.kills)
+            if not is_terminal(current.state.current):
+                await self._tell_parent(decision.execution)
             await self._wake(decision.execution.id, decision.wake_at)
             return
         raise RuntimeError(f"execution {execution_id} kept changing under the executor")
+
+    async def _start_subflow(self, request: StartSubflow, delivery: Delivery) -> None:
+        """Start the execution a Subflow task run asks for; answer the task run when it must hear."""
+        if await self._executions.get(request.execution_id) is None:
+            try:
+                flow, revision = await self._flows.runnable(
+                    request.tenant_id, request.namespace, request.flow_id, request.revision
+                )
+                inputs = resolve_inputs(flow, from_struct(request.inputs))
+            except (FlowUnavailable, FlowInvalid, InputsError) as error:
+                await self._answer(
+                    request, StateType.STATE_TYPE_FAILED, f"Unable to start the subflow: {error}"
+                )
+                return
+            execution = new_execution(
+                execution_id=request.execution_id,
+                tenant_id=request.tenant_id,
+                flow=flow,
+                flow_revision=revision,
+                inputs=inputs,
+                labels={label.key: label.value for label in request.labels},
+                now=_now(),
+            )
+            execution.trigger.CopyFrom(request.trigger)
+            if request.wait:
+                execution.parent_task_run.CopyFrom(request.parent)
+            await self._decide(execution.id, execution, lambda ex, flow: begin(ex, flow, _now()), delivery)
+        if not request.wait:
+            await self._answer(request, StateType.STATE_TYPE_SUCCESS)
+
+    async def _answer(self, request: StartSubflow, state: StateType, error: str = "") -> None:
+        """End the Subflow task run of request in state: started (SUCCESS) or unable to start (FAILED)."""
+        update = TaskRunUpdate(
+            execution_id=request.parent.execution_id,
+            task_run_id=request.parent.task_run_id,
+            attempt=request.parent.attempt,
+            state=state,
+            outputs=to_struct({"executionId": request.execution_id} if not error else {}),
+        )
+        update.date.FromDatetime(_now())
+        await self._broker.publish(
+            executor_subject(update.execution_id),
+            ExecutorMessage(task_run_update=update),
+            msg_id=f"{update.task_run_id}:{update.attempt}:subflow",
+        )
+        if error:
+            parent = await self._executions.get(update.execution_id)
+            if parent is not None:
+                task_id = next(
+                    (run.task_id for run in parent.execution.task_runs if run.id == update.task_run_id), ""
+                )
+                await self._log_error(parent.execution, error, update.task_run_id, task_id)
+
+    async def _start_subflows(self, requests: list[StartSubflow]) -> None:
+        await asyncio.gather(
+            *(
+                self._broker.publish(
+                    executor_subject(request.execution_id),
+                    ExecutorMessage(start_subflow=request),
+                    msg_id=f"subflow:{request.execution_id}",
+                )
+                for request in requests
+            )
+        )
+
+    async def _kill(self, execution_ids: list[str]) -> None:
+        await asyncio.gather(
+            *(
+                self._broker.publish(
+                    executor_subject(execution_id),
+                    ExecutorMessage(kill_execution=KillExecution(execution_id=execution_id)),
+                    msg_id=f"kill:{execution_id}",
+                )
+                for execution_id in execution_ids
+            )
+        )
+
+    async def _tell_parent(self, execution: Execution) -> None:
+        """Tell the Subflow task run waiting for execution that it has ended."""
+        if not (is_terminal(execution.state.current) and execution.HasField("parent_task_run")):
+            return
+        parent = execution.parent_task_run
+        ended = SubflowEnded(parent=parent, execution=execution)
+        await self._broker.publish(
+            executor_subject(parent.execution_id),
+            ExecutorMessage(subflow_ended=ended),
+            msg_id=f"ended:{execution.id}",
+        )
 
     async def _flow(self, execution: Execution) -> FlowDefinition | None:
         try:

@@ -201,12 +201,13 @@ async def test_get_execution_in_kestra_shape(client: httpx.AsyncClient, fake_api
     body = answer.json()
     assert set(body) == {
         "id", "namespace", "flowId", "flowRevision", "taskRunList", "inputs", "outputs",
-        "variables", "labels", "state", "parentId", "originalId", "deleted", "metadata",
+        "variables", "labels", "state", "parentId", "originalId", "trigger", "deleted", "metadata",
     }  # fmt: skip
     assert body["flowId"] == "hello"
     assert body["flowRevision"] == 2
     assert body["originalId"] == "exec1"
     assert body["parentId"] is None
+    assert body["trigger"] is None
     assert body["deleted"] is False
     assert body["inputs"] == {"name": "world"}
     assert body["outputs"] == {}

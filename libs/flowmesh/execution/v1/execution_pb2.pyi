@@ -47,7 +47,7 @@ class TaskRun(_message.Message):
     def __init__(self, id: _Optional[str] = ..., execution_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., task_id: _Optional[str] = ..., parent_task_run_id: _Optional[str] = ..., value: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[TaskRunAttempt, _Mapping]]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., version: _Optional[int] = ..., position: _Optional[int] = ..., iteration: _Optional[int] = ...) -> None: ...
 
 class Execution(_message.Message):
-    __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted", "variables")
+    __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted", "variables", "trigger", "parent_task_run")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,8 @@ class Execution(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DELETED_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    PARENT_TASK_RUN_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     id: str
     namespace: str
@@ -78,4 +80,26 @@ class Execution(_message.Message):
     version: int
     deleted: bool
     variables: _struct_pb2.Struct
-    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., task_runs: _Optional[_Iterable[_Union[TaskRun, _Mapping]]] = ..., parent_id: _Optional[str] = ..., original_id: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    trigger: ExecutionTrigger
+    parent_task_run: ParentTaskRun
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., task_runs: _Optional[_Iterable[_Union[TaskRun, _Mapping]]] = ..., parent_id: _Optional[str] = ..., original_id: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., trigger: _Optional[_Union[ExecutionTrigger, _Mapping]] = ..., parent_task_run: _Optional[_Union[ParentTaskRun, _Mapping]] = ...) -> None: ...
+
+class ExecutionTrigger(_message.Message):
+    __slots__ = ("id", "type", "variables")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    type: str
+    variables: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ParentTaskRun(_message.Message):
+    __slots__ = ("execution_id", "task_run_id", "attempt")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    task_run_id: str
+    attempt: int
+    def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...

@@ -10,12 +10,13 @@ from flowmesh.plugins.core._flow import Parallel, Sequential
 from flowmesh.plugins.core._loops import EachParallel, EachSequential, ForEach
 from flowmesh.plugins.core._pause import Pause
 from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
+from flowmesh.plugins.core._subflow import Subflow
 from flowmesh.plugins.core._waitfor import CheckFrequency, LoopUntil, iteration_count
 
 TASKS: list[type[Task]] = [
     Log, Echo, Return, OutputValues, Fail, Sleep, Sequential, Parallel,
     If, Switch, AllowFailure, ForEach, EachSequential, EachParallel, Dag,
-    Labels, SetVariables, UnsetVariables, Exit, Pause, LoopUntil,
+    Labels, SetVariables, UnsetVariables, Exit, Pause, LoopUntil, Subflow,
 ]  # fmt: skip
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Sequential",
     "SetVariables",
     "Sleep",
+    "Subflow",
     "Switch",
     "UnsetVariables",
     "iteration_count",

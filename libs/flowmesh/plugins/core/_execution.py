@@ -52,7 +52,7 @@ class Labels(ExecutionUpdatingTask):
         if isinstance(raw, list):
             raw = [item.model_dump() for item in raw]
         rendered = updater.render(run, _render_keys(updater, run, raw))
-        labels = _labels(rendered)
+        labels = labels_of(rendered)
         refused = system_labels(labels)
         if refused:
             key = refused[0]
@@ -123,7 +123,7 @@ def _render_keys(updater: ExecutionUpdater, run: TaskRun, value: Any) -> Any:
     return value
 
 
-def _labels(value: Any) -> dict[str, str]:
+def labels_of(value: Any) -> dict[str, str]:
     """Return the labels a rendered `labels` property holds; raise TaskFailed when it holds none."""
     if isinstance(value, str):
         try:

@@ -13,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExecutorMessage(_message.Message):
-    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution")
+    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution", "start_subflow", "subflow_ended")
     START_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     TASK_RUN_UPDATE_FIELD_NUMBER: _ClassVar[int]
     KILL_EXECUTION_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,8 @@ class ExecutorMessage(_message.Message):
     SET_EXECUTION_LABELS_FIELD_NUMBER: _ClassVar[int]
     CHANGE_TASK_RUN_STATE_FIELD_NUMBER: _ClassVar[int]
     RESUME_EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    START_SUBFLOW_FIELD_NUMBER: _ClassVar[int]
+    SUBFLOW_ENDED_FIELD_NUMBER: _ClassVar[int]
     start_execution: StartExecution
     task_run_update: TaskRunUpdate
     kill_execution: KillExecution
@@ -30,7 +32,9 @@ class ExecutorMessage(_message.Message):
     set_execution_labels: SetExecutionLabels
     change_task_run_state: ChangeTaskRunState
     resume_execution: ResumeExecution
-    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ...) -> None: ...
+    start_subflow: StartSubflow
+    subflow_ended: SubflowEnded
+    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ..., start_subflow: _Optional[_Union[StartSubflow, _Mapping]] = ..., subflow_ended: _Optional[_Union[SubflowEnded, _Mapping]] = ...) -> None: ...
 
 class StartExecution(_message.Message):
     __slots__ = ("execution",)
@@ -137,3 +141,35 @@ class ResumeExecution(_message.Message):
     task_run_id: str
     inputs: _struct_pb2.Struct
     def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class StartSubflow(_message.Message):
+    __slots__ = ("execution_id", "tenant_id", "namespace", "flow_id", "revision", "inputs", "labels", "trigger", "parent", "wait")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    tenant_id: str
+    namespace: str
+    flow_id: str
+    revision: int
+    inputs: _struct_pb2.Struct
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    trigger: _execution_pb2.ExecutionTrigger
+    parent: _execution_pb2.ParentTaskRun
+    wait: bool
+    def __init__(self, execution_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., trigger: _Optional[_Union[_execution_pb2.ExecutionTrigger, _Mapping]] = ..., parent: _Optional[_Union[_execution_pb2.ParentTaskRun, _Mapping]] = ..., wait: _Optional[bool] = ...) -> None: ...
+
+class SubflowEnded(_message.Message):
+    __slots__ = ("parent", "execution")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    parent: _execution_pb2.ParentTaskRun
+    execution: _execution_pb2.Execution
+    def __init__(self, parent: _Optional[_Union[_execution_pb2.ParentTaskRun, _Mapping]] = ..., execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...

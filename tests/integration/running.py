@@ -1,0 +1,95 @@
+"""An executor and a worker on an embedded NATS, and the steps tests take with them: deploy, start, wait."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.embedded import EmbeddedNats
+from flowmesh.engine import is_terminal, new_execution, state_name
+from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.executor import Executor
+from flowmesh.flow.v1.flow_pb2 import Flow
+from flowmesh.language import parse_flow, resolve_inputs
+from flowmesh.messaging import Broker, executor_subject
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
+from flowmesh.state import ExecutionStore, FlowStore
+from flowmesh.worker import Worker
+from tests.waiting import eventually
+
+
+@asynccontextmanager
+async def running(folder: Path) -> AsyncIterator[Broker]:
+    """Yield a broker to a NATS server with an executor and a worker consuming from it."""
+    async with EmbeddedNats(folder / "nats") as server:
+        connected = await Broker.connect(server.url)
+        await connected.ensure_topology()
+        stopping = asyncio.Event()
+        services = [
+            asyncio.create_task(Executor(broker=connected).run(stopping)),
+            asyncio.create_task(Worker(connected, ack_wait=5).run(stopping)),
+        ]
+        try:
+            yield connected
+        finally:
+            stopping.set()
+            await asyncio.gather(*services, return_exceptions=True)
+            await connected.close()
+
+
+async def deploy(broker: Broker, source: str, tenant: str = "main") -> None:
+    """Store source as revision 1 of its flow."""
+    flow = parse_flow(source)
+    await FlowStore(broker).put(
+        Flow(tenant_id=tenant, namespace=flow.namespace, id=flow.id, revision=1, source=source), None
+    )
+
+
+async def started(
+    broker: Broker, source: str, inputs: dict[str, str] | None = None, tenant: str = "main"
+) -> Execution:
+    """Deploy source, then start an execution of it as the api does."""
+    await deploy(broker, source, tenant)
+    flow = parse_flow(source)
+    execution = new_execution(
+        execution_id=f"exec-{flow.id}",
+        tenant_id=tenant,
+        flow=flow,
+        flow_revision=1,
+        inputs=resolve_inputs(flow, inputs or {}),
+        labels={},
+        now=datetime.now(UTC),
+    )
+    await ExecutionStore(broker).create(execution)
+    await broker.publish(
+        executor_subject(execution.id),
+        ExecutorMessage(start_execution=StartExecution(execution=execution)),
+        msg_id=f"start:{execution.id}",
+    )
+    return execution
+
+
+async def in_state(broker: Broker, execution_id: str, state: StateType) -> Execution:
+    """Wait until the execution is in state; return it."""
+    store = ExecutionStore(broker)
+
+    async def reached() -> Execution | None:
+        stored = await store.get(execution_id)
+        return stored.execution if stored and stored.execution.state.current == state else None
+
+    return await eventually(reached, within=15, what=f"{execution_id} is {state_name(state)}")
+
+
+async def ended(broker: Broker, execution_id: str) -> Execution:
+    """Wait until the execution has ended; return it."""
+    store = ExecutionStore(broker)
+
+    async def done() -> Execution | None:
+        stored = await store.get(execution_id)
+        return stored.execution if stored and is_terminal(stored.execution.state.current) else None
+
+    return await eventually(done, within=15, what=f"{execution_id} ends")
