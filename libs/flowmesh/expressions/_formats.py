@@ -122,8 +122,20 @@ def _check_jq(expression: str) -> None:
 
 @pebble_filter("jq", "expression")
 def _jq(value: Any, args: Args) -> Any:
+    """Return every result of the jq program on value; a string is read as the JSON it holds.
+
+    As Kestra's JqFilter: a loop value or an output that holds JSON text is queried as
+    that JSON, a string that is not JSON fails, and null gives null.
+    """
     expression = str(require(args, "expression", "filter [jq]"))
     _check_jq(expression)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError(f"Unable to parse jq value '{value}': it is not JSON") from None
     try:
         program = jq.compile(expression)
         return program.input_text(to_json(value)).all()

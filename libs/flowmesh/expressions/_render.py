@@ -14,7 +14,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 # Importing these modules registers their filters and functions.
 from flowmesh.expressions import _dates, _filters, _formats, _functions  # noqa: F401
 from flowmesh.expressions._pebble import translate
-from flowmesh.expressions._registry import FILTERS, FUNCTIONS
+from flowmesh.expressions._registry import FILTERS, FUNCTIONS, bind
 from flowmesh.expressions._runtime import HELPERS, TESTS, to_text
 from flowmesh.expressions._syntax import PebbleSyntaxError
 
@@ -109,6 +109,32 @@ def _print_context(context: Context) -> str:
     return json.dumps(_variables_of(context), separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+@jinja2.pass_context
+def _current_each_output(context: Context, *args: Any, **kwargs: Any) -> Any:
+    """Kestra's currentEachOutput(outputs): the output of a task for the current loop values.
+
+    Inside loops, `outputs.t` is keyed by loop value, one level per enclosing loop value
+    (`outputs.t[outer][inner]`). Walk it down by the values of `parents`, outermost
+    first, then by `taskrun.value`; a level that is missing gives null.
+    """
+    outputs = bind("function", "currentEachOutput", ("outputs",), args, kwargs).get("outputs")
+    if outputs is None:
+        raise TypeError("The 'currentEachOutput' function expects an argument 'outputs'.")
+    if not isinstance(outputs, dict):
+        raise TypeError("The 'currentEachOutput' function expects an argument 'outputs' with type map.")
+    parents = context.get("parents")
+    for parent in reversed(parents if isinstance(parents, list) else []):
+        taskrun = parent.get("taskrun") if isinstance(parent, dict) else None
+        if isinstance(taskrun, dict):
+            outputs = outputs.get(taskrun.get("value"))
+            if not isinstance(outputs, dict):
+                return None
+    taskrun = context.get("taskrun")
+    if not isinstance(taskrun, dict):
+        raise ValueError("The 'currentEachOutput' function needs a task run: it reads `taskrun.value`")
+    return outputs.get(taskrun.get("value"))
+
+
 _CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "render": _render_function,
     "renderOnce": _render_once,
@@ -124,6 +150,7 @@ def _environment(recursive: bool = False) -> ImmutableSandboxedEnvironment:
     env.globals.clear()
     env.globals.update(HELPERS)
     functions: dict[str, Callable[..., Any]] = dict(FUNCTIONS)
+    functions["currentEachOutput"] = _current_each_output
     if not recursive:  # Kestra offers render() only when it does not render recursively itself.
         functions.update(_CONTEXT_FUNCTIONS)
     else:

@@ -18,8 +18,8 @@ CASES_FILE = (
 if not CASES_FILE.exists():
     pytest.skip(f"no conformance cases at {CASES_FILE}", allow_module_level=True)
 
-# Functions that reach outside the expression (storage, secrets, KV store, logs, the
-# running ForEach) belong to the worker and executor, not to this package.
+# Functions that reach outside the expression (storage, secrets, KV store, logs) belong
+# to the worker and executor, not to this package.
 OUTSIDE_SYSTEMS = {
     "secret": "the secret store",
     "kv": "the KV store",
@@ -29,7 +29,6 @@ OUTSIDE_SYSTEMS = {
     "fileSize": "internal storage",
     "isFileEmpty": "internal storage",
     "errorLogs": "the execution's logs",
-    "currentEachOutput": "the running ForEach loop",
     "http": "the network",
 }
 

@@ -110,6 +110,22 @@ def test_a_field_named_like_a_jq_builtin_is_still_readable() -> None:
     assert render("{{ {'env': 1} | jq('.env') }}", {}) == "[1]"
 
 
+def test_jq_reads_a_string_as_the_json_it_holds() -> None:
+    # A ForEach over objects gives each one as JSON text in taskrun.value (Kestra's each-object.yaml).
+    variables = {"value": '{"key": "my-complex", "value": {"sub": 1, "bool": true}}'}
+
+    assert render("{{ value | jq('.key') }} > {{ value | jq('.value') }}", variables) == (
+        '["my-complex"] > [{"sub":1,"bool":true}]'
+    )
+    assert render("{{ '[1, 2]' | jq('.[1]') | first }}|{{ '\"text\"' | jq('.') }}", {}) == '2|["text"]'
+
+
+def test_jq_of_null_is_null_and_of_text_that_is_not_json_fails() -> None:
+    assert render("{{ null | jq('.a') }}|{{ inputs.nothing | jq('.') is null }}", VARIABLES) == "|true"
+    with pytest.raises(ExpressionError, match="Unable to parse jq value 'value 1': it is not JSON"):
+        render("{{ 'value 1' | jq('.') }}", {})
+
+
 def test_a_variable_named_like_a_function_does_not_shadow_it() -> None:
     assert render("{{ yaml(yaml).a }}", {"yaml": "a: 1"}) == "1"
 
