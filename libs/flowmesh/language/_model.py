@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowmesh.language._triggers import Trigger
 from flowmesh.plugins import FlowableTask, Task
 
 
@@ -84,6 +85,8 @@ class FlowDefinition:
     inputs: list[Input] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    # Kept and validated; nothing fires them yet (the scheduler will).
+    triggers: list[Trigger] = field(default_factory=list)
     description: str | None = None
     disabled: bool = False
 

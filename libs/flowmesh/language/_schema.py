@@ -2,7 +2,8 @@
 
 Tasks are a oneOf with one branch per type name (aliases included), each keyed by a
 `type` const and pointing at the pydantic schema of its class; task lists inside
-flowable tasks point back at that oneOf. Inputs are a oneOf over input types.
+flowable tasks point back at that oneOf. Triggers are a oneOf built the same way.
+Inputs are a oneOf over input types.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from flowmesh.language._defaults import DEFAULTS_KEYS
 from flowmesh.language._input_declarations import INPUT_ID, MAX_DISPLAY_NAME
 from flowmesh.language._inputs import COMMON_INPUT_PROPERTIES, INPUT_TYPES, TYPE_INPUT_PROPERTIES
 from flowmesh.language._parse import FLOW_ID, MAX_LENGTHS, NAMESPACE, SUPPORTED_KEYS
+from flowmesh.language._triggers import TRIGGER_CLASSES
 from flowmesh.plugins import Task, task_types
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TASK = "#/$defs/task"
+TRIGGER = "#/$defs/trigger"
 _BASE_TASK = f"#/$defs/{Task.__name__}"
 
 _TEXT: dict[str, Any] = {"type": "string"}
@@ -60,7 +63,7 @@ def flow_schema() -> dict[str, Any]:
         "required": ["id", "namespace", "tasks"],
         "additionalProperties": False,
         "properties": properties,
-        "$defs": {**task_defs, "input": _input_schema(), "pluginDefault": _PLUGIN_DEFAULT},
+        "$defs": {**task_defs, **_trigger_defs(), "input": _input_schema(), "pluginDefault": _PLUGIN_DEFAULT},
     }
 
 
@@ -83,6 +86,23 @@ def _task_defs() -> dict[str, Any]:
             for name in names
         ]
     defs["task"] = {"type": "object", "required": ["id", "type"], "oneOf": branches}
+    return defs
+
+
+def _trigger_defs() -> dict[str, Any]:
+    refs, top = models_json_schema(
+        [(cls, "validation") for cls in TRIGGER_CLASSES], ref_template="#/$defs/trigger_{model}"
+    )
+    defs: dict[str, Any] = {f"trigger_{name}": schema for name, schema in top.get("$defs", {}).items()}
+    branches = []
+    for cls in TRIGGER_CLASSES:
+        ref = refs[(cls, "validation")]["$ref"]
+        defs[ref.rsplit("/", 1)[1]]["properties"]["type"] = {"type": "string", "enum": list(cls.type_names)}
+        branches += [
+            {"title": name, "properties": {"type": {"const": name}}, "required": ["type"], "$ref": ref}
+            for name in cls.type_names
+        ]
+    defs["trigger"] = {"type": "object", "required": ["id", "type"], "oneOf": branches}
     return defs
 
 
@@ -184,4 +204,9 @@ _FLOW_PROPERTIES: dict[str, dict[str, Any]] = {
         },
     },
     "disabled": {"type": "boolean", "default": False},
+    "triggers": {
+        "type": "array",
+        "description": "Kept and validated; flowmesh does not fire triggers yet.",
+        "items": {"$ref": TRIGGER},
+    },
 }
