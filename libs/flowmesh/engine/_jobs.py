@@ -32,8 +32,11 @@ def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
 
 
 def execution_variables(execution: Execution, flow: FlowDefinition) -> dict[str, Any]:
-    """Return what expressions outside tasks (flow outputs) can see, in Kestra's names."""
-    return {
+    """Return what expressions outside tasks (flow outputs) can see, in Kestra's names.
+
+    As Kestra's RunVariables, `inputs` is there only when the execution has some.
+    """
+    found = {
         "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
         "execution": {
             "id": execution.id,
@@ -41,11 +44,14 @@ def execution_variables(execution: Execution, flow: FlowDefinition) -> dict[str,
             "originalId": execution.original_id,
             "state": state_name(execution.state.current),
         },
-        "inputs": from_struct(execution.inputs),
         "outputs": outputs(execution),
         "labels": {label.key: label.value for label in execution.labels},
         "vars": flow_vars(execution, flow),
     }
+    inputs = from_struct(execution.inputs)
+    if inputs:
+        found["inputs"] = inputs
+    return found
 
 
 def flow_vars(execution: Execution, flow: FlowDefinition) -> dict[str, Any]:
