@@ -78,3 +78,18 @@ async def test_an_expression_that_fails_is_an_answer_not_an_rpc_error(channel: g
 
     assert answer.WhichOneof("outcome") == "error"
     assert "inputs" in answer.error
+
+
+async def test_an_expression_is_rendered_recursively_when_asked(channel: grpc.aio.Channel) -> None:
+    stub = ExpressionServiceStub(channel)
+    variables = to_struct({"first": "1", "second": "{{ first }}"})
+
+    once = await stub.EvaluateExpression(
+        EvaluateExpressionRequest(tenant="main", template="{{ second }}", variables=variables)
+    )
+    again = await stub.EvaluateExpression(
+        EvaluateExpressionRequest(tenant="main", template="{{ second }}", variables=variables, recursive=True)
+    )
+
+    assert once.result == "{{ first }}"
+    assert again.result == "1"

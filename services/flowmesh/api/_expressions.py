@@ -17,7 +17,7 @@ class ExpressionServicer(ExpressionServiceServicer):
         self, request: messages.EvaluateExpressionRequest, context: grpc.aio.ServicerContext
     ) -> messages.EvaluateExpressionResponse:
         try:
-            result = render(request.template, from_struct(request.variables))
+            result = render(request.template, from_struct(request.variables), recursive=request.recursive)
         except ExpressionError as error:
             return messages.EvaluateExpressionResponse(error=str(error))
         return messages.EvaluateExpressionResponse(result=result)

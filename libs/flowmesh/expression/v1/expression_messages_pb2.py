@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0flowmesh/expression/v1/expression_messages.proto\x12\x16\x66lowmesh.expression.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x86\x01\n\x19\x45valuateExpressionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1a\n\x08template\x18\x02 \x01(\tR\x08template\x12\x35\n\tvariables\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\tvariables\"Y\n\x1a\x45valuateExpressionResponse\x12\x18\n\x06result\x18\x01 \x01(\tH\x00R\x06result\x12\x16\n\x05\x65rror\x18\x02 \x01(\tH\x00R\x05\x65rrorB\t\n\x07outcomeb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0flowmesh/expression/v1/expression_messages.proto\x12\x16\x66lowmesh.expression.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xa4\x01\n\x19\x45valuateExpressionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1a\n\x08template\x18\x02 \x01(\tR\x08template\x12\x35\n\tvariables\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\tvariables\x12\x1c\n\trecursive\x18\x04 \x01(\x08R\trecursive\"Y\n\x1a\x45valuateExpressionResponse\x12\x18\n\x06result\x18\x01 \x01(\tH\x00R\x06result\x12\x16\n\x05\x65rror\x18\x02 \x01(\tH\x00R\x05\x65rrorB\t\n\x07outcomeb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,7 +33,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.expression.v1.expr
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVALUATEEXPRESSIONREQUEST']._serialized_start=107
-  _globals['_EVALUATEEXPRESSIONREQUEST']._serialized_end=241
-  _globals['_EVALUATEEXPRESSIONRESPONSE']._serialized_start=243
-  _globals['_EVALUATEEXPRESSIONRESPONSE']._serialized_end=332
+  _globals['_EVALUATEEXPRESSIONREQUEST']._serialized_end=271
+  _globals['_EVALUATEEXPRESSIONRESPONSE']._serialized_start=273
+  _globals['_EVALUATEEXPRESSIONRESPONSE']._serialized_end=362
 # @@protoc_insertion_point(module_scope)

@@ -7,14 +7,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EvaluateExpressionRequest(_message.Message):
-    __slots__ = ("tenant", "template", "variables")
+    __slots__ = ("tenant", "template", "variables", "recursive")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    RECURSIVE_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     template: str
     variables: _struct_pb2.Struct
-    def __init__(self, tenant: _Optional[str] = ..., template: _Optional[str] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    recursive: bool
+    def __init__(self, tenant: _Optional[str] = ..., template: _Optional[str] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., recursive: _Optional[bool] = ...) -> None: ...
 
 class EvaluateExpressionResponse(_message.Message):
     __slots__ = ("result", "error")
