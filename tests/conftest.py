@@ -1,4 +1,4 @@
-"""Session-wide fixtures: one embedded NATS and one embedded PostgreSQL per run."""
+"""Session-wide fixtures: one embedded NATS and one embedded PostgreSQL per run; log tails on failures."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from flowmesh.embedded import EmbeddedNats, EmbeddedPostgres
+from tests.e2e.harness import LIVE
 
 
 def _make_pg_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
@@ -70,3 +71,15 @@ async def pg_dsn_fresh(postgres_server: EmbeddedPostgres) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Append the log tails of every running deployment to the report of a failure (CI reads them)."""
+    report = yield
+    if report.failed:
+        for deployment in LIVE:
+            report.sections.append((f"flowmesh logs: {deployment.name}", deployment.tails()))
+    return report

@@ -10,7 +10,8 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from flowmesh.embedded import free_port
 from tests.waiting import eventually
 
 FLOWMESH = [sys.executable, "-m", "flowmesh.cli", "server"]
@@ -147,6 +149,36 @@ class Deployment:
 LIVE: list[Deployment] = []
 
 
+@contextlib.asynccontextmanager
+async def standalone(work: Path, *, env: Mapping[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Run `flowmesh server standalone` on a free port with a fresh data dir; stop it with SIGTERM.
+
+    Yield a client of its gateway once it is up. The server's logs go to work; env adds
+    variables to its environment. SIGTERM is a graceful shutdown: the exit code must be 0.
+    """
+    # Not under pytest's 0700 basetemp: the embedded PostgreSQL runs as `nobody` when we are root.
+    data = Path(tempfile.mkdtemp(prefix="flowmesh-e2e-"))
+    data.chmod(0o711)
+    port = free_port()
+    deployment = Deployment("standalone", work)
+    deployment.other_logs["postgres"] = data / "data" / "postgres" / "log" / "postgres.log"
+    deployment.other_logs["nats"] = data / "data" / "nats" / "nats-server.log"
+    server = deployment.spawn(
+        "standalone", "standalone", "--port", str(port), "--data-dir", str(data / "data"), env=env
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            await wait_healthy(http, deployment)
+            await deployment.wait_for_line(server, f"flowmesh is up: http://127.0.0.1:{port}")
+            yield http
+    finally:
+        codes = await deployment.stop()
+        deployment.keep_other_logs()
+        shutil.rmtree(data, ignore_errors=True)
+    assert codes == {"standalone": 0}
+    deployment.retire()
+
+
 # ----------------------------------------------------------------------------------- waiting
 
 
@@ -168,9 +200,9 @@ async def wait_healthy(client: httpx.AsyncClient, deployment: Deployment, *, wit
 # -------------------------------------------------------------------------------------- REST
 
 
-async def deploy(client: httpx.AsyncClient, source: str) -> dict[str, Any]:
-    """Create a flow from its YAML source and return the stored flow."""
-    response = await client.post(f"{API}/flows", content=source, headers=YAML)
+async def deploy(client: httpx.AsyncClient, source: str, *, api: str = API) -> dict[str, Any]:
+    """Create a flow from its YAML source and return the stored flow (api: the tenant's root path)."""
+    response = await client.post(f"{api}/flows", content=source, headers=YAML)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -215,8 +247,8 @@ async def unfinished(client: httpx.AsyncClient, namespace: str, flow_id: str) ->
     return described
 
 
-async def get_execution(client: httpx.AsyncClient, execution_id: str) -> dict[str, Any]:
-    response = await client.get(f"{API}/executions/{execution_id}")
+async def get_execution(client: httpx.AsyncClient, execution_id: str, *, api: str = API) -> dict[str, Any]:
+    response = await client.get(f"{api}/executions/{execution_id}")
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -260,9 +292,11 @@ async def logs_of(
     return await eventually(indexed, within=within, what=f"logs {expected} of {execution_id} indexed")
 
 
-async def search_executions(client: httpx.AsyncClient, namespace: str, flow_id: str) -> dict[str, Any]:
+async def search_executions(
+    client: httpx.AsyncClient, namespace: str, flow_id: str, *, api: str = API
+) -> dict[str, Any]:
     response = await client.get(
-        f"{API}/executions/search", params={"namespace": namespace, "flowId": flow_id, "size": 1000}
+        f"{api}/executions/search", params={"namespace": namespace, "flowId": flow_id, "size": 1000}
     )
     assert response.status_code == 200, response.text
     return dict(response.json())

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from flowmesh.embedded import free_port
 from tests.e2e.harness import (
     API,
     HELLO_FLOW,
     NAMESPACE,
     TERMINAL,
     YAML,
-    Deployment,
     check_hello_run,
     deploy,
     eventually,
@@ -29,7 +24,7 @@ from tests.e2e.harness import (
     runs_by_task,
     search_executions,
     sse,
-    wait_healthy,
+    standalone,
 )
 
 pytestmark = pytest.mark.e2e
@@ -38,29 +33,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
     """Run the standalone server on a free port with a fresh data dir; stop it with SIGTERM."""
-    work = tmp_path_factory.mktemp("standalone")
-    # Not under pytest's 0700 basetemp: the embedded PostgreSQL runs as `nobody` when we are root.
-    data = Path(tempfile.mkdtemp(prefix="flowmesh-e2e-"))
-    data.chmod(0o711)
-    port = free_port()
-    deployment = Deployment("standalone", work)
-    deployment.other_logs["postgres"] = data / "data" / "postgres" / "log" / "postgres.log"
-    deployment.other_logs["nats"] = data / "data" / "nats" / "nats-server.log"
-    server = deployment.spawn(
-        "standalone", "standalone", "--port", str(port), "--data-dir", str(data / "data")
-    )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-            await wait_healthy(http, deployment)
-            await deployment.wait_for_line(server, f"flowmesh is up: http://127.0.0.1:{port}")
-            yield http
-    finally:
-        codes = await deployment.stop()
-        deployment.keep_other_logs()
-        shutil.rmtree(data, ignore_errors=True)
-    # SIGTERM is a graceful shutdown: exit code 0.
-    assert codes == {"standalone": 0}
-    deployment.retire()
+    async with standalone(tmp_path_factory.mktemp("standalone")) as http:
+        yield http
 
 
 @pytest.fixture(scope="module")
