@@ -321,7 +321,7 @@ async def sse(client: httpx.AsyncClient, path: str, *, within: float = 30.0) -> 
     async with asyncio.timeout(within), client.stream("GET", path) as response:
         assert response.status_code == 200, (await response.aread()).decode()
         assert response.headers["content-type"].startswith("text/event-stream")
-        name, data = "message", []
+        name, data = "message", list[str]()
         async for line in response.aiter_lines():
             if not line:
                 if data:
