@@ -42,21 +42,27 @@ async def running(folder: Path) -> AsyncIterator[Broker]:
 
 
 async def deploy(broker: Broker, source: str, tenant: str = "main") -> None:
-    """Store source as revision 1 of its flow."""
+    """Store source as revision 1 of its flow, unless it is there already."""
     flow = parse_flow(source)
-    await FlowStore(broker).put(
-        Flow(tenant_id=tenant, namespace=flow.namespace, id=flow.id, revision=1, source=source), None
-    )
+    store = FlowStore(broker)
+    if await store.latest(tenant, flow.namespace, flow.id) is None:
+        await store.put(
+            Flow(tenant_id=tenant, namespace=flow.namespace, id=flow.id, revision=1, source=source), None
+        )
 
 
 async def started(
-    broker: Broker, source: str, inputs: dict[str, str] | None = None, tenant: str = "main"
+    broker: Broker,
+    source: str,
+    inputs: dict[str, str] | None = None,
+    tenant: str = "main",
+    execution_id: str = "",
 ) -> Execution:
-    """Deploy source, then start an execution of it as the api does."""
+    """Deploy source, then start an execution of it as the api does (its id: exec-<flow id> by default)."""
     await deploy(broker, source, tenant)
     flow = parse_flow(source)
     execution = new_execution(
-        execution_id=f"exec-{flow.id}",
+        execution_id=execution_id or f"exec-{flow.id}",
         tenant_id=tenant,
         flow=flow,
         flow_revision=1,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from google.protobuf.struct_pb2 import Struct
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
@@ -27,6 +28,27 @@ FLOWS = {
     "  - id: boom\n    type: io.kestra.plugin.core.execution.Fail\n",
     "works": "id: works\nnamespace: ops\ntasks:\n"
     "  - id: fine\n    type: io.kestra.plugin.core.debug.Return\n    format: ok\n",
+    "checked": """
+id: checked
+namespace: ops
+inputs:
+  - id: size
+    type: INT
+checks:
+  - condition: "{{ inputs.size < 100 }}"
+    message: size must stay under 100
+  - condition: "{{ inputs.size != 13 }}"
+    message: 13 brings bad luck
+    behavior: FAIL_EXECUTION
+  - condition: "{{ inputs.size != 7 }}"
+    message: seven is only a warning
+    behavior: CREATE_EXECUTION
+    style: WARNING
+tasks:
+  - id: fine
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.size }}"
+""",
 }
 
 
@@ -107,3 +129,26 @@ async def test_a_failed_execution_restarts_and_fails_again(api: ExecutionService
         return state_name(execution.state.current) == "FAILED" and len(execution.task_runs[0].attempts) == 2
 
     await eventually(failed_again, within=20, what="the restarted attempt fails")
+
+
+async def test_checks_block_fail_or_let_an_execution_through(api: ExecutionServiceStub) -> None:
+    def request(size: int) -> messages.CreateExecutionRequest:
+        inputs = Struct()
+        inputs.update({"size": str(size)})
+        return messages.CreateExecutionRequest(
+            tenant="main", namespace="ops", flow_id="checked", inputs=inputs, wait=True
+        )
+
+    with pytest.raises(grpc.aio.AioRpcError) as blocked:
+        await api.CreateExecution(request(500))
+    assert blocked.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert reason_of(blocked.value) == "CHECKS_FAILED"
+    assert "size must stay under 100" in (blocked.value.details() or "")
+
+    failed = await api.CreateExecution(request(13))
+    assert state_name(failed.state.current) == "FAILED"
+    assert not failed.task_runs
+
+    for size in (7, 8):
+        passed = await api.CreateExecution(request(size))
+        assert state_name(passed.state.current) == "SUCCESS"

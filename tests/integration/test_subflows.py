@@ -9,10 +9,13 @@ import pytest
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import state_name, subflow_execution_id
+from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.messaging import Broker, executor_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, RestartExecution
+from flowmesh.state import ExecutionStore
 from flowmesh.values import from_struct
 from tests.integration.running import deploy, ended, in_state, running, started
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -156,3 +159,28 @@ async def test_killing_the_parent_kills_the_subflow_it_waits_for(broker: Broker)
 
     await in_state(broker, parent.id, StateType.STATE_TYPE_KILLED)
     await in_state(broker, child_id, StateType.STATE_TYPE_KILLED)
+
+
+async def test_restarting_the_parent_starts_the_failed_subflow_again_as_a_new_execution(
+    broker: Broker,
+) -> None:
+    parent = await started(broker, PARENT, {"word": "fail"})
+    failed = await in_state(broker, parent.id, StateType.STATE_TYPE_FAILED)
+    first_child = from_struct(failed.task_runs[0].outputs)["executionId"]
+
+    await broker.publish(
+        executor_subject(parent.id),
+        ExecutorMessage(restart_execution=RestartExecution(execution=failed)),
+        msg_id=f"restart:{parent.id}:0",
+    )
+
+    async def failed_again() -> Execution | None:
+        stored = await ExecutionStore(broker).get(parent.id)
+        runs = stored.execution.task_runs if stored else []
+        done = stored is not None and state_name(stored.execution.state.current) == "FAILED"
+        return stored.execution if done and len(runs[0].attempts) == 2 else None
+
+    again = await eventually(failed_again, within=15, what="the restarted parent fails again")
+    second_child = from_struct(again.task_runs[0].outputs)["executionId"]
+    assert second_child == subflow_execution_id(again.task_runs[0], 2) != first_child
+    assert state_name((await ended(broker, second_child)).state.current) == "FAILED"

@@ -12,6 +12,7 @@ from flowmesh.engine._decide import (
     apply_update,
     apply_wake,
     fail,
+    hold,
     new_execution,
     pending_jobs,
     start,
@@ -36,7 +37,7 @@ from flowmesh.engine._operations import (
 )
 from flowmesh.engine._resolver import TaskRunError
 from flowmesh.engine._resume import resume, resume_inputs
-from flowmesh.engine._retries import next_wake
+from flowmesh.engine._retries import flow_retry_due, new_execution_due, next_wake, retry_of
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
 from flowmesh.engine._subflows import pending_subflows, subflow_execution_id
 
@@ -51,10 +52,13 @@ __all__ = [
     "begin",
     "change_task_run_state",
     "fail",
+    "flow_retry_due",
+    "hold",
     "is_terminal",
     "kill",
     "label_violations",
     "new_execution",
+    "new_execution_due",
     "new_execution_id",
     "next_wake",
     "pending_jobs",
@@ -65,6 +69,7 @@ __all__ = [
     "restarts",
     "resume",
     "resume_inputs",
+    "retry_of",
     "set_labels",
     "start",
     "subflow_ended",

@@ -10,14 +10,17 @@ from flowmesh.engine._jobs import build_job, execution_variables
 from flowmesh.engine._pause import expire, expiries, follow_pauses
 from flowmesh.engine._resolver import Resolver, TaskRunError
 from flowmesh.engine._retries import RETRYING, next_wake, retry_due
+from flowmesh.engine._sla import Enforced, enforce_sla, next_deadline
 from flowmesh.engine._states import is_terminal, transition
 from flowmesh.engine._subflows import CORRELATION_ID, ended_update
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
 from flowmesh.expressions import render_value
-from flowmesh.language import FlowDefinition, typed_output
+from flowmesh.language import FlowDefinition, failed_checks, typed_output
 from flowmesh.plugins import RunnableTask, Task
 from flowmesh.queue.v1.queue_pb2 import StartSubflow, SubflowEnded, TaskRunUpdate, WorkerJob
-from flowmesh.values import to_struct
+from flowmesh.values import from_struct, to_struct
+
+_WAITING_TO_START = (StateType.STATE_TYPE_CREATED, StateType.STATE_TYPE_QUEUED)
 
 
 @dataclass
@@ -69,12 +72,43 @@ def new_execution(
 
 
 def start(execution: Execution, flow: FlowDefinition, now: datetime) -> Decision:
-    """Start a CREATED execution: RUNNING, with its first task runs."""
+    """Start a CREATED (or QUEUED) execution: RUNNING, with its first task runs."""
+    if execution.state.current not in _WAITING_TO_START:
+        return Decision(execution)
+    updated = _copy(execution)
+    failing = [
+        check.message
+        for check in failed_checks(flow, from_struct(execution.inputs))
+        if check.behavior == "FAIL_EXECUTION"
+    ]
+    if failing:
+        # A check with behavior FAIL_EXECUTION: the execution is created FAILED, no task runs.
+        transition(updated.state, StateType.STATE_TYPE_FAILED, now)
+        updated.version += 1
+        return Decision(updated, changed=True, errors=[TaskRunError("", "", message) for message in failing])
+    # Kestra checks a new execution's SLAs before it runs: a violated one may end it at once.
+    sla = enforce_sla(updated, flow, now)
+    if not is_terminal(updated.state.current):
+        transition(updated.state, StateType.STATE_TYPE_RUNNING, now)
+    return _advance(updated, flow, now, touched=set(), sla=sla)
+
+
+def hold(execution: Execution, flow: FlowDefinition, now: datetime, *, queued: bool) -> Decision:
+    """Keep a CREATED execution from running: the flow's concurrency limit is reached.
+
+    queued: it waits QUEUED for a slot; otherwise it ends as the limit's behavior says.
+    """
     if execution.state.current != StateType.STATE_TYPE_CREATED:
         return Decision(execution)
     updated = _copy(execution)
-    transition(updated.state, StateType.STATE_TYPE_RUNNING, now)
-    return _advance(updated, flow, now, touched=set())
+    if queued:
+        transition(updated.state, StateType.STATE_TYPE_QUEUED, now)
+    else:
+        behavior = flow.concurrency.behavior if flow.concurrency else "FAIL"
+        ended = StateType.STATE_TYPE_CANCELLED if behavior == "CANCEL" else StateType.STATE_TYPE_FAILED
+        transition(updated.state, ended, now)
+    updated.version += 1
+    return Decision(updated, changed=True)
 
 
 def apply_update(
@@ -107,7 +141,7 @@ def apply_update(
     if is_terminal(state):
         run.outputs.CopyFrom(update.outputs)
         transition(run.state, state, when)
-        if state == StateType.STATE_TYPE_FAILED and retry_due(run, flow.task(run.task_id)) is not None:
+        if state == StateType.STATE_TYPE_FAILED and retry_due(run, flow) is not None:
             # Kestra's handleRetryTask: FAILED, then RETRYING until the next attempt is due.
             transition(run.state, RETRYING, now)
     return _advance(updated, flow, now, touched={run.id})
@@ -130,7 +164,8 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
     """Send the next attempt of every RETRYING task run whose delay has passed by now.
 
     Pauses whose duration has passed by now end by themselves (Pause.expiry),
-    and LoopUntil task runs whose interval has passed start their next iteration.
+    LoopUntil task runs whose interval has passed start their next iteration,
+    and MAX_DURATION SLAs whose deadline has passed apply (flowmesh.engine._sla).
 
     The task run goes back to CREATED (Kestra's retryTask) and its job carries
     the next attempt number. A wake that finds nothing due changes nothing and
@@ -143,12 +178,13 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
         for run in execution.task_runs
         if run.state.current == RETRYING
         and (not ended or run.task_id in after)
-        and _at_or_before(retry_due(run, flow.task(run.task_id)), now)
+        and _at_or_before(retry_due(run, flow), now)
     }
     if (
         not due
         and not any(at <= now for _, at, _ in expiries(execution, flow))
         and not any(at <= now for at in iterations_due(execution, flow))
+        and not _at_or_before(next_deadline(execution, flow), now)
     ):
         return Decision(execution, wake_at=next_wake(execution, flow))
     updated = _copy(execution)
@@ -161,7 +197,7 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
     retried = [
         build_job(decision.execution, flow, run, flow.task(run.task_id))
         for run in decision.execution.task_runs
-        if run.id in due
+        if run.id in due and run.state.current == StateType.STATE_TYPE_CREATED  # not ended by an SLA
     ]
     decision.jobs[:0] = retried
     return decision
@@ -196,7 +232,12 @@ def pending_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
     return jobs
 
 
-def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched: set[str]) -> Decision:
+def _advance(
+    execution: Execution, flow: FlowDefinition, now: datetime, touched: set[str], sla: Enforced | None = None
+) -> Decision:
+    if sla is None:
+        # Before deciding what comes next: the SLAs the change (or the time) violates.
+        sla = enforce_sla(execution, flow, now)
     resolver = Resolver(execution, flow, now)
     if not is_terminal(execution.state.current):
         final = resolver.resolve_execution()
@@ -207,13 +248,13 @@ def _advance(execution: Execution, flow: FlowDefinition, now: datetime, touched:
         resolver.resolve_after_execution()
     execution.version += 1
     for run in execution.task_runs:
-        if run.id in touched or run.id in resolver.touched:
+        if run.id in touched or run.id in resolver.touched or run.id in sla.touched:
             run.version = execution.version
     return Decision(
         execution,
         resolver.jobs,
         changed=True,
-        errors=resolver.errors,
+        errors=[*sla.errors, *resolver.errors],
         wake_at=next_wake(execution, flow),
         subflows=resolver.subflows,
     )

@@ -222,7 +222,8 @@ def run_restarted(execution: Execution, flow: FlowDefinition, now: datetime) -> 
     touched = {run.id for run in updated.task_runs if run.version == updated.version}
     jobs = restarted_jobs(updated, flow)
     decision = _advance(updated, flow, now, touched=touched)
-    decision.jobs[:0] = jobs
+    if not is_terminal(decision.execution.state.current):  # an SLA may have ended it at once
+        decision.jobs[:0] = jobs
     return decision
 
 

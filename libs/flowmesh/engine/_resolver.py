@@ -32,6 +32,7 @@ SKIPPED = StateType.STATE_TYPE_SKIPPED
 CREATED = StateType.STATE_TYPE_CREATED
 RUNNING = StateType.STATE_TYPE_RUNNING
 KILLED = StateType.STATE_TYPE_KILLED
+RESTARTED = StateType.STATE_TYPE_RESTARTED
 
 # One child to run: the task, and the loop value its task run carries ("" outside loops).
 Item = tuple[Task, str]
@@ -298,6 +299,9 @@ class Resolver:
 
     def _settle(self, run: TaskRun, task: Task) -> StateType | None:
         """Advance run; return the state it counts as in its branch, None while it runs."""
+        if run.state.current == RESTARTED and isinstance(task, ExecutableTask):
+            # A restart starts a new execution: a new attempt, with an id of its own.
+            self.launch(run, task)
         if not is_terminal(run.state.current) and isinstance(task, FlowableTask):
             state = task.resolve(self, run)
             if state is not None:

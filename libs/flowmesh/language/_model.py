@@ -3,6 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowmesh.language._checks import Check
+from flowmesh.language._concurrency import Concurrency
+from flowmesh.language._policies import FlowRetry, Sla
 from flowmesh.language._triggers import Trigger
 from flowmesh.plugins import FlowableTask, Task
 
@@ -89,6 +92,14 @@ class FlowDefinition:
     triggers: list[Trigger] = field(default_factory=list)
     description: str | None = None
     disabled: bool = False
+    # `retry`: applies to a failed task that has no retry of its own, nor a parent with one.
+    retry: FlowRetry | None = None
+    # `sla`: what happens to an execution that runs too long or breaks an assertion.
+    sla: list[Sla] = field(default_factory=list)
+    # `concurrency`: how many executions of the flow may run at once (None: no limit).
+    concurrency: Concurrency | None = None
+    # `checks`: conditions on the inputs, checked before an execution is created.
+    checks: list[Check] = field(default_factory=list)
 
     def all_tasks(self) -> list[Task]:
         """Return every task of the flow, children included, depth first."""
@@ -115,6 +126,17 @@ class FlowDefinition:
             ids = frozenset(found)
             object.__setattr__(self, "_after_ids", ids)
         return ids
+
+    def parent(self, task_id: str) -> Task | None:
+        """Return the flowable task whose child task_id is, None for a task at the top of a list."""
+        parents: dict[str, Task] | None = self.__dict__.get("_parents")
+        if parents is None:
+            parents = {}
+            for task in self.all_tasks():
+                if isinstance(task, FlowableTask):
+                    parents.update((child.id, task) for child in task.children())
+            object.__setattr__(self, "_parents", parents)
+        return parents.get(task_id)
 
     def task(self, task_id: str) -> Task:
         """Return the task with this id; raise KeyError when there is none."""

@@ -6,11 +6,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from flowmesh.language._checks import parse_checks
+from flowmesh.language._concurrency import parse_concurrency
 from flowmesh.language._defaults import PluginDefaults, parse_plugin_defaults
 from flowmesh.language._errors import join_path, message_of
 from flowmesh.language._input_declarations import parse_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Violation
 from flowmesh.language._outputs import parse_outputs
+from flowmesh.language._policies import parse_flow_retry, parse_sla
 from flowmesh.language._triggers import parse_triggers
 from flowmesh.language._yaml import Positions, load_document
 from flowmesh.plugins import ExecutableTask, FlowableTask, Task, task_class
@@ -26,12 +29,12 @@ READ_ONLY_LABEL = "system.readOnly"
 SUPPORTED_KEYS = {
     "id", "namespace", "revision", "description", "labels", "inputs", "variables", "tasks",
     "errors", "finally", "afterExecution", "outputs", "disabled", "pluginDefaults", "taskDefaults",
-    "triggers",
+    "triggers", "retry", "sla", "concurrency", "checks",
 }  # fmt: skip
 # Kestra properties whose behaviour flowmesh does not have yet: refused rather than ignored.
 # (`triggers` are accepted and kept, though nothing fires them yet: see _triggers.)
 NOT_YET_SUPPORTED = {
-    "concurrency", "retry", "timeout", "sla", "checks", "listeners", "workerGroup",
+    "timeout", "listeners", "workerGroup",
 }  # fmt: skip
 
 
@@ -91,6 +94,10 @@ class _Parser:
         outputs = parse_outputs(data.get("outputs"), self.fail)
         labels = self.labels(data.get("labels"))
         triggers = parse_triggers(data.get("triggers"), self.fail)
+        retry = parse_flow_retry(data.get("retry"), self.fail)
+        sla = parse_sla(data.get("sla"), self.fail)
+        concurrency = parse_concurrency(data.get("concurrency"), self.fail)
+        checks = parse_checks(data.get("checks"), self.fail)
         variables = data.get("variables") or {}
         if not isinstance(variables, dict):
             self.fail("variables", "must be a map")
@@ -110,6 +117,10 @@ class _Parser:
             variables=variables,
             labels=labels,
             triggers=triggers,
+            retry=retry,
+            sla=sla,
+            concurrency=concurrency,
+            checks=checks,
             description=data.get("description"),
             disabled=bool(data.get("disabled", False)),
         )

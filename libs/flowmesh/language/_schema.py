@@ -8,14 +8,18 @@ Inputs are a oneOf over input types.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
+from flowmesh.language._checks import Check
+from flowmesh.language._concurrency import Concurrency
 from flowmesh.language._defaults import DEFAULTS_KEYS
 from flowmesh.language._input_declarations import INPUT_ID, MAX_DISPLAY_NAME
 from flowmesh.language._inputs import COMMON_INPUT_PROPERTIES, INPUT_TYPES, TYPE_INPUT_PROPERTIES
 from flowmesh.language._parse import FLOW_ID, MAX_LENGTHS, NAMESPACE, SUPPORTED_KEYS
+from flowmesh.language._policies import FlowRetry, Sla
 from flowmesh.language._triggers import TRIGGER_CLASSES
 from flowmesh.plugins import Task, task_types
 
@@ -55,6 +59,8 @@ def flow_schema() -> dict[str, Any]:
             properties[key] = {"type": "array", "items": {"$ref": "#/$defs/pluginDefault"}}
     if "taskDefaults" in properties:
         properties["taskDefaults"] = {**properties["taskDefaults"], "deprecated": True}
+    policies, policy_defs = _policy_schemas()
+    properties |= {key: schema for key, schema in policies.items() if key in properties}
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "Flow",
@@ -63,7 +69,13 @@ def flow_schema() -> dict[str, Any]:
         "required": ["id", "namespace", "tasks"],
         "additionalProperties": False,
         "properties": properties,
-        "$defs": {**task_defs, **_trigger_defs(), "input": _input_schema(), "pluginDefault": _PLUGIN_DEFAULT},
+        "$defs": {
+            **task_defs,
+            **_trigger_defs(),
+            **policy_defs,
+            "input": _input_schema(),
+            "pluginDefault": _PLUGIN_DEFAULT,
+        },
     }
 
 
@@ -104,6 +116,23 @@ def _trigger_defs() -> dict[str, Any]:
         ]
     defs["trigger"] = {"type": "object", "required": ["id", "type"], "oneOf": branches}
     return defs
+
+
+def _policy_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the schemas of the flow's policies (retry, sla, concurrency, checks), and their models."""
+    adapters: dict[str, TypeAdapter[Any]] = {
+        "retry": TypeAdapter(Annotated[FlowRetry, Field(discriminator="type")]),
+        "sla": TypeAdapter(list[Annotated[Sla, Field(discriminator="type")]]),
+        "concurrency": TypeAdapter(Concurrency),
+        "checks": TypeAdapter(list[Check]),
+    }
+    found: dict[str, Any] = {}
+    defs: dict[str, Any] = {}
+    for key, adapter in adapters.items():
+        schema = adapter.json_schema(ref_template="#/$defs/{model}")
+        defs |= schema.pop("$defs", {})
+        found[key] = schema
+    return found, defs
 
 
 def _retarget(value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flowmesh.messaging._broker import Broker, Delivery
 from flowmesh.messaging._consumer import run_consumer
 from flowmesh.messaging._topology import (
+    CONCURRENCY_BUCKET,
     EVENTS_STREAM,
     EXECUTIONS_BUCKET,
     EXECUTOR_STREAM,
@@ -22,6 +23,7 @@ from flowmesh.messaging._topology import (
 __all__ = [
     "EVENTS_STREAM",
     "EXECUTIONS_BUCKET",
+    "CONCURRENCY_BUCKET",
     "KILLED_BUCKET",
     "EXECUTOR_STREAM",
     "FLOWS_BUCKET",

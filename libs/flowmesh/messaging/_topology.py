@@ -11,6 +11,7 @@ LOGS_STREAM = "FLOWMESH_LOGS"
 FLOWS_BUCKET = "flowmesh_flows"
 EXECUTIONS_BUCKET = "flowmesh_executions"
 KILLED_BUCKET = "flowmesh_killed"
+CONCURRENCY_BUCKET = "flowmesh_concurrency"
 
 _DAY = 24 * 3600.0
 _DEDUP_WINDOW = 120.0
@@ -70,6 +71,8 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
         # One empty key per killed execution, so that workers can drop its jobs
         # without reading the execution itself.
         KeyValueConfig(bucket=KILLED_BUCKET, history=1, ttl=execution_retention_hours * 3600.0),
+        # Per flow with a concurrency limit: the executions running, and those queued in order.
+        KeyValueConfig(bucket=CONCURRENCY_BUCKET, history=1, storage=StorageType.FILE),
         KeyValueConfig(
             bucket=EXECUTIONS_BUCKET,
             history=1,

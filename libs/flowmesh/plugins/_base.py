@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
@@ -55,12 +55,6 @@ class _Retry(BaseModel):
     # A task run that succeeds after a retry ends WARNING.
     warningOnRetry: bool = False  # noqa: N815 - Kestra's property name
     behavior: Literal["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"] = "RETRY_FAILED_TASK"
-
-    @model_validator(mode="after")
-    def _supported(self) -> _Retry:
-        if self.behavior == "CREATE_NEW_EXECUTION":
-            raise ValueError("retry behavior CREATE_NEW_EXECUTION is not supported by flowmesh yet")
-        return self
 
     @property
     def attempts_limit(self) -> int | None:
@@ -127,17 +121,26 @@ class Task(BaseModel):
     # Rendered and applied by workers, as the task's other properties are.
     logLevel: str | None = None  # noqa: N815 - Kestra's property name
     workerGroup: WorkerGroup | None = None  # noqa: N815 - Kestra's property name
-    # Applied by the executor: a failed attempt is tried again (task runs that workers run only).
+    # Applied by the executor: a failed attempt is tried again. On a flowable task, it applies to
+    # the failed task runs under it that have no retry of their own.
     retry: Retry | None = None
     # Applied by the worker: an attempt running longer fails (task runs that workers run only).
     timeout: IsoDuration | None = None
 
+    @field_validator("retry")
+    @classmethod
+    def _retry_behavior_supported(cls, retry: Retry | None) -> Retry | None:
+        if retry is not None and retry.behavior == "CREATE_NEW_EXECUTION":
+            raise ValueError("retry behavior CREATE_NEW_EXECUTION is not supported by flowmesh yet")
+        return retry
+
     @model_validator(mode="after")
     def _retry_and_timeout_on_workers_only(self) -> Task:
-        if not isinstance(self, RunnableTask):
-            for name in ("retry", "timeout"):
-                if getattr(self, name) is not None:
-                    raise ValueError(f"`{name}` is not supported by flowmesh yet on a {self.type} task")
+        # Pause overrides this rule, by its name.
+        if not isinstance(self, RunnableTask | FlowableTask) and self.retry is not None:
+            raise ValueError(f"`retry` is not supported by flowmesh yet on a {self.type} task")
+        if not isinstance(self, RunnableTask) and self.timeout is not None:
+            raise ValueError(f"`timeout` is not supported by flowmesh yet on a {self.type} task")
         return self
 
 

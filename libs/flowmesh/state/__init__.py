@@ -5,5 +5,15 @@ from __future__ import annotations
 from flowmesh.state._executions import ExecutionStore, StaleRevision, Stored
 from flowmesh.state._flows import FlowStore, FlowUnavailable
 from flowmesh.state._killed import KilledExecutions
+from flowmesh.state._slots import Admission, ConcurrencySlots
 
-__all__ = ["ExecutionStore", "FlowStore", "FlowUnavailable", "KilledExecutions", "StaleRevision", "Stored"]
+__all__ = [
+    "Admission",
+    "ConcurrencySlots",
+    "ExecutionStore",
+    "FlowStore",
+    "FlowUnavailable",
+    "KilledExecutions",
+    "StaleRevision",
+    "Stored",
+]

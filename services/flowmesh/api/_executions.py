@@ -24,7 +24,7 @@ from flowmesh.engine import (
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
-from flowmesh.language import FlowDefinition, resolve_inputs
+from flowmesh.language import FlowDefinition, failed_checks, resolve_inputs
 from flowmesh.messaging import Broker, executor_subject
 from flowmesh.queue.v1.queue_pb2 import (
     ChangeTaskRunState,
@@ -57,13 +57,22 @@ class ExecutionServicer(ExecutionServiceServicer):
         flow, revision = await self._flows.runnable(
             request.tenant, request.namespace, request.flow_id, request.revision
         )
+        inputs = resolve_inputs(flow, from_struct(request.inputs))
+        blocking = [c for c in failed_checks(flow, inputs) if c.behavior == "BLOCK_EXECUTION"]
+        if blocking:
+            raise ApiError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "CHECKS_FAILED",
+                f"Flow {flow.namespace}.{flow.id} checks failed: {'; '.join(c.message for c in blocking)}",
+                [("checks", c.message) for c in blocking],
+            )
         request_key = f"{request.tenant}/{request.request_id}" if request.request_id else ""
         execution = new_execution(
             execution_id=new_execution_id(request_key),
             tenant_id=request.tenant,
             flow=flow,
             flow_revision=revision,
-            inputs=resolve_inputs(flow, from_struct(request.inputs)),
+            inputs=inputs,
             labels={label.key: label.value for label in request.labels},
             now=now(),
         )

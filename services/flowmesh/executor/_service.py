@@ -6,6 +6,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from nats.errors import Error as NatsError
 
 from flowmesh.common.v1.state_pb2 import StateType
@@ -15,6 +16,7 @@ from flowmesh.engine import (
     apply_wake,
     begin,
     change_task_run_state,
+    hold,
     is_terminal,
     kill,
     new_execution,
@@ -47,13 +49,23 @@ from flowmesh.queue.v1.queue_pb2 import (
     ExecutionEvent,
     ExecutorMessage,
     KillExecution,
+    StartExecution,
     StartSubflow,
     SubflowEnded,
     TaskRunUpdate,
     Wake,
     WorkerJob,
 )
-from flowmesh.state import ExecutionStore, FlowStore, FlowUnavailable, KilledExecutions, StaleRevision, Stored
+from flowmesh.state import (
+    Admission,
+    ConcurrencySlots,
+    ExecutionStore,
+    FlowStore,
+    FlowUnavailable,
+    KilledExecutions,
+    StaleRevision,
+    Stored,
+)
 from flowmesh.telemetry import DECISIONS, get_logger
 from flowmesh.values import from_struct, to_struct
 
@@ -66,6 +78,9 @@ _MAX_CONFLICTS = 50
 _GIVE_UP_AFTER = 5
 
 Decide = Callable[[Execution, FlowDefinition], Decision]
+
+CREATED = StateType.STATE_TYPE_CREATED
+QUEUED = StateType.STATE_TYPE_QUEUED
 
 
 class Executor:
@@ -83,6 +98,7 @@ class Executor:
         self._executions = ExecutionStore(broker)
         self._flows = FlowStore(broker)
         self._killed = KilledExecutions(broker)
+        self._slots = ConcurrencySlots(broker)
         self._cache: OrderedDict[str, Stored] = OrderedDict()
         self._locks = KeyedLocks()
 
@@ -100,7 +116,9 @@ class Executor:
         kind = message.WhichOneof("kind")
         if kind == "start_execution":
             initial = message.start_execution.execution
-            await self._decide(initial.id, initial, lambda ex, flow: begin(ex, flow, _now()), delivery)
+            if initial.HasField("schedule_date") and await _held_back(delivery, initial.schedule_date):
+                return
+            await self._begin(initial, delivery)
         elif kind == "task_run_update":
             update = message.task_run_update
             await self._decide(
@@ -149,11 +167,7 @@ class Executor:
                 delivery,
             )
         elif kind == "wake":
-            due = message.wake.due.ToDatetime(tzinfo=UTC)
-            early = (due - _now()).total_seconds()
-            if early > 0:
-                # Not due yet: JetStream hands it back once the delay has passed.
-                await delivery.nak(delay=early)
+            if await _held_back(delivery, message.wake.due):
                 return
             await self._decide(
                 message.wake.execution_id, None, lambda ex, flow: apply_wake(ex, flow, _now()), delivery
@@ -211,6 +225,7 @@ class Executor:
                     await self._publish(decision.execution, jobs)
                     await self._start_subflows(pending_subflows(decision.execution, flow))
                     await self._tell_parent(decision.execution)
+                    await self._release(decision.execution, flow)
                     await self._wake(decision.execution.id, next_wake(decision.execution, flow))
                 return
             try:
@@ -234,9 +249,50 @@ class Executor:
             await self._kill(decision.kills)
             if not is_terminal(current.state.current):
                 await self._tell_parent(decision.execution)
+                if flow is not None:
+                    await self._release(decision.execution, flow)
             await self._wake(decision.execution.id, decision.wake_at)
             return
         raise RuntimeError(f"execution {execution_id} kept changing under the executor")
+
+    async def _begin(self, initial: Execution, delivery: Delivery) -> None:
+        """Start an execution, unless its flow's concurrency limit keeps it waiting or refuses it."""
+        flow = await self._flow(initial)
+        limit = flow.concurrency if flow is not None else None
+        admission = Admission.RUN
+        if limit is not None and initial.state.current in (CREATED, QUEUED):
+            admission = await self._slots.admit(
+                initial.tenant_id,
+                initial.namespace,
+                initial.flow_id,
+                initial.id,
+                limit.limit,
+                queue=limit.behavior == "QUEUE",
+            )
+
+        def decide(execution: Execution, flow: FlowDefinition) -> Decision:
+            if admission == Admission.RUN:
+                return begin(execution, flow, _now())
+            return hold(execution, flow, _now(), queued=admission == Admission.QUEUED)
+
+        await self._decide(initial.id, initial, decide, delivery)
+
+    async def _release(self, execution: Execution, flow: FlowDefinition) -> None:
+        """Give the slot of an ended execution to the next queued ones, and start them."""
+        if flow.concurrency is None or not is_terminal(execution.state.current):
+            return
+        promoted = await self._slots.release(
+            execution.tenant_id, execution.namespace, execution.flow_id, execution.id, flow.concurrency.limit
+        )
+        for execution_id in promoted:
+            stored = await self._executions.get(execution_id)
+            if stored is None:
+                continue
+            await self._broker.publish(
+                executor_subject(execution_id),
+                ExecutorMessage(start_execution=StartExecution(execution=stored.execution)),
+                msg_id=f"unqueue:{execution_id}",
+            )
 
     async def _start_subflow(self, request: StartSubflow, delivery: Delivery) -> None:
         """Start the execution a Subflow task run asks for; answer the task run when it must hear."""
@@ -263,7 +319,7 @@ class Executor:
             execution.trigger.CopyFrom(request.trigger)
             if request.wait:
                 execution.parent_task_run.CopyFrom(request.parent)
-            await self._decide(execution.id, execution, lambda ex, flow: begin(ex, flow, _now()), delivery)
+            await self._begin(execution, delivery)
         if not request.wait:
             await self._answer(request, StateType.STATE_TYPE_SUCCESS)
 
@@ -393,6 +449,15 @@ class Executor:
         self._cache.move_to_end(execution_id)
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+async def _held_back(delivery: Delivery, due: Timestamp) -> bool:
+    """Hand a message that is not due yet back to JetStream until due; return whether it was."""
+    early = (due.ToDatetime(tzinfo=UTC) - _now()).total_seconds()
+    if early <= 0:
+        return False
+    await delivery.nak(delay=early)
+    return True
 
 
 def _now() -> datetime:

@@ -15,18 +15,17 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
-import yaml
 
 from flowmesh.engine import OperationRefused, is_terminal, state_name
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import InputsError, parse_flow, resolve_inputs
-from flowmesh.plugins import RunnableTask, task_class
 from flowmesh.values import from_struct
-from tests.unit.corpus import _tasks, manifest, out_of_reach, require_corpus, source
-from tests.unit.engine.harness import Logs, PluginWorker, Simulation, run_jobs_async
+from tests.unit.corpus import manifest, out_of_reach, require_corpus, source
+from tests.unit.engine.harness import Clock, Logs, PluginWorker, Simulation, run_jobs_async
 
 require_corpus()
 
@@ -92,7 +91,6 @@ def out_of_harness(case: dict[str, Any]) -> list[str]:
         reasons.append("needs raw inputs")
     for flow in case["flows"]:
         reasons += out_of_reach(source("flows", flow))
-        reasons += _retry_on_flowables(source("flows", flow))
     for step in case.get("steps") or []:
         reasons += _step_gaps(step)
         reasons += _expect_gaps(step.get("expect") or {})
@@ -149,18 +147,6 @@ KNOWN_GAPS = {
 }
 
 
-def _retry_on_flowables(document: str) -> list[str]:
-    """Return why a flow with `retry` on a task that no worker runs is out of reach (Task refuses it)."""
-    data = yaml.safe_load(document)
-    if not isinstance(data, dict):
-        return []
-    for task in _tasks(data):
-        cls = task_class(str(task.get("type")))
-        if "retry" in task and cls is not None and not issubclass(cls, RunnableTask):
-            return ["`retry` on a flowable task"]
-    return []
-
-
 def cases() -> list[Any]:
     params = []
     for case in manifest()["cases"]:
@@ -179,28 +165,38 @@ def as_submitted(value: Any) -> str:
     return str(value)
 
 
+class Sleeps:
+    """The durations Sleep tasks asked for; each moves the simulated clock on, once one is given."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+        self.clock: Clock | None = None
+
+
 @pytest.fixture
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Let Sleep tasks end at once, keeping the durations they asked for."""
-    asked: list[float] = []
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
+    """Let Sleep tasks end at once, the simulated time passing as if they had slept (an SLA sees it)."""
+    sleeps = Sleeps()
     pause = asyncio.sleep
 
     async def sleep(delay: float, result: Any = None) -> Any:
-        asked.append(delay)
+        sleeps.asked.append(delay)
+        if sleeps.clock is not None:
+            sleeps.clock.now += timedelta(seconds=delay)
         return await pause(0, result)
 
     monkeypatch.setattr(asyncio, "sleep", sleep)
-    return asked
+    return sleeps
 
 
 @pytest.mark.parametrize("case", cases())
-@pytest.mark.usefixtures("no_waiting")
-async def test_conformance_case(case: dict[str, Any]) -> None:
+async def test_conformance_case(case: dict[str, Any], no_waiting: Sleeps) -> None:
     flow = parse_flow(source("flows", case["flows"][0]))
     given = {key: as_submitted(value) for key, value in (case["run"].get("inputs") or {}).items()}
     labels = {key: str(value) for key, value in (case["run"].get("labels") or {}).items()}
     worker = PluginWorker()
     main = Simulation.created(flow, inputs=resolve_inputs(flow, given), labels=labels, logs=worker.logs)
+    no_waiting.clock = main.clock
     play = Play(main, worker)
 
     for step in case.get("steps") or []:
@@ -407,6 +403,15 @@ def test_the_cases_within_reach_are_not_all_skipped() -> None:
         "restart_last_failed",
         "restart_always_failed",
         "restart-each-replay",
+        # Flow SLAs, flow-level retry, retry on a flowable task.
+        "sla-max-duration-fail",
+        "sla-max-duration-ok",
+        "sla-execution-condition-pass",
+        "sla-execution-condition-cancel",
+        "sla-execution-condition-label",
+        "retry-failed-flow-attempts",
+        "retry-failed-flow-duration",
+        "retry-flowable-parallel",
     } <= within
 
 

@@ -143,7 +143,6 @@ tasks:
     assert jobs[0].worker_group == "default"
 
 
-@pytest.mark.parametrize("key", ["retry", "timeout"])
-def test_flow_level_retry_and_timeout_are_refused_until_flowmesh_has_them(key: str) -> None:
-    with pytest.raises(FlowInvalid, match=f"`{key}` is not supported by flowmesh yet"):
-        parse_flow(HEAD + f"{key}: x\n" + "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n")
+def test_flow_level_timeout_is_refused_until_flowmesh_has_it() -> None:
+    with pytest.raises(FlowInvalid, match="`timeout` is not supported by flowmesh yet"):
+        parse_flow(HEAD + "timeout: x\n" + "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n")

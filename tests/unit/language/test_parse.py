@@ -238,13 +238,13 @@ def test_unknown_property_of_a_nested_task_has_its_nested_path() -> None:
 
 
 def test_unknown_flow_key_is_unrecognized_and_kestra_keys_not_built_yet_say_so() -> None:
-    found = violations(MINIMAL + "colour: blue\nchecks: []\n")
+    found = violations(MINIMAL + "colour: blue\nlisteners: []\n")
 
     assert [(v.path, v.message) for v in found] == [
         ("colour", 'Unrecognized field "colour"'),
-        ("checks", "`checks` is not supported by flowmesh yet"),
+        ("listeners", "`listeners` is not supported by flowmesh yet"),
     ]
-    assert [(v.line, v.column) for v in found] == [(7, 9), (8, 9)]
+    assert [(v.line, v.column) for v in found] == [(7, 9), (8, 12)]
 
 
 def test_duplicate_task_ids_are_found_in_nested_tasks_and_errors() -> None:
