@@ -15,6 +15,7 @@ from flowmesh.engine._decide import (
     hold,
     new_execution,
     pending_jobs,
+    pending_successor,
     start,
     subflow_ended,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "new_execution_id",
     "next_wake",
     "pending_jobs",
+    "pending_successor",
     "replayed",
     "restart",
     "restarted",

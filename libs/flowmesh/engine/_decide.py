@@ -1,15 +1,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
+from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._iterations import iterations_due
 from flowmesh.engine._jobs import build_job, execution_variables
 from flowmesh.engine._pause import expire, expiries, follow_pauses
 from flowmesh.engine._resolver import Resolver, TaskRunError
-from flowmesh.engine._retries import RETRYING, next_wake, retry_due
+from flowmesh.engine._retries import (
+    RETRYING,
+    flow_retry_due,
+    new_execution_due,
+    next_wake,
+    retry_due,
+    retry_of,
+)
 from flowmesh.engine._sla import Enforced, enforce_sla, next_deadline
 from flowmesh.engine._states import is_terminal, transition
 from flowmesh.engine._subflows import CORRELATION_ID, ended_update
@@ -38,6 +46,8 @@ class Decision:
     subflows: list[StartSubflow] = field(default_factory=list)
     # Ids of executions to kill: those killed Subflow task runs waited for.
     kills: list[str] = field(default_factory=list)
+    # New executions to create and start: retries of this one (CREATE_NEW_EXECUTION).
+    starts: list[Execution] = field(default_factory=list)
 
 
 def new_execution(
@@ -144,7 +154,77 @@ def apply_update(
         if state == StateType.STATE_TYPE_FAILED and retry_due(run, flow) is not None:
             # Kestra's handleRetryTask: FAILED, then RETRYING until the next attempt is due.
             transition(run.state, RETRYING, now)
+        elif state == StateType.STATE_TYPE_FAILED and successor(updated, flow, run) is not None:
+            return _retried(updated, flow, run, now)
     return _advance(updated, flow, now, touched={run.id})
+
+
+def successor(execution: Execution, flow: FlowDefinition, run: TaskRun) -> Execution | None:
+    """Return the execution that retries this one as a new execution, run having failed (None: none).
+
+    A retry with behavior CREATE_NEW_EXECUTION applies (the task's own, a parent's
+    or the flow's: retry_of) and has attempts and time left. The new execution is
+    the same every time: its id comes from this one's, it runs the same flow
+    revision with the same inputs and labels, once its schedule date has come.
+    """
+    retry = retry_of(flow, run.task_id)
+    if retry is None or retry.behavior != "CREATE_NEW_EXECUTION":
+        return None
+    created = execution.state.histories[0].date
+    first = execution.original_created if execution.HasField("original_created") else created
+    first_created = first.ToDatetime(tzinfo=UTC)
+    attempt = execution.retries + 1
+    if retry is flow.retry:
+        due = flow_retry_due(execution, flow, attempt=attempt, first_created=first_created)
+    else:
+        due = new_execution_due(run, retry, attempt=attempt, first_created=first_created)
+    if due is None:
+        return None
+    new = new_execution(
+        execution_id=new_execution_id(f"retry/{execution.id}"),
+        tenant_id=execution.tenant_id,
+        flow=flow,
+        flow_revision=execution.flow_revision,
+        inputs=from_struct(execution.inputs),
+        labels={label.key: label.value for label in execution.labels},
+        now=due,
+    )
+    new.retries = attempt
+    new.original_created.CopyFrom(first)
+    new.schedule_date.FromDatetime(due)
+    new.trigger.CopyFrom(execution.trigger)
+    new.parent_task_run.CopyFrom(execution.parent_task_run)
+    return new
+
+
+def _retried(execution: Execution, flow: FlowDefinition, run: TaskRun, now: datetime) -> Decision:
+    """End an execution whose run failed under a CREATE_NEW_EXECUTION retry: RETRIED, as its run.
+
+    As Kestra: the failed task run and every task run still going end RETRIED,
+    and so does the execution (no `errors` branch runs); the new execution
+    (successor) is the decision's to start.
+    """
+    new = successor(execution, flow, run)
+    assert new is not None
+    execution.version += 1
+    for other in execution.task_runs:
+        if other.id == run.id or not is_terminal(other.state.current):
+            transition(other.state, StateType.STATE_TYPE_RETRIED, now)
+            other.version = execution.version
+    transition(execution.state, StateType.STATE_TYPE_RETRIED, now)
+    return Decision(execution, changed=True, starts=[new])
+
+
+def pending_successor(execution: Execution, flow: FlowDefinition) -> Execution | None:
+    """Return the new execution a RETRIED execution asked for: the outbox after a crash."""
+    if execution.state.current != StateType.STATE_TYPE_RETRIED:
+        return None
+    for run in execution.task_runs:
+        if run.state.current == StateType.STATE_TYPE_RETRIED and isinstance(
+            flow.task(run.task_id), RunnableTask
+        ):
+            return successor(execution, flow, run)
+    return None
 
 
 def subflow_ended(execution: Execution, flow: FlowDefinition, ended: SubflowEnded, now: datetime) -> Decision:

@@ -122,9 +122,6 @@ SLA_TYPES: dict[str, type[MaxDurationSla] | type[ExecutionAssertionSla]] = {
     "MAX_DURATION": MaxDurationSla,
     "EXECUTION_ASSERTION": ExecutionAssertionSla,
 }
-# The flow retry behaviors the executor applies. CREATE_NEW_EXECUTION parses into the model
-# (see flowmesh.engine's flow_retry_due) and is refused until the executor starts new executions.
-FLOW_RETRY_BEHAVIORS = frozenset({"RETRY_FAILED_TASK"})
 RETRY_TYPES: dict[str, type[ConstantRetry] | type[ExponentialRetry] | type[RandomRetry]] = {
     "constant": ConstantRetry,
     "exponential": ExponentialRetry,
@@ -154,8 +151,6 @@ def parse_flow_retry(raw: Any, fail: Fail) -> FlowRetry | None:
         return None
     retry = _typed(raw, "retry", RETRY_TYPES, fail)
     assert retry is None or isinstance(retry, ConstantRetry | ExponentialRetry | RandomRetry)
-    if retry is not None and retry.behavior not in FLOW_RETRY_BEHAVIORS:
-        fail("retry.behavior", f"retry behavior {retry.behavior} is not supported by flowmesh yet")
     return retry
 
 

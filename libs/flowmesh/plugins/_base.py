@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
@@ -126,13 +126,6 @@ class Task(BaseModel):
     retry: Retry | None = None
     # Applied by the worker: an attempt running longer fails (task runs that workers run only).
     timeout: IsoDuration | None = None
-
-    @field_validator("retry")
-    @classmethod
-    def _retry_behavior_supported(cls, retry: Retry | None) -> Retry | None:
-        if retry is not None and retry.behavior == "CREATE_NEW_EXECUTION":
-            raise ValueError("retry behavior CREATE_NEW_EXECUTION is not supported by flowmesh yet")
-        return retry
 
     @model_validator(mode="after")
     def _retry_and_timeout_on_workers_only(self) -> Task:

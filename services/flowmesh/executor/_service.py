@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from flowmesh.engine import (
     next_wake,
     pending_jobs,
     pending_subflows,
+    pending_successor,
     restart,
     restarted_jobs,
     restarts,
@@ -224,6 +226,7 @@ class Executor:
                     jobs = pending_jobs(decision.execution, flow) + restarted_jobs(decision.execution, flow)
                     await self._publish(decision.execution, jobs)
                     await self._start_subflows(pending_subflows(decision.execution, flow))
+                    await self._start_new(pending_successor(decision.execution, flow))
                     await self._tell_parent(decision.execution)
                     await self._release(decision.execution, flow)
                     await self._wake(decision.execution.id, next_wake(decision.execution, flow))
@@ -246,6 +249,8 @@ class Executor:
                 await self._log_error(decision.execution, error.message, error.task_run_id, error.task_id)
             await self._publish(decision.execution, decision.jobs)
             await self._start_subflows(decision.subflows)
+            for new in decision.starts:
+                await self._start_new(new)
             await self._kill(decision.kills)
             if not is_terminal(current.state.current):
                 await self._tell_parent(decision.execution)
@@ -346,6 +351,18 @@ class Executor:
                 )
                 await self._log_error(parent.execution, error, update.task_run_id, task_id)
 
+    async def _start_new(self, execution: Execution | None) -> None:
+        """Store a new execution (a retry of another) unless it is there already, then start it."""
+        if execution is None:
+            return
+        with contextlib.suppress(StaleRevision):
+            await self._executions.create(execution)
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(start_execution=StartExecution(execution=execution)),
+            msg_id=f"start:{execution.id}",
+        )
+
     async def _start_subflows(self, requests: list[StartSubflow]) -> None:
         await asyncio.gather(
             *(
@@ -371,8 +388,13 @@ class Executor:
         )
 
     async def _tell_parent(self, execution: Execution) -> None:
-        """Tell the Subflow task run waiting for execution that it has ended."""
+        """Tell the Subflow task run waiting for execution that it has ended.
+
+        A RETRIED execution has not: the one retrying it waits in its place.
+        """
         if not (is_terminal(execution.state.current) and execution.HasField("parent_task_run")):
+            return
+        if execution.state.current == StateType.STATE_TYPE_RETRIED:
             return
         parent = execution.parent_task_run
         ended = SubflowEnded(parent=parent, execution=execution)

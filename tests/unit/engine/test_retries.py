@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import apply_update, apply_wake, new_execution, pending_jobs, start, state_name
+from flowmesh.engine import (
+    apply_update,
+    apply_wake,
+    new_execution,
+    new_execution_id,
+    pending_jobs,
+    pending_successor,
+    start,
+    state_name,
+)
 from flowmesh.engine._retries import delay, flow_retry_due, new_execution_due, retry_of
 from flowmesh.engine._states import transition
 from flowmesh.execution.v1.execution_pb2 import Execution
@@ -138,10 +147,7 @@ def test_the_next_attempt_waits_for_its_wake_and_a_wake_twice_sends_it_once() ->
 @pytest.mark.parametrize(
     ("yaml", "message"),
     [
-        (
-            "{type: constant, interval: PT1S, behavior: CREATE_NEW_EXECUTION}",
-            "CREATE_NEW_EXECUTION is not supported",
-        ),
+        ("{type: constant, interval: PT1S, behavior: SOMETIMES}", "behavior"),
         ("{type: sometimes}", "retry"),
     ],
 )
@@ -275,40 +281,59 @@ def test_the_nearest_parent_with_a_retry_wins_then_the_flow_and_only_runnable_ta
     assert retry_of(replace(definition, retry=None), "top") is None
 
 
-def test_a_create_new_execution_retry_gives_no_next_attempt_on_the_task_run() -> None:
-    definition = renewing_flow("{type: constant, interval: PT1S, maxAttempt: 3}")
-    execution, jobs = run_flow(definition, worker=always_fail)
+def test_a_create_new_execution_retry_ends_the_execution_retried_and_asks_for_the_next_one() -> None:
+    definition = renewing_flow("{type: constant, interval: PT2S, maxAttempt: 3}")
+    created = T0
 
-    assert [job.attempt for job in jobs] == [1]
-    assert history(execution)[-1] == "FAILED"
+    first = failed_once(definition, created)
+
+    assert state_name(first.state.current) == "RETRIED"
+    assert [state_name(run.state.current) for run in first.task_runs] == ["RETRIED"]
+    assert [len(run.attempts) for run in first.task_runs] == [1]
+    second = pending_successor(first, definition)
+    assert second is not None
+    assert second.id == new_execution_id(f"retry/{first.id}")
+    assert (second.retries, second.flow_id, state_name(second.state.current)) == (1, "f", "CREATED")
+    assert second.original_created.ToDatetime(tzinfo=UTC) == created
+    # Due an interval after the execution last changed while it ran (its start, 1 ms after creation).
+    assert second.schedule_date.ToDatetime(tzinfo=UTC) == created + MS + timedelta(seconds=2)
 
 
-def test_create_new_execution_is_refused_at_flow_level_until_the_executor_starts_executions() -> None:
-    with pytest.raises(FlowInvalid) as caught:
-        parse_flow(
-            "id: f\nnamespace: n\nretry: {behavior: CREATE_NEW_EXECUTION, type: constant, interval: PT1S}\n"
-            "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n"
-        )
+def test_the_last_retry_as_a_new_execution_ends_failed_and_asks_for_none() -> None:
+    definition = renewing_flow("{type: constant, interval: PT2S, maxAttempt: 3}")
+    execution = new_execution(
+        execution_id="e3", tenant_id="main", flow=definition, flow_revision=1, inputs={}, labels={}, now=T0
+    )
+    execution.retries = 2
+    started = start(execution, definition, T0 + MS)
+    (job,) = started.jobs
+    update = TaskRunUpdate(execution_id="e3", task_run_id=job.task_run_id, attempt=1, state=FAILED)
 
-    (problem,) = caught.value.violations
-    assert (problem.path, problem.line) == ("retry.behavior", 3)
-    assert "CREATE_NEW_EXECUTION is not supported by flowmesh yet" in problem.message
+    ended = apply_update(started.execution, update, definition, T0 + timedelta(seconds=1))
+
+    assert state_name(ended.execution.state.current) == "FAILED"
+    assert ended.starts == []
+
+
+def test_create_new_execution_is_accepted_at_flow_level() -> None:
+    definition = parse_flow(
+        "id: f\nnamespace: n\nretry: {behavior: CREATE_NEW_EXECUTION, type: constant, interval: PT1S}\n"
+        "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n"
+    )
+
+    assert definition.retry is not None
+    assert definition.retry.behavior == "CREATE_NEW_EXECUTION"
 
 
 # When a failed execution is retried as a new one (flow retry CREATE_NEW_EXECUTION).
 
 
 def renewing_flow(retry: str) -> FlowDefinition:
-    """Return a flow of one Log task whose retry is retry, with behavior CREATE_NEW_EXECUTION.
-
-    The parser refuses that behavior at flow level for now: the model holds it.
-    """
-    definition = parse_flow(
-        f"id: f\nnamespace: n\nretry: {retry}\n"
+    """Return a flow of one Log task whose retry is retry, with behavior CREATE_NEW_EXECUTION."""
+    return parse_flow(
+        f"id: f\nnamespace: n\nretry: {{behavior: CREATE_NEW_EXECUTION, {retry.strip('{}')}}}\n"
         "tasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n"
     )
-    assert definition.retry is not None
-    return replace(definition, retry=definition.retry.model_copy(update={"behavior": "CREATE_NEW_EXECUTION"}))
 
 
 def failed_once(definition: FlowDefinition, created: datetime) -> Execution:
