@@ -1,4 +1,4 @@
-"""The manifest's expectations checked on Kestra's JSON: executions, task runs, logs, matchers, references.
+"""The manifest's expectations checked on Kestra's JSON: executions, task runs, logs, other executions.
 
 `conventions` at the top of manifest.yaml defines every key checked here; a key this module
 does not know fails the check, so that a new kind of expectation is never passed over.
@@ -6,13 +6,22 @@ does not know fails the check, so that a new kind of expectation is never passed
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from tests.conformance.matchers import (
+    MISSING,
+    Seen,
+    check_map,
+    first_run,
+    lookup,
+    loop_values,
+    matches,
+    reference,
+    shown,
+)
 from tests.conformance.rest import Json, Tenant, ended, state
 from tests.waiting import eventually
 
@@ -20,20 +29,6 @@ from tests.waiting import eventually
 # corpus' wait), and logs to be indexed (the indexer is behind by a fraction of a second).
 SETTLE_SECONDS = 60.0
 LOG_SECONDS = 20.0
-
-_MISSING = object()
-
-
-@dataclass
-class Seen:
-    """What references name: the case's main execution, its first run, the executions steps made."""
-
-    tenant: Tenant
-    main: Json
-    first: Json | None = None  # the main execution as it was before a restart or a replay
-    named: dict[str, Json] = field(default_factory=dict)  # run_flow's `as` names
-    found: list[Json | None] = field(default_factory=list)  # executions[i] of the expect being checked
-
 
 # ------------------------------------------------------------------------------ the checks
 
@@ -102,8 +97,8 @@ async def _outputs_tree(execution: Json, expect: Mapping[str, Any], seen: Seen) 
     for path, expected in _leaves(expect["outputsTree"]):
         found: Any = tree
         for part in path:
-            found = found.get(part, _MISSING) if isinstance(found, dict) else _MISSING
-        assert found == expected, (".".join(path), _shown(found), expected)
+            found = found.get(part, MISSING) if isinstance(found, dict) else MISSING
+        assert found == expected, (".".join(path), shown(found), expected)
 
 
 def _leaves(tree: Mapping[str, Any], path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -131,7 +126,7 @@ async def _trigger(execution: Json, expect: Mapping[str, Any], seen: Seen) -> No
     assert isinstance(trigger, dict), f"execution {execution['id']} shows no trigger: {trigger}"
     for key, matcher in expect["trigger"].items():
         value = lookup(trigger, key)
-        assert matches(value, matcher, execution, seen), ("trigger", key, _shown(value), matcher)
+        assert matches(value, matcher, execution, seen), ("trigger", key, shown(value), matcher)
 
 
 def labels_of(execution: Json) -> dict[str, Any]:
@@ -147,23 +142,19 @@ async def _parent_id_ref(execution: Json, expect: Mapping[str, Any], seen: Seen)
     assert execution.get("parentId") == wanted, (execution.get("parentId"), wanted)
 
 
-def _first(seen: Seen) -> Json:
-    return seen.first or seen.main
-
-
 async def _same_id(execution: Json, expect: Mapping[str, Any], seen: Seen) -> None:
-    same = execution["id"] == _first(seen)["id"]
-    assert same == expect["sameIdAsFirstRun"], (execution["id"], _first(seen)["id"])
+    same = execution["id"] == first_run(seen)["id"]
+    assert same == expect["sameIdAsFirstRun"], (execution["id"], first_run(seen)["id"])
 
 
 async def _different_id(execution: Json, expect: Mapping[str, Any], seen: Seen) -> None:
-    different = execution["id"] != _first(seen)["id"]
-    assert different == expect["differentIdFromFirstRun"], (execution["id"], _first(seen)["id"])
+    different = execution["id"] != first_run(seen)["id"]
+    assert different == expect["differentIdFromFirstRun"], (execution["id"], first_run(seen)["id"])
 
 
 async def _task_run_ids_differ(execution: Json, expect: Mapping[str, Any], seen: Seen) -> None:
     shared = {run["id"] for run in execution["taskRunList"]} & {
-        run["id"] for run in _first(seen)["taskRunList"]
+        run["id"] for run in first_run(seen)["taskRunList"]
     }
     assert (not shared) == expect["taskRunIdsDifferFromFirstRun"], shared
 
@@ -306,11 +297,11 @@ async def _task_run_outputs(
         assert not outputs, (where, outputs)
     for key, matcher in (check.get("outputs") or {}).items():
         value = lookup(outputs, key)
-        assert matches(value, matcher, execution, seen), (where, key, _shown(value), matcher)
+        assert matches(value, matcher, execution, seen), (where, key, shown(value), matcher)
     if "outputsExact" in check:
         assert outputs == check["outputsExact"], (where, outputs)
     for key in check.get("outputsNotNull") or []:
-        assert lookup(outputs, key) not in (None, _MISSING), (where, key, outputs)
+        assert lookup(outputs, key) not in (None, MISSING), (where, key, outputs)
     for key, matcher in (check.get("outputFileContent") or {}).items():
         content = await seen.tenant.file(execution["id"], str(lookup(outputs, key)))
         assert matches(content, matcher, execution, seen), (where, key, content, matcher)
@@ -358,133 +349,7 @@ _CHECKS: dict[str, Callable[[Json, Mapping[str, Any], Seen], Awaitable[None]]] =
 }
 
 
-# --------------------------------------------------------------------------- maps, matchers
-
-
-def check_map(
-    found: Mapping[str, Any], expected: Mapping[str, Any] | None, execution: Json, seen: Seen, *, exact: bool
-) -> None:
-    """Check flow outputs, labels or inputs against matchers (None: there must be none)."""
-    if expected is None:
-        assert not found, found
-        return
-    if exact:
-        assert set(found) == set(expected), dict(found)
-    for key, matcher in expected.items():
-        value = found.get(key, _MISSING)
-        assert matches(value, matcher, execution, seen), (key, _shown(value), matcher)
-
-
-def matches(value: Any, matcher: Mapping[str, Any], execution: Json, seen: Seen) -> bool:
-    """Return whether value satisfies every condition of a manifest matcher."""
-    unknown = set(matcher) - set(_MATCHERS) - {"equalsRef", "containsRef", "equalsTemplate"}
-    assert not unknown, f"matchers this harness does not know: {sorted(unknown)}"
-    conditions = dict(matcher)
-    if "equalsRef" in conditions:
-        conditions.setdefault("equals", reference(conditions.pop("equalsRef"), execution, seen))
-    if "containsRef" in conditions:
-        conditions["containsAll"] = [
-            *conditions.get("containsAll", []),
-            str(reference(conditions.pop("containsRef"), execution, seen)),
-        ]
-    if "equalsTemplate" in conditions:
-        conditions["equals"] = _TEMPLATE_REF.sub(
-            lambda ref: str(reference(ref.group(1), execution, seen)), conditions.pop("equalsTemplate")
-        )
-    return all(_MATCHERS[name](value, expected) for name, expected in conditions.items())
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-_MATCHERS: dict[str, Callable[[Any, Any], bool]] = {
-    "equals": lambda value, expected: value is not _MISSING and value == expected,
-    "contains": lambda value, expected: _is_text(value) and expected in value,
-    "containsAll": lambda value, expected: _is_text(value) and all(text in value for text in expected),
-    "matches": lambda value, expected: _is_text(value) and re.fullmatch(expected, value) is not None,
-    "startsWith": lambda value, expected: _is_text(value) and value.startswith(expected),
-    "endsWith": lambda value, expected: _is_text(value) and value.endswith(expected),
-    "notNull": lambda value, expected: (value not in (None, _MISSING)) == expected,
-    "absent": lambda value, expected: (value is _MISSING) == expected,
-    "hasItems": lambda value, expected: isinstance(value, list) and all(item in value for item in expected),
-    "hasKey": lambda value, expected: isinstance(value, dict) and expected in value,
-    "in": lambda value, expected: value in expected,
-}
-
-
-def lookup(outputs: Mapping[str, Any], key: str) -> Any:
-    """Return outputs[key] along a dotted path, or the first segment then the literal rest."""
-    value: Any = outputs
-    for part in key.split("."):
-        if not isinstance(value, dict) or part not in value:
-            break
-        value = value[part]
-    else:
-        return value
-    head, _, rest = key.partition(".")
-    nested = outputs.get(head, _MISSING)
-    if rest and isinstance(nested, dict) and rest in nested:
-        return nested[rest]
-    return _MISSING
-
-
-def _shown(value: Any) -> Any:
-    return "<absent>" if value is _MISSING else value
-
-
-# ------------------------------------------------------------------------------ references
-
-_TEMPLATE_REF = re.compile(r"\{([^{}]+)\}")
-_TASK_RUN_REF = re.compile(
-    r"taskRuns\.(?P<task>[^.\[]+)(?:\[(?P<values>[^\]]*)\])?\.(?P<what>id|outputs\.(?P<key>.+))"
-)
-_EXECUTIONS_REF = re.compile(r"executions\[(?P<index>\d+)\]\.(?P<what>id|state)")
-_EXECUTION_REF = re.compile(r"execution\.(?P<what>id|flowId|namespace)")
-_NAMED_REF = re.compile(r"(?P<name>[A-Za-z_][\w-]*)\.id")
-
-
-def reference(ref: str, execution: Json, seen: Seen) -> Any:
-    """Return what a reference names (`conventions.matchers` lists them).
-
-    execution.* is the case's main execution; taskRuns.* is a task run of the execution checked.
-    """
-    if ref == "firstRun.id":
-        return _first(seen)["id"]
-    if match := _EXECUTION_REF.fullmatch(ref):
-        return seen.main[match["what"]]
-    if match := _TASK_RUN_REF.fullmatch(ref):
-        runs = execution["taskRunList"]
-        chosen = [run for run in runs if run["taskId"] == match["task"]]
-        if match["values"] is not None:
-            chosen = [run for run in chosen if loop_values(runs, run) == match["values"].split("|")]
-        assert len(chosen) == 1, f"{ref}: {len(chosen)} task runs"
-        if match["what"] == "id":
-            return chosen[0]["id"]
-        return lookup(chosen[0].get("outputs") or {}, match["key"])
-    if match := _EXECUTIONS_REF.fullmatch(ref):
-        index = int(match["index"])
-        found = seen.found[index] if index < len(seen.found) else None
-        assert found is not None, f"{ref}: expect.executions[{index}] is not one execution"
-        return found["id"] if match["what"] == "id" else state(found)
-    if (match := _NAMED_REF.fullmatch(ref)) and match["name"] in seen.named:
-        return seen.named[match["name"]]["id"]
-    raise AssertionError(f"a reference this harness does not know: {ref}")
-
-
 # ---------------------------------------------------------------------------------- helpers
-
-
-def loop_values(runs: list[Json], run: Json) -> list[str]:
-    """Return the loop values of run and its enclosing task runs, outermost first."""
-    by_id = {other["id"]: other for other in runs}
-    values: list[str] = []
-    current: Json | None = run
-    while current is not None:
-        if current.get("value") is not None:
-            values.insert(0, str(current["value"]))
-        current = by_id.get(current.get("parentTaskRunId") or "")
-    return values
 
 
 def summary(execution: Json) -> str:

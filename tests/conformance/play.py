@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from tests.conformance import corpus
-from tests.conformance.expect import Seen, check, reference, settled, summary
+from tests.conformance.expect import check, settled, summary
+from tests.conformance.matchers import Seen, reference
 from tests.conformance.rest import TERMINAL, Json, Tenant, ended, state
 from tests.waiting import eventually
 
