@@ -111,6 +111,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             if suite is not None:
                 counts.setdefault(suite, Counter())[_outcome(report)] += 1
     if not counts:
+        if not corpus.available():
+            terminalreporter.write_line(f"conformance: not run, no corpus at {corpus.CONFORMANCE}")
         return
     parts = []
     for suite in SUITES.values():
