@@ -154,9 +154,17 @@ def execution_to_kestra(execution: Any) -> JsonDict:
         # What started it (a Subflow task...); null when started by hand.
         "trigger": _trigger(execution) if execution.HasField("trigger") else None,
         "deleted": execution.deleted,
-        # Kestra's restart adds one to attemptNumber (Execution.metadata.nextAttempt).
-        "metadata": {"attemptNumber": 1 + _restarts(state), "originalCreatedDate": state["startDate"]},
+        # Kestra's restart, and its retry as a new execution, add one to attemptNumber.
+        "metadata": {
+            "attemptNumber": 1 + _restarts(state) + execution.retries,
+            "originalCreatedDate": _iso_of(execution, "original_created") or state["startDate"],
+        },
+        "scheduleDate": _iso_of(execution, "schedule_date"),
     }
+
+
+def _iso_of(message: Any, field: str) -> str | None:
+    return _iso(getattr(message, field)) if message.HasField(field) else None
 
 
 def _trigger(execution: Any) -> JsonDict:

@@ -202,12 +202,14 @@ async def test_get_execution_in_kestra_shape(client: httpx.AsyncClient, fake_api
     assert set(body) == {
         "id", "namespace", "flowId", "flowRevision", "taskRunList", "inputs", "outputs",
         "variables", "labels", "state", "parentId", "originalId", "trigger", "deleted", "metadata",
+        "scheduleDate",
     }  # fmt: skip
     assert body["flowId"] == "hello"
     assert body["flowRevision"] == 2
     assert body["originalId"] == "exec1"
     assert body["parentId"] is None
     assert body["trigger"] is None
+    assert body["scheduleDate"] is None
     assert body["deleted"] is False
     assert body["inputs"] == {"name": "world"}
     assert body["outputs"] == {}
