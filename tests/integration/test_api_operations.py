@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 import pytest
@@ -11,6 +12,7 @@ from google.protobuf.struct_pb2 import Struct
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.config import load_settings
 from flowmesh.embedded import EmbeddedNats, free_port
 from flowmesh.engine import state_name
@@ -28,6 +30,15 @@ FLOWS = {
     "  - id: boom\n    type: io.kestra.plugin.core.execution.Fail\n",
     "works": "id: works\nnamespace: ops\ntasks:\n"
     "  - id: fine\n    type: io.kestra.plugin.core.debug.Return\n    format: ok\n",
+    "limited": """
+id: limited
+namespace: ops
+concurrency:
+  limit: 1
+tasks:
+  - id: hold
+    type: io.kestra.plugin.core.flow.Pause
+""",
     "checked": """
 id: checked
 namespace: ops
@@ -152,3 +163,52 @@ async def test_checks_block_fail_or_let_an_execution_through(api: ExecutionServi
     for size in (7, 8):
         passed = await api.CreateExecution(request(size))
         assert state_name(passed.state.current) == "SUCCESS"
+
+
+async def test_a_queued_execution_leaves_the_queue_to_run_or_to_end(api: ExecutionServiceStub) -> None:
+    def create() -> Any:
+        return api.CreateExecution(
+            messages.CreateExecutionRequest(tenant="main", namespace="ops", flow_id="limited")
+        )
+
+    def unqueue(execution_id: str, state: StateType) -> Any:
+        request = messages.UnqueueExecutionRequest(tenant="main", execution_id=execution_id, state=state)
+        return api.UnqueueExecution(request)
+
+    async def state_of(execution_id: str, wanted: str) -> None:
+        async def reached() -> bool:
+            found = await api.GetExecution(
+                messages.GetExecutionRequest(tenant="main", execution_id=execution_id)
+            )
+            return state_name(found.state.current) == wanted
+
+        await eventually(reached, within=15, what=f"{execution_id} is {wanted}")
+
+    first, second, third = [(await create()).id for _ in range(3)]
+    await state_of(first, "PAUSED")
+    await state_of(second, "QUEUED")
+    await state_of(third, "QUEUED")
+
+    await api.UnqueueExecution(
+        messages.UnqueueExecutionRequest(
+            tenant="main", execution_id=third, state=StateType.STATE_TYPE_RUNNING
+        )
+    )
+    await state_of(third, "PAUSED")
+    await api.UnqueueExecution(
+        messages.UnqueueExecutionRequest(
+            tenant="main", execution_id=second, state=StateType.STATE_TYPE_CANCELLED
+        )
+    )
+    await state_of(second, "CANCELLED")
+
+    refusals = [
+        (first, StateType.STATE_TYPE_RUNNING, grpc.StatusCode.FAILED_PRECONDITION, "EXECUTION_NOT_QUEUED"),
+        (first, StateType.STATE_TYPE_SUCCESS, grpc.StatusCode.INVALID_ARGUMENT, "INVALID_STATE"),
+    ]
+    for execution_id, state, code, reason in refusals:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await unqueue(execution_id, state)
+        assert (refused.value.code(), reason_of(refused.value)) == (code, reason)
+    for execution_id in (first, third):
+        await api.KillExecution(messages.KillExecutionRequest(tenant="main", execution_id=execution_id))

@@ -18,6 +18,7 @@ from flowmesh.engine._decide import (
     pending_successor,
     start,
     subflow_ended,
+    unqueue,
 )
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._operations import (
@@ -75,6 +76,7 @@ __all__ = [
     "set_labels",
     "start",
     "subflow_ended",
+    "unqueue",
     "subflow_execution_id",
     "pending_subflows",
     "state_name",

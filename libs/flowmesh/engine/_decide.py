@@ -121,6 +121,21 @@ def hold(execution: Execution, flow: FlowDefinition, now: datetime, *, queued: b
     return Decision(updated, changed=True)
 
 
+def unqueue(execution: Execution, flow: FlowDefinition, state: StateType, now: datetime) -> Decision:
+    """Take a QUEUED execution out of its flow's queue: RUNNING starts it, another state ends it.
+
+    An execution that is not QUEUED (any more) is left as it is.
+    """
+    if execution.state.current != StateType.STATE_TYPE_QUEUED:
+        return Decision(execution)
+    if state == StateType.STATE_TYPE_RUNNING:
+        return start(execution, flow, now)
+    updated = _copy(execution)
+    transition(updated.state, state, now)
+    updated.version += 1
+    return Decision(updated, changed=True)
+
+
 def apply_update(
     execution: Execution, update: TaskRunUpdate, flow: FlowDefinition, now: datetime
 ) -> Decision:

@@ -42,14 +42,27 @@ class ConcurrencySlots:
         self._broker = broker
 
     async def admit(
-        self, tenant: str, namespace: str, flow_id: str, execution_id: str, limit: int, *, queue: bool
+        self,
+        tenant: str,
+        namespace: str,
+        flow_id: str,
+        execution_id: str,
+        limit: int,
+        *,
+        queue: bool,
+        force: bool = False,
     ) -> Admission:
-        """Give execution_id a slot if one is free (or it holds one); else queue it, or refuse it."""
+        """Give execution_id a slot if one is free (or it holds one); else queue it, or refuse it.
+
+        force gives it a slot over the limit (an execution taken out of the queue to run).
+        """
 
         def change(slots: _Slots) -> Admission:
             if execution_id in slots.running:
                 return Admission.RUN
-            if len(slots.running) < limit and (not slots.queued or slots.queued[0] == execution_id):
+            if force or (
+                len(slots.running) < limit and (not slots.queued or slots.queued[0] == execution_id)
+            ):
                 if execution_id in slots.queued:
                     slots.queued.remove(execution_id)
                 slots.running.append(execution_id)

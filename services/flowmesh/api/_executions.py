@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 import grpc
 
 from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
-from flowmesh.common.v1.state_pb2 import Label
+from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine import (
     CHANGEABLE_STATES,
     is_terminal,
@@ -34,11 +34,22 @@ from flowmesh.queue.v1.queue_pb2 import (
     ResumeExecution,
     SetExecutionLabels,
     StartExecution,
+    UnqueueExecution,
 )
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
 from flowmesh.values import from_struct, to_struct
+
+# The states an execution can leave its flow's concurrency queue in.
+UNQUEUE_STATES = frozenset(
+    {
+        StateType.STATE_TYPE_RUNNING,
+        StateType.STATE_TYPE_CANCELLED,
+        StateType.STATE_TYPE_FAILED,
+        StateType.STATE_TYPE_KILLED,
+    }
+)
 
 
 class ExecutionServicer(ExecutionServiceServicer):
@@ -191,6 +202,35 @@ class ExecutionServicer(ExecutionServiceServicer):
                 )
             ),
             msg_id=f"resume:{task_run_id}",
+        )
+        return execution
+
+    @unary
+    async def UnqueueExecution(
+        self, request: messages.UnqueueExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        if request.state not in UNQUEUE_STATES:
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "INVALID_STATE",
+                f"An execution leaves the queue RUNNING, CANCELLED, FAILED or KILLED,"
+                f" not {state_name(request.state)}",
+                [("state", "must be RUNNING, CANCELLED, FAILED or KILLED")],
+            )
+        execution = await self._get(request.tenant, request.execution_id)
+        if execution.state.current != StateType.STATE_TYPE_QUEUED:
+            raise ApiError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "EXECUTION_NOT_QUEUED",
+                f"Execution {execution.id} is {state_name(execution.state.current)}:"
+                " only a QUEUED one leaves the queue",
+            )
+        await self._broker.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(
+                unqueue_execution=UnqueueExecution(execution_id=execution.id, state=request.state)
+            ),
+            msg_id=f"unqueue-request:{execution.id}:{request.state}",
         )
         return execution
 

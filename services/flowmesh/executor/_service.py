@@ -31,6 +31,7 @@ from flowmesh.engine import (
     resume,
     set_labels,
     subflow_ended,
+    unqueue,
 )
 from flowmesh.engine import fail as fail_execution
 from flowmesh.execution.v1.execution_pb2 import Execution
@@ -55,6 +56,7 @@ from flowmesh.queue.v1.queue_pb2 import (
     StartSubflow,
     SubflowEnded,
     TaskRunUpdate,
+    UnqueueExecution,
     Wake,
     WorkerJob,
 )
@@ -168,6 +170,8 @@ class Executor:
                 lambda ex, flow: subflow_ended(ex, flow, ended, _now()),
                 delivery,
             )
+        elif kind == "unqueue_execution":
+            await self._unqueue(message.unqueue_execution, delivery)
         elif kind == "wake":
             if await _held_back(delivery, message.wake.due):
                 return
@@ -281,6 +285,27 @@ class Executor:
             return hold(execution, flow, _now(), queued=admission == Admission.QUEUED)
 
         await self._decide(initial.id, initial, decide, delivery)
+
+    async def _unqueue(self, command: UnqueueExecution, delivery: Delivery) -> None:
+        """Take an execution out of its flow's queue: to run over the limit, or to end."""
+        stored = await self._executions.get(command.execution_id)
+        if stored is None or stored.execution.state.current != QUEUED:
+            return
+        execution = stored.execution
+        flow = await self._flow(execution)
+        if command.state == StateType.STATE_TYPE_RUNNING and flow is not None and flow.concurrency:
+            await self._slots.admit(
+                execution.tenant_id,
+                execution.namespace,
+                execution.flow_id,
+                execution.id,
+                flow.concurrency.limit,
+                queue=True,
+                force=True,
+            )
+        await self._decide(
+            execution.id, None, lambda ex, flow: unqueue(ex, flow, command.state, _now()), delivery
+        )
 
     async def _release(self, execution: Execution, flow: FlowDefinition) -> None:
         """Give the slot of an ended execution to the next queued ones, and start them."""

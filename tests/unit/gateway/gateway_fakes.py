@@ -280,6 +280,10 @@ class ExecutionServicer(execution_service_pb2_grpc.ExecutionServiceServicer):
         await self.api.enter("ResumeExecution", request, context)
         return execution(request.execution_id, S.STATE_TYPE_PAUSED)
 
+    async def UnqueueExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("UnqueueExecution", request, context)
+        return execution(request.execution_id, S.STATE_TYPE_QUEUED)
+
     async def ReplayExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ReplayExecution", request, context)
         replay = execution("replay1", S.STATE_TYPE_RESTARTED)

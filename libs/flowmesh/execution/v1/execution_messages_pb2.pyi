@@ -130,3 +130,13 @@ class ResumeExecutionRequest(_message.Message):
     execution_id: str
     inputs: _struct_pb2.Struct
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class UnqueueExecutionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "state")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    state: _state_pb2.StateType
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...

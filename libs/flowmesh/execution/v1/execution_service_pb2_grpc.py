@@ -86,6 +86,11 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ResumeExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
                 _registered_method=True)
+        self.UnqueueExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/UnqueueExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.UnqueueExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
 
 
 class ExecutionServiceServicer:
@@ -217,6 +222,19 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UnqueueExecution(self, request, context):
+        """Take a QUEUED execution (its flow's concurrency limit is reached) out of
+        the queue: with state RUNNING it runs at once, over the limit; with
+        CANCELLED, FAILED or KILLED it ends so. The change is asynchronous: the
+        answer is the execution as it was found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION
+        (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
+        INVALID_ARGUMENT (reason INVALID_STATE) for another state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -268,6 +286,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
             'ResumeExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.ResumeExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ResumeExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'UnqueueExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnqueueExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.UnqueueExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
     }
@@ -541,6 +564,33 @@ class ExecutionService:
             target,
             '/flowmesh.execution.v1.ExecutionService/ResumeExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ResumeExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnqueueExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/UnqueueExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.UnqueueExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
             options,
             channel_credentials,

@@ -119,6 +119,15 @@ class ExecutionServiceStub:
     for an execution that is not PAUSED; INVALID_ARGUMENT (reason
     INPUTS_INVALID) with a BadRequest field violation per bad input.
     """
+    UnqueueExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.UnqueueExecutionRequest, _execution_pb2.Execution]
+    """Take a QUEUED execution (its flow's concurrency limit is reached) out of
+    the queue: with state RUNNING it runs at once, over the limit; with
+    CANCELLED, FAILED or KILLED it ends so. The change is asynchronous: the
+    answer is the execution as it was found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION
+    (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
+    INVALID_ARGUMENT (reason INVALID_STATE) for another state.
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -209,6 +218,15 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED)
     for an execution that is not PAUSED; INVALID_ARGUMENT (reason
     INPUTS_INVALID) with a BadRequest field violation per bad input.
+    """
+    UnqueueExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.UnqueueExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Take a QUEUED execution (its flow's concurrency limit is reached) out of
+    the queue: with state RUNNING it runs at once, over the limit; with
+    CANCELLED, FAILED or KILLED it ends so. The change is asynchronous: the
+    answer is the execution as it was found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION
+    (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
+    INVALID_ARGUMENT (reason INVALID_STATE) for another state.
     """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -357,6 +375,21 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         flow revision is gone); FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED)
         for an execution that is not PAUSED; INVALID_ARGUMENT (reason
         INPUTS_INVALID) with a BadRequest field violation per bad input.
+        """
+
+    @_abc_1.abstractmethod
+    def UnqueueExecution(
+        self,
+        request: _execution_messages_pb2.UnqueueExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Take a QUEUED execution (its flow's concurrency limit is reached) out of
+        the queue: with state RUNNING it runs at once, over the limit; with
+        CANCELLED, FAILED or KILLED it ends so. The change is asynchronous: the
+        answer is the execution as it was found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION
+        (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
+        INVALID_ARGUMENT (reason INVALID_STATE) for another state.
         """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -28,7 +28,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lowmesh/queue/v1/queue.proto\x12\x11\x66lowmesh.queue.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a%flowmesh/execution/v1/execution.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x06\n\x0f\x45xecutorMessage\x12L\n\x0fstart_execution\x18\x01 \x01(\x0b\x32!.flowmesh.queue.v1.StartExecutionH\x00R\x0estartExecution\x12J\n\x0ftask_run_update\x18\x02 \x01(\x0b\x32 .flowmesh.queue.v1.TaskRunUpdateH\x00R\rtaskRunUpdate\x12I\n\x0ekill_execution\x18\x03 \x01(\x0b\x32 .flowmesh.queue.v1.KillExecutionH\x00R\rkillExecution\x12R\n\x11restart_execution\x18\x04 \x01(\x0b\x32#.flowmesh.queue.v1.RestartExecutionH\x00R\x10restartExecution\x12-\n\x04wake\x18\x05 \x01(\x0b\x32\x17.flowmesh.queue.v1.WakeH\x00R\x04wake\x12Y\n\x14set_execution_labels\x18\x06 \x01(\x0b\x32%.flowmesh.queue.v1.SetExecutionLabelsH\x00R\x12setExecutionLabels\x12Z\n\x15\x63hange_task_run_state\x18\x07 \x01(\x0b\x32%.flowmesh.queue.v1.ChangeTaskRunStateH\x00R\x12\x63hangeTaskRunState\x12O\n\x10resume_execution\x18\x08 \x01(\x0b\x32\".flowmesh.queue.v1.ResumeExecutionH\x00R\x0fresumeExecution\x12\x46\n\rstart_subflow\x18\t \x01(\x0b\x32\x1f.flowmesh.queue.v1.StartSubflowH\x00R\x0cstartSubflow\x12\x46\n\rsubflow_ended\x18\n \x01(\x0b\x32\x1f.flowmesh.queue.v1.SubflowEndedH\x00R\x0csubflowEndedB\x06\n\x04kind\"P\n\x0eStartExecution\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"W\n\x04Wake\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12,\n\x03\x64ue\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03\x64ue\"2\n\rKillExecution\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\"R\n\x10RestartExecution\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"\xed\x02\n\rTaskRunUpdate\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x02 \x01(\tR\ttaskRunId\x12\x18\n\x07\x61ttempt\x18\x03 \x01(\x05R\x07\x61ttempt\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\x12\x31\n\x07outputs\x18\x05 \x01(\x0b\x32\x17.google.protobuf.StructR\x07outputs\x12\x1b\n\tworker_id\x18\x06 \x01(\tR\x08workerId\x12.\n\x04\x64\x61te\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04\x64\x61te\x12\x14\n\x05\x65rror\x18\x08 \x01(\tR\x05\x65rror\x12\x34\n\x07started\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07started\"\xdc\x02\n\tWorkerJob\x12\x1b\n\ttenant_id\x18\x01 \x01(\tR\x08tenantId\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12!\n\x0c\x65xecution_id\x18\x04 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x05 \x01(\tR\ttaskRunId\x12\x17\n\x07task_id\x18\x06 \x01(\tR\x06taskId\x12\x18\n\x07\x61ttempt\x18\x07 \x01(\x05R\x07\x61ttempt\x12+\n\x04task\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructR\x04task\x12\x35\n\tvariables\x18\t \x01(\x0b\x32\x17.google.protobuf.StructR\tvariables\x12!\n\x0cworker_group\x18\n \x01(\tR\x0bworkerGroup\"P\n\x0e\x45xecutionEvent\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"\x87\x01\n\x12SetExecutionLabels\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\x12\x31\n\x06labels\x18\x02 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\"\xa9\x01\n\x12\x43hangeTaskRunState\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\x12\x1e\n\x0btask_run_id\x18\x02 \x01(\tR\ttaskRunId\x12\x33\n\x05state\x18\x03 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\"\x85\x01\n\x0fResumeExecution\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x02 \x01(\tR\ttaskRunId\x12/\n\x06inputs\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\"\x9a\x03\n\x0cStartSubflow\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x1b\n\ttenant_id\x18\x02 \x01(\tR\x08tenantId\x12\x1c\n\tnamespace\x18\x03 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x04 \x01(\tR\x06\x66lowId\x12\x1a\n\x08revision\x18\x05 \x01(\x05R\x08revision\x12/\n\x06inputs\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\x12\x31\n\x06labels\x18\x07 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x41\n\x07trigger\x18\x08 \x01(\x0b\x32\'.flowmesh.execution.v1.ExecutionTriggerR\x07trigger\x12<\n\x06parent\x18\t \x01(\x0b\x32$.flowmesh.execution.v1.ParentTaskRunR\x06parent\x12\x12\n\x04wait\x18\n \x01(\x08R\x04wait\"\x8c\x01\n\x0cSubflowEnded\x12<\n\x06parent\x18\x01 \x01(\x0b\x32$.flowmesh.execution.v1.ParentTaskRunR\x06parent\x12>\n\texecution\x18\x02 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecutionb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66lowmesh/queue/v1/queue.proto\x12\x11\x66lowmesh.queue.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a%flowmesh/execution/v1/execution.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xed\x06\n\x0f\x45xecutorMessage\x12L\n\x0fstart_execution\x18\x01 \x01(\x0b\x32!.flowmesh.queue.v1.StartExecutionH\x00R\x0estartExecution\x12J\n\x0ftask_run_update\x18\x02 \x01(\x0b\x32 .flowmesh.queue.v1.TaskRunUpdateH\x00R\rtaskRunUpdate\x12I\n\x0ekill_execution\x18\x03 \x01(\x0b\x32 .flowmesh.queue.v1.KillExecutionH\x00R\rkillExecution\x12R\n\x11restart_execution\x18\x04 \x01(\x0b\x32#.flowmesh.queue.v1.RestartExecutionH\x00R\x10restartExecution\x12-\n\x04wake\x18\x05 \x01(\x0b\x32\x17.flowmesh.queue.v1.WakeH\x00R\x04wake\x12Y\n\x14set_execution_labels\x18\x06 \x01(\x0b\x32%.flowmesh.queue.v1.SetExecutionLabelsH\x00R\x12setExecutionLabels\x12Z\n\x15\x63hange_task_run_state\x18\x07 \x01(\x0b\x32%.flowmesh.queue.v1.ChangeTaskRunStateH\x00R\x12\x63hangeTaskRunState\x12O\n\x10resume_execution\x18\x08 \x01(\x0b\x32\".flowmesh.queue.v1.ResumeExecutionH\x00R\x0fresumeExecution\x12\x46\n\rstart_subflow\x18\t \x01(\x0b\x32\x1f.flowmesh.queue.v1.StartSubflowH\x00R\x0cstartSubflow\x12\x46\n\rsubflow_ended\x18\n \x01(\x0b\x32\x1f.flowmesh.queue.v1.SubflowEndedH\x00R\x0csubflowEnded\x12R\n\x11unqueue_execution\x18\x0b \x01(\x0b\x32#.flowmesh.queue.v1.UnqueueExecutionH\x00R\x10unqueueExecutionB\x06\n\x04kind\"P\n\x0eStartExecution\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"W\n\x04Wake\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12,\n\x03\x64ue\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03\x64ue\"2\n\rKillExecution\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\"R\n\x10RestartExecution\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"\xed\x02\n\rTaskRunUpdate\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x02 \x01(\tR\ttaskRunId\x12\x18\n\x07\x61ttempt\x18\x03 \x01(\x05R\x07\x61ttempt\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\x12\x31\n\x07outputs\x18\x05 \x01(\x0b\x32\x17.google.protobuf.StructR\x07outputs\x12\x1b\n\tworker_id\x18\x06 \x01(\tR\x08workerId\x12.\n\x04\x64\x61te\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04\x64\x61te\x12\x14\n\x05\x65rror\x18\x08 \x01(\tR\x05\x65rror\x12\x34\n\x07started\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07started\"\xdc\x02\n\tWorkerJob\x12\x1b\n\ttenant_id\x18\x01 \x01(\tR\x08tenantId\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12!\n\x0c\x65xecution_id\x18\x04 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x05 \x01(\tR\ttaskRunId\x12\x17\n\x07task_id\x18\x06 \x01(\tR\x06taskId\x12\x18\n\x07\x61ttempt\x18\x07 \x01(\x05R\x07\x61ttempt\x12+\n\x04task\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructR\x04task\x12\x35\n\tvariables\x18\t \x01(\x0b\x32\x17.google.protobuf.StructR\tvariables\x12!\n\x0cworker_group\x18\n \x01(\tR\x0bworkerGroup\"P\n\x0e\x45xecutionEvent\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"\x87\x01\n\x12SetExecutionLabels\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\x12\x31\n\x06labels\x18\x02 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\"\xa9\x01\n\x12\x43hangeTaskRunState\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\x12\x1e\n\x0btask_run_id\x18\x02 \x01(\tR\ttaskRunId\x12\x33\n\x05state\x18\x03 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\"\x85\x01\n\x0fResumeExecution\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x02 \x01(\tR\ttaskRunId\x12/\n\x06inputs\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\"\x9a\x03\n\x0cStartSubflow\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x1b\n\ttenant_id\x18\x02 \x01(\tR\x08tenantId\x12\x1c\n\tnamespace\x18\x03 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x04 \x01(\tR\x06\x66lowId\x12\x1a\n\x08revision\x18\x05 \x01(\x05R\x08revision\x12/\n\x06inputs\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\x12\x31\n\x06labels\x18\x07 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x41\n\x07trigger\x18\x08 \x01(\x0b\x32\'.flowmesh.execution.v1.ExecutionTriggerR\x07trigger\x12<\n\x06parent\x18\t \x01(\x0b\x32$.flowmesh.execution.v1.ParentTaskRunR\x06parent\x12\x12\n\x04wait\x18\n \x01(\x08R\x04wait\"\x8c\x01\n\x0cSubflowEnded\x12<\n\x06parent\x18\x01 \x01(\x0b\x32$.flowmesh.execution.v1.ParentTaskRunR\x06parent\x12>\n\texecution\x18\x02 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\"j\n\x10UnqueueExecution\x12!\n\x0c\x65xecution_id\x18\x01 \x01(\tR\x0b\x65xecutionId\x12\x33\n\x05state\x18\x02 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05stateb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,29 +36,31 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.queue.v1.queue_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EXECUTORMESSAGE']._serialized_start=187
-  _globals['_EXECUTORMESSAGE']._serialized_end=980
-  _globals['_STARTEXECUTION']._serialized_start=982
-  _globals['_STARTEXECUTION']._serialized_end=1062
-  _globals['_WAKE']._serialized_start=1064
-  _globals['_WAKE']._serialized_end=1151
-  _globals['_KILLEXECUTION']._serialized_start=1153
-  _globals['_KILLEXECUTION']._serialized_end=1203
-  _globals['_RESTARTEXECUTION']._serialized_start=1205
-  _globals['_RESTARTEXECUTION']._serialized_end=1287
-  _globals['_TASKRUNUPDATE']._serialized_start=1290
-  _globals['_TASKRUNUPDATE']._serialized_end=1655
-  _globals['_WORKERJOB']._serialized_start=1658
-  _globals['_WORKERJOB']._serialized_end=2006
-  _globals['_EXECUTIONEVENT']._serialized_start=2008
-  _globals['_EXECUTIONEVENT']._serialized_end=2088
-  _globals['_SETEXECUTIONLABELS']._serialized_start=2091
-  _globals['_SETEXECUTIONLABELS']._serialized_end=2226
-  _globals['_CHANGETASKRUNSTATE']._serialized_start=2229
-  _globals['_CHANGETASKRUNSTATE']._serialized_end=2398
-  _globals['_RESUMEEXECUTION']._serialized_start=2401
-  _globals['_RESUMEEXECUTION']._serialized_end=2534
-  _globals['_STARTSUBFLOW']._serialized_start=2537
-  _globals['_STARTSUBFLOW']._serialized_end=2947
-  _globals['_SUBFLOWENDED']._serialized_start=2950
-  _globals['_SUBFLOWENDED']._serialized_end=3090
+  _globals['_EXECUTORMESSAGE']._serialized_end=1064
+  _globals['_STARTEXECUTION']._serialized_start=1066
+  _globals['_STARTEXECUTION']._serialized_end=1146
+  _globals['_WAKE']._serialized_start=1148
+  _globals['_WAKE']._serialized_end=1235
+  _globals['_KILLEXECUTION']._serialized_start=1237
+  _globals['_KILLEXECUTION']._serialized_end=1287
+  _globals['_RESTARTEXECUTION']._serialized_start=1289
+  _globals['_RESTARTEXECUTION']._serialized_end=1371
+  _globals['_TASKRUNUPDATE']._serialized_start=1374
+  _globals['_TASKRUNUPDATE']._serialized_end=1739
+  _globals['_WORKERJOB']._serialized_start=1742
+  _globals['_WORKERJOB']._serialized_end=2090
+  _globals['_EXECUTIONEVENT']._serialized_start=2092
+  _globals['_EXECUTIONEVENT']._serialized_end=2172
+  _globals['_SETEXECUTIONLABELS']._serialized_start=2175
+  _globals['_SETEXECUTIONLABELS']._serialized_end=2310
+  _globals['_CHANGETASKRUNSTATE']._serialized_start=2313
+  _globals['_CHANGETASKRUNSTATE']._serialized_end=2482
+  _globals['_RESUMEEXECUTION']._serialized_start=2485
+  _globals['_RESUMEEXECUTION']._serialized_end=2618
+  _globals['_STARTSUBFLOW']._serialized_start=2621
+  _globals['_STARTSUBFLOW']._serialized_end=3031
+  _globals['_SUBFLOWENDED']._serialized_start=3034
+  _globals['_SUBFLOWENDED']._serialized_end=3174
+  _globals['_UNQUEUEEXECUTION']._serialized_start=3176
+  _globals['_UNQUEUEEXECUTION']._serialized_end=3282
 # @@protoc_insertion_point(module_scope)

@@ -13,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExecutorMessage(_message.Message):
-    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution", "start_subflow", "subflow_ended")
+    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution", "start_subflow", "subflow_ended", "unqueue_execution")
     START_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     TASK_RUN_UPDATE_FIELD_NUMBER: _ClassVar[int]
     KILL_EXECUTION_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,7 @@ class ExecutorMessage(_message.Message):
     RESUME_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     START_SUBFLOW_FIELD_NUMBER: _ClassVar[int]
     SUBFLOW_ENDED_FIELD_NUMBER: _ClassVar[int]
+    UNQUEUE_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     start_execution: StartExecution
     task_run_update: TaskRunUpdate
     kill_execution: KillExecution
@@ -34,7 +35,8 @@ class ExecutorMessage(_message.Message):
     resume_execution: ResumeExecution
     start_subflow: StartSubflow
     subflow_ended: SubflowEnded
-    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ..., start_subflow: _Optional[_Union[StartSubflow, _Mapping]] = ..., subflow_ended: _Optional[_Union[SubflowEnded, _Mapping]] = ...) -> None: ...
+    unqueue_execution: UnqueueExecution
+    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ..., start_subflow: _Optional[_Union[StartSubflow, _Mapping]] = ..., subflow_ended: _Optional[_Union[SubflowEnded, _Mapping]] = ..., unqueue_execution: _Optional[_Union[UnqueueExecution, _Mapping]] = ...) -> None: ...
 
 class StartExecution(_message.Message):
     __slots__ = ("execution",)
@@ -173,3 +175,11 @@ class SubflowEnded(_message.Message):
     parent: _execution_pb2.ParentTaskRun
     execution: _execution_pb2.Execution
     def __init__(self, parent: _Optional[_Union[_execution_pb2.ParentTaskRun, _Mapping]] = ..., execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ...) -> None: ...
+
+class UnqueueExecution(_message.Message):
+    __slots__ = ("execution_id", "state")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    state: _state_pb2.StateType
+    def __init__(self, execution_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
