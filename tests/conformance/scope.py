@@ -67,9 +67,6 @@ KNOWN_GAPS: dict[str, str] = {
     "get-log-executionid": "log.Fetch is not a task type yet",
     "restart_always_failed": "after a restart the errors branch's task run comes back with its first id and"
     " attempt, so JetStream drops its worker job as a duplicate and the execution stays RUNNING",
-    "retry-new-execution-task-duration": "retry behavior CREATE_NEW_EXECUTION is refused",
-    "retry-new-execution-flow-attempts": "flow-level retry with behavior CREATE_NEW_EXECUTION is refused",
-    "retry-new-execution-flow-duration": "flow-level retry with behavior CREATE_NEW_EXECUTION is refused",
     "subflow-parent": "the grandchild's `{{labels.system.correlationId}}` fails: flowmesh.expressions"
     " does not find a label whose key has a dot through `labels.`",
 }
