@@ -27,11 +27,18 @@ from flowmesh.messaging import (
     job_subject,
     log_subject,
 )
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution, StartExecution, WorkerJob
+from flowmesh.queue.v1.queue_pb2 import (
+    ExecutorMessage,
+    KillExecution,
+    RestartExecution,
+    StartExecution,
+    WorkerJob,
+)
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.values import to_struct
 from flowmesh.worker import Worker
 from tests.integration.queues import idle
+from tests.integration.running import in_state, running, started
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -161,3 +168,38 @@ async def test_kill_while_a_task_runs_ends_killed_and_runs_nothing_more(broker: 
     finally:
         stopping.set()
         await asyncio.gather(*services, return_exceptions=True)
+
+
+PAUSING = """
+id: pausing
+namespace: kill
+tasks:
+  - id: hold
+    type: io.kestra.plugin.core.flow.Pause
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: ran
+"""
+
+
+async def test_a_killed_execution_restarts_and_its_jobs_run_on_workers_that_saw_the_kill(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as connected:
+        execution = await started(connected, PAUSING)
+        await in_state(connected, execution.id, StateType.STATE_TYPE_PAUSED)
+        await connected.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(kill_execution=KillExecution(execution_id=execution.id)),
+            msg_id=f"kill:{execution.id}",
+        )
+        killed_execution = await in_state(connected, execution.id, KILLED)
+
+        await connected.publish(
+            executor_subject(execution.id),
+            ExecutorMessage(restart_execution=RestartExecution(execution=killed_execution)),
+            msg_id=f"restart:{execution.id}:0",
+        )
+        # The killed pause counts as over: the task after it runs, on a worker that saw the kill.
+        done = await in_state(connected, execution.id, StateType.STATE_TYPE_SUCCESS)
+        assert [run.task_id for run in done.task_runs] == ["hold", "after"]

@@ -69,7 +69,7 @@ def restarts(execution: Execution) -> int:
 
 
 def restarted(execution: Execution, flow: FlowDefinition, now: datetime) -> Execution:
-    """Return a FAILED execution restarted, as Kestra's ExecutionService.restart does.
+    """Return a FAILED or KILLED execution restarted, as Kestra's ExecutionService.restart does.
 
     The execution goes RESTARTED. Each FAILED or KILLED task run runs again:
     a runnable one goes RESTARTED and keeps its attempts (the next attempt is
@@ -80,13 +80,13 @@ def restarted(execution: Execution, flow: FlowDefinition, now: datetime) -> Exec
     and of `afterExecution` are dropped: they run again when the execution
     ends again. Task runs that succeeded keep their state and outputs.
 
-    Raise OperationRefused for an execution that is not FAILED. A KILLED one
-    is refused too: workers drop the jobs of killed executions for good.
+    Raise OperationRefused for an execution that is neither FAILED nor KILLED.
     """
-    if execution.state.current != _FAILED:
+    if execution.state.current not in FAILING:
         raise OperationRefused(
             "EXECUTION_NOT_RESTARTABLE",
-            f"Execution {execution.id} is {state_name(execution.state.current)}: only a FAILED one restarts",
+            f"Execution {execution.id} is {state_name(execution.state.current)}:"
+            " only a FAILED or KILLED one restarts",
         )
     updated = Execution()
     updated.CopyFrom(execution)
@@ -110,6 +110,10 @@ def restarted(execution: Execution, flow: FlowDefinition, now: datetime) -> Exec
             dropped.add(run.id)
             continue
         else:
+            if not run.attempts:
+                # Killed before a worker reported on it: that attempt counts, so that the
+                # next one has a number (and message ids) of its own.
+                transition(run.attempts.add().state, run.state.current, now)
             transition(run.state, _RESTARTED, now)
         run.version = updated.version
     _drop(updated, dropped)
@@ -122,7 +126,7 @@ def restart(execution: Execution, flow: FlowDefinition, restarts_seen: int, now:
     Anything else changes nothing: a restart asked for an execution that has
     moved on since (restarted already, ended again) is not applied twice.
     """
-    if execution.state.current != _FAILED or restarts(execution) != restarts_seen:
+    if execution.state.current not in FAILING or restarts(execution) != restarts_seen:
         return Decision(execution)
     return run_restarted(restarted(execution, flow, now), flow, now)
 

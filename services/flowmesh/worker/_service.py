@@ -98,12 +98,13 @@ class Worker:
     async def _stale(self, job: WorkerJob, delivery: Delivery) -> bool:
         """Return whether the job must not run: its execution was killed, or it ended meanwhile.
 
-        Kills are known in memory. A redelivered job (its worker died, or stalled)
-        may also have finished already, so its execution is read to make sure.
+        Kills are known in memory; as a killed execution may have been restarted
+        since, its job is dropped once a read confirms it. A redelivered job (its
+        worker died, or stalled) may also have finished already: read as well.
         """
-        if job.execution_id in self._killed:
-            return True
-        return delivery.redelivered and await self._ended(job)
+        if job.execution_id in self._killed or delivery.redelivered:
+            return await self._ended(job)
+        return False
 
     async def _ended(self, job: WorkerJob) -> bool:
         """Return whether the job's execution or task run has ended (one KV read).

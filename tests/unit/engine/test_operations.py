@@ -312,17 +312,29 @@ def test_the_jobs_of_restarted_task_runs_are_sent_again_after_a_crash() -> None:
     ]
 
 
-@pytest.mark.parametrize("ended", [False, True])
-def test_only_a_failed_execution_restarts(ended: bool) -> None:
+def test_an_execution_that_has_not_failed_does_not_restart() -> None:
     execution, _, clock = begin(SEQUENCE)
-    if ended:
-        execution = kill(execution, SEQUENCE, clock()).execution
 
     with pytest.raises(OperationRefused) as refused:
         restarted(execution, SEQUENCE, clock())
 
     assert refused.value.reason == "EXECUTION_NOT_RESTARTABLE"
     assert not restart(execution, SEQUENCE, 0, clock()).changed
+
+
+def test_a_killed_execution_restarts_its_killed_task_runs() -> None:
+    execution, jobs, clock = begin(SEQUENCE)
+    killed = kill(execution, SEQUENCE, clock()).execution
+
+    decision = restart(killed, SEQUENCE, 0, clock())
+
+    assert state_name(decision.execution.state.current) == "RUNNING"
+    assert [(job.task_run_id, job.attempt) for job in decision.jobs] == [(jobs[0].task_run_id, 2)]
+    assert [state_name(entry.state) for entry in decision.execution.state.histories][-3:] == [
+        "KILLED",
+        "RESTARTED",
+        "RUNNING",
+    ]
 
 
 def succeeded_sequence() -> tuple[Execution, Clock]:
