@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## start the standalone server on PORT (8080) with data under DATA
 	$(BIN)/flowmesh server standalone --port $(PORT) --data-dir $(DATA)
 
-test: $(STAMP)  ## the whole suite: unit, integration, end to end
+test: $(STAMP)  ## the whole suite: unit, integration, end to end, conformance
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)  ## the tests that need no server
