@@ -66,10 +66,6 @@ KNOWN_GAPS: dict[str, str] = {
     " for: the api refuses the execution (`crash` missing)",
     "get-log": "log.Fetch is not a task type yet",
     "get-log-executionid": "log.Fetch is not a task type yet",
-    "restart_always_failed": "after a restart the errors branch's task run comes back with its first id and"
-    " attempt, so JetStream drops its worker job as a duplicate and the execution stays RUNNING",
-    "subflow-parent": "the grandchild's `{{labels.system.correlationId}}` fails: flowmesh.expressions"
-    " does not find a label whose key has a dot through `labels.`",
 }
 
 # --------------------------------------------------------------------------- invalid flows

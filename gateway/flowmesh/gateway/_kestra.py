@@ -19,6 +19,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from flowmesh.gateway._errors import GatewayError
+from flowmesh.values import iso_duration
 
 # Request fields whose Kestra query parameter is not the field's camelCase JSON name.
 QUERY_NAMES = {"query": "q", "states": "state"}
@@ -231,23 +232,6 @@ def log_to_kestra(entry: Any) -> JsonDict:
         "thread": entry.thread,
         "message": entry.message,
     }
-
-
-def iso_duration(delta: dt.timedelta) -> str:
-    """Format a duration as Java's Duration.toString() does (``PT1M2.5S``)."""
-    micros = max(0, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
-    hours, micros = divmod(micros, 3_600_000_000)
-    minutes, micros = divmod(micros, 60_000_000)
-    seconds, micros = divmod(micros, 1_000_000)
-    text = "PT"
-    if hours:
-        text += f"{hours}H"
-    if minutes:
-        text += f"{minutes}M"
-    if seconds or micros or text == "PT":
-        fraction = f".{micros:06d}".rstrip("0") if micros else ""
-        text += f"{seconds}{fraction}S"
-    return text
 
 
 def _iso(timestamp: Timestamp) -> str | None:

@@ -207,8 +207,10 @@ def successor(execution: Execution, flow: FlowDefinition, run: TaskRun) -> Execu
     new.retries = attempt
     new.original_created.CopyFrom(first)
     new.schedule_date.FromDatetime(due)
-    new.trigger.CopyFrom(execution.trigger)
-    new.parent_task_run.CopyFrom(execution.parent_task_run)
+    if execution.HasField("trigger"):
+        new.trigger.CopyFrom(execution.trigger)
+    if execution.HasField("parent_task_run"):
+        new.parent_task_run.CopyFrom(execution.parent_task_run)
     return new
 
 

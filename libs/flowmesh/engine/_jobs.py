@@ -45,12 +45,30 @@ def execution_variables(execution: Execution, flow: FlowDefinition) -> dict[str,
             "state": state_name(execution.state.current),
         },
         "outputs": outputs(execution),
-        "labels": {label.key: label.value for label in execution.labels},
+        "labels": label_variables(execution),
         "vars": flow_vars(execution, flow),
     }
     inputs = from_struct(execution.inputs)
     if inputs:
         found["inputs"] = inputs
+    return found
+
+
+def label_variables(execution: Execution) -> dict[str, Any]:
+    """Return `labels`: by key, and by the parts of dotted keys too (`labels.system.correlationId`).
+
+    A dotted key's parts nest only where no label holds the first part already.
+    """
+    found: dict[str, Any] = {label.key: label.value for label in execution.labels}
+    for label in execution.labels:
+        *parents, last = label.key.split(".")
+        place = found
+        for part in parents:
+            place = place.setdefault(part, {})
+            if not isinstance(place, dict):
+                break
+        else:
+            place.setdefault(last, label.value)
     return found
 
 

@@ -75,6 +75,7 @@ class Resolver:
         self.touched: set[str] = set()
         # Whether the execution has ended (afterExecution tasks run): Exit can no longer end it.
         self._ended = False
+        self._restarts = sum(1 for entry in execution.state.histories if entry.state == RESTARTED)
         # By parent, task, loop value and iteration (LoopUntil).
         self._runs: dict[tuple[str, str, str, int], TaskRun] = {
             (run.parent_task_run_id, run.task_id, run.value, run.iteration): run
@@ -318,7 +319,7 @@ class Resolver:
     def _create(self, task: Task, parent_id: str, value: str, iteration: int = 0) -> TaskRun:
         execution = self.execution
         run = execution.task_runs.add(
-            id=task_run_id(execution.id, parent_id, task.id, value, iteration),
+            id=task_run_id(execution.id, parent_id, task.id, value, iteration, self._restarts),
             execution_id=execution.id,
             namespace=execution.namespace,
             flow_id=execution.flow_id,

@@ -7,7 +7,7 @@ from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._ids import new_execution_id
-from flowmesh.engine._jobs import outputs, variables
+from flowmesh.engine._jobs import label_variables, outputs, variables
 from flowmesh.engine._states import is_terminal, state_name
 from flowmesh.execution.v1.execution_pb2 import Execution, ExecutionTrigger, ParentTaskRun, TaskRun
 from flowmesh.expressions import ExpressionError, render_value
@@ -146,5 +146,5 @@ def _variables(execution: Execution) -> dict[str, Any]:
         "execution": {"id": execution.id, "state": state_name(execution.state.current)},
         "inputs": from_struct(execution.inputs),
         "outputs": outputs(execution),
-        "labels": {label.key: label.value for label in execution.labels},
+        "labels": label_variables(execution),
     }

@@ -1,7 +1,8 @@
-"""Conversions between JSON-like Python values and protobuf Struct."""
+"""Conversions of values: JSON-like Python values to and from protobuf Struct, durations to text."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
@@ -28,3 +29,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
+
+
+def iso_duration(delta: timedelta) -> str:
+    """Format a duration as Java's Duration.toString() does (``PT1M2.5S``)."""
+    micros = max(0, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
+    hours, micros = divmod(micros, 3_600_000_000)
+    minutes, micros = divmod(micros, 60_000_000)
+    seconds, micros = divmod(micros, 1_000_000)
+    text = "PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if seconds or micros or text == "PT":
+        fraction = f".{micros:06d}".rstrip("0") if micros else ""
+        text += f"{seconds}{fraction}S"
+    return text

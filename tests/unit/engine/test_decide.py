@@ -457,7 +457,12 @@ def test_later_jobs_see_earlier_outputs_inputs_and_the_flow() -> None:
     assert variables["outputs"] == {"first": {"value": "one", "n": 1}}
     assert variables["inputs"] == {"name": "world", "n": 2}
     assert variables["vars"] == {"greeting": "hello"}
-    assert variables["labels"] == {"team": "data", "run": "unit", "system.correlationId": "exec1"}
+    assert variables["labels"] == {
+        "team": "data",
+        "run": "unit",
+        "system.correlationId": "exec1",
+        "system": {"correlationId": "exec1"},
+    }
     assert variables["flow"] == {"id": "decide", "namespace": "company.team", "revision": 3}
     assert variables["task"] == {"id": "second", "type": RETURN}
     second = run_of(execution, "second")

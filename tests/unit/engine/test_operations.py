@@ -601,3 +601,17 @@ def test_task_run_state_refusals(case: str, reason: str) -> None:
         task_run_state_changed(execution, WITH_ERRORS, run_id, state, clock())
 
     assert refused.value.reason == reason
+
+
+def test_an_errors_task_run_created_again_after_a_restart_has_an_id_of_its_own() -> None:
+    execution, clock = failed_at_b()
+    first_handler = run_of(execution, "handler").id
+    decision = restart(execution, WITH_ERRORS, 0, clock())
+    (job_b,) = decision.jobs
+
+    decision = report(decision.execution, WITH_ERRORS, clock, job_b, FAILED)
+
+    (handler,) = decision.jobs
+    assert handler.task_id == "handler"
+    assert handler.task_run_id != first_handler
+    assert handler.attempt == 1

@@ -96,3 +96,16 @@ async def test_an_expression_that_cannot_render_fails_its_task_with_kestras_mess
     assert level == "ERROR"
     # Kestra's message names the root: a flow without inputs has no `inputs` at all.
     assert message.startswith("Unable to find `inputs` used in the expression `{{ inputs.invalid }}`")
+
+
+async def test_dotted_label_keys_are_seen_whole_and_by_their_parts() -> None:
+    flow = parse_flow(
+        "id: dotted\nnamespace: company.team\nlabels:\n  team.name: data\ntasks:\n"
+        "  - id: t\n    type: io.kestra.plugin.core.debug.Return\n"
+        '    format: "{{ labels.system.correlationId == execution.id }} {{ labels.team.name }}'
+        " {{ labels['team.name'] }}\"\n"
+    )
+
+    execution, _ = await run_flow_async(flow, worker=PluginWorker())
+
+    assert from_struct(execution.task_runs[0].outputs) == {"value": "true data data"}

@@ -295,6 +295,9 @@ def test_a_create_new_execution_retry_ends_the_execution_retried_and_asks_for_th
     assert second.id == new_execution_id(f"retry/{first.id}")
     assert (second.retries, second.flow_id, state_name(second.state.current)) == (1, "f", "CREATED")
     assert second.original_created.ToDatetime(tzinfo=UTC) == created
+    # Started by no trigger and awaited by no Subflow task run, as the one it retries.
+    assert not second.HasField("trigger")
+    assert not second.HasField("parent_task_run")
     # Due an interval after the execution last changed while it ran (its start, 1 ms after creation).
     assert second.schedule_date.ToDatetime(tzinfo=UTC) == created + MS + timedelta(seconds=2)
 

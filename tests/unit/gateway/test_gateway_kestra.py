@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from gateway_fakes import execution, state
 
@@ -15,22 +13,6 @@ from flowmesh.gateway._errors import GatewayError
 from flowmesh.log.v1 import log_pb2
 
 S = state_pb2.StateType
-
-
-@pytest.mark.parametrize(
-    ("delta", "text"),
-    [
-        (dt.timedelta(0), "PT0S"),
-        (dt.timedelta(seconds=1.234), "PT1.234S"),
-        (dt.timedelta(seconds=0.5), "PT0.5S"),
-        (dt.timedelta(minutes=1, seconds=2.5), "PT1M2.5S"),
-        (dt.timedelta(hours=2, minutes=3), "PT2H3M"),
-        (dt.timedelta(days=1, microseconds=1), "PT24H0.000001S"),
-        (dt.timedelta(seconds=-3), "PT0S"),
-    ],
-)
-def test_durations_read_like_java(delta: dt.timedelta, text: str) -> None:
-    assert _kestra.iso_duration(delta) == text
 
 
 def test_terminal_states_have_an_end() -> None:

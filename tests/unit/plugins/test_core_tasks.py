@@ -102,7 +102,7 @@ async def test_fail_succeeds_when_its_condition_is_falsy_as_kestra_sees_it(condi
     assert await Fail(id="f", type="x", condition=condition).run(Context()) == {}
 
 
-async def test_sleep_waits_for_its_iso_duration(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_sleep_waits_for_its_iso_duration_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[float] = []
     pause = asyncio.sleep
 
@@ -115,9 +115,13 @@ async def test_sleep_waits_for_its_iso_duration(monkeypatch: pytest.MonkeyPatch)
         {"id": "s", "type": "io.kestra.plugin.core.flow.Sleep", "duration": "PT1M2.5S"}
     )
 
+    context = Context()
+
     assert task.duration == timedelta(minutes=1, seconds=2.5)
-    assert await task.run(Context()) == {}
+    assert await task.run(context) == {}
     assert asked == [62.5]
+    # Kestra's Sleep logs one line at INFO, which log.Fetch counts among the execution's logs.
+    assert context.lines == [("INFO", "Waiting for PT1M2.5S")]
 
 
 # -- models ---------------------------------------------------------------------------------

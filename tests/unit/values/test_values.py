@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from google.protobuf import struct_pb2
 
-from flowmesh.values import from_struct, to_struct
+from flowmesh.values import from_struct, iso_duration, to_struct
 
 NESTED: dict[str, Any] = {
     "text": "é ✓",
@@ -81,3 +82,19 @@ def test_a_struct_survives_serialisation() -> None:
     again.ParseFromString(struct.SerializeToString())
 
     assert from_struct(again) == NESTED
+
+
+@pytest.mark.parametrize(
+    ("delta", "text"),
+    [
+        (dt.timedelta(0), "PT0S"),
+        (dt.timedelta(seconds=1.234), "PT1.234S"),
+        (dt.timedelta(seconds=0.5), "PT0.5S"),
+        (dt.timedelta(minutes=1, seconds=2.5), "PT1M2.5S"),
+        (dt.timedelta(hours=2, minutes=3), "PT2H3M"),
+        (dt.timedelta(days=1, microseconds=1), "PT24H0.000001S"),
+        (dt.timedelta(seconds=-3), "PT0S"),
+    ],
+)
+def test_durations_read_like_java(delta: dt.timedelta, text: str) -> None:
+    assert iso_duration(delta) == text

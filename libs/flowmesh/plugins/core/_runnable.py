@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from flowmesh.plugins._base import RunContext, RunnableTask, TaskFailed, is_true
+from flowmesh.values import iso_duration
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR")
 
@@ -98,5 +99,6 @@ class Sleep(RunnableTask):
     duration: timedelta
 
     async def run(self, context: RunContext) -> dict[str, Any]:
+        context.log("INFO", f"Waiting for {iso_duration(self.duration)}")
         await asyncio.sleep(self.duration.total_seconds())
         return {}
