@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
-from flowmesh.embedded import EmbeddedNats
 from flowmesh.engine import new_execution, restarts, state_name, task_run_state_changed
 from flowmesh.execution.v1.execution_pb2 import Execution
-from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
 from flowmesh.messaging import EVENTS_STREAM, Broker, execution_event_subject, executor_subject
@@ -25,8 +22,8 @@ from flowmesh.queue.v1.queue_pb2 import (
     StartExecution,
 )
 from flowmesh.state import ExecutionStore, FlowStore
-from flowmesh.worker import Worker
 from tests.integration.queues import executor_settled
+from tests.integration.running import running
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -53,20 +50,8 @@ FLOW = parse_flow(SOURCE)
 
 @pytest.fixture
 async def broker(tmp_path: Path) -> AsyncIterator[Broker]:
-    async with EmbeddedNats(tmp_path / "nats") as server:
-        connected = await Broker.connect(server.url)
-        await connected.ensure_topology()
-        stopping = asyncio.Event()
-        services = [
-            asyncio.create_task(Executor(broker=connected).run(stopping)),
-            asyncio.create_task(Worker(connected, ack_wait=5).run(stopping)),
-        ]
-        try:
-            yield connected
-        finally:
-            stopping.set()
-            await asyncio.gather(*services, return_exceptions=True)
-            await connected.close()
+    async with running(tmp_path) as connected:
+        yield connected
 
 
 async def failed_execution(broker: Broker) -> Execution:
