@@ -10,8 +10,8 @@ from typing import Any
 import jq
 import yaml
 
-from flowmesh.expressions import _ion
 from flowmesh.expressions._registry import Args, pebble_filter, pebble_function, require
+from flowmesh.values import ion_dumps, ion_loads
 
 
 def to_json(value: Any) -> str:
@@ -37,7 +37,7 @@ def _from_json(text: Any, what: str) -> Any:
 for _name in ("toJson", "json", "jsonEncode"):
     pebble_filter(_name)(lambda value, args: to_json(value))
 
-pebble_filter("toIon")(lambda value, args: _ion.dumps(value))
+pebble_filter("toIon")(lambda value, args: ion_dumps(value))
 
 
 def _from_json_function(args: Args) -> Any:
@@ -58,7 +58,7 @@ def _from_ion(args: Args) -> Any:
     if text is None:
         return None
     try:
-        return _ion.loads(str(text))
+        return ion_loads(str(text))
     except (ValueError, IndexError) as error:
         raise ValueError(f"Invalid Ion in fromIon: {error}") from None
 

@@ -1,4 +1,4 @@
-"""Conversions of values: JSON-like Python values to and from protobuf Struct, durations to text."""
+"""Conversions of values: Python values to and from protobuf Struct and Ion text, durations to text."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+
+from flowmesh.values._ion import dumps as ion_dumps
+from flowmesh.values._ion import loads as ion_loads
+
+__all__ = ["from_struct", "ion_dumps", "ion_loads", "iso_duration", "to_struct"]
 
 
 def to_struct(values: dict[str, Any] | None) -> struct_pb2.Struct:

@@ -1,4 +1,4 @@
-"""Amazon Ion text, as far as Kestra's toIon filter writes it and fromIon reads it."""
+"""Amazon Ion text, as far as Kestra writes it: its toIon filter, fromIon function and ION files."""
 
 from __future__ import annotations
 
