@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from flowmesh.storage._errors import InvalidStoragePath, StoredFileNotFound
+from flowmesh.storage._paths import check_segment, path_of, segments, uri_of
+
+
+class LocalStorage:
+    """Files on the local disk: `<root>/<tenant>/<path>`, as Kestra's local storage keeps them.
+
+    A file appears whole or not at all (written aside, then renamed), so a task run
+    redone after a crash replaces it and a reader never sees half of it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    async def put(self, tenant: str, path: str, data: bytes) -> str:
+        target = self._file(tenant, path)
+        await asyncio.to_thread(_write, target, data)
+        return uri_of(path)
+
+    async def get(self, tenant: str, uri: str) -> bytes:
+        target = self._file(tenant, path_of(uri))
+        try:
+            return await asyncio.to_thread(target.read_bytes)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise StoredFileNotFound(f"No file stored at {uri}") from None
+
+    def _file(self, tenant: str, path: str) -> Path:
+        """Return where path of tenant lives; raise InvalidStoragePath when that leaves the root."""
+        check_segment(tenant, tenant)
+        folder = self.root / tenant
+        target = folder.joinpath(*segments(path))
+        # Segments are plain already; this catches a symbolic link pointing outside.
+        if not target.resolve().is_relative_to(folder.resolve()):
+            raise InvalidStoragePath(f"Storage path {path!r} leads outside the storage")
+        return target
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

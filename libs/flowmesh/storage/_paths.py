@@ -1,0 +1,59 @@
+"""Where files go: Kestra's layout of paths, and its `kestra://` URIs."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlsplit
+
+from flowmesh.storage._errors import InvalidStoragePath
+
+SCHEME = "kestra"
+
+# Characters no segment may hold: separators, and NUL.
+_FORBIDDEN = ("/", "\\", "\x00")
+
+
+def task_run_file(
+    namespace: str, flow_id: str, execution_id: str, task_id: str, task_run_id: str, name: str
+) -> str:
+    """Return the path of a file a task run writes, as Kestra lays it out.
+
+    `/<namespace as folders>/<flowId>/executions/<executionId>/tasks/<taskId>/<taskRunId>/<name>`
+    """
+    parts = [*namespace.split("."), flow_id, "executions", execution_id, "tasks", task_id, task_run_id, name]
+    return "/" + "/".join(parts)
+
+
+def segments(path: str) -> list[str]:
+    """Return the segments of an absolute path; raise InvalidStoragePath for one that may escape.
+
+    Empty segments, `.`, `..`, backslashes and NUL are refused rather than normalised
+    away: a path that needs normalising was not written by flowmesh.
+    """
+    if not path.startswith("/"):
+        raise InvalidStoragePath(f"Not an absolute storage path: {path!r}")
+    parts = path[1:].split("/")
+    for part in parts:
+        check_segment(part, path)
+    return parts
+
+
+def check_segment(part: str, whole: str) -> None:
+    """Raise InvalidStoragePath unless part is one plain segment (whole names it in the message)."""
+    if part in ("", ".", "..") or any(char in part for char in _FORBIDDEN):
+        raise InvalidStoragePath(f"Invalid storage path {whole!r}: segment {part!r} is not allowed")
+
+
+def uri_of(path: str) -> str:
+    """Return the URI of a stored path: `kestra:///io/kestra/tests/...`."""
+    segments(path)
+    return f"{SCHEME}://{quote(path, safe='/')}"
+
+
+def path_of(uri: str) -> str:
+    """Return the path a `kestra:///...` URI names; raise InvalidStoragePath for any other URI."""
+    parts = urlsplit(uri)
+    if parts.scheme != SCHEME or parts.netloc or parts.query or parts.fragment:
+        raise InvalidStoragePath(f"Not an internal storage URI: {uri!r}")
+    path = unquote(parts.path)
+    segments(path)
+    return path

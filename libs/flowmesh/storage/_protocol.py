@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Storage(Protocol):
+    """Files of each tenant, put under a path and read back by the URI that put returned."""
+
+    async def put(self, tenant: str, path: str, data: bytes) -> str:
+        """Store data under path (absolute, `/`-separated), replacing any file there; return its URI.
+
+        Raise InvalidStoragePath for a path that is malformed or leaves the tenant's files.
+        """
+        ...
+
+    async def get(self, tenant: str, uri: str) -> bytes:
+        """Return the file stored under uri.
+
+        Raise InvalidStoragePath for a URI that is not internal storage's, StoredFileNotFound
+        when nothing is stored there.
+        """
+        ...
