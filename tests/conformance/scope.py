@@ -64,8 +64,6 @@ OUT_OF_SCOPE: dict[str, str] = {
 KNOWN_GAPS: dict[str, str] = {
     "allow-failure-no-input": "the Java test skips the required-input check, which REST has no way to ask"
     " for: the api refuses the execution (`crash` missing)",
-    "get-log": "log.Fetch is not a task type yet",
-    "get-log-executionid": "log.Fetch is not a task type yet",
 }
 
 # --------------------------------------------------------------------------- invalid flows

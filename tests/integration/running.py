@@ -1,4 +1,7 @@
-"""An executor and a worker on an embedded NATS, and the steps tests take with them: deploy, start, wait."""
+"""An executor and a worker on an embedded NATS, and the steps tests take with them: deploy, start, wait.
+
+The worker's internal storage is on disk under `<folder>/storage` (`storage_of`).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from flowmesh.language import parse_flow, resolve_inputs
 from flowmesh.messaging import Broker, executor_subject
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
 from flowmesh.state import ExecutionStore, FlowStore
+from flowmesh.storage import LocalStorage
 from flowmesh.worker import Worker
 from tests.waiting import eventually
 
@@ -31,7 +35,7 @@ async def running(folder: Path) -> AsyncIterator[Broker]:
         stopping = asyncio.Event()
         services = [
             asyncio.create_task(Executor(broker=connected).run(stopping)),
-            asyncio.create_task(Worker(connected, ack_wait=5).run(stopping)),
+            asyncio.create_task(Worker(connected, ack_wait=5, storage=storage_of(folder)).run(stopping)),
         ]
         try:
             yield connected
@@ -39,6 +43,11 @@ async def running(folder: Path) -> AsyncIterator[Broker]:
             stopping.set()
             await asyncio.gather(*services, return_exceptions=True)
             await connected.close()
+
+
+def storage_of(folder: Path) -> LocalStorage:
+    """Return the internal storage of the worker that running(folder) starts."""
+    return LocalStorage(folder / "storage")
 
 
 async def deploy(broker: Broker, source: str, tenant: str = "main") -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
+from flowmesh.log.v1.log_pb2 import LogEntry
 
 TASK_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$"
 # Kestra's TruthUtils: a condition rendering to anything else is true.
@@ -152,6 +153,20 @@ class RunContext(Protocol):
 
     def log(self, level: str, message: str) -> None:
         """Write one line to the task run's log."""
+        ...
+
+    async def logs(self, execution_id: str) -> list[LogEntry]:
+        """Return the log lines of an execution of this tenant stored so far, in their order.
+
+        Raise TaskFailed when execution_id cannot name an execution.
+        """
+        ...
+
+    async def store(self, name: str, data: bytes) -> str:
+        """Store data as the file name of this task run in internal storage; return its URI.
+
+        Raise TaskFailed when the worker has no internal storage.
+        """
         ...
 
 

@@ -11,6 +11,7 @@ from flowmesh.indexer import Indexer
 from flowmesh.messaging import Broker
 from flowmesh.repository import Repository, ensure_database
 from flowmesh.rpc import GrpcServer
+from flowmesh.storage import LocalStorage
 from flowmesh.telemetry import get_logger, serve_metrics
 from flowmesh.worker import Worker
 
@@ -76,6 +77,8 @@ async def run_components(
                 group=settings.worker_group,
                 concurrency=settings.worker_concurrency,
                 ack_wait=settings.worker_ack_wait_seconds,
+                # Internal storage on the local disk until S3 comes (a later issue).
+                storage=LocalStorage(settings.data_dir / "storage"),
             )
             runners.append(worker.run(stopping))
         if "indexer" in names:

@@ -1,23 +1,42 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import NotFoundError
+
 from flowmesh.expressions import render_value
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
-from flowmesh.messaging import Broker, log_subject
+from flowmesh.messaging import LOGS_STREAM, Broker, log_subject
+from flowmesh.plugins import TaskFailed
 from flowmesh.queue.v1.queue_pb2 import WorkerJob
+from flowmesh.storage import InvalidStoragePath, Storage, task_run_file
+
+# What an execution id may hold: one token of a NATS subject, never a wildcard.
+_EXECUTION_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# How long reading an execution's logs waits for the next line the stream holds.
+_READ_WAIT = 10.0
 
 
 class JobContext:
-    """What a task sees while it runs: its variables, and a log that goes onto the log stream."""
+    """What a task sees while it runs: its variables, its log, the log stream and internal storage."""
 
-    def __init__(self, broker: Broker, job: WorkerJob, variables: dict[str, Any], worker_id: str) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        job: WorkerJob,
+        variables: dict[str, Any],
+        worker_id: str,
+        storage: Storage | None = None,
+    ) -> None:
         self.variables = variables
         self._broker = broker
         self._job = job
         self._worker_id = worker_id
+        self._storage = storage
         self._sequence = 0
         self._pending: list[asyncio.Task[bool]] = []
 
@@ -49,3 +68,44 @@ class JobContext:
         """Wait until every log line written so far is stored by the stream."""
         pending, self._pending = self._pending, []
         await asyncio.gather(*pending)
+
+    async def logs(self, execution_id: str) -> list[LogEntry]:
+        """Return the lines the log stream holds for execution_id in this tenant, in the stream's order.
+
+        Reads up to the last line stored when the call starts, with an ordered
+        consumer (ephemeral, nothing to ack): lines written meanwhile are left out.
+        """
+        if not _EXECUTION_ID.fullmatch(execution_id):
+            raise TaskFailed(f"executionId: not an execution id: {execution_id!r}")
+        subject = log_subject(execution_id)
+        try:
+            last = (await self._broker.js.get_last_msg(LOGS_STREAM, subject)).seq or 0
+        except NotFoundError:
+            return []
+        subscription = await self._broker.js.subscribe(subject, stream=LOGS_STREAM, ordered_consumer=True)
+        entries: list[LogEntry] = []
+        try:
+            while True:
+                try:
+                    msg = await subscription.next_msg(timeout=_READ_WAIT)
+                except (NatsTimeoutError, TimeoutError):
+                    raise TaskFailed(f"the logs of {execution_id} could not be read in time") from None
+                entry = LogEntry.FromString(msg.data)
+                if entry.tenant_id == self._job.tenant_id:
+                    entries.append(entry)
+                # The last line, or past it when it was deleted (by the stream's age limit) meanwhile.
+                if msg.metadata.sequence.stream >= last or msg.metadata.num_pending == 0:
+                    return entries
+        finally:
+            await subscription.unsubscribe()
+
+    async def store(self, name: str, data: bytes) -> str:
+        """Store data as the file name of this task run; return its `kestra://` URI."""
+        if self._storage is None:
+            raise TaskFailed("this worker has no internal storage to write files to")
+        job = self._job
+        path = task_run_file(job.namespace, job.flow_id, job.execution_id, job.task_id, job.task_run_id, name)
+        try:
+            return await self._storage.put(job.tenant_id, path, data)
+        except InvalidStoragePath as error:
+            raise TaskFailed(str(error)) from None

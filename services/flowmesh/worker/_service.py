@@ -15,6 +15,7 @@ from flowmesh.messaging import JOBS_STREAM, Broker, Delivery, executor_subject, 
 from flowmesh.plugins import RunnableTask, TaskFailed, task_class
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
 from flowmesh.state import ExecutionStore, KilledExecutions
+from flowmesh.storage import Storage
 from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
 from flowmesh.values import from_struct, to_struct
 from flowmesh.worker._context import JobContext
@@ -33,7 +34,8 @@ class Worker:
 
     While a job runs the worker tells NATS it is still at it (in-progress acks),
     so a job is redelivered to another worker only when this one has died or
-    stalled past the ack deadline.
+    stalled past the ack deadline. Tasks write their files to storage; without
+    one, a task that writes a file fails and says why.
     """
 
     def __init__(
@@ -44,8 +46,10 @@ class Worker:
         concurrency: int = 8,
         ack_wait: float = 30.0,
         worker_id: str | None = None,
+        storage: Storage | None = None,
     ) -> None:
         self._broker = broker
+        self._storage = storage
         self._group = group
         self._concurrency = concurrency
         self._ack_wait = ack_wait
@@ -123,7 +127,7 @@ class Worker:
 
     async def _run(self, job: WorkerJob) -> tuple[StateType, dict[str, Any], JobContext]:
         variables = from_struct(job.variables)
-        context = JobContext(self._broker, job, variables, self.worker_id)
+        context = JobContext(self._broker, job, variables, self.worker_id, self._storage)
         try:
             task = _load_task(job, variables)
             outputs = await _run_within(task, context)

@@ -7,6 +7,7 @@ from flowmesh.plugins.core._branching import AllowFailure, If, Switch
 from flowmesh.plugins.core._dag import Dag, DagTask
 from flowmesh.plugins.core._execution import Exit, Labels, SetVariables, UnsetVariables, system_labels
 from flowmesh.plugins.core._flow import Parallel, Sequential
+from flowmesh.plugins.core._logs import Fetch
 from flowmesh.plugins.core._loops import EachParallel, EachSequential, ForEach
 from flowmesh.plugins.core._pause import Pause
 from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
@@ -16,7 +17,7 @@ from flowmesh.plugins.core._waitfor import CheckFrequency, LoopUntil, iteration_
 TASKS: list[type[Task]] = [
     Log, Echo, Return, OutputValues, Fail, Sleep, Sequential, Parallel,
     If, Switch, AllowFailure, ForEach, EachSequential, EachParallel, Dag,
-    Labels, SetVariables, UnsetVariables, Exit, Pause, LoopUntil, Subflow,
+    Labels, SetVariables, UnsetVariables, Exit, Pause, LoopUntil, Subflow, Fetch,
 ]  # fmt: skip
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Echo",
     "Exit",
     "Fail",
+    "Fetch",
     "ForEach",
     "If",
     "Labels",
