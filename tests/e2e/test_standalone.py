@@ -120,8 +120,13 @@ async def test_follow_streams_a_running_execution_and_its_logs(client: httpx.Asy
     assert [run["taskId"] for run in executions[-1][1]["taskRunList"]] == ["before", "nap", "after"]
 
     assert all(name == "message" for name, _ in logs), logs
-    assert [data["message"] for _, data in logs] == ["before the nap", "after the nap", "and done"]
-    assert [data["taskId"] for _, data in logs] == ["before", "after", "after"]
+    assert [data["message"] for _, data in logs] == [
+        "before the nap",
+        "Waiting for PT2S",
+        "after the nap",
+        "and done",
+    ]
+    assert [data["taskId"] for _, data in logs] == ["before", "nap", "after", "after"]
 
     # Following an execution that has ended gives its final state at once, and ends.
     again = await sse(client, f"{API}/executions/{execution_id}/follow")
