@@ -29,12 +29,15 @@ READ_ONLY_LABEL = "system.readOnly"
 SUPPORTED_KEYS = {
     "id", "namespace", "revision", "description", "labels", "inputs", "variables", "tasks",
     "errors", "finally", "afterExecution", "outputs", "disabled", "pluginDefaults", "taskDefaults",
-    "triggers", "retry", "sla", "concurrency", "checks",
+    "triggers", "retry", "sla", "concurrency", "checks", "listeners",
 }  # fmt: skip
 # Kestra properties whose behaviour flowmesh does not have yet: refused rather than ignored.
-# (`triggers` are accepted and kept, though nothing fires them yet: see _triggers.)
+# (`triggers` are accepted and kept, though nothing fires them yet: see _triggers; `listeners`,
+# deprecated and disabled by default in Kestra, are validated and never run.)
+# The keys of one of Kestra's deprecated listeners.
+LISTENER_KEYS = {"tasks", "conditions", "description"}
 NOT_YET_SUPPORTED = {
-    "timeout", "listeners", "workerGroup",
+    "timeout", "workerGroup",
 }  # fmt: skip
 
 
@@ -88,8 +91,8 @@ class _Parser:
         errors = self.tasks(data.get("errors"), "errors", required=False)
         finally_tasks = self.tasks(data.get("finally"), "finally", required=False)
         after_execution = self.tasks(data.get("afterExecution"), "afterExecution", required=False)
-        self._unique_task_ids()
-        self._not_recursive(namespace, flow_id, [*tasks, *errors, *finally_tasks, *after_execution])
+        self._listeners(data.get("listeners"))
+        self._whole_flow(data, namespace, flow_id, [*tasks, *errors, *finally_tasks, *after_execution])
         inputs = self.inputs(data.get("inputs"))
         outputs = parse_outputs(data.get("outputs"), self.fail)
         labels = self.labels(data.get("labels"))
@@ -181,24 +184,44 @@ class _Parser:
         children = self.tasks(raw, path, required=False)
         return children, raw is None or len(children) == len(_as_list(raw))
 
-    def _unique_task_ids(self) -> None:
-        seen = Counter(self.task_ids)
-        duplicates = sorted(task_id for task_id, count in seen.items() if count > 1)
-        if duplicates:
-            self.fail("tasks", f"Duplicate task id with name [{', '.join(duplicates)}]")
+    def _listeners(self, raw: Any) -> None:
+        """Validate Kestra's deprecated `listeners` (their tasks' ids count); they never run."""
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.fail("listeners", "must be a list of listeners")
+            return
+        for index, listener in enumerate(raw):
+            path = f"listeners[{index}]"
+            if not isinstance(listener, dict):
+                self.fail(path, "must be a map with tasks")
+                continue
+            for key in sorted(set(listener) - LISTENER_KEYS):
+                self.fail(f"{path}.{key}", f'Unrecognized field "{key}"')
+            self.tasks(listener.get("tasks"), f"{path}.tasks", required=True)
 
-    def _not_recursive(self, namespace: str, flow_id: str, tasks: list[Task]) -> None:
-        """Refuse a Subflow task that starts the flow it is in."""
-        pending = list(tasks)
-        while pending:
-            task = pending.pop()
-            if isinstance(task, FlowableTask):
-                pending.extend(task.children())
-            elif isinstance(task, ExecutableTask) and (
-                (getattr(task, "namespace", None), getattr(task, "flowId", None)) == (namespace, flow_id)
-            ):
-                self.fail("", f"Invalid Flow: Recursive call to flow [{namespace}.{flow_id}]")
-                return
+    def _whole_flow(self, data: dict[str, Any], namespace: str, flow_id: str, tasks: list[Task]) -> None:
+        """Report what makes the flow as a whole invalid, in one violation as Kestra's FlowValidation.
+
+        Task ids (of listeners too) and trigger ids that repeat, and a Subflow task
+        that starts the flow it is in.
+        """
+        problems = []
+        task_ids = _repeated(self.task_ids)
+        if task_ids:
+            problems.append(f"Duplicate task id with name [{', '.join(task_ids)}]")
+        raw_triggers = data.get("triggers")
+        trigger_ids = _repeated(
+            [str(item["id"]) for item in raw_triggers if isinstance(item, dict) and "id" in item]
+            if isinstance(raw_triggers, list)
+            else []
+        )
+        if trigger_ids:
+            problems.append(f"Duplicate trigger id with name [{', '.join(trigger_ids)}]")
+        if _calls_itself(namespace, flow_id, tasks):
+            problems.append(f"Recursive call to flow [{namespace}.{flow_id}]")
+        if problems:
+            self.fail("", f"Invalid Flow: {', '.join(problems)}")
 
     def inputs(self, raw: Any) -> list[Input]:
         return parse_inputs(raw, self.fail)
@@ -220,6 +243,24 @@ class _Parser:
                     f"System labels can only be set by Kestra itself, offending label: {key}={value}",
                 )
         return labels
+
+
+def _repeated(ids: list[str]) -> list[str]:
+    return sorted(item for item, count in Counter(ids).items() if count > 1)
+
+
+def _calls_itself(namespace: str, flow_id: str, tasks: list[Task]) -> bool:
+    """Return whether a Subflow task among tasks (nested ones too) starts the flow they are in."""
+    pending = list(tasks)
+    while pending:
+        task = pending.pop()
+        if isinstance(task, FlowableTask):
+            pending.extend(task.children())
+        elif isinstance(task, ExecutableTask) and (
+            (getattr(task, "namespace", None), getattr(task, "flowId", None)) == (namespace, flow_id)
+        ):
+            return True
+    return False
 
 
 def _as_list(raw: Any) -> list[Any]:

@@ -8,7 +8,6 @@ scheduler that will start executions from them.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any, ClassVar, Literal
@@ -193,20 +192,14 @@ def parse_triggers(raw: Any, fail: Fail) -> list[Trigger]:
         fail("triggers", "must be a list of triggers")
         return []
     triggers: list[Trigger] = []
-    ids: list[str] = []
     for index, item in enumerate(raw):
         path = f"triggers[{index}]"
         if not isinstance(item, dict):
             fail(path, "must be a trigger: a map with id and type")
             continue
-        if isinstance(item.get("id"), str | int):
-            ids.append(str(item["id"]))
         trigger = _trigger(item, path, fail)
         if trigger is not None:
             triggers.append(trigger)
-    duplicates = sorted(trigger_id for trigger_id, count in Counter(ids).items() if count > 1)
-    if duplicates:
-        fail("triggers", f"Duplicate trigger id with name [{', '.join(duplicates)}]")
     return triggers
 
 

@@ -41,7 +41,7 @@ def test_task_ids_are_unique_across_tasks_finally_and_after_execution() -> None:
         + "afterExecution:\n  - {id: a, type: io.kestra.plugin.core.log.Log, message: x}\n"
     )
 
-    assert messages(source) == ["line 4, column 3: tasks: Duplicate task id with name [a]"]
+    assert messages(source) == ["line 1, column 1: Invalid Flow: Duplicate task id with name [a]"]
 
 
 def test_outputs_are_validated() -> None:

@@ -238,13 +238,13 @@ def test_unknown_property_of_a_nested_task_has_its_nested_path() -> None:
 
 
 def test_unknown_flow_key_is_unrecognized_and_kestra_keys_not_built_yet_say_so() -> None:
-    found = violations(MINIMAL + "colour: blue\nlisteners: []\n")
+    found = violations(MINIMAL + "colour: blue\nworkerGroup: {key: gpu}\n")
 
     assert [(v.path, v.message) for v in found] == [
         ("colour", 'Unrecognized field "colour"'),
-        ("listeners", "`listeners` is not supported by flowmesh yet"),
+        ("workerGroup", "`workerGroup` is not supported by flowmesh yet"),
     ]
-    assert [(v.line, v.column) for v in found] == [(7, 9), (8, 12)]
+    assert [(v.line, v.column) for v in found] == [(7, 9), (8, 14)]
 
 
 def test_duplicate_task_ids_are_found_in_nested_tasks_and_errors() -> None:
@@ -272,7 +272,8 @@ def test_duplicate_task_ids_are_found_in_nested_tasks_and_errors() -> None:
 
     problem = only_violation(source)
 
-    assert problem == Violation("tasks", "Duplicate task id with name [a, b]", 4, 3)
+    # One violation for the flow as a whole, as Kestra's FlowValidation reports it.
+    assert problem == Violation("", "Invalid Flow: Duplicate task id with name [a, b]", 1, 1)
 
 
 def test_duplicate_task_ids_are_reported_even_beside_invalid_tasks() -> None:
@@ -283,7 +284,7 @@ def test_duplicate_task_ids_are_reported_even_beside_invalid_tasks() -> None:
 
     messages = [v.message for v in violations(source)]
 
-    assert messages == ['Unrecognized field "x"', "Duplicate task id with name [a]"]
+    assert messages == ['Unrecognized field "x"', "Invalid Flow: Duplicate task id with name [a]"]
 
 
 def test_numeric_task_ids_count_as_duplicates_too() -> None:
@@ -291,7 +292,7 @@ def test_numeric_task_ids_count_as_duplicates_too() -> None:
         f"tasks:\n  - id: 7\n    type: {LOG}\n    message: a\n  - id: '7'\n    type: {LOG}\n    message: b\n"
     )
 
-    assert only_violation(source).message == "Duplicate task id with name [7]"
+    assert only_violation(source).message == "Invalid Flow: Duplicate task id with name [7]"
 
 
 @pytest.mark.parametrize("tasks", ["", "tasks: []\n", "tasks:\n"])
@@ -572,3 +573,17 @@ def test_several_documents_in_one_source_are_refused() -> None:
 
     assert problem.message.startswith("invalid YAML")
     assert problem.line == 7
+
+
+def test_listeners_are_validated_and_their_task_ids_count_with_the_others() -> None:
+    source = flow_source(
+        f"listeners:\n  - tasks:\n      - id: a\n        type: {LOG}\n        message: hi\n"
+        f"      - id: b\n        type: {LOG}\n        oops: 1\n"
+        f"tasks:\n  - id: a\n    type: {LOG}\n    message: hi\n"
+    )
+
+    assert [(v.path, v.message) for v in violations(source)] == [
+        ("listeners[0].tasks[1].message", "must not be null"),
+        ("listeners[0].tasks[1].oops", 'Unrecognized field "oops"'),
+        ("", "Invalid Flow: Duplicate task id with name [a]"),
+    ]

@@ -163,8 +163,8 @@ def test_duplicate_trigger_ids_are_refused_as_kestra_refuses_them() -> None:
         )
     )
 
-    assert [(v.path, v.message, v.line) for v in found] == [
-        ("triggers", "Duplicate trigger id with name [trigger]", 8)
+    assert [(v.path, v.message) for v in found] == [
+        ("", "Invalid Flow: Duplicate trigger id with name [trigger]")
     ]
 
 
