@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from flowmesh.expressions._render import ExpressionError, render, render_value
+from flowmesh.expressions._render import ERROR_LOGS, ExpressionError, render, render_value, uses_error_logs
 
-__all__ = ["ExpressionError", "render", "render_value"]
+__all__ = ["ERROR_LOGS", "ExpressionError", "render", "render_value", "uses_error_logs"]

@@ -135,6 +135,25 @@ def _current_each_output(context: Context, *args: Any, **kwargs: Any) -> Any:
     return outputs.get(taskrun.get("value"))
 
 
+# Where errorLogs() finds the execution's ERROR log lines: set by who renders (the worker, the
+# expression playground) when the text calls errorLogs(), as Kestra's function reads its logs.
+ERROR_LOGS = "__error_logs"
+
+
+def uses_error_logs(value: Any) -> bool:
+    """Return whether value (a template, or properties holding templates) calls errorLogs()."""
+    return "errorLogs(" in (value if isinstance(value, str) else json.dumps(value, default=str))
+
+
+@jinja2.pass_context
+def _error_logs(context: Context) -> Any:
+    """Kestra's errorLogs(): the execution's log lines at ERROR, oldest first."""
+    logs = context.get(ERROR_LOGS)
+    if logs is None:
+        raise ValueError("errorLogs() reads the execution's logs: it works in tasks that workers run")
+    return logs
+
+
 _CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "render": _render_function,
     "renderOnce": _render_once,
@@ -151,6 +170,7 @@ def _environment(recursive: bool = False) -> ImmutableSandboxedEnvironment:
     env.globals.update(HELPERS)
     functions: dict[str, Callable[..., Any]] = dict(FUNCTIONS)
     functions["currentEachOutput"] = _current_each_output
+    functions["errorLogs"] = _error_logs
     if not recursive:  # Kestra offers render() only when it does not render recursively itself.
         functions.update(_CONTEXT_FUNCTIONS)
     else:

@@ -42,7 +42,7 @@ def build_api_server(broker: Broker, repository: Repository, address: str) -> Gr
                 PluginServicer(), server
             ),
             lambda server: expression_service_pb2_grpc.add_ExpressionServiceServicer_to_server(
-                ExpressionServicer(), server
+                ExpressionServicer(repository), server
             ),
         ],
     )

@@ -10,14 +10,14 @@ from pydantic import ValidationError
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import is_terminal, state_name
-from flowmesh.expressions import ExpressionError, render_value
+from flowmesh.expressions import ERROR_LOGS, ExpressionError, render_value, uses_error_logs
 from flowmesh.messaging import JOBS_STREAM, Broker, Delivery, executor_subject, job_subject, run_consumer
 from flowmesh.plugins import RunnableTask, TaskFailed, task_class
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
 from flowmesh.state import ExecutionStore, KilledExecutions
 from flowmesh.storage import Storage
 from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
-from flowmesh.values import from_struct, to_struct
+from flowmesh.values import error_logs, from_struct, to_struct
 from flowmesh.worker._context import JobContext
 
 log = get_logger("worker")
@@ -129,6 +129,8 @@ class Worker:
         variables = from_struct(job.variables)
         context = JobContext(self._broker, job, variables, self.worker_id, self._storage)
         try:
+            if uses_error_logs(from_struct(job.task)):
+                variables[ERROR_LOGS] = error_logs(await context.logs(job.execution_id))
             task = _load_task(job, variables)
             outputs = await _run_within(task, context)
         except (TaskFailed, ExpressionError, _InvalidTask) as error:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC
 from typing import Any, ClassVar
 
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
 from flowmesh.plugins._base import RunContext, RunnableTask, TaskFailed
 from flowmesh.plugins.core._runnable import LEVELS
-from flowmesh.values import ion_dumps
+from flowmesh.values import ion_dumps, log_row
 
 
 class Fetch(RunnableTask):
@@ -51,7 +50,7 @@ class Fetch(RunnableTask):
             if entry.namespace == namespace and entry.flow_id == flow_id
         ]
         rows = select(entries, Level.Value(f"LEVEL_{level}"), _task_ids(self.tasksId))
-        text = "".join(ion_dumps(row_of(entry)) + "\n" for entry in rows)
+        text = "".join(ion_dumps(log_row(entry)) + "\n" for entry in rows)
         uri = await context.store(f"{secrets.token_hex(8)}.ion", text.encode())
         return {"uri": uri, "size": len(rows)}
 
@@ -62,25 +61,6 @@ def select(entries: list[LogEntry], min_level: int, task_ids: list[str] | None) 
     if task_ids is None:
         return kept
     return [entry for task_id in task_ids for entry in kept if entry.task_id == task_id]
-
-
-def row_of(entry: LogEntry) -> dict[str, Any]:
-    """Return a log line as Kestra writes its LogEntry, leaving out what is unset as Kestra does nulls."""
-    row: dict[str, Any] = {
-        "tenantId": entry.tenant_id or None,
-        "namespace": entry.namespace,
-        "flowId": entry.flow_id,
-        "taskId": entry.task_id or None,
-        "executionId": entry.execution_id,
-        "taskRunId": entry.task_run_id or None,
-        "attemptNumber": entry.attempt_number if entry.task_run_id else None,
-        "timestamp": entry.timestamp.ToDatetime(tzinfo=UTC) if entry.HasField("timestamp") else None,
-        "level": Level.Name(entry.level).removeprefix("LEVEL_"),
-        "thread": entry.thread or None,
-        "message": entry.message,
-        "deleted": False,
-    }
-    return {key: value for key, value in row.items() if value is not None}
 
 
 def _task_ids(value: list[str] | str | None) -> list[str] | None:
