@@ -212,3 +212,28 @@ async def test_a_queued_execution_leaves_the_queue_to_run_or_to_end(api: Executi
         assert (refused.value.code(), reason_of(refused.value)) == (code, reason)
     for execution_id in (first, third):
         await api.KillExecution(messages.KillExecutionRequest(tenant="main", execution_id=execution_id))
+
+
+async def test_a_template_renders_in_the_context_of_an_execution_or_of_one_of_its_task_runs(
+    api: ExecutionServiceStub,
+) -> None:
+    execution_id = await run(api, "works")
+    found = await api.GetExecution(messages.GetExecutionRequest(tenant="main", execution_id=execution_id))
+    (fine,) = found.task_runs
+
+    def evaluate(template: str, task_run_id: str = "") -> Any:
+        request = messages.EvaluateExecutionExpressionRequest(
+            tenant="main", execution_id=execution_id, task_run_id=task_run_id, template=template
+        )
+        return api.EvaluateExecutionExpression(request)
+
+    whole = await evaluate("{{ outputs.fine.value }} of {{ flow.id }} in {{ execution.state }}")
+    assert whole.result == "ok of works in SUCCESS"
+    in_run = await evaluate("{{ task.id }} {{ taskrun.id }}", fine.id)
+    assert in_run.result == f"fine {fine.id}"
+    broken = await evaluate("{{ outputs.nope.value }}")
+    assert broken.WhichOneof("outcome") == "error"
+    assert "nope" in broken.error
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await evaluate("{{ 1 }}", "no-such-run")
+    assert reason_of(missing.value) == "TASK_RUN_NOT_FOUND"

@@ -21,6 +21,7 @@ from flowmesh.engine._decide import (
     unqueue,
 )
 from flowmesh.engine._ids import new_execution_id
+from flowmesh.engine._jobs import expression_variables
 from flowmesh.engine._operations import (
     CHANGEABLE_STATES,
     OperationRefused,
@@ -53,6 +54,7 @@ __all__ = [
     "apply_wake",
     "begin",
     "change_task_run_state",
+    "expression_variables",
     "fail",
     "flow_retry_due",
     "hold",

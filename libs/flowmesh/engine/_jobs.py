@@ -109,6 +109,19 @@ def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Ta
     return found
 
 
+def expression_variables(execution: Execution, flow: FlowDefinition, task_run_id: str = "") -> dict[str, Any]:
+    """Return what an expression sees in an execution: in one of its task runs, given its id.
+
+    Raise KeyError naming the task run when the execution has none with that id.
+    """
+    if not task_run_id:
+        return execution_variables(execution, flow)
+    run = next((run for run in execution.task_runs if run.id == task_run_id), None)
+    if run is None:
+        raise KeyError(task_run_id)
+    return variables(execution, flow, run, flow.task(run.task_id))
+
+
 def outputs(execution: Execution) -> dict[str, Any]:
     """Return the outputs of the task runs so far, by task id.
 

@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator, Iterable
 
 import grpc
 
+from flowmesh.api._expressions import error_logs_of
 from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine import (
     CHANGEABLE_STATES,
+    expression_variables,
     is_terminal,
     label_violations,
     new_execution,
@@ -24,6 +26,8 @@ from flowmesh.engine import (
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
+from flowmesh.expression.v1.expression_messages_pb2 import EvaluateExpressionResponse
+from flowmesh.expressions import ERROR_LOGS, ExpressionError, render, uses_error_logs
 from flowmesh.language import FlowDefinition, failed_checks, resolve_inputs
 from flowmesh.messaging import Broker, executor_subject
 from flowmesh.queue.v1.queue_pb2 import (
@@ -233,6 +237,25 @@ class ExecutionServicer(ExecutionServiceServicer):
             msg_id=f"unqueue-request:{execution.id}:{request.state}",
         )
         return execution
+
+    @unary
+    async def EvaluateExecutionExpression(
+        self, request: messages.EvaluateExecutionExpressionRequest, context: grpc.aio.ServicerContext
+    ) -> EvaluateExpressionResponse:
+        execution = await self._get(request.tenant, request.execution_id)
+        flow = await self._flow_of(execution, execution.flow_revision)
+        try:
+            variables = expression_variables(execution, flow, request.task_run_id)
+        except KeyError:
+            raise not_found(
+                "TASK_RUN_NOT_FOUND", f"Execution {execution.id} has no task run {request.task_run_id}"
+            ) from None
+        if uses_error_logs(request.template):
+            variables[ERROR_LOGS] = await error_logs_of(self._repository, request.tenant, execution.id)
+        try:
+            return EvaluateExpressionResponse(result=render(request.template, variables))
+        except ExpressionError as error:
+            return EvaluateExpressionResponse(error=str(error))
 
     async def _flow_of(self, execution: Execution, revision: int) -> FlowDefinition:
         flow = await self._flows.definition(

@@ -40,5 +40,9 @@ class ExpressionServicer(ExpressionServiceServicer):
         execution_id = execution.get("id") if isinstance(execution, dict) else None
         if not isinstance(execution_id, str):
             return []
-        entries = await self._repository.list_logs(tenant, execution_id, min_level=Level.LEVEL_ERROR)
-        return error_logs(entries)
+        return await error_logs_of(self._repository, tenant, execution_id)
+
+
+async def error_logs_of(repository: Repository, tenant: str, execution_id: str) -> list[dict[str, Any]]:
+    """Return what errorLogs() gives in an execution: its ERROR lines, from the repository."""
+    return error_logs(await repository.list_logs(tenant, execution_id, min_level=Level.LEVEL_ERROR))

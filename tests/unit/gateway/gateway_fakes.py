@@ -25,6 +25,7 @@ from flowmesh.execution.v1 import (
     execution_pb2,
     execution_service_pb2_grpc,
 )
+from flowmesh.expression.v1 import expression_messages_pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as fm
 from flowmesh.flow.v1 import flow_pb2, flow_service_pb2_grpc
 from flowmesh.log.v1 import log_messages_pb2 as lm
@@ -279,6 +280,10 @@ class ExecutionServicer(execution_service_pb2_grpc.ExecutionServiceServicer):
     async def ResumeExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ResumeExecution", request, context)
         return execution(request.execution_id, S.STATE_TYPE_PAUSED)
+
+    async def EvaluateExecutionExpression(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("EvaluateExecutionExpression", request, context)
+        return expression_messages_pb2.EvaluateExpressionResponse(result=f"rendered {request.template}")
 
     async def UnqueueExecution(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("UnqueueExecution", request, context)

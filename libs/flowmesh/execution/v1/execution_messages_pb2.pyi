@@ -140,3 +140,15 @@ class UnqueueExecutionRequest(_message.Message):
     execution_id: str
     state: _state_pb2.StateType
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
+
+class EvaluateExecutionExpressionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "task_run_id", "template")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    task_run_id: str
+    template: str
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., template: _Optional[str] = ...) -> None: ...

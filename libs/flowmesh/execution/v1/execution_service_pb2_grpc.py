@@ -5,6 +5,7 @@ import warnings
 
 from flowmesh.execution.v1 import execution_messages_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2
 from flowmesh.execution.v1 import execution_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__pb2
+from flowmesh.expression.v1 import expression_messages_pb2 as flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -90,6 +91,11 @@ class ExecutionServiceStub:
                 '/flowmesh.execution.v1.ExecutionService/UnqueueExecution',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.UnqueueExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.EvaluateExecutionExpression = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/EvaluateExecutionExpression',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.FromString,
                 _registered_method=True)
 
 
@@ -235,6 +241,18 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EvaluateExecutionExpression(self, request, context):
+        """Render a template (the body, as text) in the context of an execution, as
+        its tasks see it: of one of its task runs when task_run_id is given
+        (Kestra's eval endpoint, for the UI's debug expression). A template that
+        cannot be rendered is answered with the error, not refused.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+        FLOW_NOT_FOUND when its flow revision is gone).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -292,6 +310,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.UnqueueExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.UnqueueExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'EvaluateExecutionExpression': grpc.unary_unary_rpc_method_handler(
+                    servicer.EvaluateExecutionExpression,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.FromString,
+                    response_serializer=flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -592,6 +615,33 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/UnqueueExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.UnqueueExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EvaluateExecutionExpression(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/EvaluateExecutionExpression',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.SerializeToString,
+            flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.FromString,
             options,
             channel_credentials,
             insecure,

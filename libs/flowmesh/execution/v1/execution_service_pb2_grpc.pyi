@@ -6,6 +6,7 @@ isort:skip_file
 from collections import abc as _abc
 from flowmesh.execution.v1 import execution_messages_pb2 as _execution_messages_pb2
 from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
+from flowmesh.expression.v1 import expression_messages_pb2 as _expression_messages_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -128,6 +129,14 @@ class ExecutionServiceStub:
     (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
     INVALID_ARGUMENT (reason INVALID_STATE) for another state.
     """
+    EvaluateExecutionExpression: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.EvaluateExecutionExpressionRequest, _expression_messages_pb2.EvaluateExpressionResponse]
+    """Render a template (the body, as text) in the context of an execution, as
+    its tasks see it: of one of its task runs when task_run_id is given
+    (Kestra's eval endpoint, for the UI's debug expression). A template that
+    cannot be rendered is answered with the error, not refused.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+    FLOW_NOT_FOUND when its flow revision is gone).
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -227,6 +236,14 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION
     (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
     INVALID_ARGUMENT (reason INVALID_STATE) for another state.
+    """
+    EvaluateExecutionExpression: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.EvaluateExecutionExpressionRequest, _expression_messages_pb2.EvaluateExpressionResponse]  # type: ignore[assignment]
+    """Render a template (the body, as text) in the context of an execution, as
+    its tasks see it: of one of its task runs when task_run_id is given
+    (Kestra's eval endpoint, for the UI's debug expression). A template that
+    cannot be rendered is answered with the error, not refused.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+    FLOW_NOT_FOUND when its flow revision is gone).
     """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -390,6 +407,20 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION
         (reason EXECUTION_NOT_QUEUED) for an execution that is not QUEUED;
         INVALID_ARGUMENT (reason INVALID_STATE) for another state.
+        """
+
+    @_abc_1.abstractmethod
+    def EvaluateExecutionExpression(
+        self,
+        request: _execution_messages_pb2.EvaluateExecutionExpressionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_expression_messages_pb2.EvaluateExpressionResponse, _abc.Awaitable[_expression_messages_pb2.EvaluateExpressionResponse]]:
+        """Render a template (the body, as text) in the context of an execution, as
+        its tasks see it: of one of its task runs when task_run_id is given
+        (Kestra's eval endpoint, for the UI's debug expression). A template that
+        cannot be rendered is answered with the error, not refused.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
+        FLOW_NOT_FOUND when its flow revision is gone).
         """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
