@@ -194,8 +194,9 @@ BROKEN_FLOWS = {
         f"id: broken-ids\nnamespace: {NAMESPACE}\ntasks:\n"
         "  - id: twice\n    type: io.kestra.plugin.core.log.Log\n    message: one\n"
         "  - id: twice\n    type: io.kestra.plugin.core.log.Log\n    message: two\n",
-        ["Duplicate task id", "twice"],
-        "tasks",
+        ["Invalid Flow: Duplicate task id", "twice"],
+        # A problem of the flow as a whole (as Kestra's FlowValidation), so of its source.
+        "source",
     ),
 }
 
