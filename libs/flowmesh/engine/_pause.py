@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine._states import is_terminal, transition
+from flowmesh.engine._states import end_execution, is_terminal, transition
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins.core import Pause
@@ -38,12 +38,19 @@ def next_expiry(execution: Execution, flow: FlowDefinition) -> datetime | None:
     return min((due for _, due, _ in expiries(execution, flow)), default=None)
 
 
+_CANCELLED = StateType.STATE_TYPE_CANCELLED
+
+
 def expire(execution: Execution, flow: FlowDefinition, now: datetime) -> set[str]:
     """Move every pause due by now to its state after expiry; return the ids of their task runs."""
     due = [(run, state) for run, at, state in expiries(execution, flow) if at <= now]
     for run, state in due:
         transition(run.state, state, now)
-    return {run.id for run, _ in due}
+    ended = {run.id for run, _ in due}
+    if any(state == _CANCELLED for _, state in due):
+        # Behavior CANCEL: the execution ends CANCELLED, whatever else was going.
+        ended |= end_execution(execution, _CANCELLED, now)
+    return ended
 
 
 def follow_pauses(execution: Execution, now: datetime) -> None:

@@ -23,14 +23,13 @@ from datetime import UTC, datetime, timedelta
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine._jobs import execution_variables
 from flowmesh.engine._resolver import TaskRunError
-from flowmesh.engine._states import is_terminal, transition
+from flowmesh.engine._states import end_execution, is_terminal
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.expressions import render_value
 from flowmesh.language import ExecutionAssertionSla, FlowDefinition, MaxDurationSla, Sla
 from flowmesh.plugins import is_true
 
 _ENDS = {"FAIL": StateType.STATE_TYPE_FAILED, "CANCEL": StateType.STATE_TYPE_CANCELLED}
-_KILLED = StateType.STATE_TYPE_KILLED
 _NOT_STARTED = (StateType.STATE_TYPE_CREATED, StateType.STATE_TYPE_QUEUED)
 
 
@@ -119,14 +118,7 @@ def _violate(execution: Execution, sla: Sla, reason: str, now: datetime, enforce
 
 def _end(execution: Execution, state: StateType, now: datetime, enforced: Enforced) -> None:
     """End the execution in state: its last task run not ended with it, the others KILLED."""
-    going = [index for index, run in enumerate(execution.task_runs) if not is_terminal(run.state.current)]
-    for index in going:
-        run = execution.task_runs[index]
-        if run.attempts and not is_terminal(run.attempts[-1].state.current):
-            transition(run.attempts[-1].state, _KILLED, now)
-        transition(run.state, state if index == going[-1] else _KILLED, now)
-        enforced.touched.add(run.id)
-    transition(execution.state, state, now)
+    enforced.touched |= end_execution(execution, state, now)
 
 
 def _created(execution: Execution) -> datetime:

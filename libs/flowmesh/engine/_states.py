@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import cast
 
 from flowmesh.common.v1.state_pb2 import State, StateHistory, StateType
+from flowmesh.execution.v1.execution_pb2 import Execution
 
 TERMINAL = frozenset(
     {
@@ -51,6 +52,20 @@ _FAILED = StateType.STATE_TYPE_FAILED
 _WARNING = StateType.STATE_TYPE_WARNING
 _SUCCESS = StateType.STATE_TYPE_SUCCESS
 FAILING = frozenset({_FAILED, StateType.STATE_TYPE_KILLED})
+
+
+def end_execution(execution: Execution, state: StateType, now: datetime) -> set[str]:
+    """End the execution in state at once: its last task run still going with it, the others KILLED.
+
+    Return the ids of the task runs it ended (Kestra's markAs, for an SLA or a Pause that cancels).
+    """
+    going = [run for run in execution.task_runs if not is_terminal(run.state.current)]
+    for run in going:
+        if run.attempts and not is_terminal(run.attempts[-1].state.current):
+            transition(run.attempts[-1].state, StateType.STATE_TYPE_KILLED, now)
+        transition(run.state, state if run is going[-1] else StateType.STATE_TYPE_KILLED, now)
+    transition(execution.state, state, now)
+    return {run.id for run in going}
 
 
 def merge(states: list[StateType]) -> StateType:

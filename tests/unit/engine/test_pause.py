@@ -100,6 +100,7 @@ def test_a_pause_with_a_delay_resumes_by_itself_and_runs_its_tasks() -> None:
         ("    timeout: PT1S\n", "FAILED", S.STATE_TYPE_FAILED),
         ("    pauseDuration: PT1S\n    behavior: FAIL\n", "FAILED", S.STATE_TYPE_FAILED),
         ("    pauseDuration: PT1S\n    behavior: WARN\n", "WARNING", S.STATE_TYPE_WARNING),
+        ("    pauseDuration: PT1S\n    behavior: cancel\n", "CANCELLED", S.STATE_TYPE_CANCELLED),
     ],
 )
 def test_an_expired_pause_ends_as_its_behavior_says(
@@ -111,13 +112,14 @@ def test_an_expired_pause_ends_as_its_behavior_says(
 
     assert final.state.current == execution_state
     assert _states(final, "pause") == ["CREATED", "RUNNING", "PAUSED", task_state]
-    assert [job.task_id for job in jobs] == ([] if task_state == "FAILED" else ["last"])
+    assert [job.task_id for job in jobs] == ([] if task_state in ("FAILED", "CANCELLED") else ["last"])
 
 
 def test_unsupported_pause_properties_are_refused() -> None:
-    with pytest.raises(FlowInvalid, match="CANCEL is not supported"):
+    with pytest.raises(FlowInvalid, match="behavior"):
         parse_flow(
-            HEADER + "tasks:\n  - id: p\n    type: io.kestra.plugin.core.flow.Pause\n    behavior: CANCEL\n"
+            HEADER
+            + "tasks:\n  - id: p\n    type: io.kestra.plugin.core.flow.Pause\n    behavior: SOMETIMES\n"
         )
     with pytest.raises(FlowInvalid, match="FILE inputs are not supported"):
         parse_flow(

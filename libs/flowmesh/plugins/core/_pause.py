@@ -17,6 +17,7 @@ _BEHAVIORS: dict[str, StateType] = {
     "RESUME": _RUNNING,
     "WARN": StateType.STATE_TYPE_WARNING,
     "FAIL": StateType.STATE_TYPE_FAILED,
+    "CANCEL": StateType.STATE_TYPE_CANCELLED,
 }
 
 
@@ -27,7 +28,8 @@ class Pause(FlowableTask):
     the first time it runs. Resumed, it goes RUNNING with outputs
     {onResume: inputs}, then SUCCESS, or runs its (deprecated) `tasks` one after
     the other. `pauseDuration` (older `delay`) resumes it by itself when it has
-    passed, as `behavior` says: RESUME (go on), WARN (WARNING) or FAIL (FAILED).
+    passed, as `behavior` says: RESUME (go on), WARN (WARNING), FAIL (FAILED) or CANCEL
+    (the pause and the execution end CANCELLED).
     `timeout` without a duration fails it when it has passed.
     """
 
@@ -40,17 +42,15 @@ class Pause(FlowableTask):
     pauseDuration: IsoDuration | None = None  # noqa: N815 - Kestra's property name
     # Kestra's deprecated name of pauseDuration.
     delay: IsoDuration | None = None
-    # Kestra's Behavior; CANCEL is refused until flowmesh can cancel an execution from a task.
-    behavior: Literal["RESUME", "WARN", "FAIL"] = "RESUME"
+    # Kestra's Behavior.
+    behavior: Literal["RESUME", "WARN", "FAIL", "CANCEL"] = "RESUME"
     onResume: list[dict[str, Any]] | None = None  # noqa: N815 - Kestra's property name
     # Deprecated in Kestra: tasks run after the pause.
     tasks: list[Task] = Field(default_factory=list)
 
     @field_validator("behavior", mode="before")
     @classmethod
-    def _known_behavior(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.upper() == "CANCEL":
-            raise ValueError("behavior CANCEL is not supported by flowmesh yet")
+    def _upper_behavior(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
     @field_validator("onResume")
