@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import math
 from datetime import UTC
 from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.struct_pb2 import Struct, Value
 
 from flowmesh.common.v1.state_pb2 import State
 from flowmesh.engine._states import state_name
@@ -14,21 +18,131 @@ from flowmesh.values import from_struct, to_struct
 DEFAULT_WORKER_GROUP = "default"
 
 
+class Variables:
+    """What expressions see during one decision, each shared part built once.
+
+    What every task run of the execution sees alike (flow, execution, inputs,
+    the outputs of every task run, labels, vars) takes a walk over all task
+    runs to build: built again for each job, it would make a decision that
+    creates N jobs cost N². So it is built on first use and kept until the
+    decision changes what it is made of: the owner calls changed() when it
+    sets outputs, labels or variables, and added() for each task run it adds.
+    A change of the execution's state is noticed on its own.
+    """
+
+    def __init__(self, execution: Execution, flow: FlowDefinition) -> None:
+        self._execution = execution
+        self._flow = flow
+        self._by_id: dict[str, TaskRun] | None = None
+        self._shared: dict[str, Any] | None = None
+        self._shared_state = execution.state.current
+        self._tasks: dict[str, dict[str, Any]] = {}
+
+    def changed(self) -> None:
+        """Forget the shared part: the execution's outputs, labels or variables have changed."""
+        self._shared = None
+
+    def added(self, run: TaskRun) -> None:
+        """Take in run, a task run just added to the execution."""
+        if self._by_id is not None:
+            self._by_id[run.id] = run
+
+    def of_execution(self) -> dict[str, Any]:
+        """Return what expressions outside tasks (flow outputs) can see: see execution_variables."""
+        execution = self._execution
+        if self._shared is None or self._shared_state != execution.state.current:
+            self._shared_state = execution.state.current
+            self._shared = {
+                "flow": {
+                    "id": self._flow.id,
+                    "namespace": self._flow.namespace,
+                    "revision": execution.flow_revision,
+                },
+                "execution": {
+                    "id": execution.id,
+                    "startDate": _start_date(execution.state),
+                    "originalId": execution.original_id,
+                    "state": state_name(execution.state.current),
+                },
+                "outputs": _outputs(execution, self._runs_by_id()),
+                "labels": label_variables(execution),
+                "vars": flow_vars(execution, self._flow),
+            }
+            # As Kestra's RunVariables, `inputs` is there only when the execution has some.
+            inputs = from_struct(execution.inputs)
+            if inputs:
+                self._shared["inputs"] = inputs
+        return self._shared
+
+    def of_task(self, run: TaskRun, task: Task) -> dict[str, Any]:
+        """Return what expressions in a task can see, in Kestra's names."""
+        return self.of_execution() | self._own(run, task)
+
+    def job(self, run: TaskRun, task: Task) -> WorkerJob:
+        """Return the worker job for the next attempt of run."""
+        execution = self._execution
+        return WorkerJob(
+            tenant_id=execution.tenant_id,
+            namespace=execution.namespace,
+            flow_id=execution.flow_id,
+            execution_id=execution.id,
+            task_run_id=run.id,
+            task_id=task.id,
+            attempt=len(run.attempts) + 1,
+            task=to_struct(self._properties(task)),
+            # Converted whole for each job (not copied from a Struct built once), so that
+            # the job's maps are built in the same order, hence the same bytes, as ever.
+            variables=to_struct(self.of_task(run, task)),
+            worker_group=DEFAULT_WORKER_GROUP,
+        )
+
+    def _properties(self, task: Task) -> dict[str, Any]:
+        found = self._tasks.get(task.id)
+        if found is None:
+            properties = task.model_dump(
+                mode="json", exclude_defaults=True, exclude=set(task.executor_properties)
+            )
+            found = self._tasks[task.id] = properties | {"type": task.type}
+        return found
+
+    def _own(self, run: TaskRun, task: Task) -> dict[str, Any]:
+        """Return what only run sees: task, taskrun, and its enclosing task runs."""
+        found: dict[str, Any] = {
+            "task": {"id": task.id, "type": task.type},
+            "taskrun": {
+                "id": run.id,
+                "startDate": _start_date(run.state),
+                "parentId": run.parent_task_run_id or None,
+                "value": run.value or None,
+                "attemptsCount": len(run.attempts),
+            },
+        }
+        if run.parent_task_run_id:
+            # Kestra's Execution.parents: the enclosing task runs, nearest first, by value and outputs.
+            parents = []
+            for parent in _ancestors(run, self._runs_by_id()):
+                seen: dict[str, Any] = {}
+                if parent.value:
+                    seen["taskrun"] = {"value": parent.value}
+                if parent.outputs.fields:
+                    seen["outputs"] = _plain_struct(parent.outputs)
+                if seen:
+                    parents.append(seen)
+            found["parents"] = parents
+            if parents:
+                found["parent"] = parents[0]
+        return found
+
+    def _runs_by_id(self) -> dict[str, TaskRun]:
+        runs = self._execution.task_runs
+        if self._by_id is None or len(self._by_id) != len(runs):  # a task run added behind our back
+            self._by_id = {run.id: run for run in runs}
+        return self._by_id
+
+
 def build_job(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> WorkerJob:
-    """Return the worker job for the next attempt of run."""
-    properties = task.model_dump(mode="json", exclude_defaults=True, exclude=set(task.executor_properties))
-    return WorkerJob(
-        tenant_id=execution.tenant_id,
-        namespace=execution.namespace,
-        flow_id=execution.flow_id,
-        execution_id=execution.id,
-        task_run_id=run.id,
-        task_id=task.id,
-        attempt=len(run.attempts) + 1,
-        task=to_struct(properties | {"type": task.type}),
-        variables=to_struct(variables(execution, flow, run, task)),
-        worker_group=DEFAULT_WORKER_GROUP,
-    )
+    """Return the worker job for the next attempt of run (Variables.job, for one job alone)."""
+    return Variables(execution, flow).job(run, task)
 
 
 def execution_variables(execution: Execution, flow: FlowDefinition) -> dict[str, Any]:
@@ -36,22 +150,7 @@ def execution_variables(execution: Execution, flow: FlowDefinition) -> dict[str,
 
     As Kestra's RunVariables, `inputs` is there only when the execution has some.
     """
-    found = {
-        "flow": {"id": flow.id, "namespace": flow.namespace, "revision": execution.flow_revision},
-        "execution": {
-            "id": execution.id,
-            "startDate": _start_date(execution.state),
-            "originalId": execution.original_id,
-            "state": state_name(execution.state.current),
-        },
-        "outputs": outputs(execution),
-        "labels": label_variables(execution),
-        "vars": flow_vars(execution, flow),
-    }
-    inputs = from_struct(execution.inputs)
-    if inputs:
-        found["inputs"] = inputs
-    return found
+    return Variables(execution, flow).of_execution()
 
 
 def label_variables(execution: Execution) -> dict[str, Any]:
@@ -81,32 +180,7 @@ def flow_vars(execution: Execution, flow: FlowDefinition) -> dict[str, Any]:
 
 def variables(execution: Execution, flow: FlowDefinition, run: TaskRun, task: Task) -> dict[str, Any]:
     """Return what expressions in a task can see, in Kestra's names."""
-    by_id = {other.id: other for other in execution.task_runs}
-    found = execution_variables(execution, flow) | {
-        "task": {"id": task.id, "type": task.type},
-        "taskrun": {
-            "id": run.id,
-            "startDate": _start_date(run.state),
-            "parentId": run.parent_task_run_id or None,
-            "value": run.value or None,
-            "attemptsCount": len(run.attempts),
-        },
-    }
-    if run.parent_task_run_id:
-        # Kestra's Execution.parents: the enclosing task runs, nearest first, by value and outputs.
-        parents = []
-        for parent in _ancestors(run, by_id):
-            seen: dict[str, Any] = {}
-            if parent.value:
-                seen["taskrun"] = {"value": parent.value}
-            if parent.outputs.fields:
-                seen["outputs"] = from_struct(parent.outputs)
-            if seen:
-                parents.append(seen)
-        found["parents"] = parents
-        if parents:
-            found["parent"] = parents[0]
-    return found
+    return Variables(execution, flow).of_task(run, task)
 
 
 def expression_variables(execution: Execution, flow: FlowDefinition, task_run_id: str = "") -> dict[str, Any]:
@@ -128,21 +202,42 @@ def outputs(execution: Execution) -> dict[str, Any]:
     Inside loops they are keyed by loop value, one level per enclosing loop
     value (Kestra's Execution.outputs): `outputs.t[outer][inner].key`.
     """
-    by_id = {run.id: run for run in execution.task_runs}
+    return _outputs(execution, {run.id: run for run in execution.task_runs})
+
+
+def _outputs(execution: Execution, by_id: dict[str, TaskRun]) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    # The loop values enclosing each task run that has children, outermost first, by its id.
+    paths: dict[str, list[str]] = {}
     for run in execution.task_runs:
-        if not (run.HasField("outputs") and run.outputs.fields):
+        outputs = run.outputs
+        if not outputs.fields:
             continue
-        path = [parent.value for parent in reversed(_ancestors(run, by_id)) if parent.value]
+        path = _values_path(run.parent_task_run_id, by_id, paths)
         if run.value:
-            path.append(run.value)
+            path = [*path, run.value]
         if not path:
-            found[run.task_id] = from_struct(run.outputs)
+            found[run.task_id] = _plain_struct(outputs)
             continue
         place = found.setdefault(run.task_id, {})
         for key in path[:-1]:
             place = place.setdefault(key, {})
-        place[path[-1]] = from_struct(run.outputs)
+        place[path[-1]] = _plain_struct(outputs)
+    return found
+
+
+def _values_path(run_id: str, by_id: dict[str, TaskRun], paths: dict[str, list[str]]) -> list[str]:
+    """Return the values of run_id's task run and those enclosing it, outermost first."""
+    found = paths.get(run_id)
+    if found is None:
+        run = by_id.get(run_id)
+        if run is None:
+            found = []
+        else:
+            found = _values_path(run.parent_task_run_id, by_id, paths)
+            if run.value:
+                found = [*found, run.value]
+        paths[run_id] = found
     return found
 
 
@@ -154,6 +249,36 @@ def _ancestors(run: TaskRun, by_id: dict[str, TaskRun]) -> list[TaskRun]:
         found.append(parent)
         parent = by_id.get(parent.parent_task_run_id)
     return found
+
+
+def _plain_struct(struct: Struct) -> dict[str, Any]:
+    """Return from_struct(struct), several times faster: outputs are read for every task run.
+
+    The same values in the same order: numbers are floats, but integral ones
+    below 2**53 come back as int; an infinite or NaN number raises ValueError.
+    """
+    fields = struct.fields  # indexed, not .items(): the mapping mixin's views are slow
+    return {key: _plain_value(fields[key]) for key in fields}
+
+
+def _plain_value(value: Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "number_value":
+        number = value.number_value
+        if number.is_integer() and abs(number) < 2**53:
+            return int(number)
+        if math.isinf(number) or math.isnan(number):
+            return json_format.MessageToDict(value)  # raises ValueError, as from_struct does
+        return number
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "struct_value":
+        return _plain_struct(value.struct_value)
+    if kind == "list_value":
+        return [_plain_value(item) for item in value.list_value.values]
+    return None  # null_value, or no kind at all
 
 
 def _start_date(state: State) -> str | None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine._ids import task_run_id
-from flowmesh.engine._jobs import build_job, flow_vars, variables
-from flowmesh.engine._states import FAILING, is_terminal, merge, transition
+from flowmesh.engine._jobs import Variables, flow_vars
+from flowmesh.engine._states import FAILING, TERMINAL, is_terminal, merge, transition
 from flowmesh.engine._subflows import start_request
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.expressions import ExpressionError, render_value
@@ -76,11 +76,17 @@ class Resolver:
         # Whether the execution has ended (afterExecution tasks run): Exit can no longer end it.
         self._ended = False
         self._restarts = sum(1 for entry in execution.state.histories if entry.state == RESTARTED)
+        # What expressions see, built once for all the task runs of this walk.
+        self._variables = Variables(execution, flow)
         # By parent, task, loop value and iteration (LoopUntil).
         self._runs: dict[tuple[str, str, str, int], TaskRun] = {
             (run.parent_task_run_id, run.task_id, run.value, run.iteration): run
             for run in execution.task_runs
         }
+        # Child task runs by parent id, in the execution's order, and how many task runs that
+        # covers; built when first asked for, kept up to date by _create.
+        self._children: dict[str, list[TaskRun]] | None = None
+        self._indexed = 0
 
     def resolve_execution(self) -> StateType | None:
         """Advance tasks, then errors, then finally; return the execution's state once it has one."""
@@ -163,14 +169,21 @@ class Resolver:
         return self._groups([[(task, "") for task in _enabled(tasks)]], parent.id, 1, iteration=iteration)
 
     def children(self, parent: TaskRun) -> list[TaskRun]:
-        return [run for run in self.execution.task_runs if run.parent_task_run_id == parent.id]
+        runs = self.execution.task_runs
+        if self._children is None or self._indexed != len(runs):
+            self._children, self._indexed = {}, len(runs)
+            for run in runs:
+                self._children.setdefault(run.parent_task_run_id, []).append(run)
+        return list(self._children.get(parent.id, ()))
 
     def started(self, tasks: list[Task], parent: TaskRun) -> bool:
         return any((parent.id, task.id, "", 0) in self._runs for task in tasks)
 
     def render(self, run: TaskRun, value: Any) -> Any:
+        # Without a brace there is no expression: nothing to build what expressions see for.
+        seen = self._variables.of_task(run, self.flow.task(run.task_id)) if _braced(value) else {}
         try:
-            return render_value(value, variables(self.execution, self.flow, run, self.flow.task(run.task_id)))
+            return render_value(value, seen)
         except ExpressionError as error:
             raise RenderFailed(str(error)) from None
 
@@ -180,6 +193,7 @@ class Resolver:
 
     def set_outputs(self, run: TaskRun, outputs: dict[str, Any]) -> None:
         run.outputs.CopyFrom(to_struct(outputs))
+        self._variables.changed()
         self.touched.add(run.id)
 
     def set_state(self, run: TaskRun, state: StateType) -> None:
@@ -192,6 +206,7 @@ class Resolver:
         return {label.key: label.value for label in self.execution.labels}
 
     def set_labels(self, labels: dict[str, str]) -> None:
+        self._variables.changed()
         current = {label.key: label for label in self.execution.labels}
         for key, value in labels.items():
             if key in current:
@@ -203,6 +218,7 @@ class Resolver:
         return flow_vars(self.execution, self.flow)
 
     def set_variables(self, variables: dict[str, Any]) -> None:
+        self._variables.changed()
         self.execution.variables.CopyFrom(to_struct({**self._set_variables(), **variables}))
 
     def unset_variables(self, names: list[str]) -> None:
@@ -212,6 +228,7 @@ class Resolver:
             raise TaskFailed(
                 f"`{fixed[0]}` is a variable of the flow: only variables set by SetVariables can be unset"
             )
+        self._variables.changed()
         self.execution.variables.CopyFrom(to_struct({k: v for k, v in own.items() if k not in names}))
 
     def exit(self, run: TaskRun, state: StateType) -> None:
@@ -263,14 +280,15 @@ class Resolver:
         before it has ended, failed or not.
         """
         finished: list[StateType] = []
+        # Whether merge(finished) is FAILED, kept as it goes: merging for each group is N².
+        failed = False
         running = waiting = 0
         for group in groups:
             if not group:
                 continue
             task, value = group[0]
-            if (parent_id, task.id, value, iteration) not in self._runs and (
-                merge(finished) == FAILED or (limit and running >= limit)
-            ):
+            blocked = failed or (limit and running >= limit)
+            if blocked and (parent_id, task.id, value, iteration) not in self._runs:
                 waiting += 1
                 continue
             state = self._one_after_another(group, parent_id, keep_going=keep_going, iteration=iteration)
@@ -278,7 +296,8 @@ class Resolver:
                 running += 1
             else:
                 finished.append(state)
-        if running or (waiting and merge(finished) != FAILED):
+                failed = failed or state in FAILING
+        if running or (waiting and not failed):
             return None
         return merge(finished)
 
@@ -303,13 +322,16 @@ class Resolver:
         if run.state.current == RESTARTED and isinstance(task, ExecutableTask):
             # A restart starts a new execution: a new attempt, with an id of its own.
             self.launch(run, task)
-        if not is_terminal(run.state.current) and isinstance(task, FlowableTask):
-            state = task.resolve(self, run)
-            if state is not None:
-                self.set_state(run, state)
         state = run.state.current
-        if not is_terminal(state):
-            return None
+        if state not in TERMINAL:
+            if not isinstance(task, FlowableTask):
+                return None
+            resolved = task.resolve(self, run)
+            if resolved is not None:
+                self.set_state(run, resolved)
+            state = run.state.current
+            if state not in TERMINAL:
+                return None
         if state in FAILING and task.allowFailure:
             state = WARNING
         if state == WARNING and task.allowWarning:
@@ -330,6 +352,10 @@ class Resolver:
             iteration=iteration,
         )
         self._runs[(parent_id, task.id, value, iteration)] = run
+        self._variables.added(run)
+        if self._children is not None and self._indexed == len(execution.task_runs) - 1:
+            self._children.setdefault(parent_id, []).append(run)
+            self._indexed += 1
         self.set_state(run, CREATED)
         skip = self._skip(run, task)
         if skip is not None:
@@ -341,7 +367,7 @@ class Resolver:
         elif isinstance(task, ExecutableTask):
             self.launch(run, task)
         else:
-            self.jobs.append(build_job(execution, self.flow, run, task))
+            self.jobs.append(self._variables.job(run, task))
         return run
 
     def _update(self, run: TaskRun, task: ExecutionUpdatingTask) -> None:
@@ -376,6 +402,17 @@ class Resolver:
         except RenderFailed as error:
             return self.fail(run, str(error))
         return None if is_true(condition) else SKIPPED
+
+
+def _braced(value: Any) -> bool:
+    """Return whether a string in value (a string, list or dict, at any depth) holds a brace."""
+    if isinstance(value, str):
+        return "{" in value
+    if isinstance(value, dict):
+        return any(_braced(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_braced(item) for item in value)
+    return False
 
 
 def _enabled(tasks: list[Task]) -> list[Task]:

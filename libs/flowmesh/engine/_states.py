@@ -70,7 +70,7 @@ def end_execution(execution: Execution, state: StateType, now: datetime) -> set[
 
 def merge(states: list[StateType]) -> StateType:
     """Return the state of a finished branch: FAILED over WARNING over SUCCESS."""
-    if any(state in FAILING for state in states):
+    if not FAILING.isdisjoint(states):
         return _FAILED
     if _WARNING in states:
         return _WARNING
