@@ -7,7 +7,7 @@ from typing import Any
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._iterations import iterations_due
-from flowmesh.engine._jobs import build_job, execution_variables
+from flowmesh.engine._jobs import Variables, execution_variables
 from flowmesh.engine._pause import expire, expiries, follow_pauses
 from flowmesh.engine._resolver import Resolver, TaskRunError
 from flowmesh.engine._retries import (
@@ -291,8 +291,9 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
     # Pauses whose duration (or timeout) has passed go on, or end, as their behavior says.
     expired = expire(updated, flow, now)
     decision = _advance(updated, flow, now, touched=due | expired)
+    variables = Variables(decision.execution, flow)  # built once for every job: N jobs cost N, not N²
     retried = [
-        build_job(decision.execution, flow, run, flow.task(run.task_id))
+        variables.job(run, flow.task(run.task_id))
         for run in decision.execution.task_runs
         if run.id in due and run.state.current == StateType.STATE_TYPE_CREATED  # not ended by an SLA
     ]
@@ -318,6 +319,7 @@ def pending_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
     """
     ended = is_terminal(execution.state.current)
     after = flow.after_execution_ids()
+    variables = Variables(execution, flow)  # built once for every job: N jobs cost N, not N²
     jobs = []
     for run in execution.task_runs:
         if ended and run.task_id not in after:
@@ -325,7 +327,7 @@ def pending_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob]:
         if run.state.current == StateType.STATE_TYPE_CREATED:
             task = flow.task(run.task_id)
             if isinstance(task, RunnableTask):
-                jobs.append(build_job(execution, flow, run, task))
+                jobs.append(variables.job(run, task))
     return jobs
 
 

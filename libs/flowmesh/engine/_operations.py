@@ -8,7 +8,7 @@ from datetime import datetime
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._decide import Decision, _advance, start
 from flowmesh.engine._ids import task_run_id as task_run_id_of
-from flowmesh.engine._jobs import build_job
+from flowmesh.engine._jobs import Variables
 from flowmesh.engine._states import FAILING, is_terminal, state_name, transition
 from flowmesh.engine._subflows import waiting_children
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
@@ -245,12 +245,13 @@ def restarted_jobs(execution: Execution, flow: FlowDefinition) -> list[WorkerJob
     """
     if is_terminal(execution.state.current):
         return []
+    variables = Variables(execution, flow)  # built once for every job: N jobs cost N, not N²
     jobs = []
     for run in execution.task_runs:
         if run.state.current == _RESTARTED:
             task = flow.task(run.task_id)
             if isinstance(task, RunnableTask):
-                jobs.append(build_job(execution, flow, run, task))
+                jobs.append(variables.job(run, task))
     return jobs
 
 

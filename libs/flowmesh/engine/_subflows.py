@@ -7,7 +7,7 @@ from typing import Any
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine._ids import new_execution_id
-from flowmesh.engine._jobs import label_variables, outputs, variables
+from flowmesh.engine._jobs import Variables, label_variables, outputs
 from flowmesh.engine._states import is_terminal, state_name
 from flowmesh.execution.v1.execution_pb2 import Execution, ExecutionTrigger, ParentTaskRun, TaskRun
 from flowmesh.expressions import ExpressionError, render_value
@@ -67,11 +67,12 @@ def correlation_id(execution: Execution) -> str:
 def pending_subflows(execution: Execution, flow: FlowDefinition) -> list[StartSubflow]:
     """Return the requests of Subflow task runs that have not ended: the outbox after a crash."""
     found = []
+    seen = Variables(execution, flow)  # built once for every task run: N of them cost N, not N²
     for run in execution.task_runs:
         task = flow.task(run.task_id)
         if not run.attempts or is_terminal(run.state.current) or not isinstance(task, ExecutableTask):
             continue
-        context = variables(execution, flow, run, task)
+        context = seen.of_task(run, task)
         try:
             call = task.call(partial(_render, context=context))
         except (TaskFailed, RenderFailed):
