@@ -11,6 +11,9 @@ from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
 from flowmesh.plugins._base import FlowableTask, RenderFailed, Resolver, Task
 
+# json.dumps(item, separators=(",", ":")), without building an encoder for each of thousands of values.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+
 
 class _Loop(FlowableTask):
     task_lists: ClassVar[tuple[str, ...]] = ("tasks", "errors")
@@ -31,7 +34,7 @@ class _Loop(FlowableTask):
         nulls = sum(item is None for item in items)
         if nulls:
             raise RenderFailed(f"Found '{nulls}' null values on Each, with values={_java(items)}")
-        return [item if isinstance(item, str) else json.dumps(item, separators=(",", ":")) for item in items]
+        return [item if isinstance(item, str) else _compact(item) for item in items]
 
 
 class ForEach(_Loop):
