@@ -27,6 +27,10 @@ log = structlog.get_logger(component="embedded")
 
 _START_TIMEOUT_S = 15.0
 _STOP_TIMEOUT_S = 10.0
+# An execution is one KV value, rewritten whole on each change, and its task runs all
+# travel in the event of the decision that creates them: 10,000 task runs take 2 MB and
+# more, over NATS's default of 1 MB. 8 MB is the most NATS recommends.
+MAX_PAYLOAD = "8MB"
 
 
 def _nats_server_exe() -> str:
@@ -82,6 +86,7 @@ class EmbeddedNats:
             f"listen: 127.0.0.1:{self.port}\n"
             f"http: 127.0.0.1:{self.monitor_port}\n"
             f"ports_file_dir: {json.dumps(str(self.data_dir))}\n"
+            f"max_payload: {MAX_PAYLOAD}\n"
             f"jetstream {{\n  store_dir: {store}\n  sync_interval: always\n}}\n"
         )
         self._log_fh = open(self.log_file, "ab")  # noqa: SIM115 - closed in _reap()
