@@ -1,13 +1,23 @@
 """make bench: flowmesh's throughput and latency, standalone and distributed.
 
 Workloads (DESIGN figures of the foundation):
-  sequential  one execution of a flow with 100 sequential Log tasks
-  executions  1000 executions of a one-task flow, submitted by one client
+  sequential   one execution of a flow with 100 sequential Log tasks
+  executions   1000 executions of a one-task flow, submitted by one client
+  foreach      one execution of a ForEach over 1000 values, concurrencyLimit 0
+               (Kestra's benchmark03 at 1000 values: an OutputValues task each)
+  benchmark02  Kestra's benchmark02: five If tasks, each with one Log task run
+               (ten task runs per execution), alone and 100 in flight
 
 Each runs against `flowmesh server standalone` (one process) and against a
 distributed deployment (embedded NATS and PostgreSQL, then executor, worker,
-indexer, api and gateway each in its own process). Numbers are printed, not
-asserted: speed is measured here, never in tests.
+indexer, api and gateway each in its own process).
+
+Then the cost of one event as an execution grows (DESIGN §4: it must not grow
+with the execution), for a ForEach over N values, N = 10 ... 10,000: in the
+decision core alone (no I/O), and through the executor service against an
+embedded NATS (decision, compare-and-set of the execution in KV, publish).
+
+Numbers are printed, not asserted: speed is measured here, never in tests.
 """
 
 from __future__ import annotations
@@ -15,6 +25,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
+import math
 import os
 import shutil
 import signal
@@ -23,17 +35,35 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from google.protobuf.message import Message
 
+from flowmesh.common.v1.state_pb2 import State, StateType
 from flowmesh.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from flowmesh.engine import apply_update, begin, new_execution
+from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.executor import Executor
+from flowmesh.flow.v1.flow_pb2 import Flow
+from flowmesh.language import FlowDefinition, parse_flow
+from flowmesh.messaging import Broker
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate
+from flowmesh.state import ExecutionStore, FlowStore
 
 SEQUENTIAL_TASKS = 100
+SEQUENTIAL_RUNS = 3  # one run alone swings with the disk's fsync times
 EXECUTIONS = 1000
 CLIENT_CONCURRENCY = 100
+FOREACH_VALUES = 1000
+BENCHMARK02_ALONE = 20
+BENCHMARK02_EXECUTIONS = 500
+EVENT_SIZES = (10, 100, 1000, 10_000)
+EVENT_SAMPLES = 5  # worker results timed at each size: the best is printed, the least disturbed
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 FLOWMESH = [sys.executable, "-m", "flowmesh.cli"]
 
 
@@ -51,6 +81,35 @@ ONE_TASK_FLOW = (
 )
 
 
+def foreach_flow(count: int) -> str:
+    """Return Kestra's benchmark03 with count values: every iteration at once, each with outputs."""
+    return (
+        "id: bench-foreach\nnamespace: bench\ntasks:\n"
+        "  - id: foreach\n    type: io.kestra.plugin.core.flow.ForEach\n"
+        f'    values: "{{{{ range(1, {count}) }}}}"\n    concurrencyLimit: 0\n    tasks:\n'
+        "      - id: output\n        type: io.kestra.plugin.core.output.OutputValues\n"
+        "        values:\n          some: value\n"
+    )
+
+
+def benchmark02_flow() -> str:
+    """Return Kestra's benchmark02 (without its Webhook trigger): five If, ten task runs."""
+    branches = "".join(
+        f"  - id: if{i}\n    type: io.kestra.plugin.core.flow.If\n"
+        '    condition: "{{inputs.condition}}"\n'
+        f"    then:\n      - id: hello-true-{i}\n        type: io.kestra.plugin.core.log.Log\n"
+        f"        message: Hello True {i}\n"
+        f"    else:\n      - id: hello-false-{i}\n        type: io.kestra.plugin.core.log.Log\n"
+        f"        message: Hello False {i}\n"
+        for i in range(1, 6)
+    )
+    return (
+        "id: benchmark02\nnamespace: bench\n"
+        "inputs:\n  - id: condition\n    type: BOOL\n    defaults: true\n"
+        f"tasks:\n{branches}"
+    )
+
+
 def _dates(run: dict) -> dict[str, datetime]:
     return {h["state"]: datetime.fromisoformat(h["date"]) for h in run["state"]["histories"]}
 
@@ -65,23 +124,28 @@ def _percentiles(values: list[float]) -> str:
 
 async def bench_sequential(client: httpx.AsyncClient) -> list[str]:
     await deploy(client, sequential_flow(SEQUENTIAL_TASKS))
-    started = time.perf_counter()
-    response = await client.post("/api/v1/main/executions/bench/bench-sequential", params={"wait": "true"})
-    elapsed = time.perf_counter() - started
-    response.raise_for_status()
-    execution = response.json()
-    runs = sorted(execution["taskRunList"], key=lambda run: _dates(run)["CREATED"])
+    elapsed, states = [], set()
     dispatch, run_and_report, next_decision = [], [], []
-    for previous, run in zip([None, *runs], runs, strict=False):
-        dates = _dates(run)
-        dispatch.append((dates["RUNNING"] - dates["CREATED"]).total_seconds())
-        run_and_report.append((dates["SUCCESS"] - dates["RUNNING"]).total_seconds())
-        if previous is not None:
-            next_decision.append((dates["CREATED"] - _dates(previous)["SUCCESS"]).total_seconds())
+    for _ in range(SEQUENTIAL_RUNS):
+        started = time.perf_counter()
+        response = await client.post(
+            "/api/v1/main/executions/bench/bench-sequential", params={"wait": "true"}
+        )
+        elapsed.append(time.perf_counter() - started)
+        response.raise_for_status()
+        execution = response.json()
+        states.add(f"{execution['state']['current']} ({len(execution['taskRunList'])} task runs)")
+        runs = sorted(execution["taskRunList"], key=lambda run: _dates(run)["CREATED"])
+        for previous, run in zip([None, *runs], runs, strict=False):
+            dates = _dates(run)
+            dispatch.append((dates["RUNNING"] - dates["CREATED"]).total_seconds())
+            run_and_report.append((dates["SUCCESS"] - dates["RUNNING"]).total_seconds())
+            if previous is not None:
+                next_decision.append((dates["CREATED"] - _dates(previous)["SUCCESS"]).total_seconds())
     every = dispatch + run_and_report + next_decision
     return [
-        f"100 sequential Log tasks: {execution['state']['current']} in {elapsed:.3f} s "
-        f"({len(runs)} task runs)",
+        f"100 sequential Log tasks: {', '.join(sorted(states))} in {statistics.median(elapsed):.3f} s, "
+        f"the median of {SEQUENTIAL_RUNS} runs ({', '.join(f'{run:.3f}' for run in elapsed)})",
         f"  created -> running (job to a worker)   {_percentiles(dispatch)}",
         f"  running -> success (run and report)    {_percentiles(run_and_report)}",
         f"  success -> next created (executor)     {_percentiles(next_decision)}",
@@ -110,6 +174,54 @@ async def bench_executions(client: httpx.AsyncClient) -> list[str]:
         f"{EXECUTIONS} one-task executions, {CLIENT_CONCURRENCY} in flight: {elapsed:.2f} s, "
         f"{EXECUTIONS / elapsed:.0f} executions/s, states {states}",
         f"  submit -> ended, per execution          {_percentiles(latencies)}",
+    ]
+
+
+async def bench_foreach(client: httpx.AsyncClient) -> list[str]:
+    await deploy(client, foreach_flow(FOREACH_VALUES))
+    started = time.perf_counter()
+    response = await client.post("/api/v1/main/executions/bench/bench-foreach", params={"wait": "true"})
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    execution = response.json()
+    return [
+        f"ForEach over {FOREACH_VALUES} values, concurrencyLimit 0: {execution['state']['current']} "
+        f"in {elapsed:.2f} s ({len(execution['taskRunList'])} task runs)"
+    ]
+
+
+async def bench_benchmark02(client: httpx.AsyncClient) -> list[str]:
+    await deploy(client, benchmark02_flow())
+    url = "/api/v1/main/executions/bench/benchmark02"
+    states: dict[str, int] = {}
+
+    async def one() -> float:
+        begin = time.perf_counter()
+        response = await client.post(url, params={"wait": "true"})
+        elapsed = time.perf_counter() - begin
+        execution = response.json() if response.is_success else {}
+        state = execution["state"]["current"] if execution else str(response.status_code)
+        if execution and len(execution["taskRunList"]) != 10:
+            state += f" with {len(execution['taskRunList'])} task runs"
+        states[state] = states.get(state, 0) + 1
+        return elapsed
+
+    alone = [await one() for _ in range(BENCHMARK02_ALONE)]
+    slots = asyncio.Semaphore(CLIENT_CONCURRENCY)
+
+    async def limited() -> float:
+        async with slots:
+            return await one()
+
+    started = time.perf_counter()
+    loaded = await asyncio.gather(*(limited() for _ in range(BENCHMARK02_EXECUTIONS)))
+    elapsed = time.perf_counter() - started
+    return [
+        f"benchmark02 (5 If, 10 task runs each), states {states}",
+        f"  one at a time, {BENCHMARK02_ALONE} executions          {_percentiles(alone)}",
+        f"  {BENCHMARK02_EXECUTIONS}, {CLIENT_CONCURRENCY} in flight: {elapsed:.2f} s, "
+        f"{BENCHMARK02_EXECUTIONS / elapsed:.0f} executions/s",
+        f"  submit -> ended, per execution          {_percentiles(list(loaded))}",
     ]
 
 
@@ -186,30 +298,245 @@ async def distributed(work: Path) -> AsyncIterator[tuple[str, list[subprocess.Po
             stop(processes)
 
 
-async def run_mode(name: str, mode: contextlib.AbstractAsyncContextManager) -> list[str]:  # type: ignore[type-arg]
+# The cost of one event as the execution grows.
+
+
+@dataclass
+class EventCosts:
+    """What one size of execution costs, in seconds (None: could not be measured, see note)."""
+
+    task_runs: int
+    size: int  # bytes of the stored execution
+    start: float  # the decision that creates every iteration and its job
+    decide: float  # one worker result, in the decision core
+    handle: float | None = None  # one worker result, through the executor service
+    kv_get: float | None = None
+    kv_write: float | None = None
+    note: str = ""
+
+
+def _ended(state: State, when: datetime) -> None:
+    for kind in (StateType.STATE_TYPE_RUNNING, StateType.STATE_TYPE_SUCCESS):
+        state.current = kind
+        state.histories.add(state=kind).date.FromDatetime(when)
+
+
+def prepared_foreach(count: int, flow: FlowDefinition) -> tuple[Execution, float, list[TaskRunUpdate]]:
+    """Return a ForEach execution whose iterations have all run but the last few.
+
+    Also the time the start decision took, and the worker results still to come.
+    The iterations that ran are marked by hand as apply_update would mark them:
+    applying them one by one would take minutes at 10,000.
+    """
+    created = new_execution(
+        execution_id=f"bench-events-{count}",
+        tenant_id="main",
+        flow=flow,
+        flow_revision=1,
+        inputs={},
+        labels={},
+        now=T0,
+    )
+    started = time.perf_counter()
+    decision = begin(created, flow, T0)
+    start = time.perf_counter() - started
+    execution = decision.execution
+    keep = {job.task_run_id for job in decision.jobs[-(EVENT_SAMPLES + 1) :]}
+    for run in execution.task_runs:
+        if run.parent_task_run_id and run.id not in keep:
+            _ended(run.attempts.add(worker_id="bench").state, T0)
+            _ended(run.state, T0)
+            run.outputs.update({"values": {"some": "value"}})
+    updates = []
+    for job in decision.jobs[-(EVENT_SAMPLES + 1) :]:
+        update = TaskRunUpdate(
+            execution_id=execution.id,
+            task_run_id=job.task_run_id,
+            attempt=job.attempt,
+            state=StateType.STATE_TYPE_SUCCESS,
+            worker_id="bench",
+        )
+        update.outputs.update({"values": {"some": "value"}})
+        updates.append(update)
+    return execution, start, updates
+
+
+def core_event_costs(count: int) -> EventCosts:
+    """Time the decision core alone: the start, then one worker result (the best of a few)."""
+    flow = parse_flow(foreach_flow(count))
+    execution, start, updates = prepared_foreach(count, flow)
+    costs = []
+    for update in updates[:EVENT_SAMPLES]:  # each applied to the same state: none is the last
+        begun = time.perf_counter()
+        apply_update(execution, update, flow, T0)
+        costs.append(time.perf_counter() - begun)
+    size = execution.ByteSize()
+    return EventCosts(len(execution.task_runs), size, start, min(costs))
+
+
+class _Delivery:
+    """Stands for a message from the executor's consumer: what Executor.handle asks of one."""
+
+    subject = "flowmesh.executor.bench"
+    deliveries = 1
+    redelivered = False
+
+    def __init__(self, message: ExecutorMessage) -> None:
+        self._message = message
+
+    def parse(self, message_type: type[Message]) -> Message:
+        assert message_type is ExecutorMessage
+        return self._message
+
+    async def ack(self) -> None:
+        pass
+
+
+async def service_event_costs(nats_url: str, count: int, costs: EventCosts) -> None:
+    """Time the same worker results through Executor.handle: decide, compare-and-set, publish."""
+    broker = await Broker.connect(nats_url)
+    try:
+        await broker.ensure_topology()
+        flows, executions = FlowStore(broker), ExecutionStore(broker)
+        source = foreach_flow(count).replace("id: bench-foreach", f"id: bench-foreach-{count}", 1)
+        flow = parse_flow(source)
+        await flows.put(
+            Flow(tenant_id="main", namespace="bench", id=flow.id, revision=1, source=source), None
+        )
+        execution, _, updates = prepared_foreach(count, flow)
+        try:
+            await executions.create(execution)
+        except Exception as error:  # MaxPayloadError above the server's max_payload
+            costs.note = f"cannot store the execution: {error!r}"
+            return
+        executor = Executor(broker)
+        timings = []
+        for index, update in enumerate(updates):  # the first reads the execution into the cache
+            begun = time.perf_counter()
+            await executor.handle(_Delivery(ExecutorMessage(task_run_update=update)))  # type: ignore[arg-type]
+            if index:
+                timings.append(time.perf_counter() - begun)
+        costs.handle = min(timings)
+        reads, writes = [], []
+        for _ in range(EVENT_SAMPLES):
+            begun = time.perf_counter()
+            stored = await executions.get(execution.id)
+            reads.append(time.perf_counter() - begun)
+            assert stored is not None
+            begun = time.perf_counter()
+            await executions.update(stored.execution, stored.revision)
+            writes.append(time.perf_counter() - begun)
+        costs.kv_get, costs.kv_write = min(reads), min(writes)
+    finally:
+        await broker.close()
+
+
+def _ms(seconds: float | None) -> str:
+    return "     -    " if seconds is None else f"{seconds * 1000:7.2f} ms"
+
+
+def _growth(name: str, costs: Sequence[float | None]) -> str:
+    """Say how costs grow from one size to the next (each ten times the last)."""
+    if any(cost is None for cost in costs):
+        return f"  {name:30s} not measured at every size"
+    ratios = [later / earlier for earlier, later in itertools.pairwise(costs) if earlier and later]
+    # The last step says most: at the small sizes, fixed costs hide how a cost grows.
+    exponent = math.log10(ratios[-1])
+    kind = (
+        "flat"
+        if exponent < 0.3
+        else "sublinear"
+        if exponent < 0.8
+        else "linear"
+        if exponent < 1.4
+        else "quadratic"
+    )
+    steps = "  ".join(f"x{ratio:5.1f}" for ratio in ratios)
+    return f"  {name:30s} {steps}   ({kind}: N^{exponent:.2f} from {EVENT_SIZES[-2]} to {EVENT_SIZES[-1]})"
+
+
+async def bench_event_costs(work: Path) -> list[str]:
+    lines = [
+        f"== cost of one event, ForEach over N values (an OutputValues task each; best of {EVENT_SAMPLES})",
+        "       N  task runs  stored KiB   start decision (per run)   one result: decide"
+        "   executor handle    KV get     KV write",
+    ]
+    core_event_costs(EVENT_SIZES[0])  # warm up: first renders, first imports
+    table = []
+    async with EmbeddedNats(work / "event-nats") as nats:
+        for count in EVENT_SIZES:
+            costs = core_event_costs(count)
+            await service_event_costs(nats.url, count, costs)
+            table.append(costs)
+            per_run = costs.start / costs.task_runs * 1e6
+            lines.append(
+                f"  {count:6d}  {costs.task_runs:9d}  {costs.size / 1024:10.0f}   {_ms(costs.start)}"
+                f" ({per_run:5.0f} us)      {_ms(costs.decide)}        {_ms(costs.handle)}"
+                f"   {_ms(costs.kv_get)}   {_ms(costs.kv_write)}"
+            )
+            if costs.note:
+                lines.append(f"          {costs.note}")
+    lines += [
+        "growth from each N to the next:",
+        _growth("start decision (N jobs)", [cost.start for cost in table]),
+        _growth("one result, decision core", [cost.decide for cost in table]),
+        _growth("one result, executor service", [cost.handle for cost in table]),
+        _growth("KV write", [cost.kv_write for cost in table]),
+    ]
+    return lines
+
+
+WORKLOADS = {
+    "sequential": bench_sequential,
+    "executions": bench_executions,
+    "foreach": bench_foreach,
+    "benchmark02": bench_benchmark02,
+}
+
+
+async def run_mode(
+    name: str,
+    mode: contextlib.AbstractAsyncContextManager,  # type: ignore[type-arg]
+    workloads: list[str],
+) -> list[str]:
+    lines = [f"== {name}"]
     async with mode as (url, processes), httpx.AsyncClient(base_url=url, timeout=600) as client:
         await wait_healthy(client, processes)
-        lines = await bench_sequential(client)
-        lines += await bench_executions(client)
-    return [f"== {name}", *lines]
+        for workload in workloads:
+            lines += await WORKLOADS[workload](client)
+    return lines
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--mode", choices=["standalone", "distributed", "both"], default="both")
+    parser.add_argument("--mode", choices=["standalone", "distributed", "both", "none"], default="both")
+    parser.add_argument(
+        "--workloads",
+        default=",".join(WORKLOADS),
+        help=f"which to run against the servers, comma-separated (default: {','.join(WORKLOADS)})",
+    )
+    parser.add_argument(
+        "--no-events", dest="events", action="store_false", help="skip the cost-of-one-event table"
+    )
     args = parser.parse_args()
+    workloads = [name for name in args.workloads.split(",") if name]
+    unknown = sorted(set(workloads) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"unknown workloads: {', '.join(unknown)}")
     work = Path(tempfile.mkdtemp(prefix="flowmesh-bench-"))
     work.chmod(0o711)  # the embedded PostgreSQL runs as nobody when we are root
     try:
         report = []
         if args.mode in ("standalone", "both"):
-            report += await run_mode("standalone (one process)", standalone(work / "standalone"))
+            report += await run_mode("standalone (one process)", standalone(work / "standalone"), workloads)
         if args.mode in ("distributed", "both"):
             report += await run_mode(
-                "distributed (a process per component)", distributed(work / "distributed")
+                "distributed (a process per component)", distributed(work / "distributed"), workloads
             )
+        if args.events:
+            report += await bench_event_costs(work)
         print(f"\nflowmesh bench on {os.cpu_count()} cores\n" + "\n".join(report))
     finally:
         shutil.rmtree(work, ignore_errors=True)
