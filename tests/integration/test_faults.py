@@ -111,7 +111,7 @@ async def test_a_decision_that_keeps_failing_fails_its_execution_not_the_executo
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug in the decision core")
 
-    monkeypatch.setattr("flowmesh.executor._service.apply_update", broken)
+    monkeypatch.setattr("flowmesh.executor._service.apply_updates", broken)
     broker = await Broker.connect(nats.url)
     await broker.ensure_topology()
     stopping = asyncio.Event()

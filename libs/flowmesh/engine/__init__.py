@@ -10,6 +10,7 @@ from __future__ import annotations
 from flowmesh.engine._decide import (
     Decision,
     apply_update,
+    apply_updates,
     apply_wake,
     fail,
     hold,
@@ -51,6 +52,7 @@ __all__ = [
     "OperationRefused",
     "TaskRunError",
     "apply_update",
+    "apply_updates",
     "apply_wake",
     "begin",
     "change_task_run_state",

@@ -139,21 +139,54 @@ def unqueue(execution: Execution, flow: FlowDefinition, state: StateType, now: d
 def apply_update(
     execution: Execution, update: TaskRunUpdate, flow: FlowDefinition, now: datetime
 ) -> Decision:
-    """Apply a worker's report on an attempt, then decide what comes next.
+    """Apply a worker's report on an attempt, then decide what comes next (see apply_updates)."""
+    return apply_updates(execution, [update], flow, now)
+
+
+def apply_updates(
+    execution: Execution, updates: list[TaskRunUpdate], flow: FlowDefinition, now: datetime
+) -> Decision:
+    """Apply workers' reports on attempts of one execution, then decide once what comes next.
+
+    One decision (and one write) for many reports is what lets a wide loop keep
+    up with its workers. Reports of successes and warnings are applied together;
+    among others (a failure may retry its task, or the execution) each is applied
+    on its own, in order, and the decision is theirs together.
 
     A report on an attempt that has already ended, on an older attempt, or on
     an execution that has ended (but for its afterExecution task runs) changes
     nothing: results apply at most once.
     """
-    current = _find(execution, update.task_run_id)
-    if current is None or not _applies(current, update):
-        return Decision(execution)
-    if is_terminal(execution.state.current) and current.task_id not in flow.after_execution_ids():
-        # An ended execution only hears about its afterExecution task runs.
-        return Decision(execution)
+    if len(updates) > 1 and any(update.state not in _TOGETHER for update in updates):
+        return _one_by_one(execution, updates, flow, now)
     updated = _copy(execution)
-    run = _find(updated, update.task_run_id)
-    assert run is not None
+    by_id = {run.id: run for run in updated.task_runs}
+    touched: set[str] = set()
+    for update in updates:
+        run = _record(updated, by_id.get(update.task_run_id), update, flow, now)
+        if run is None:
+            continue
+        if run.state.current == StateType.STATE_TYPE_FAILED and successor(updated, flow, run) is not None:
+            return _retried(updated, flow, run, now)
+        touched.add(run.id)
+    if not touched:
+        return Decision(execution)
+    return _advance(updated, flow, now, touched=touched)
+
+
+# The reports applied together: those that cannot retry anything.
+_TOGETHER = (StateType.STATE_TYPE_SUCCESS, StateType.STATE_TYPE_WARNING)
+
+
+def _record(
+    updated: Execution, run: TaskRun | None, update: TaskRunUpdate, flow: FlowDefinition, now: datetime
+) -> TaskRun | None:
+    """Record a worker's report on run of updated; return run, or None when the report changes nothing."""
+    if run is None or not _applies(run, update):
+        return None
+    if is_terminal(updated.state.current) and run.task_id not in flow.after_execution_ids():
+        # An ended execution only hears about its afterExecution task runs.
+        return None
     attempt = _attempt(run, update.attempt)
     if update.worker_id:
         attempt.worker_id = update.worker_id
@@ -169,9 +202,32 @@ def apply_update(
         if state == StateType.STATE_TYPE_FAILED and retry_due(run, flow) is not None:
             # Kestra's handleRetryTask: FAILED, then RETRYING until the next attempt is due.
             transition(run.state, RETRYING, now)
-        elif state == StateType.STATE_TYPE_FAILED and successor(updated, flow, run) is not None:
-            return _retried(updated, flow, run, now)
-    return _advance(updated, flow, now, touched={run.id})
+    return run
+
+
+def _one_by_one(
+    execution: Execution, updates: list[TaskRunUpdate], flow: FlowDefinition, now: datetime
+) -> Decision:
+    """Apply each report on its own, in order; return one decision with all they asked for."""
+    decision = Decision(execution)
+    for update in updates:
+        step = apply_updates(decision.execution, [update], flow, now)
+        if step.changed:
+            decision = Decision(
+                step.execution,
+                decision.jobs + step.jobs,
+                changed=True,
+                errors=decision.errors + step.errors,
+                wake_at=step.wake_at,
+                subflows=decision.subflows + step.subflows,
+                kills=decision.kills + step.kills,
+                starts=decision.starts + step.starts,
+            )
+    # Stored once: every task run a step changed belongs to the one event of the last version.
+    for run in decision.execution.task_runs:
+        if run.version > execution.version:
+            run.version = decision.execution.version
+    return decision
 
 
 def successor(execution: Execution, flow: FlowDefinition, run: TaskRun) -> Execution | None:

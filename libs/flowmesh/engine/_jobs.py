@@ -35,23 +35,30 @@ class Variables:
         self._flow = flow
         self._by_id: dict[str, TaskRun] | None = None
         self._shared: dict[str, Any] | None = None
+        # The shared part with `outputs`, built only when an expression may read them.
+        self._with_outputs: dict[str, Any] | None = None
         self._shared_state = execution.state.current
         self._tasks: dict[str, dict[str, Any]] = {}
 
     def changed(self) -> None:
         """Forget the shared part: the execution's outputs, labels or variables have changed."""
-        self._shared = None
+        self._shared = self._with_outputs = None
 
     def added(self, run: TaskRun) -> None:
         """Take in run, a task run just added to the execution."""
         if self._by_id is not None:
             self._by_id[run.id] = run
 
-    def of_execution(self) -> dict[str, Any]:
-        """Return what expressions outside tasks (flow outputs) can see: see execution_variables."""
+    def of_execution(self, *, with_outputs: bool = True) -> dict[str, Any]:
+        """Return what expressions outside tasks (flow outputs) can see: see execution_variables.
+
+        Without with_outputs, `outputs` is left out: the costly part, for expressions that do
+        not read it.
+        """
         execution = self._execution
         if self._shared is None or self._shared_state != execution.state.current:
             self._shared_state = execution.state.current
+            self._with_outputs = None
             self._shared = {
                 "flow": {
                     "id": self._flow.id,
@@ -64,7 +71,6 @@ class Variables:
                     "originalId": execution.original_id,
                     "state": state_name(execution.state.current),
                 },
-                "outputs": _outputs(execution, self._runs_by_id()),
                 "labels": label_variables(execution),
                 "vars": flow_vars(execution, self._flow),
             }
@@ -72,11 +78,15 @@ class Variables:
             inputs = from_struct(execution.inputs)
             if inputs:
                 self._shared["inputs"] = inputs
-        return self._shared
+        if not with_outputs:
+            return self._shared
+        if self._with_outputs is None:
+            self._with_outputs = self._shared | {"outputs": _outputs(execution, self._runs_by_id())}
+        return self._with_outputs
 
-    def of_task(self, run: TaskRun, task: Task) -> dict[str, Any]:
-        """Return what expressions in a task can see, in Kestra's names."""
-        return self.of_execution() | self._own(run, task)
+    def of_task(self, run: TaskRun, task: Task, *, with_outputs: bool = True) -> dict[str, Any]:
+        """Return what expressions in a task can see, in Kestra's names (see of_execution)."""
+        return self.of_execution(with_outputs=with_outputs) | self._own(run, task)
 
     def job(self, run: TaskRun, task: Task) -> WorkerJob:
         """Return the worker job for the next attempt of run."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
@@ -180,8 +181,14 @@ class Resolver:
         return any((parent.id, task.id, "", 0) in self._runs for task in tasks)
 
     def render(self, run: TaskRun, value: Any) -> Any:
-        # Without a brace there is no expression: nothing to build what expressions see for.
-        seen = self._variables.of_task(run, self.flow.task(run.task_id)) if _braced(value) else {}
+        # Without a brace there is no expression: nothing to build what expressions see for;
+        # the outputs of every task run are built only for an expression that may read them.
+        task = self.flow.task(run.task_id)
+        seen = (
+            self._variables.of_task(run, task, with_outputs=_mentions_outputs(value))
+            if _braced(value)
+            else {}
+        )
         try:
             return render_value(value, seen)
         except ExpressionError as error:
@@ -402,6 +409,12 @@ class Resolver:
         except RenderFailed as error:
             return self.fail(run, str(error))
         return None if is_true(condition) else SKIPPED
+
+
+def _mentions_outputs(value: Any) -> bool:
+    """Return whether value's expressions may read `outputs`: they name it, or render other text."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return any(word in text for word in ("outputs", "render", "Context", "currentEachOutput"))
 
 
 def _braced(value: Any) -> bool:

@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -13,7 +14,7 @@ from nats.errors import Error as NatsError
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import (
     Decision,
-    apply_update,
+    apply_updates,
     apply_wake,
     begin,
     change_task_run_state,
@@ -105,6 +106,8 @@ class Executor:
         self._slots = ConcurrencySlots(broker)
         self._cache: OrderedDict[str, Stored] = OrderedDict()
         self._locks = KeyedLocks()
+        # Reports waiting for their execution's turn, by execution id (see _update).
+        self._batches: dict[str, _Batch] = {}
 
     async def run(self, stopping: asyncio.Event) -> None:
         subscription = await self._broker.pull(
@@ -124,10 +127,7 @@ class Executor:
                 return
             await self._begin(initial, delivery)
         elif kind == "task_run_update":
-            update = message.task_run_update
-            await self._decide(
-                update.execution_id, None, lambda ex, flow: apply_update(ex, update, flow, _now()), delivery
-            )
+            await self._update(message.task_run_update, delivery)
         elif kind == "kill_execution":
             await self._decide(
                 message.kill_execution.execution_id, None, lambda ex, flow: kill(ex, flow, _now()), delivery
@@ -182,28 +182,63 @@ class Executor:
             log.warning("unknown_message_dropped", subject=delivery.subject)
         await delivery.ack()
 
+    async def _update(self, update: TaskRunUpdate, delivery: Delivery) -> None:
+        """Apply a worker's report together with the others on its execution that wait meanwhile.
+
+        While a decision runs on an execution, the reports arriving for it queue up;
+        the first of them to get the execution's turn decides for all (one decision,
+        one write: apply_updates), and each is acked once that decision is stored.
+        If it fails, each fails with it, and is delivered again.
+        """
+        execution_id = update.execution_id
+        batch = self._batches.setdefault(execution_id, _Batch())
+        batch.updates.append(update)
+        async with self._locks.hold(execution_id):
+            if self._batches.get(execution_id) is batch:
+                del self._batches[execution_id]
+                updates = batch.updates
+                try:
+                    await self._decide_held(
+                        execution_id,
+                        None,
+                        lambda ex, flow: apply_updates(ex, updates, flow, _now()),
+                        delivery,
+                    )
+                except BaseException as error:
+                    batch.done.set_exception(error)
+                    raise
+                batch.done.set_result(None)
+                return
+        await asyncio.shield(batch.done)
+
     async def _decide(
         self, execution_id: str, initial: Execution | None, decide: Decide, delivery: Delivery
     ) -> None:
         # One decision at a time per execution in this process; compare-and-set
         # settles races with other executor processes.
         async with self._locks.hold(execution_id):
-            try:
-                await self._decide_locked(execution_id, initial, decide, delivery.redelivered)
-            except NatsError:
-                raise  # the queue is away: try again later, the message is not at fault
-            except Exception as error:
-                if delivery.deliveries < _GIVE_UP_AFTER:
-                    raise
-                # The same message keeps failing the decision: end the execution
-                # with the reason rather than retry it forever.
-                log.exception("decision_failed_for_good", execution_id=execution_id)
-                await self._decide_locked(
-                    execution_id, initial, lambda ex, flow: fail_execution(ex, _now()), False
-                )
-                stored = await self._executions.get(execution_id)
-                if stored is not None:
-                    await self._log_error(stored.execution, f"the executor could not go on: {error!r}")
+            await self._decide_held(execution_id, initial, decide, delivery)
+
+    async def _decide_held(
+        self, execution_id: str, initial: Execution | None, decide: Decide, delivery: Delivery
+    ) -> None:
+        """Decide, the execution's lock held; after failing deliveries, end the execution."""
+        try:
+            await self._decide_locked(execution_id, initial, decide, delivery.redelivered)
+        except NatsError:
+            raise  # the queue is away: try again later, the message is not at fault
+        except Exception as error:
+            if delivery.deliveries < _GIVE_UP_AFTER:
+                raise
+            # The same message keeps failing the decision: end the execution
+            # with the reason rather than retry it forever.
+            log.exception("decision_failed_for_good", execution_id=execution_id)
+            await self._decide_locked(
+                execution_id, initial, lambda ex, flow: fail_execution(ex, _now()), False
+            )
+            stored = await self._executions.get(execution_id)
+            if stored is not None:
+                await self._log_error(stored.execution, f"the executor could not go on: {error!r}")
 
     async def _decide_locked(
         self, execution_id: str, initial: Execution | None, decide: Decide, redelivered: bool
@@ -505,6 +540,14 @@ async def _held_back(delivery: Delivery, due: Timestamp) -> bool:
         return False
     await delivery.nak(delay=early)
     return True
+
+
+@dataclass
+class _Batch:
+    """Reports on one execution decided together, and the outcome their messages wait for."""
+
+    updates: list[TaskRunUpdate] = field(default_factory=list)
+    done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 def _now() -> datetime:

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.engine import apply_update, fail, is_terminal, new_execution, pending_jobs, start, state_name
+from flowmesh.engine import (
+    apply_update,
+    apply_updates,
+    fail,
+    is_terminal,
+    new_execution,
+    pending_jobs,
+    start,
+    state_name,
+)
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition, parse_flow
 from flowmesh.queue.v1.queue_pb2 import TaskRunUpdate, WorkerJob
@@ -761,3 +770,47 @@ def test_every_order_of_reports_ends_the_same(concurrent: int) -> None:
         "c": "SUCCESS",
         "after": "SUCCESS",
     }
+
+
+def test_reports_on_one_execution_are_applied_in_one_decision() -> None:
+    flow = parallel(None, "a", "b", "c")
+    execution, jobs, clock = begin(flow)
+
+    decision = apply_updates(execution, [update(job.task_run_id, SUCCESS) for job in jobs], flow, clock())
+
+    assert decision.changed
+    assert decision.execution.version == execution.version + 1
+    assert task_ids(decision.jobs) == ["after"]
+    assert {
+        task_id: state for task_id, state in states(decision.execution).items() if task_id != "after"
+    } == {
+        "par": "SUCCESS",
+        "a": "SUCCESS",
+        "b": "SUCCESS",
+        "c": "SUCCESS",
+    }
+    # The same reports again change nothing: each applies once.
+    assert not apply_updates(
+        decision.execution, [update(job.task_run_id, SUCCESS) for job in jobs], flow, clock()
+    ).changed
+
+
+def test_a_failure_among_the_reports_is_applied_on_its_own_and_all_go_in_one_event() -> None:
+    flow = flow_of(
+        f"  - id: par\n    type: {PARALLEL}\n    tasks:\n"
+        + ret("a", 6)
+        + ret("b", 6, extra="retry: {type: constant, interval: PT1S, maxAttempt: 2}")
+        + ret("c", 6)
+    )
+    execution, jobs, clock = begin(flow)
+    a, b, c = (job.task_run_id for job in jobs)
+
+    decision = apply_updates(
+        execution, [update(a, SUCCESS), update(b, FAILED), update(c, SUCCESS)], flow, clock()
+    )
+
+    assert states(decision.execution) == {"par": "RUNNING", "a": "SUCCESS", "b": "RETRYING", "c": "SUCCESS"}
+    changed = {
+        run.task_id for run in decision.execution.task_runs if run.version == decision.execution.version
+    }
+    assert {"a", "b", "c"} <= changed
