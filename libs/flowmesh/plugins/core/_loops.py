@@ -15,6 +15,14 @@ from flowmesh.plugins._base import FlowableTask, RenderFailed, Resolver, Task
 _compact = json.JSONEncoder(separators=(",", ":")).encode
 
 
+def _text(item: Any) -> str:
+    """Return a loop value as its task runs carry it: text as it is, anything else as JSON."""
+    if isinstance(item, str):
+        return item
+    # An int's JSON is its decimal text (bool is an int too, but JSON spells it otherwise).
+    return str(item) if type(item) is int else _compact(item)
+
+
 class _Loop(FlowableTask):
     task_lists: ClassVar[tuple[str, ...]] = ("tasks", "errors")
 
@@ -34,7 +42,7 @@ class _Loop(FlowableTask):
         nulls = sum(item is None for item in items)
         if nulls:
             raise RenderFailed(f"Found '{nulls}' null values on Each, with values={_java(items)}")
-        return [item if isinstance(item, str) else _compact(item) for item in items]
+        return [_text(item) for item in items]
 
 
 class ForEach(_Loop):
