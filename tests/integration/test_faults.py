@@ -22,6 +22,7 @@ from flowmesh.messaging import LOGS_STREAM, Broker, executor_subject, log_subjec
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
+from tests.integration.running import in_state, running, started
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -135,3 +136,25 @@ async def test_a_decision_that_keeps_failing_fails_its_execution_not_the_executo
         stopping.set()
         await asyncio.gather(*services, return_exceptions=True)
         await broker.close()
+
+
+async def test_an_execution_that_outgrows_a_nats_message_fails_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A server that takes messages up to 64 KiB: a loop over 500 values outgrows it as it runs.
+    monkeypatch.setattr("flowmesh.embedded._nats.MAX_PAYLOAD", "64KB")
+    wide = (
+        "id: wide\nnamespace: faults\ntasks:\n"
+        "  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n"
+        '    values: "{{ range(1, 500) }}"\n    concurrencyLimit: 0\n    tasks:\n'
+        "      - id: one\n        type: io.kestra.plugin.core.debug.Return\n        format: x\n"
+    )
+    async with running(tmp_path) as broker:
+        execution = await started(broker, wide)
+
+        failed = await in_state(broker, execution.id, StateType.STATE_TYPE_FAILED)
+
+        # It ended as it was before the change that did not fit: some iterations still going.
+        assert not all(run.state.current == StateType.STATE_TYPE_SUCCESS for run in failed.task_runs)
+        reason = await broker.js.get_last_msg(LOGS_STREAM, log_subject(execution.id))
+        assert "max_payload" in LogEntry.FromString(reason.data).message

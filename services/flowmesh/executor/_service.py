@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.errors import Error as NatsError
+from nats.errors import MaxPayloadError
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import (
     Decision,
+    TaskRunError,
     apply_updates,
     apply_wake,
     begin,
@@ -81,6 +83,10 @@ _CACHE_SIZE = 4096
 _MAX_CONFLICTS = 50
 # Deliveries of one message whose decision fails before the execution is failed.
 _GIVE_UP_AFTER = 5
+_TOO_LARGE = (
+    "the execution grew larger than the biggest message the NATS server takes (its max_payload):"
+    " it ends as it was before that change"
+)
 
 Decide = Callable[[Execution, FlowDefinition], Decision]
 
@@ -271,10 +277,15 @@ class Executor:
                     await self._wake(decision.execution.id, next_wake(decision.execution, flow))
                 return
             try:
-                if stored is None:
-                    stored = await self._executions.create(decision.execution)
-                else:
-                    stored = await self._executions.update(decision.execution, stored.revision)
+                try:
+                    stored = await self._store(stored, decision.execution)
+                except MaxPayloadError:
+                    # The change would make the execution larger than a NATS message may be:
+                    # it ends as it was, saying why, rather than retrying for ever.
+                    log.error("execution_too_large", execution_id=execution_id)
+                    decision = fail_execution(current, _now())
+                    decision.errors.append(TaskRunError("", "", _TOO_LARGE))
+                    stored = await self._store(stored, decision.execution)
             except StaleRevision:
                 DECISIONS.labels("conflict").inc()
                 continue
@@ -463,6 +474,12 @@ class Executor:
             ExecutorMessage(subflow_ended=ended),
             msg_id=f"ended:{execution.id}",
         )
+
+    async def _store(self, stored: Stored | None, execution: Execution) -> Stored:
+        """Write execution over stored (compare-and-set), or as new; raise StaleRevision if it moved."""
+        if stored is None:
+            return await self._executions.create(execution)
+        return await self._executions.update(execution, stored.revision)
 
     async def _flow(self, execution: Execution) -> FlowDefinition | None:
         try:
