@@ -184,3 +184,22 @@ async def test_restarting_the_parent_starts_the_failed_subflow_again_as_a_new_ex
     second_child = from_struct(again.task_runs[0].outputs)["executionId"]
     assert second_child == subflow_execution_id(again.task_runs[0], 2) != first_child
     assert state_name((await ended(broker, second_child)).state.current) == "FAILED"
+
+
+async def test_a_failed_subflow_task_run_with_a_retry_starts_a_new_execution_per_attempt(
+    broker: Broker,
+) -> None:
+    retry = "    retry:\n      type: constant\n      interval: PT0.2S\n      maxAttempt: 2\n"
+    source = PARENT.replace("id: parent", "id: retrying").replace(
+        "    inheritLabels: true\n", "    inheritLabels: true\n" + retry
+    )
+    parent = await started(broker, source, {"word": "fail"})
+
+    done = await in_state(broker, parent.id, StateType.STATE_TYPE_FAILED)
+
+    (call,) = done.task_runs
+    assert [state_name(attempt.state.current) for attempt in call.attempts] == ["FAILED", "FAILED"]
+    children = [subflow_execution_id(call, attempt) for attempt in (1, 2)]
+    assert from_struct(call.outputs)["executionId"] == children[1]
+    for child_id in children:
+        assert state_name((await ended(broker, child_id)).state.current) == "FAILED"

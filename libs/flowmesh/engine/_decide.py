@@ -24,7 +24,7 @@ from flowmesh.engine._subflows import CORRELATION_ID, ended_update
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
 from flowmesh.expressions import render_value
 from flowmesh.language import FlowDefinition, failed_checks, typed_output
-from flowmesh.plugins import RunnableTask, Task
+from flowmesh.plugins import ExecutableTask, RunnableTask, Task
 from flowmesh.queue.v1.queue_pb2 import StartSubflow, SubflowEnded, TaskRunUpdate, WorkerJob
 from flowmesh.values import from_struct, to_struct
 
@@ -321,8 +321,8 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
     and MAX_DURATION SLAs whose deadline has passed apply (flowmesh.engine._sla).
 
     The task run goes back to CREATED (Kestra's retryTask) and its job carries
-    the next attempt number. A wake that finds nothing due changes nothing and
-    says when to wake again.
+    the next attempt number; a Subflow task run starts a new execution. A wake
+    that finds nothing due changes nothing and says when to wake again.
     """
     ended = is_terminal(execution.state.current)
     after = flow.after_execution_ids()
@@ -343,7 +343,11 @@ def apply_wake(execution: Execution, flow: FlowDefinition, now: datetime) -> Dec
     updated = _copy(execution)
     for run in updated.task_runs:
         if run.id in due:
-            transition(run.state, StateType.STATE_TYPE_CREATED, now)
+            # A Subflow task run is started again by the walk (a new attempt: a new execution).
+            again = isinstance(flow.task(run.task_id), ExecutableTask)
+            transition(
+                run.state, StateType.STATE_TYPE_RESTARTED if again else StateType.STATE_TYPE_CREATED, now
+            )
     # Pauses whose duration (or timeout) has passed go on, or end, as their behavior says.
     expired = expire(updated, flow, now)
     decision = _advance(updated, flow, now, touched=due | expired)

@@ -26,7 +26,7 @@ from flowmesh.engine._sla import next_deadline
 from flowmesh.engine._states import is_terminal
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.language import FlowDefinition, FlowRetry
-from flowmesh.plugins import ConstantRetry, ExponentialRetry, RandomRetry, RunnableTask
+from flowmesh.plugins import ConstantRetry, ExecutableTask, ExponentialRetry, RandomRetry, RunnableTask
 
 RETRYING = StateType.STATE_TYPE_RETRYING
 _MILLISECOND = timedelta(milliseconds=1)
@@ -37,10 +37,10 @@ def retry_of(flow: FlowDefinition, task_id: str) -> FlowRetry | None:
 
     As Kestra's ExecutorService.handleChildWorkerTaskResult: the task's own
     retry, else that of its nearest parent (a flowable task) with one, else the
-    flow's. Only task runs that workers run are retried.
+    flow's. Only task runs that workers run, and Subflow task runs, are retried.
     """
     task = flow.task(task_id)
-    if not isinstance(task, RunnableTask):
+    if not isinstance(task, RunnableTask | ExecutableTask):
         return None
     if task.retry is not None:
         return task.retry

@@ -131,7 +131,7 @@ class Task(BaseModel):
     @model_validator(mode="after")
     def _retry_and_timeout_on_workers_only(self) -> Task:
         # Pause overrides this rule, by its name.
-        if not isinstance(self, RunnableTask | FlowableTask) and self.retry is not None:
+        if not isinstance(self, RunnableTask | FlowableTask | ExecutableTask) and self.retry is not None:
             raise ValueError(f"`retry` is not supported by flowmesh yet on a {self.type} task")
         if not isinstance(self, RunnableTask) and self.timeout is not None:
             raise ValueError(f"`timeout` is not supported by flowmesh yet on a {self.type} task")
