@@ -22,8 +22,10 @@ from flowmesh.worker._context import JobContext
 
 log = get_logger("worker")
 
-# A task still running after this long reports its start on its own.
-_QUIET_START = 0.1
+# A task still running after this long reports its start on its own. Short enough for a
+# user to see a long task RUNNING at once; long enough that the thousands of short ones of a
+# busy worker (whose event loop also serves their logs and reports) report only their end.
+_QUIET_START = 0.5
 
 # Properties that name the task rather than configure it: never rendered.
 _IDENTITY = ("id", "type")
