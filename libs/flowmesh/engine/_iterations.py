@@ -16,15 +16,17 @@ from flowmesh.plugins.core import LoopUntil
 
 def iterations_due(execution: Execution, flow: FlowDefinition) -> list[datetime]:
     """Return when each LoopUntil task run waiting between two iterations starts its next one."""
+    loops = {task.id for task in flow.all_tasks() if isinstance(task, LoopUntil)}
+    if not loops:  # most flows: nothing to look for among their task runs
+        return []
     ended = is_terminal(execution.state.current)
     after = flow.after_execution_ids()
     found = []
     for run in execution.task_runs:
-        if is_terminal(run.state.current) or (ended and run.task_id not in after):
+        if run.task_id not in loops or is_terminal(run.state.current) or (ended and run.task_id not in after):
             continue
         task = flow.task(run.task_id)
-        if not isinstance(task, LoopUntil):
-            continue
+        assert isinstance(task, LoopUntil)
         kids = [other for other in execution.task_runs if other.parent_task_run_id == run.id]
         due = task.next_iteration(run, kids)
         if due is not None:
