@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
@@ -12,7 +11,7 @@ from flowmesh.engine._jobs import Variables, flow_vars
 from flowmesh.engine._states import FAILING, TERMINAL, is_terminal, merge, transition
 from flowmesh.engine._subflows import start_request
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
-from flowmesh.expressions import ExpressionError, render_value
+from flowmesh.expressions import ExpressionError, mentions, render_value
 from flowmesh.language import FlowDefinition
 from flowmesh.plugins import (
     ExecutableTask,
@@ -33,6 +32,8 @@ SKIPPED = StateType.STATE_TYPE_SKIPPED
 CREATED = StateType.STATE_TYPE_CREATED
 RUNNING = StateType.STATE_TYPE_RUNNING
 KILLED = StateType.STATE_TYPE_KILLED
+# Words of an expression that may read `outputs`: it names them, or renders other text.
+_READING_OUTPUTS = ("outputs", "render", "Context")
 RESTARTED = StateType.STATE_TYPE_RESTARTED
 
 # One child to run: the task, and the loop value its task run carries ("" outside loops).
@@ -183,12 +184,10 @@ class Resolver:
     def render(self, run: TaskRun, value: Any) -> Any:
         # Without a brace there is no expression: nothing to build what expressions see for;
         # the outputs of every task run are built only for an expression that may read them.
-        task = self.flow.task(run.task_id)
-        seen = (
-            self._variables.of_task(run, task, with_outputs=_mentions_outputs(value))
-            if _braced(value)
-            else {}
-        )
+        seen: dict[str, Any] = {}
+        if mentions(value, "{"):
+            task = self.flow.task(run.task_id)
+            seen = self._variables.of_task(run, task, with_outputs=mentions(value, *_READING_OUTPUTS))
         try:
             return render_value(value, seen)
         except ExpressionError as error:
@@ -409,23 +408,6 @@ class Resolver:
         except RenderFailed as error:
             return self.fail(run, str(error))
         return None if is_true(condition) else SKIPPED
-
-
-def _mentions_outputs(value: Any) -> bool:
-    """Return whether value's expressions may read `outputs`: they name it, or render other text."""
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return any(word in text for word in ("outputs", "render", "Context", "currentEachOutput"))
-
-
-def _braced(value: Any) -> bool:
-    """Return whether a string in value (a string, list or dict, at any depth) holds a brace."""
-    if isinstance(value, str):
-        return "{" in value
-    if isinstance(value, dict):
-        return any(_braced(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_braced(item) for item in value)
-    return False
 
 
 def _enabled(tasks: list[Task]) -> list[Task]:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from flowmesh.expressions._render import ERROR_LOGS, ExpressionError, render, render_value, uses_error_logs
+from flowmesh.expressions._render import (
+    ERROR_LOGS,
+    ExpressionError,
+    mentions,
+    render,
+    render_value,
+    uses_error_logs,
+)
 
-__all__ = ["ERROR_LOGS", "ExpressionError", "render", "render_value", "uses_error_logs"]
+__all__ = ["ERROR_LOGS", "ExpressionError", "mentions", "render", "render_value", "uses_error_logs"]

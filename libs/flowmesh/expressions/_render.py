@@ -140,9 +140,20 @@ def _current_each_output(context: Context, *args: Any, **kwargs: Any) -> Any:
 ERROR_LOGS = "__error_logs"
 
 
+def mentions(value: Any, *words: str) -> bool:
+    """Return whether a string in value (a template, or a list or map of them, at any depth) holds a word."""
+    if isinstance(value, str):
+        return any(word in value for word in words)
+    if isinstance(value, dict):
+        return any(mentions(item, *words) for item in value.values())
+    if isinstance(value, list):
+        return any(mentions(item, *words) for item in value)
+    return False
+
+
 def uses_error_logs(value: Any) -> bool:
     """Return whether value (a template, or properties holding templates) calls errorLogs()."""
-    return "errorLogs(" in (value if isinstance(value, str) else json.dumps(value, default=str))
+    return mentions(value, "errorLogs(")
 
 
 @jinja2.pass_context

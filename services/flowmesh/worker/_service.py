@@ -131,9 +131,10 @@ class Worker:
         variables = from_struct(job.variables)
         context = JobContext(self._broker, job, variables, self.worker_id, self._storage)
         try:
-            if uses_error_logs(from_struct(job.task)):
+            raw = from_struct(job.task)
+            if uses_error_logs(raw):
                 variables[ERROR_LOGS] = error_logs(await context.logs(job.execution_id))
-            task = _load_task(job, variables)
+            task = _load_task(raw, variables)
             outputs = await _run_within(task, context)
         except (TaskFailed, ExpressionError, _InvalidTask) as error:
             context.log("ERROR", str(error))
@@ -212,8 +213,8 @@ class _InvalidTask(Exception):
     """The task's properties, once rendered, do not fit its type."""
 
 
-def _load_task(job: WorkerJob, variables: dict[str, Any]) -> RunnableTask:
-    raw = from_struct(job.task)
+def _load_task(raw: dict[str, Any], variables: dict[str, Any]) -> RunnableTask:
+    """Return the task of a job's properties (raw), rendered with variables; raise _InvalidTask."""
     cls = task_class(str(raw.get("type")))
     if cls is None or not issubclass(cls, RunnableTask):
         raise _InvalidTask(f"Invalid type: {raw.get('type')} cannot run on a worker")
