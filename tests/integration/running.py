@@ -18,8 +18,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow, resolve_inputs
-from flowmesh.messaging import Broker, executor_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
+from flowmesh.messaging import Broker
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.storage import LocalStorage
 from flowmesh.worker import Worker
@@ -79,12 +78,7 @@ async def started(
         labels={},
         now=datetime.now(UTC),
     )
-    await ExecutionStore(broker).create(execution)
-    await broker.publish(
-        executor_subject(execution.id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution.id}",
-    )
+    await ExecutionStore(broker).submit(execution)
     return execution
 
 

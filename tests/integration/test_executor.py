@@ -26,7 +26,7 @@ from flowmesh.messaging import (
     executor_subject,
     log_subject,
 )
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution, TaskRunUpdate
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 from flowmesh.worker import Worker
@@ -91,12 +91,7 @@ async def submit(broker: Broker, inputs: dict[str, str]) -> Execution:
         labels={},
         now=datetime.now(UTC),
     )
-    await ExecutionStore(broker).create(execution)
-    await broker.publish(
-        executor_subject(execution.id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution.id}",
-    )
+    await ExecutionStore(broker).submit(execution)
     return execution
 
 

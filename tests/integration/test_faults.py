@@ -18,8 +18,7 @@ from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
 from flowmesh.log.v1.log_pb2 import LogEntry
-from flowmesh.messaging import LOGS_STREAM, Broker, executor_subject, log_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
+from flowmesh.messaging import LOGS_STREAM, Broker, log_subject
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
 from tests.integration.running import in_state, running, started
@@ -61,12 +60,7 @@ async def start_nap(broker: Broker, store: ExecutionStore, execution_id: str) ->
         labels={},
         now=datetime.now(UTC),
     )
-    await store.create(execution)
-    await broker.publish(
-        executor_subject(execution_id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution_id}",
-    )
+    await store.submit(execution)
 
 
 async def test_nats_killed_and_restarted_mid_execution_loses_nothing(nats: EmbeddedNats) -> None:

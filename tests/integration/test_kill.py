@@ -31,7 +31,6 @@ from flowmesh.queue.v1.queue_pb2 import (
     ExecutorMessage,
     KillExecution,
     RestartExecution,
-    StartExecution,
     WorkerJob,
 )
 from flowmesh.state import ExecutionStore, FlowStore
@@ -79,12 +78,7 @@ async def start_long(broker: Broker, execution_id: str) -> None:
         labels={},
         now=datetime.now(UTC),
     )
-    await ExecutionStore(broker).create(execution)
-    await broker.publish(
-        executor_subject(execution_id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution_id}",
-    )
+    await ExecutionStore(broker).submit(execution)
 
 
 async def test_kill_while_a_task_runs_ends_killed_and_runs_nothing_more(broker: Broker) -> None:

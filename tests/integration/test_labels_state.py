@@ -19,7 +19,6 @@ from flowmesh.queue.v1.queue_pb2 import (
     ExecutionEvent,
     ExecutorMessage,
     SetExecutionLabels,
-    StartExecution,
 )
 from flowmesh.state import ExecutionStore, FlowStore
 from tests.integration.queues import executor_settled
@@ -67,12 +66,7 @@ async def failed_execution(broker: Broker) -> Execution:
         labels={"team": "data"},
         now=datetime.now(UTC),
     )
-    await ExecutionStore(broker).create(execution)
-    await broker.publish(
-        executor_subject(execution.id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution.id}",
-    )
+    await ExecutionStore(broker).submit(execution)
     return await ended(broker, 0, StateType.STATE_TYPE_FAILED)
 
 

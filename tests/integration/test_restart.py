@@ -14,7 +14,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
 from flowmesh.messaging import Broker, executor_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, RestartExecution, StartExecution
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, RestartExecution
 from flowmesh.state import ExecutionStore, FlowStore
 from tests.integration.queues import executor_settled
 from tests.integration.running import running
@@ -52,12 +52,7 @@ async def broker(tmp_path: Path) -> AsyncIterator[Broker]:
 
 async def start(broker: Broker, execution: Execution) -> None:
     """Store and start an execution, as the api does (a replay included)."""
-    await ExecutionStore(broker).create(execution)
-    await broker.publish(
-        executor_subject(execution.id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution.id}",
-    )
+    await ExecutionStore(broker).submit(execution)
 
 
 async def ended(broker: Broker, execution_id: str, restarted_times: int) -> Execution:

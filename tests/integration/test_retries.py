@@ -16,8 +16,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
-from flowmesh.messaging import LOGS_STREAM, Broker, executor_subject, log_subject
-from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
+from flowmesh.messaging import LOGS_STREAM, Broker, log_subject
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
 from tests.waiting import eventually
@@ -73,12 +72,7 @@ async def run(broker: Broker, source: str, execution_id: str) -> Execution:
         labels={},
         now=datetime.now(UTC),
     )
-    await ExecutionStore(broker).create(execution)
-    await broker.publish(
-        executor_subject(execution_id),
-        ExecutorMessage(start_execution=StartExecution(execution=execution)),
-        msg_id=f"start:{execution_id}",
-    )
+    await ExecutionStore(broker).submit(execution)
 
     async def ended() -> Execution | None:
         stored = await ExecutionStore(broker).get(execution_id)

@@ -140,6 +140,10 @@ class Broker:
         ack = await self.js.publish(subject, message.SerializeToString(), headers=headers)
         return not ack.duplicate
 
+    async def to_executor(self, execution_id: str, message: Message, msg_id: str) -> bool:
+        """Publish an executor message about an execution on its subject; False for a duplicate."""
+        return await self.publish(_topology.executor_subject(execution_id), message, msg_id)
+
     async def pull(
         self,
         stream: str,

@@ -8,6 +8,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.messaging import EXECUTIONS_BUCKET, Broker
+from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, StartExecution
 
 # How long a watcher goes without news before it reads the execution again.
 _RECHECK = 5.0
@@ -49,6 +50,25 @@ class ExecutionStore:
         except KeyWrongLastSequenceError:
             raise StaleRevision(execution.id) from None
         return Stored(execution, revision)
+
+    async def submit(self, execution: Execution) -> Execution:
+        """Store a new execution, then ask the executor to start it; return the execution stored.
+
+        One stored already under that id (the same request again, a redelivery) is
+        the one started: a no-op for the executor if it runs.
+        """
+        try:
+            await self.create(execution)
+        except StaleRevision:
+            stored = await self.get(execution.id)
+            if stored is not None:
+                execution = stored.execution
+        await self._broker.to_executor(
+            execution.id,
+            ExecutorMessage(start_execution=StartExecution(execution=execution)),
+            msg_id=f"start:{execution.id}",
+        )
+        return execution
 
     async def update(self, execution: Execution, revision: int) -> Stored:
         """Replace the execution stored at revision; raise StaleRevision if it moved on."""

@@ -29,7 +29,7 @@ from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceSer
 from flowmesh.expression.v1.expression_messages_pb2 import EvaluateExpressionResponse
 from flowmesh.expressions import ERROR_LOGS, ExpressionError, render, uses_error_logs
 from flowmesh.language import FlowDefinition, failed_checks, resolve_inputs
-from flowmesh.messaging import Broker, executor_subject
+from flowmesh.messaging import Broker
 from flowmesh.queue.v1.queue_pb2 import (
     ChangeTaskRunState,
     ExecutorMessage,
@@ -37,12 +37,11 @@ from flowmesh.queue.v1.queue_pb2 import (
     RestartExecution,
     ResumeExecution,
     SetExecutionLabels,
-    StartExecution,
     UnqueueExecution,
 )
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
-from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
+from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.values import from_struct, to_struct
 
 # The states an execution can leave its flow's concurrency queue in.
@@ -91,7 +90,7 @@ class ExecutionServicer(ExecutionServiceServicer):
             labels={label.key: label.value for label in request.labels},
             now=now(),
         )
-        execution = await self._submit(execution)
+        execution = await self._executions.submit(execution)
         if not request.wait:
             return execution
         async for current in self._executions.watch(execution.id):
@@ -149,8 +148,8 @@ class ExecutionServicer(ExecutionServiceServicer):
                 "EXECUTION_ENDED",
                 f"Execution {execution.id} has already ended",
             )
-        await self._broker.publish(
-            executor_subject(execution.id),
+        await self._broker.to_executor(
+            execution.id,
             ExecutorMessage(kill_execution=KillExecution(execution_id=execution.id)),
             msg_id=f"kill:{execution.id}",
         )
@@ -165,8 +164,8 @@ class ExecutionServicer(ExecutionServiceServicer):
         answer = restarted(execution, flow, now())
         # The executor restarts what it has stored (or this copy, if the bucket let it go),
         # once: the message id and the restart count seen make a second restart a new one.
-        await self._broker.publish(
-            executor_subject(execution.id),
+        await self._broker.to_executor(
+            execution.id,
             ExecutorMessage(restart_execution=RestartExecution(execution=execution)),
             msg_id=f"restart:{execution.id}:{restarts(execution)}",
         )
@@ -188,7 +187,7 @@ class ExecutionServicer(ExecutionServiceServicer):
             now=now(),
         )
         # As a new execution (the executor runs a RESTARTED one from where it stands).
-        return await self._submit(execution)
+        return await self._executions.submit(execution)
 
     @unary
     async def ResumeExecution(
@@ -198,8 +197,8 @@ class ExecutionServicer(ExecutionServiceServicer):
         flow = await self._flow_of(execution, execution.flow_revision)
         # Refusals and InputsError (naming each input) are answered by api._support.
         task_run_id, inputs = resume_inputs(execution, flow, from_struct(request.inputs))
-        await self._broker.publish(
-            executor_subject(execution.id),
+        await self._broker.to_executor(
+            execution.id,
             ExecutorMessage(
                 resume_execution=ResumeExecution(
                     execution_id=execution.id, task_run_id=task_run_id, inputs=to_struct(inputs)
@@ -229,8 +228,8 @@ class ExecutionServicer(ExecutionServiceServicer):
                 f"Execution {execution.id} is {state_name(execution.state.current)}:"
                 " only a QUEUED one leaves the queue",
             )
-        await self._broker.publish(
-            executor_subject(execution.id),
+        await self._broker.to_executor(
+            execution.id,
             ExecutorMessage(
                 unqueue_execution=UnqueueExecution(execution_id=execution.id, state=request.state)
             ),
@@ -267,25 +266,6 @@ class ExecutionServicer(ExecutionServiceServicer):
             )
         return flow
 
-    async def _submit(self, execution: Execution) -> Execution:
-        """Store a new execution, then ask the executor to start it.
-
-        The same request id again finds its execution stored already: that one
-        is started (a no-op if it runs) and answered.
-        """
-        try:
-            await self._executions.create(execution)
-        except StaleRevision:
-            stored = await self._executions.get(execution.id)
-            if stored is not None:
-                execution = stored.execution
-        await self._broker.publish(
-            executor_subject(execution.id),
-            ExecutorMessage(start_execution=StartExecution(execution=execution)),
-            msg_id=f"start:{execution.id}",
-        )
-        return execution
-
     async def _get(self, tenant: str, execution_id: str) -> Execution:
         stored = await self._executions.get(execution_id)
         if stored is not None and stored.execution.tenant_id == tenant:
@@ -309,8 +289,8 @@ class ExecutionServicer(ExecutionServiceServicer):
             )
         execution = await self._get(request.tenant, request.execution_id)
         answer = with_labels(execution, request.labels)
-        await self._broker.publish(
-            executor_subject(execution.id),
+        await self._broker.to_executor(
+            execution.id,
             ExecutorMessage(
                 set_execution_labels=SetExecutionLabels(execution=execution, labels=request.labels)
             ),
@@ -333,8 +313,8 @@ class ExecutionServicer(ExecutionServiceServicer):
         flow = await self._flow_of(execution, execution.flow_revision)
         answer = task_run_state_changed(execution, flow, request.task_run_id, request.state, now())
         # As for a restart: the executor applies it once, to what it has stored.
-        await self._broker.publish(
-            executor_subject(execution.id),
+        await self._broker.to_executor(
+            execution.id,
             ExecutorMessage(
                 change_task_run_state=ChangeTaskRunState(
                     execution=execution, task_run_id=request.task_run_id, state=request.state

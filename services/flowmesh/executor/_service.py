@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -46,7 +45,6 @@ from flowmesh.messaging import (
     Broker,
     Delivery,
     execution_event_subject,
-    executor_subject,
     job_subject,
     log_subject,
     run_consumer,
@@ -271,7 +269,9 @@ class Executor:
                     jobs = pending_jobs(decision.execution, flow) + restarted_jobs(decision.execution, flow)
                     await self._publish(decision.execution, jobs)
                     await self._start_subflows(pending_subflows(decision.execution, flow))
-                    await self._start_new(pending_successor(decision.execution, flow))
+                    successor = pending_successor(decision.execution, flow)
+                    if successor is not None:
+                        await self._executions.submit(successor)
                     await self._tell_parent(decision.execution)
                     await self._release(decision.execution, flow)
                     await self._wake(decision.execution.id, next_wake(decision.execution, flow))
@@ -300,7 +300,7 @@ class Executor:
             await self._publish(decision.execution, decision.jobs)
             await self._start_subflows(decision.subflows)
             for new in decision.starts:
-                await self._start_new(new)
+                await self._executions.submit(new)
             await self._kill(decision.kills)
             if not is_terminal(current.state.current):
                 await self._tell_parent(decision.execution)
@@ -364,8 +364,8 @@ class Executor:
             stored = await self._executions.get(execution_id)
             if stored is None:
                 continue
-            await self._broker.publish(
-                executor_subject(execution_id),
+            await self._broker.to_executor(
+                execution_id,
                 ExecutorMessage(start_execution=StartExecution(execution=stored.execution)),
                 msg_id=f"unqueue:{execution_id}",
             )
@@ -409,8 +409,8 @@ class Executor:
             outputs=to_struct({"executionId": request.execution_id} if not error else {}),
         )
         update.date.FromDatetime(_now())
-        await self._broker.publish(
-            executor_subject(update.execution_id),
+        await self._broker.to_executor(
+            update.execution_id,
             ExecutorMessage(task_run_update=update),
             msg_id=f"{update.task_run_id}:{update.attempt}:subflow",
         )
@@ -422,23 +422,11 @@ class Executor:
                 )
                 await self._log_error(parent.execution, error, update.task_run_id, task_id)
 
-    async def _start_new(self, execution: Execution | None) -> None:
-        """Store a new execution (a retry of another) unless it is there already, then start it."""
-        if execution is None:
-            return
-        with contextlib.suppress(StaleRevision):
-            await self._executions.create(execution)
-        await self._broker.publish(
-            executor_subject(execution.id),
-            ExecutorMessage(start_execution=StartExecution(execution=execution)),
-            msg_id=f"start:{execution.id}",
-        )
-
     async def _start_subflows(self, requests: list[StartSubflow]) -> None:
         await asyncio.gather(
             *(
-                self._broker.publish(
-                    executor_subject(request.execution_id),
+                self._broker.to_executor(
+                    request.execution_id,
                     ExecutorMessage(start_subflow=request),
                     msg_id=f"subflow:{request.execution_id}",
                 )
@@ -449,8 +437,8 @@ class Executor:
     async def _kill(self, execution_ids: list[str]) -> None:
         await asyncio.gather(
             *(
-                self._broker.publish(
-                    executor_subject(execution_id),
+                self._broker.to_executor(
+                    execution_id,
                     ExecutorMessage(kill_execution=KillExecution(execution_id=execution_id)),
                     msg_id=f"kill:{execution_id}",
                 )
@@ -469,8 +457,8 @@ class Executor:
             return
         parent = execution.parent_task_run
         ended = SubflowEnded(parent=parent, execution=execution)
-        await self._broker.publish(
-            executor_subject(parent.execution_id),
+        await self._broker.to_executor(
+            parent.execution_id,
             ExecutorMessage(subflow_ended=ended),
             msg_id=f"ended:{execution.id}",
         )
@@ -514,8 +502,8 @@ class Executor:
         wake = Wake(execution_id=execution_id)
         wake.due.FromDatetime(due)
         millis = wake.due.ToMilliseconds()
-        await self._broker.publish(
-            executor_subject(execution_id), ExecutorMessage(wake=wake), msg_id=f"wake:{execution_id}:{millis}"
+        await self._broker.to_executor(
+            execution_id, ExecutorMessage(wake=wake), msg_id=f"wake:{execution_id}:{millis}"
         )
 
     async def _log_error(
