@@ -28,6 +28,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.expressions import render_value
 from flowmesh.language import ExecutionAssertionSla, FlowDefinition, MaxDurationSla, Sla
 from flowmesh.plugins import is_true
+from flowmesh.values import iso_duration
 
 _ENDS = {"FAIL": StateType.STATE_TYPE_FAILED, "CANCEL": StateType.STATE_TYPE_CANCELLED}
 _NOT_STARTED = (StateType.STATE_TYPE_CREATED, StateType.STATE_TYPE_QUEUED)
@@ -51,8 +52,9 @@ def enforce_sla(execution: Execution, flow: FlowDefinition, now: datetime) -> En
         return enforced
     for sla, deadline in _deadlines(execution, flow):
         if deadline <= now:
-            waited = _iso(now - _created(execution))
-            reason = f"execution duration of {waited} exceeds the maximum duration of {_iso(sla.duration)}."
+            waited = _to_millis(now - _created(execution))
+            limit = _to_millis(sla.duration)
+            reason = f"execution duration of {waited} exceeds the maximum duration of {limit}."
             _violate(execution, sla, reason, now, enforced)
             if is_terminal(execution.state.current):
                 return enforced
@@ -125,13 +127,6 @@ def _created(execution: Execution) -> datetime:
     return execution.state.histories[0].date.ToDatetime(tzinfo=UTC)
 
 
-def _iso(duration: timedelta) -> str:
-    """Return a duration as Java prints one, to the millisecond (`PT2.001S`, `PT1H30M`)."""
-    millis = duration // timedelta(milliseconds=1)
-    seconds, millis = divmod(millis, 1000)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    if seconds or millis or text == "PT":
-        text += f"{seconds}.{millis:03d}".rstrip("0").rstrip(".") + "S"
-    return text
+def _to_millis(duration: timedelta) -> str:
+    """Return a duration as Java prints one, to the millisecond (`PT2.001S`), as Kestra's message does."""
+    return iso_duration(timedelta(milliseconds=duration // timedelta(milliseconds=1)))

@@ -256,9 +256,7 @@ def _calls_itself(namespace: str, flow_id: str, tasks: list[Task]) -> bool:
         task = pending.pop()
         if isinstance(task, FlowableTask):
             pending.extend(task.children())
-        elif isinstance(task, ExecutableTask) and (
-            (getattr(task, "namespace", None), getattr(task, "flowId", None)) == (namespace, flow_id)
-        ):
+        elif isinstance(task, ExecutableTask) and task.calls(namespace, flow_id):
             return True
     return False
 

@@ -322,6 +322,10 @@ class ExecutableTask(Task):
         """Return the execution to start; render renders in the task run's context."""
         raise NotImplementedError
 
+    def calls(self, namespace: str, flow_id: str) -> bool:
+        """Return whether the task always starts namespace/flow_id (as written, before rendering)."""
+        raise NotImplementedError
+
     def ended(
         self, state: StateType, outputs: dict[str, Any], render: Callable[[Any], Any]
     ) -> tuple[StateType, dict[str, Any]]:

@@ -587,3 +587,17 @@ def test_listeners_are_validated_and_their_task_ids_count_with_the_others() -> N
         ("listeners[0].tasks[1].oops", 'Unrecognized field "oops"'),
         ("", "Invalid Flow: Duplicate task id with name [a]"),
     ]
+
+
+def test_a_subflow_that_starts_its_own_flow_is_refused_even_nested() -> None:
+    source = (
+        "id: loop\nnamespace: company.team\ntasks:\n"
+        "  - id: group\n    type: io.kestra.plugin.core.flow.Sequential\n    tasks:\n"
+        "      - id: again\n        type: io.kestra.plugin.core.flow.Subflow\n"
+        "        namespace: company.team\n        flowId: loop\n"
+    )
+
+    assert [v.message for v in violations(source)] == [
+        "Invalid Flow: Recursive call to flow [company.team.loop]"
+    ]
+    assert parse_flow(source.replace("flowId: loop", "flowId: other")).id == "loop"

@@ -62,6 +62,9 @@ class Subflow(ExecutableTask):
             wait=self.wait,
         )
 
+    def calls(self, namespace: str, flow_id: str) -> bool:
+        return (self.namespace, self.flowId) == (namespace, flow_id)
+
     def ended(
         self, state: StateType, outputs: dict[str, Any], render: Callable[[Any], Any]
     ) -> tuple[StateType, dict[str, Any]]:
