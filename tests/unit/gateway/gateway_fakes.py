@@ -30,6 +30,7 @@ from flowmesh.flow.v1 import flow_messages_pb2 as fm
 from flowmesh.flow.v1 import flow_pb2, flow_service_pb2_grpc
 from flowmesh.log.v1 import log_messages_pb2 as lm
 from flowmesh.log.v1 import log_pb2, log_service_pb2_grpc
+from tests.waiting import eventually
 
 S = state_pb2.StateType
 
@@ -368,12 +369,7 @@ async def start_fake_api() -> tuple[FakeApi, grpc.aio.Server]:
 
 async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> None:
     """Poll condition until it holds; fail after `within` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
+    await eventually(lambda: asyncio.sleep(0, result=condition()), within=within, what="condition")
 
 
 def parse_sse(text: str) -> list[dict[str, str]]:

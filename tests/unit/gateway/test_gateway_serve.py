@@ -14,6 +14,7 @@ from gateway_fakes import FakeApi, wait_until
 
 from flowmesh.embedded import free_port
 from flowmesh.gateway import create_app, serve
+from tests.waiting import eventually
 
 FOREVER_LOGS = "/api/v1/main/logs/forever/follow"
 Served = tuple[httpx.AsyncClient, asyncio.Event, "asyncio.Task[None]"]
@@ -26,11 +27,11 @@ async def serving(app: FastAPI) -> AsyncIterator[Served]:
     stopping = asyncio.Event()
     task = asyncio.create_task(serve(app, "127.0.0.1", port, stopping))
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-        for _ in range(500):
-            with contextlib.suppress(httpx.TransportError):
-                if (await http.get("/health")).status_code == 200:
-                    break
-            await asyncio.sleep(0.01)
+
+        async def up() -> bool:
+            return (await http.get("/health")).status_code == 200
+
+        await eventually(up, within=5, what="the gateway serving", ignore=(httpx.TransportError,))
         try:
             yield http, stopping, task
         finally:
