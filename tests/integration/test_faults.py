@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from nats.errors import Error as NatsError
+from nats.errors import MaxPayloadError
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.embedded import EmbeddedNats
@@ -21,7 +22,7 @@ from flowmesh.log.v1.log_pb2 import LogEntry
 from flowmesh.messaging import LOGS_STREAM, Broker, log_subject
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.worker import Worker
-from tests.integration.running import in_state, running, started
+from tests.integration.running import in_state, nats_broker, running, started
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -152,3 +153,23 @@ async def test_an_execution_that_outgrows_a_nats_message_fails_saying_why(
         assert not all(run.state.current == StateType.STATE_TYPE_SUCCESS for run in failed.task_runs)
         reason = await broker.js.get_last_msg(LOGS_STREAM, log_subject(execution.id))
         assert "max_payload" in LogEntry.FromString(reason.data).message
+
+
+async def test_an_execution_that_fits_only_without_its_headers_is_refused_and_the_connection_lives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # nats-py checks the payload alone; the server counts headers too and drops a client that
+    # sends more than its max_payload. A payload a few bytes under the limit must be refused first.
+    monkeypatch.setattr("flowmesh.embedded._nats.MAX_PAYLOAD", "64KB")
+    async with nats_broker(tmp_path) as broker:
+        limit = broker.nc.max_payload
+        execution = Execution(id="edge", namespace="faults", flow_id="edge")
+        execution.labels.add(key="filler", value="x" * (limit - execution.ByteSize() - 16))
+        assert limit - 20 < execution.ByteSize() <= limit
+        store = ExecutionStore(broker)
+
+        with pytest.raises(MaxPayloadError):
+            await store.create(execution)
+
+        assert broker.nc.is_connected
+        assert await store.get("edge") is None

@@ -8,6 +8,7 @@ import nats
 from google.protobuf.message import Message
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import BadRequestError
@@ -19,6 +20,11 @@ from flowmesh.telemetry import TRACE_HEADER, current_trace_id, get_logger
 log = get_logger("messaging")
 
 M = TypeVar("M", bound=Message)
+
+# Room kept for a message's headers. nats-py checks only the payload against the
+# server's max_payload, but the server counts headers too and closes the connection
+# of a client that sends more.
+HEADER_ROOM = 1024
 
 
 @dataclass(frozen=True)
@@ -131,13 +137,19 @@ class Broker:
             self._buckets[bucket] = await self.js.key_value(bucket)
         return self._buckets[bucket]
 
+    def fitting(self, data: bytes) -> bytes:
+        """Return data, or raise MaxPayloadError when it would not fit one message with its headers."""
+        if len(data) + HEADER_ROOM > self.nc.max_payload:
+            raise MaxPayloadError
+        return data
+
     async def publish(self, subject: str, message: Message, msg_id: str) -> bool:
         """Publish message and wait for the stream's ack; return False for a duplicate."""
         headers = {"Nats-Msg-Id": msg_id}
         trace_id = current_trace_id()
         if trace_id:
             headers[TRACE_HEADER] = trace_id
-        ack = await self.js.publish(subject, message.SerializeToString(), headers=headers)
+        ack = await self.js.publish(subject, self.fitting(message.SerializeToString()), headers=headers)
         return not ack.duplicate
 
     async def to_executor(self, execution_id: str, message: Message, msg_id: str) -> bool:

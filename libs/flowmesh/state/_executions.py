@@ -46,7 +46,7 @@ class ExecutionStore:
         """Store a new execution; raise StaleRevision when it exists already."""
         kv = await self._broker.kv(EXECUTIONS_BUCKET)
         try:
-            revision = await kv.create(execution.id, execution.SerializeToString())
+            revision = await kv.create(execution.id, self._broker.fitting(execution.SerializeToString()))
         except KeyWrongLastSequenceError:
             raise StaleRevision(execution.id) from None
         return Stored(execution, revision)
@@ -74,7 +74,8 @@ class ExecutionStore:
         """Replace the execution stored at revision; raise StaleRevision if it moved on."""
         kv = await self._broker.kv(EXECUTIONS_BUCKET)
         try:
-            new_revision = await kv.update(execution.id, execution.SerializeToString(), last=revision)
+            data = self._broker.fitting(execution.SerializeToString())
+            new_revision = await kv.update(execution.id, data, last=revision)
         except KeyWrongLastSequenceError:
             raise StaleRevision(execution.id) from None
         return Stored(execution, new_revision)

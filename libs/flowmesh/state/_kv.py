@@ -151,6 +151,7 @@ class KeyValueStore:
     ) -> int:
         """Write data in place of before (compare-and-set), with a per-message TTL when ttl is set."""
         seconds = None if ttl is None else max(1, math.ceil(ttl.total_seconds()))
+        data = self._broker.fitting(data)
         if before is None:
             return int(await bucket.create(name, data, msg_ttl=seconds))
         headers = {"Nats-Expected-Last-Subject-Sequence": str(before.revision)}
