@@ -15,6 +15,8 @@ from flowmesh.messaging._topology import (
     KILLED_BUCKET,
     KV_BUCKET,
     LOGS_STREAM,
+    POLLS_STREAM,
+    SCHEDULER_LEASES_BUCKET,
     STATES_BUCKET,
     TRIGGER_FIRES_BUCKET,
     TRIGGERS_BUCKET,
@@ -25,6 +27,7 @@ from flowmesh.messaging._topology import (
     flow_key,
     job_subject,
     log_subject,
+    poll_subject,
 )
 
 __all__ = [
@@ -38,9 +41,11 @@ __all__ = [
     "FLOW_TRIGGER_WINDOWS_BUCKET",
     "JOBS_STREAM",
     "LOGS_STREAM",
+    "POLLS_STREAM",
     "WORKERS_BUCKET",
     "WORKER_PRESENCE_TTL",
     "STATES_BUCKET",
+    "SCHEDULER_LEASES_BUCKET",
     "TRIGGERS_BUCKET",
     "TRIGGER_FIRES_BUCKET",
     "Broker",
@@ -50,5 +55,6 @@ __all__ = [
     "flow_key",
     "job_subject",
     "log_subject",
+    "poll_subject",
     "run_consumer",
 ]

@@ -8,6 +8,8 @@ EXECUTOR_STREAM = "FLOWMESH_EXECUTOR"
 JOBS_STREAM = "FLOWMESH_JOBS"
 EVENTS_STREAM = "FLOWMESH_EVENTS"
 LOGS_STREAM = "FLOWMESH_LOGS"
+# Evaluations of polling triggers, for the workers of each group (PollTrigger).
+POLLS_STREAM = "FLOWMESH_POLLS"
 FLOWS_BUCKET = "flowmesh_flows"
 EXECUTIONS_BUCKET = "flowmesh_executions"
 KILLED_BUCKET = "flowmesh_killed"
@@ -23,6 +25,8 @@ FLOW_TRIGGER_WINDOWS_BUCKET = "flowmesh_flow_trigger_windows"
 # The scheduler's: per trigger its last and next dates; one create-only key per fire.
 TRIGGERS_BUCKET = "flowmesh_triggers"
 TRIGGER_FIRES_BUCKET = "flowmesh_trigger_fires"
+# Which scheduler fires which partition of the triggers: members' keys and partitions' owners.
+SCHEDULER_LEASES_BUCKET = "flowmesh_scheduler_leases"
 # How long a fire's key stays: beyond it, the trigger's last date keeps the fire from coming again.
 _FIRE_RETENTION = 7 * 24 * 3600.0
 
@@ -36,6 +40,10 @@ def executor_subject(execution_id: str) -> str:
 
 def job_subject(worker_group: str) -> str:
     return f"flowmesh.jobs.{worker_group}"
+
+
+def poll_subject(worker_group: str) -> str:
+    return f"flowmesh.polls.{worker_group}"
 
 
 def execution_event_subject(execution_id: str) -> str:
@@ -60,6 +68,7 @@ def streams(retention_days: float = 7.0) -> list[StreamConfig]:
     return [
         _stream(EXECUTOR_STREAM, "flowmesh.executor.>", None),
         _stream(JOBS_STREAM, "flowmesh.jobs.>", None),
+        _stream(POLLS_STREAM, "flowmesh.polls.>", None),
         _stream(EVENTS_STREAM, "flowmesh.events.>", retention_days * _DAY),
         _stream(LOGS_STREAM, "flowmesh.logs.>", retention_days * _DAY),
     ]
@@ -94,6 +103,8 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
         KeyValueConfig(bucket=FLOW_TRIGGER_WINDOWS_BUCKET, history=1, storage=StorageType.FILE),
         KeyValueConfig(bucket=TRIGGERS_BUCKET, history=1, storage=StorageType.FILE),
         KeyValueConfig(bucket=TRIGGER_FIRES_BUCKET, history=1, ttl=_FIRE_RETENTION, storage=StorageType.FILE),
+        # Rewritten every second or so, and worth nothing after a restart of NATS: in memory.
+        KeyValueConfig(bucket=SCHEDULER_LEASES_BUCKET, history=1, storage=StorageType.MEMORY),
         KeyValueConfig(
             bucket=EXECUTIONS_BUCKET,
             history=1,

@@ -14,12 +14,17 @@ from flowmesh.state._kv import (
     check_key,
 )
 from flowmesh.state._kv_types import InvalidValue, as_type, parse_api_value, type_of
+from flowmesh.state._leases import Leases, partition_of, preferred_owner
 from flowmesh.state._slots import Admission, ConcurrencySlots
+from flowmesh.state._triggers import Backfill, Change, TriggerId, TriggerState, TriggerStates, set_disabled
 from flowmesh.state._watch import follow_bucket
 from flowmesh.state._windows import ConditionWindows
 from flowmesh.state._workers import LiveWorkers
 
 __all__ = [
+    "Leases",
+    "partition_of",
+    "preferred_owner",
     "KV_TYPES",
     "InvalidValue",
     "as_type",
@@ -31,6 +36,12 @@ __all__ = [
     "KvEntry",
     "check_key",
     "Admission",
+    "Backfill",
+    "Change",
+    "TriggerId",
+    "TriggerState",
+    "TriggerStates",
+    "set_disabled",
     "ConcurrencySlots",
     "ConditionWindows",
     "ExecutionStore",

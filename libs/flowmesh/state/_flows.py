@@ -8,6 +8,7 @@ from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, parse_flow
 from flowmesh.messaging import FLOWS_BUCKET, Broker, flow_key
 from flowmesh.state._executions import StaleRevision
+from flowmesh.state._watch import bucket_snapshot
 
 _CACHE_SIZE = 1024
 
@@ -37,6 +38,17 @@ class FlowStore:
         if not entry.value:
             return None
         return Flow.FromString(entry.value), entry.revision or 0
+
+    async def deployed(self, tenant: str) -> list[Flow]:
+        """Return the latest revision of every flow of tenant that is not deleted."""
+        flows = []
+        # Keys hold slashes and namespaces dots: NATS cannot filter them by tenant, so all are read.
+        for entry in await bucket_snapshot(self._broker, FLOWS_BUCKET):
+            if entry.key.startswith(f"{tenant}/") and entry.value:
+                flow = Flow.FromString(entry.value)
+                if not flow.deleted:
+                    flows.append(flow)
+        return flows
 
     async def runnable(
         self, tenant: str, namespace: str, flow_id: str, revision: int = 0

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Callable
 
 from nats.errors import Error as NatsError
-from nats.js.kv import KeyValue
+from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 from flowmesh.messaging import Broker
 from flowmesh.telemetry import get_logger
@@ -48,3 +48,33 @@ async def follow_bucket(
         except NatsError as error:
             log.warning("bucket_watch_failed", bucket=bucket, error=repr(error))
             await asyncio.sleep(1.0)
+
+
+async def bucket_snapshot(broker: Broker, bucket: str, keys: str = ">") -> list[KeyValue.Entry]:
+    """Return the entries of bucket whose keys match keys (a NATS subject pattern), deleted keys left out.
+
+    Not by nats-py's end-of-content marker: its check of the new consumer races the
+    delivery of the entries already on their way, so under load the marker can come
+    first and a full bucket read as empty. The entry with nothing pending after it ends
+    the content instead; the stream's state says whether there is any content at all.
+    """
+    filtered = keys != ">"
+    info = await broker.js.stream_info(
+        f"KV_{bucket}", subjects_filter=f"$KV.{bucket}.{keys}" if filtered else None
+    )
+    if not (info.state.subjects if filtered else info.state.messages):
+        return []
+    kv = await broker.kv(bucket)
+    watcher = await kv.watch(keys)
+    entries: list[KeyValue.Entry] = []
+    try:
+        while True:
+            entry = await watcher.updates(timeout=5.0)  # type: ignore[no-untyped-call]
+            if entry is None:  # nats-py's marker: see above
+                continue
+            if entry.operation not in (KV_DEL, KV_PURGE):
+                entries.append(entry)
+            if entry.delta == 0:
+                return entries
+    finally:
+        await watcher.stop()  # type: ignore[no-untyped-call]

@@ -5,9 +5,9 @@ import contextlib
 import uuid
 
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeoutError
 
 from flowmesh.messaging import WORKER_PRESENCE_TTL, WORKERS_BUCKET, Broker
+from flowmesh.state._watch import bucket_snapshot
 from flowmesh.telemetry import get_logger
 
 log = get_logger("state")
@@ -49,12 +49,4 @@ class LiveWorkers:
 
     async def has_worker(self, group: str) -> bool:
         """Return whether a worker of group is running (has renewed its key lately)."""
-        kv = await self._broker.kv(WORKERS_BUCKET)
-        watcher = await kv.watch(f"{group}.*", ignore_deletes=True, meta_only=True)
-        try:
-            # The first update is a key, or None when the bucket holds none for group.
-            return await watcher.updates(timeout=5.0) is not None  # type: ignore[no-untyped-call]
-        except NatsTimeoutError:
-            return False
-        finally:
-            await watcher.stop()  # type: ignore[no-untyped-call]
+        return bool(await bucket_snapshot(self._broker, WORKERS_BUCKET, f"{group}.*"))
