@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flowmesh.language._checks import Check, failed_checks
+from flowmesh.language._condition import Condition
 from flowmesh.language._cron import CronSchedule
 from flowmesh.language._input_declarations import parse_inputs
 from flowmesh.language._inputs import InputsError, resolve_declared, resolve_inputs
@@ -11,12 +12,23 @@ from flowmesh.language._outputs import typed_output
 from flowmesh.language._parse import parse_flow, split_documents
 from flowmesh.language._policies import ExecutionAssertionSla, FlowRetry, MaxDurationSla, Sla
 from flowmesh.language._schema import flow_schema
-from flowmesh.language._triggers import Condition, Label, Schedule, Trigger, Webhook
+from flowmesh.language._triggers import (
+    POLLING_TRIGGER_CLASSES,
+    HttpTrigger,
+    Label,
+    PollingTrigger,
+    Schedule,
+    Trigger,
+    Webhook,
+)
 from flowmesh.language._yaml import load_document
 
 __all__ = [
     "Condition",
     "CronSchedule",
+    "HttpTrigger",
+    "POLLING_TRIGGER_CLASSES",
+    "PollingTrigger",
     "Label",
     "Schedule",
     "Trigger",

@@ -1,8 +1,9 @@
-"""`triggers`: Kestra's Schedule, Flow and Webhook triggers, parsed and validated.
+"""`triggers`: Kestra's Schedule, Flow, Webhook and polling triggers, parsed and validated.
 
 What fires them lives elsewhere: Schedule triggers in the scheduler component (their
 dates: _cron.py), Flow triggers in the executor (flowmesh.triggers evaluates their
-conditions), Webhook triggers in the api.
+conditions), Webhook triggers in the api, polling triggers on workers, sent there by the
+scheduler at each interval.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from flowmesh.common.v1.state_pb2 import StateType
+from flowmesh.language._condition import Condition
 from flowmesh.language._cron import CronSchedule, cron_library_problem, time_zone
 from flowmesh.language._errors import join_path, message_of
+from flowmesh.language._schedule_conditions import schedule_condition_problems
+from flowmesh.plugins.http import HttpOptions
 
 TRIGGER_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_-]*$"
-# A Java class name, as Kestra's plugin types are.
-CLASS_NAME_PATTERN = r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$"
 # Kestra's execution states, by the names flows use (SUCCESS, FAILED...).
 STATE_NAMES = tuple(
     StateType.Name(value).removeprefix("STATE_TYPE_")
@@ -48,17 +50,6 @@ def _upper(value: Any) -> Any:
 
 IsoDuration = Annotated[timedelta, BeforeValidator(_upper)]
 StateName = Literal[STATE_NAMES]  # type: ignore[valid-type]
-
-
-class Condition(BaseModel):
-    """A condition that limits when a trigger starts an execution (`type` and its own properties).
-
-    Kept as written: the scheduler evaluates conditions, and knows their types.
-    """
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    type: str = Field(pattern=CLASS_NAME_PATTERN)
 
 
 class WorkerGroup(BaseModel):
@@ -198,7 +189,59 @@ class Webhook(Trigger):
     responseCode: int | str | None = None  # noqa: N815 - Kestra's property name
 
 
-TRIGGER_CLASSES: tuple[type[Trigger], ...] = (Schedule, FlowTrigger, Webhook)
+class PollingTrigger(Trigger):
+    """A trigger a worker evaluates every `interval` (Kestra's PollingTriggerInterface).
+
+    While an evaluation is under way, or the execution it started runs, the trigger is
+    not evaluated again.
+    """
+
+    interval: IsoDuration = timedelta(minutes=1)
+    # Kestra's default, false: a polling trigger is locked while its execution runs. Only that
+    # behaviour is built.
+    allowConcurrent: Literal[False] = False  # noqa: N815 - Kestra's property name
+
+    @field_validator("interval")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise PydanticCustomError("interval", "must be a positive duration")
+        return value
+
+
+class HttpTrigger(PollingTrigger):
+    """Call `uri` at each interval; start an execution when `responseCondition` holds for the response.
+
+    The request's properties are http.Request's (the worker sends it with that task's
+    client); the condition sees `response.statusCode`, `response.headers` and
+    `response.body`, and the execution `trigger.uri`, `.code`, `.headers` and `.body`.
+    """
+
+    type_names: ClassVar[tuple[str, ...]] = (
+        "io.kestra.plugin.core.http.Trigger",
+        "io.kestra.plugin.fs.http.Trigger",
+    )
+
+    uri: str
+    method: str = Field(default="GET", pattern=r"^[A-Za-z]+$")
+    body: str | dict[str, Any] | list[Any] | None = None
+    formData: dict[str, Any] | None = None  # noqa: N815 - Kestra's property name
+    contentType: str = "application/json"  # noqa: N815 - Kestra's property name
+    headers: dict[str, str] | None = None
+    options: HttpOptions = Field(default_factory=HttpOptions)
+    responseCondition: str = "{{ response.statusCode < 400 }}"  # noqa: N815 - Kestra's property name
+
+    def request(self) -> dict[str, Any]:
+        """Return the properties of the http.Request the trigger sends, as written."""
+        return self.model_dump(
+            mode="json",
+            exclude_defaults=True,
+            include={"uri", "method", "body", "formData", "contentType", "headers", "options"},
+        )
+
+
+POLLING_TRIGGER_CLASSES: tuple[type[PollingTrigger], ...] = (HttpTrigger,)
+TRIGGER_CLASSES: tuple[type[Trigger], ...] = (Schedule, FlowTrigger, Webhook, *POLLING_TRIGGER_CLASSES)
 TRIGGER_TYPES: dict[str, type[Trigger]] = {name: cls for cls in TRIGGER_CLASSES for name in cls.type_names}
 
 
@@ -231,11 +274,21 @@ def _trigger(item: dict[str, Any], path: str, fail: Fail) -> Trigger | None:
         fail(f"{path}.type", f"Invalid type: {type_name}")
         return None
     try:
-        return cls.model_validate(item)
+        trigger = cls.model_validate(item)
     except ValidationError as error:
         for problem in error.errors():
             fail(join_path(path, problem["loc"]), message_of(problem))
         return None
+    if isinstance(trigger, Schedule):
+        _check_schedule_conditions(trigger, path, fail)
+    return trigger
+
+
+def _check_schedule_conditions(trigger: Schedule, path: str, fail: Fail) -> None:
+    for name in ("conditions", "scheduleConditions"):
+        for index, condition in enumerate(getattr(trigger, name)):
+            for location, message in schedule_condition_problems(condition):
+                fail(join_path(f"{path}.{name}[{index}]", location), message)
 
 
 def is_time_zone(name: str) -> bool:

@@ -1,4 +1,5 @@
-"""Flow triggers: which deployed flows an execution's state change starts, and with what.
+"""Triggers' rules: which deployed flows an execution's state change starts, and with what; which
+scheduled dates a Schedule trigger's conditions let fire; polling triggers' leases and locks.
 
 Pure: the executor feeds state changes in and starts the executions this says to.
 """
@@ -16,13 +17,31 @@ from flowmesh.triggers._flow import (
     trigger_variables,
     upstream_of,
 )
+from flowmesh.triggers._polling import (
+    claim_lease,
+    end_evaluation,
+    execution_ended,
+    holds,
+    next_evaluation,
+    polling_execution_id,
+    take_lease,
+)
+from flowmesh.triggers._schedule import conditions_allow, schedule_variables
 from flowmesh.triggers._windows import Window, window_start
 
 __all__ = [
+    "claim_lease",
+    "end_evaluation",
+    "execution_ended",
+    "holds",
+    "next_evaluation",
+    "polling_execution_id",
+    "take_lease",
     "ConditionError",
     "Firing",
     "Window",
     "condition_holds",
+    "conditions_allow",
     "default_states",
     "evaluate",
     "expression_true",
@@ -30,6 +49,7 @@ __all__ = [
     "kind_of",
     "listens_to",
     "new_states",
+    "schedule_variables",
     "trigger_variables",
     "upstream_of",
     "window_start",

@@ -1,4 +1,4 @@
-"""Kestra's execution conditions (ExecutionStatus, ExecutionFlow, ...), evaluated on an upstream execution."""
+"""Kestra's conditions: Expression, Not and Or; the execution conditions of Flow triggers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flowmesh.expressions import ExpressionError, render_value
-from flowmesh.language._triggers import Condition
+from flowmesh.language._condition import Condition
 from flowmesh.plugins import is_true
 
 
@@ -21,12 +21,38 @@ Check = Callable[[Mapping[str, Any], Upstream], bool]
 
 
 def kind_of(condition: Condition) -> str:
-    """Return the condition's short name: ExecutionStatus for both of Kestra's spellings of its type.
+    """Return the condition's short name: ExecutionStatus for both of Kestra's spellings of its type."""
+    return condition.kind
 
-    Kestra's older names end in Condition (ExecutionStatusCondition), but for MultipleCondition.
+
+class ConditionKinds:
+    """The conditions one family of triggers understands, with Kestra's Expression, Not and Or over them.
+
+    A subject is what the conditions look at; its `context` holds the variables that
+    expressions render against.
     """
-    name = condition.type.rsplit(".", 1)[-1]
-    return name if name == "MultipleCondition" else name.removesuffix("Condition")
+
+    def __init__(self, applies_to: str, checks: Mapping[str, Check]) -> None:
+        self._applies_to = applies_to
+        self._checks: dict[str, Check] = {
+            **checks,
+            "Expression": _expression,
+            "Not": self._not,
+            "Or": self._or,
+        }
+
+    def holds(self, condition: Condition, subject: Upstream) -> bool:
+        """Return whether condition holds for subject; raise ConditionError if it cannot say."""
+        check = self._checks.get(kind_of(condition))
+        if check is None:
+            raise ConditionError(f"condition type {condition.type} does not apply to {self._applies_to}")
+        return check(condition.model_extra or {}, subject)
+
+    def _not(self, props: Mapping[str, Any], subject: Upstream) -> bool:
+        return not any(self.holds(each, subject) for each in _nested(props, "Not"))
+
+    def _or(self, props: Mapping[str, Any], subject: Upstream) -> bool:
+        return any(self.holds(each, subject) for each in _nested(props, "Or"))
 
 
 def condition_holds(condition: Condition, upstream: Upstream) -> bool:
@@ -34,10 +60,7 @@ def condition_holds(condition: Condition, upstream: Upstream) -> bool:
 
     MultipleCondition is not decided here: it keeps state across executions (see evaluate).
     """
-    check = _CHECKS.get(kind_of(condition))
-    if check is None:
-        raise ConditionError(f"condition type {condition.type} does not apply to Flow triggers")
-    return check(condition.model_extra or {}, upstream)
+    return _FLOW_CONDITIONS.holds(condition, upstream)
 
 
 def _status(props: Mapping[str, Any], upstream: Upstream) -> bool:
@@ -85,14 +108,6 @@ def _expression(props: Mapping[str, Any], upstream: Upstream) -> bool:
     return expression_true(_required_text(props, "expression", "Expression"), upstream["context"])
 
 
-def _not(props: Mapping[str, Any], upstream: Upstream) -> bool:
-    return not any(condition_holds(each, upstream) for each in _nested(props, "Not"))
-
-
-def _or(props: Mapping[str, Any], upstream: Upstream) -> bool:
-    return any(condition_holds(each, upstream) for each in _nested(props, "Or"))
-
-
 def _nested(props: Mapping[str, Any], kind: str) -> list[Condition]:
     raw = props.get("conditions")
     if not isinstance(raw, list) or not raw:
@@ -118,13 +133,13 @@ def _required_text(props: Mapping[str, Any], name: str, kind: str) -> str:
     return value
 
 
-_CHECKS: dict[str, Check] = {
-    "ExecutionStatus": _status,
-    "ExecutionFlow": _flow,
-    "ExecutionNamespace": _namespace,
-    "ExecutionLabels": _labels,
-    "ExecutionOutputs": _outputs,
-    "Expression": _expression,
-    "Not": _not,
-    "Or": _or,
-}
+_FLOW_CONDITIONS = ConditionKinds(
+    "Flow triggers",
+    {
+        "ExecutionStatus": _status,
+        "ExecutionFlow": _flow,
+        "ExecutionNamespace": _namespace,
+        "ExecutionLabels": _labels,
+        "ExecutionOutputs": _outputs,
+    },
+)

@@ -8,7 +8,8 @@ from typing import Any
 
 from flowmesh.engine import TERMINAL, new_execution_id, state_name
 from flowmesh.execution.v1.execution_pb2 import Execution
-from flowmesh.language._triggers import Condition, FlowTrigger
+from flowmesh.language._condition import Condition
+from flowmesh.language._triggers import FlowTrigger
 from flowmesh.triggers._conditions import ConditionError, Upstream, condition_holds, kind_of
 from flowmesh.triggers._preconditions import preconditions_window, time_window_span
 from flowmesh.triggers._windows import Window, duration, window_start

@@ -8,7 +8,14 @@ from datetime import timedelta
 import pytest
 
 from flowmesh.language import FlowInvalid, Violation, flow_schema, parse_flow
-from flowmesh.language._triggers import FlowTrigger, Schedule, Webhook, cron_problem, is_time_zone
+from flowmesh.language._triggers import (
+    FlowTrigger,
+    HttpTrigger,
+    Schedule,
+    Webhook,
+    cron_problem,
+    is_time_zone,
+)
 
 HEAD = """\
 id: hello
@@ -131,6 +138,20 @@ def test_a_flow_without_triggers_has_none() -> None:
         ("- id: t\n  type: io.kestra.plugin.core.trigger.Webhook\n  key: k\n  disabled: maybe\n",
          "triggers[0].disabled", "Input should be a valid boolean", (11, 15)),
         ("- just text\n", "triggers[0]", "must be a trigger: a map with id and type", (8, 5)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n", "triggers[0].uri", "must not be null",
+         (8, 5)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n  uri: http://x\n  interval: PT0S\n",
+         "triggers[0].interval", "must be a positive duration", (11, 15)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n  uri: http://x\n  interval: soon\n",
+         "triggers[0].interval", "duration", (11, 15)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n  uri: http://x\n  method: 'GET /'\n",
+         "triggers[0].method", "String should match pattern", (11, 13)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n  uri: http://x\n  allowConcurrent: true\n",
+         "triggers[0].allowConcurrent", "Input should be False", (11, 22)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n  uri: http://x\n  options:\n"
+         "    retry: {}\n", "triggers[0].options", "retry: not supported by flowmesh yet", (12, 7)),
+        ("- id: t\n  type: io.kestra.plugin.core.http.Trigger\n  uri: http://x\n  stopAfter: [DONE]\n",
+         "triggers[0].stopAfter[0]", "Input should be", (11, 17)),
     ],
 )  # fmt: skip
 def test_each_invalid_trigger_is_named_with_its_place(
@@ -231,9 +252,47 @@ def test_the_schema_describes_triggers_as_a_one_of_over_their_type_names() -> No
     assert schema["properties"]["triggers"]["items"] == {"$ref": "#/$defs/trigger"}
     branches = schema["$defs"]["trigger"]["oneOf"]
     assert sorted(branch["title"] for branch in branches) == sorted(
-        name for cls in (Schedule, FlowTrigger, Webhook) for name in cls.type_names
+        name for cls in (Schedule, FlowTrigger, Webhook, HttpTrigger) for name in cls.type_names
     )
     schedule = schema["$defs"]["trigger_Schedule"]
     assert {"cron", "timezone", "conditions", "disabled"} <= set(schedule["properties"])
     assert "cron" in schedule["required"]
     assert schedule["additionalProperties"] is False
+
+
+def test_an_http_trigger_has_kestras_defaults_and_the_request_of_http_request() -> None:
+    flow = parse_flow(
+        source(
+            """\
+            - id: poll
+              type: io.kestra.plugin.core.http.Trigger
+              uri: "https://example.com/{{ flow.id }}"
+              method: POST
+              body: '{"a": 1}'
+              headers:
+                X-Token: "{{ secret('TOKEN') }}"
+              options:
+                timeout:
+                  readIdleTimeout: PT3S
+              stopAfter: [SUCCESS]
+            - id: defaults
+              type: io.kestra.plugin.fs.http.Trigger
+              uri: https://example.com
+            """
+        )
+    )
+
+    poll, defaults = flow.triggers
+    assert isinstance(poll, HttpTrigger)
+    assert poll.request() == {
+        "uri": "https://example.com/{{ flow.id }}",
+        "method": "POST",
+        "body": '{"a": 1}',
+        "headers": {"X-Token": "{{ secret('TOKEN') }}"},
+        "options": {"timeout": {"readIdleTimeout": "PT3S"}},
+    }
+    assert poll.stopAfter == ["SUCCESS"]
+    assert isinstance(defaults, HttpTrigger)
+    assert defaults.interval == timedelta(minutes=1)
+    assert defaults.responseCondition == "{{ response.statusCode < 400 }}"
+    assert defaults.request() == {"uri": "https://example.com"}
