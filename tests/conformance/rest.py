@@ -129,23 +129,18 @@ class Tenant:
     async def set_trigger_disabled(
         self, namespace: str, flow_id: str, trigger_id: str, disabled: bool
     ) -> None:
-        response = await self.http.post(
+        """Disable or enable a trigger, as Kestra 2.0's PUT triggers/set-disabled does."""
+        response = await self.http.put(
             f"{self.api}/triggers/set-disabled",
-            json={
-                "triggers": [{"namespace": namespace, "flowId": flow_id, "triggerId": trigger_id}],
-                "disabled": disabled,
-            },
+            json={"namespace": namespace, "flowId": flow_id, "triggerId": trigger_id, "disabled": disabled},
         )
-        assert response.status_code in (200, 204), f"setting trigger {trigger_id}: {response.text}"
+        assert response.status_code == 200, f"setting trigger {trigger_id}: {response.text}"
 
     async def triggers(self, namespace: str, flow_id: str) -> list[Json]:
-        """Return the trigger contexts of a flow ({namespace, flowId, triggerId, disabled, ...})."""
+        """Return the trigger states of a flow (Kestra 2.0's ApiTriggerState: triggerId, disabled, ...)."""
         response = await self.http.get(
             f"{self.api}/triggers/search", params={"namespace": namespace, "q": flow_id, "size": 1000}
         )
         assert response.status_code == 200, f"searching triggers: {response.text}"
-        return [
-            dict(item.get("triggerContext") or item)
-            for item in response.json()["results"]
-            if (item.get("triggerContext") or item).get("flowId") == flow_id
-        ]
+        states = [dict(item["state"]) for item in response.json()["results"]]
+        return [state for state in states if state.get("flowId") == flow_id]

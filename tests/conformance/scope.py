@@ -1,10 +1,9 @@
 """Which conformance cases flowmesh answers for now, and why the others are set aside.
 
-OUT_OF_SCOPE: cases that need what another issue builds: the scheduler issue (flow
-triggers that must fire, trigger state). They are skipped, the reason naming the issue. A
-flow that merely declares `triggers` is in scope: it must deploy and run. Two expression
-cases are set aside for another reason: no REST client can ask them (their variable is a
-Java 32-bit float).
+OUT_OF_SCOPE: cases that need what another issue builds, skipped with the reason naming
+the issue (none now: the scheduler issue brought the last ones, trigger state and the
+Toggle task). Two expression cases are set aside for another reason: no REST client can
+ask them (their variable is a Java 32-bit float).
 
 KNOWN_GAPS: cases in scope that do not pass yet, or differ from Kestra on purpose (secrets
 are masked in outputs too). They are strict xfails: the day one passes, the run fails with
@@ -17,18 +16,9 @@ from typing import Any
 
 import pytest
 
-SCHEDULER = "the scheduler issue"
-
-
-def _scheduler(what: str) -> str:
-    return f"needs {what} ({SCHEDULER})"
-
-
 # ------------------------------------------------------------------------- manifest cases
 
-OUT_OF_SCOPE: dict[str, str] = {
-    "trigger-toggle": _scheduler("trigger state and the Toggle task"),
-}
+OUT_OF_SCOPE: dict[str, str] = {}
 
 KNOWN_GAPS: dict[str, str] = {
     # A divergence kept on purpose: flowmesh masks a secret wherever it would leave a worker.

@@ -38,6 +38,9 @@ HTTP_STATUS: dict[grpc.StatusCode, int] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
 }
 
+# Bad input Kestra answers 400 for rather than 422 (a backfill it refuses).
+_BAD_REQUEST_REASONS = frozenset({"BACKFILL_INVALID"})
+
 # The status name shown for HTTP errors raised by Starlette itself (unknown path, ...).
 _NAME_OF_HTTP = {
     400: "INVALID_ARGUMENT",
@@ -111,6 +114,8 @@ def rpc_error_body(error: grpc.aio.AioRpcError) -> tuple[int, dict[str, Any]]:
     code = error.code()
     reason, violations = _rich_details(error.trailing_metadata())
     body = error_body(error.details() or code.name, code.name, reason, violations)
+    if code == grpc.StatusCode.INVALID_ARGUMENT and reason in _BAD_REQUEST_REASONS:
+        return 400, body
     return HTTP_STATUS.get(code, 500), body
 
 

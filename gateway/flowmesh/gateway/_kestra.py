@@ -317,6 +317,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def trigger_state_to_kestra(state: Any) -> JsonDict:
+    """Return Kestra's ApiTriggerState."""
+    return {
+        "namespace": state.namespace,
+        "flowId": state.flow_id,
+        "triggerId": state.trigger_id,
+        "updatedAt": _iso_of(state, "updated_at"),
+        "evaluatedAt": _iso_of(state, "evaluated_at"),
+        "nextEvaluationDate": _iso_of(state, "next_evaluation_date"),
+        "backfill": backfill_to_kestra(state.backfill) if state.HasField("backfill") else None,
+        "stopAfter": list(state.stop_after),
+        "disabled": state.disabled,
+        "locked": state.locked,
+        "workerId": state.worker_id or None,
+        "lastTriggeredDate": _iso_of(state, "last_triggered_date"),
+        "executionId": state.execution_id or None,
+        "kind": _enum_name(state.DESCRIPTOR.fields_by_name["kind"].enum_type, state.kind),
+    }
+
+
+def backfill_to_kestra(backfill: Any) -> JsonDict:
+    """Return Kestra's Backfill."""
+    return {
+        "start": _iso_of(backfill, "start"),
+        "end": _iso_of(backfill, "end"),
+        "currentDate": _iso_of(backfill, "current_date"),
+        "paused": backfill.paused,
+        "inputs": _struct(backfill, "inputs"),
+        "labels": [{"key": label.key, "value": label.value} for label in backfill.labels],
+    }
+
+
 def webhook_to_kestra(response: Any) -> Any:
     """Return Kestra's webhook answer: None (204) when conditions blocked, the outputs with
     returnOutputs, else its WebhookResponse (the execution's id, flow, trigger, outputs...)."""
@@ -345,6 +377,16 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.kv.v1.KvEntry": kv_entry_to_kestra,
     # Kestra answers a key's deletion with a bare boolean.
     "flowmesh.kv.v1.DeleteKeyValueResponse": lambda response: response.deleted,
+    "flowmesh.trigger.v1.TriggerState": trigger_state_to_kestra,
+    "flowmesh.trigger.v1.TriggerAndState": lambda item: {
+        "trigger": _struct(item, "trigger"),
+        "state": trigger_state_to_kestra(item.state),
+    },
+    # Kestra's ApiAsyncOperationResponse, totalItems even when nothing changed.
+    "flowmesh.trigger.v1.TriggersOperationResponse": lambda done: {
+        "operationId": done.operation_id,
+        "totalItems": done.total_items,
+    },
     "flowmesh.file.v1.FileMetas": file_metas,
     "flowmesh.file.v1.FileAttributes": file_attributes,
     "flowmesh.file.v1.FilePreview": file_preview,

@@ -10,7 +10,6 @@ from flowmesh.api._expressions import error_logs_of
 from flowmesh.api._file_inputs import take_uploads, uploads_cleared
 from flowmesh.api._support import find_execution, next_token, not_found, now, page, streaming, unary
 from flowmesh.api._webhooks import (
-    WEBHOOK_TYPE,
     answer_status,
     conditions_allow,
     matching_webhook,
@@ -32,10 +31,11 @@ from flowmesh.engine import (
     resume_inputs,
     state_name,
     task_run_state_changed,
+    triggered_execution,
     with_labels,
 )
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
-from flowmesh.execution.v1.execution_pb2 import Execution, ExecutionTrigger
+from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
 from flowmesh.expression.v1.expression_messages_pb2 import EvaluateExpressionResponse
 from flowmesh.expressions import ERROR_LOGS, ExpressionError, render, uses_error_logs
@@ -155,17 +155,15 @@ class ExecutionServicer(ExecutionServiceServicer):
             return messages.TriggerWebhookResponse()
         inputs = resolve_inputs(flow, rendered_inputs(trigger, variables))
         _refuse_blocking_checks(flow, inputs)
-        execution = new_execution(
+        execution = triggered_execution(
+            trigger,
+            call,
             execution_id=new_execution_id(),
             tenant_id=request.tenant,
             flow=flow,
             flow_revision=revision,
             inputs=inputs,
-            labels=trigger.label_map(),
             now=now(),
-        )
-        execution.trigger.CopyFrom(
-            ExecutionTrigger(id=trigger.id, type=WEBHOOK_TYPE, variables=to_struct(call))
         )
         execution = await self._start(execution, wait=trigger.wait)
         if not trigger.wait:

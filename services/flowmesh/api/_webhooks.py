@@ -20,7 +20,6 @@ from flowmesh.rpc import ApiError
 from flowmesh.secrets import EnvironmentSecrets
 from flowmesh.triggers import ConditionError, expression_true
 
-WEBHOOK_TYPE = Webhook.type_names[0]
 # Kestra's Expression condition, and its older name.
 _EXPRESSION_CONDITIONS = frozenset(
     {"io.kestra.plugin.core.condition.Expression", "io.kestra.core.models.conditions.types.VariableCondition"}

@@ -195,3 +195,21 @@ class UnqueueExecution(_message.Message):
     execution_id: str
     state: _state_pb2.StateType
     def __init__(self, execution_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
+
+class PollTrigger(_message.Message):
+    __slots__ = ("tenant_id", "namespace", "flow_id", "flow_revision", "trigger_id", "date", "lease_until")
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    FLOW_REVISION_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    LEASE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    tenant_id: str
+    namespace: str
+    flow_id: str
+    flow_revision: int
+    trigger_id: str
+    date: _timestamp_pb2.Timestamp
+    lease_until: _timestamp_pb2.Timestamp
+    def __init__(self, tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., trigger_id: _Optional[str] = ..., date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lease_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
