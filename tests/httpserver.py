@@ -11,6 +11,9 @@ Routes:
 - `/bytes?size=N`: N bytes of `pattern(N)`, streamed in chunks, with a Content-Length.
 - `/attachment`: a body whose Content-Disposition names the file `report 1.csv`.
 - `/empty`: 200 with no body.
+- `/counted/{name}?code=C&seconds=S`: counts its calls by name in HITS (and in MOST_AT_ONCE the
+  most under way at once), answers C (200) after S seconds (0) with the JSON
+  `{"name": name, "hits": n}` and a header `X-Hits: n`.
 
 forward_proxy() is a plain HTTP forward proxy, with basic proxy authentication.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,6 +43,10 @@ from tests.waiting import eventually
 USER, PASSWORD = "ann", "s3cret"
 _CHUNK = 64 * 1024
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+# The calls /counted/{name} has had, by name (the server runs in the tests' process).
+HITS: Counter[str] = Counter()
+MOST_AT_ONCE: Counter[str] = Counter()
+_AT_ONCE: Counter[str] = Counter()
 
 
 def pattern(size: int) -> bytes:
@@ -87,6 +95,20 @@ async def _status(request: Request) -> Response:
     size = request.query_params.get("size")
     body = "x" * int(size) if size else f"status {code} from the server"
     return PlainTextResponse(body, status_code=code)
+
+
+async def _counted(request: Request) -> Response:
+    name = request.path_params["name"]
+    HITS[name] += 1
+    hits = HITS[name]
+    _AT_ONCE[name] += 1
+    MOST_AT_ONCE[name] = max(MOST_AT_ONCE[name], _AT_ONCE[name])
+    try:
+        await asyncio.sleep(float(request.query_params.get("seconds", "0")))
+    finally:
+        _AT_ONCE[name] -= 1
+    code = int(request.query_params.get("code", "200"))
+    return JSONResponse({"name": name, "hits": hits}, status_code=code, headers={"X-Hits": str(hits)})
 
 
 async def _redirect(request: Request) -> Response:
@@ -154,6 +176,7 @@ APP = Starlette(
         Route("/form", _form, methods=["POST", "PUT"]),
         Route("/status/{code:int}", _status, methods=_METHODS),
         Route("/redirect", _redirect, methods=_METHODS),
+        Route("/counted/{name}", _counted, methods=_METHODS),
         Route("/slow", _slow),
         Route("/basic", _basic),
         Route("/digest", _digest),

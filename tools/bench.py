@@ -14,6 +14,11 @@ Each runs against `flowmesh server standalone` (one process) and against a
 distributed deployment (embedded NATS and PostgreSQL, then executor, worker,
 indexer, api and gateway each in its own process).
 
+schedules: 10,000 flows, each with a per-minute Schedule trigger and one Log task, on the
+standalone server: how long its scheduler takes to plan them at start, its loop's duration,
+the fire lag (execution created minus scheduled date), duplicates and misses over three
+minutes, and how far the executions themselves got.
+
 Then the cost of one event as an execution grows (DESIGN §4: it must not grow
 with the execution), for a ForEach over N values, N = 10 ... 10,000: in the
 decision core alone (no I/O), and through the executor service against an
@@ -28,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import math
 import os
 import shutil
@@ -39,7 +45,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -52,7 +58,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, parse_flow
-from flowmesh.messaging import Broker
+from flowmesh.messaging import EXECUTIONS_BUCKET, Broker
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate
 from flowmesh.state import ExecutionStore, FlowStore
 
@@ -68,6 +74,9 @@ BENCHMARK02_EXECUTIONS = 500
 EVENT_SIZES = (10, 100, 1000, 10_000)
 EVENT_SAMPLES = 5  # worker results timed at each size: the best is printed, the least disturbed
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+SCHEDULED_FLOWS = 10_000
+SCHEDULED_MINUTES = 3
+DEPLOY_CONCURRENCY = 32
 FLOWMESH = [sys.executable, "-m", "flowmesh.cli"]
 
 
@@ -536,6 +545,186 @@ WORKLOADS = {
 }
 
 
+def scheduled_flow(index: int) -> str:
+    return (
+        f"id: s{index}\nnamespace: bench.schedule\ntasks:\n"
+        "  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: tick\n"
+        "triggers:\n  - id: minutely\n    type: io.kestra.plugin.core.trigger.Schedule\n"
+        '    cron: "* * * * *"\n'
+    )
+
+
+def log_events(log: Path, event: str) -> list[dict]:  # type: ignore[type-arg]
+    """Return the JSON log lines of the server's log that are event."""
+    found = []
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("{") and f'"{event}"' in line:
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if record.get("event") == event:
+                    found.append(record)
+    return found
+
+
+async def logged(log: Path, event: str, process: subprocess.Popen[bytes], within: float) -> dict:  # type: ignore[type-arg]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited; see {log}")
+        if found := log_events(log, event):
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"no {event} in {log} within {within} s")
+
+
+def schedule_server(work: Path, port: int) -> subprocess.Popen[bytes]:
+    args = [
+        "server",
+        "standalone",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(work / "data"),
+        "--log-format",
+        "json",
+    ]
+    return spawn(args, work / "log")
+
+
+async def deploy_scheduled_flows(url: str, flows: int) -> float:
+    """Deploy the scheduled flows through REST, DEPLOY_CONCURRENCY at once; return the seconds it took."""
+    slots = asyncio.Semaphore(DEPLOY_CONCURRENCY)
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+
+        async def one(index: int) -> None:
+            async with slots:
+                await deploy(client, scheduled_flow(index))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(index) for index in range(flows)))
+        return time.perf_counter() - started
+
+
+async def read_scheduled(nats_url: str) -> list[Execution]:
+    """Return the executions of the scheduled flows, read from the executions bucket in one watch.
+
+    By id: a watch started while executions change may see one twice before its first pass ends.
+    """
+    broker = await Broker.connect(nats_url)
+    try:
+        kv = await broker.kv(EXECUTIONS_BUCKET)
+        watcher = await kv.watchall(ignore_deletes=True)
+        found: dict[str, Execution] = {}
+        try:
+            while (entry := await watcher.updates(timeout=30)) is not None:
+                execution = Execution.FromString(entry.value or b"")
+                if execution.namespace == "bench.schedule":
+                    found[execution.id] = execution
+        finally:
+            await watcher.stop()
+        return list(found.values())
+    finally:
+        await broker.close()
+
+
+def _in_window(executions: list[Execution], minutes: list[datetime]) -> int:
+    return sum(1 for e in executions if _scheduled_date(e) in minutes)
+
+
+def _scheduled_date(execution: Execution) -> datetime:
+    return datetime.fromisoformat(execution.trigger.variables.fields["date"].string_value)
+
+
+async def read_when_fired(nats_url: str, minutes: list[datetime], expected: int) -> list[Execution]:
+    """Read the executions until every fire of the window was created, or none more came for a minute."""
+    executions = await read_scheduled(nats_url)
+    quiet_since = time.monotonic()
+    while _in_window(executions, minutes) < expected and time.monotonic() - quiet_since < 60:
+        await asyncio.sleep(10)
+        more = await read_scheduled(nats_url)
+        if _in_window(more, minutes) > _in_window(executions, minutes):
+            quiet_since = time.monotonic()
+        executions = more
+    return executions
+
+
+async def bench_schedules(work: Path, flows: int, count: int) -> list[str]:
+    """Deploy flows scheduled flows, restart the server to time its planning, then watch count minutes."""
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = schedule_server(work, port)
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            await wait_healthy(client, [process])
+        deploying = await deploy_scheduled_flows(url, flows)
+    finally:
+        stop([process])
+    (work / "log").rename(work / "log.deploy")
+    spawned = time.perf_counter()
+    process = schedule_server(work, port)
+    try:
+        planned = await logged(work / "log", "scheduler_planned", process, within=300)
+        started = time.perf_counter() - spawned
+        nats_url = (await logged(work / "log", "nats_started", process, within=5))["url"]
+        now = datetime.now(UTC)
+        first = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        minutes = [first + timedelta(minutes=m) for m in range(count)]
+        await asyncio.sleep((minutes[-1] - now).total_seconds() + 5)
+        executions = await read_when_fired(nats_url, minutes, flows * len(minutes))
+        figures = [
+            record
+            for record in log_events(work / "log", "scheduler_figures")
+            if datetime.fromisoformat(record["timestamp"]) > minutes[0]
+        ]
+    finally:
+        stop([process])
+    return _schedule_report(flows, deploying, started, planned, minutes, executions, figures)
+
+
+def _schedule_report(
+    flows: int,
+    deploying: float,
+    started: float,
+    planned: dict,  # type: ignore[type-arg]
+    minutes: list[datetime],
+    executions: list[Execution],
+    figures: list[dict],  # type: ignore[type-arg]
+) -> list[str]:
+    window = set(minutes)
+    counts: dict[tuple[str, datetime], int] = {}
+    lags, ran = [], []
+    ended = 0
+    for execution in executions:
+        date = _scheduled_date(execution)
+        if date not in window:
+            continue
+        counts[execution.flow_id, date] = counts.get((execution.flow_id, date), 0) + 1
+        histories = execution.state.histories
+        created = histories[0].date.ToDatetime(tzinfo=UTC)
+        lags.append((created - date).total_seconds())
+        if execution.state.current == StateType.STATE_TYPE_SUCCESS:
+            ended += 1
+            ran.append((histories[-1].date.ToDatetime(tzinfo=UTC) - date).total_seconds())
+    duplicates = sum(count - 1 for count in counts.values())
+    misses = flows * len(minutes) - len(counts)
+    loops = [f"{r['loop'].get('p50_ms', 0):.1f}/{r['loop'].get('p99_ms', 0):.1f}" for r in figures]
+    return [
+        f"{flows} flows with a per-minute Schedule, {len(minutes)} minutes from "
+        f"{minutes[0]:%H:%M} UTC (standalone; the machine is shared)",
+        f"  deployed through REST, {DEPLOY_CONCURRENCY} at once: {deploying:.1f} s "
+        f"({flows / deploying:.0f} flows/s)",
+        f"  scheduler start, process spawned -> {planned.get('triggers')} triggers planned: {started:.2f} s "
+        f"(of which the scheduler itself {planned.get('seconds')} s)",
+        f"  loop duration p50/p99 per minute (ms): {', '.join(loops) or 'n/a'}",
+        f"  fire lag, created - scheduled date   {_percentiles(lags)}   "
+        f"max {max(lags, default=0) * 1000:.0f} ms",
+        f"  duplicates {duplicates}, misses {misses} (of {flows * len(minutes)} fires)",
+        f"  executions ended SUCCESS when read: {ended} of {len(counts)}; "
+        f"ended - scheduled date {_percentiles(ran)}   max {max(ran, default=0):.1f} s",
+    ]
+
+
 async def run_mode(
     name: str,
     mode: contextlib.AbstractAsyncContextManager,  # type: ignore[type-arg]
@@ -562,6 +751,13 @@ async def main() -> None:
     parser.add_argument(
         "--no-events", dest="events", action="store_false", help="skip the cost-of-one-event table"
     )
+    parser.add_argument(
+        "--no-schedules", dest="schedules", action="store_false", help="skip the 10,000 schedules scenario"
+    )
+    parser.add_argument(
+        "--scheduled-flows", type=int, default=SCHEDULED_FLOWS, help="flows of the schedules scenario"
+    )
+    parser.add_argument("--scheduled-minutes", type=int, default=SCHEDULED_MINUTES, help="minutes it watches")
     args = parser.parse_args()
     workloads = [name for name in args.workloads.split(",") if name]
     unknown = sorted(set(workloads) - set(WORKLOADS))
@@ -577,6 +773,8 @@ async def main() -> None:
             report += await run_mode(
                 "distributed (a process per component)", distributed(work / "distributed"), workloads
             )
+        if args.schedules:
+            report += await bench_schedules(work / "schedules", args.scheduled_flows, args.scheduled_minutes)
         if args.events:
             report += await bench_event_costs(work)
         print(f"\nflowmesh bench on {os.cpu_count()} cores\n" + "\n".join(report))

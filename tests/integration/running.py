@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nats.js.errors import NoKeysError
+
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.embedded import EmbeddedNats
 from flowmesh.engine import is_terminal, new_execution, state_name
@@ -20,7 +22,7 @@ from flowmesh.executor import Executor
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow, resolve_inputs
 from flowmesh.log.v1.log_pb2 import LogEntry
-from flowmesh.messaging import Broker, log_subject
+from flowmesh.messaging import EXECUTIONS_BUCKET, Broker, log_subject
 from flowmesh.plugins.scripts import ScriptHost
 from flowmesh.secrets import EnvironmentSecrets
 from flowmesh.state import ExecutionStore, FlowStore
@@ -154,3 +156,22 @@ def only_run(execution: Execution, task_id: str) -> TaskRun:
     """Return the one task run of task_id in execution."""
     (found,) = [run for run in execution.task_runs if run.task_id == task_id]
     return found
+
+
+async def bucket_values(broker: Broker, bucket: str) -> dict[str, bytes]:
+    """Return every value of a KV bucket, by key."""
+    kv = await broker.kv(bucket)
+    try:
+        keys = await kv.keys()
+    except NoKeysError:  # an empty bucket
+        return {}
+    return {key: (await kv.get(key)).value or b"" for key in keys}
+
+
+async def executions_of(broker: Broker, flow_id: str) -> list[Execution]:
+    """Return the executions of flow_id in the executions bucket, in the order they were created."""
+    found = [
+        Execution.FromString(value) for value in (await bucket_values(broker, EXECUTIONS_BUCKET)).values()
+    ]
+    mine = [execution for execution in found if execution.flow_id == flow_id]
+    return sorted(mine, key=lambda execution: execution.state.histories[0].date.ToDatetime())

@@ -19,7 +19,14 @@ def _context(storage: Storage) -> JobContext:
     # Namespace files need no broker nor KV store: neither is touched here.
     job = WorkerJob(tenant_id="main", namespace="io.kestra.tests", flow_id="f", execution_id="e1")
     return JobContext(
-        cast(Any, None), job, {}, "worker-1", storage, kv=cast(Any, None), states=cast(Any, None)
+        cast(Any, None),
+        job,
+        {},
+        "worker-1",
+        storage,
+        kv=cast(Any, None),
+        states=cast(Any, None),
+        triggers=cast(Any, None),
     )
 
 

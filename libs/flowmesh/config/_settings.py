@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     executor_concurrency: int = Field(default=32, ge=1)
     # The longest the scheduler waits between two looks at the deployed flows.
     scheduler_tick_seconds: float = Field(default=1.0, gt=0)
+    # The triggers fall into this many partitions, split between the schedulers running;
+    # a partition's owner renews its lease, and the others take it over once it lapsed this long.
+    scheduler_partitions: int = Field(default=32, ge=1)
+    scheduler_lease_ttl_seconds: float = Field(default=10.0, gt=0)
+    # Fires under way at once (each claims its date, stores the execution, records the date).
+    scheduler_concurrency: int = Field(default=64, ge=1)
     indexer_batch_size: int = Field(default=500, ge=1)
     # How long finished executions stay in the executions bucket after their last change.
     execution_retention_hours: float = Field(default=168.0, gt=0)

@@ -19,6 +19,7 @@ from flowmesh.engine._decide import (
     pending_successor,
     start,
     subflow_ended,
+    triggered_execution,
     unqueue,
 )
 from flowmesh.engine._ids import new_execution_id
@@ -65,6 +66,7 @@ __all__ = [
     "kill",
     "label_violations",
     "new_execution",
+    "triggered_execution",
     "new_execution_due",
     "new_execution_id",
     "next_wake",

@@ -23,9 +23,9 @@ from flowmesh.engine._retries import (
 from flowmesh.engine._sla import Enforced, enforce_sla, next_deadline
 from flowmesh.engine._states import is_terminal, transition
 from flowmesh.engine._subflows import CORRELATION_ID, ended_update
-from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun, TaskRunAttempt
+from flowmesh.execution.v1.execution_pb2 import Execution, ExecutionTrigger, TaskRun, TaskRunAttempt
 from flowmesh.expressions import render_value
-from flowmesh.language import FlowDefinition, failed_checks, typed_output
+from flowmesh.language import FlowDefinition, Trigger, failed_checks, typed_output
 from flowmesh.plugins import ExecutableTask, RunnableTask, Task
 from flowmesh.queue.v1.queue_pb2 import StartSubflow, SubflowEnded, TaskRunUpdate, WorkerJob
 from flowmesh.values import from_struct, to_struct
@@ -81,6 +81,37 @@ def new_execution(
         secret_inputs=[declared.id for declared in flow.inputs if declared.type == "SECRET"],
     )
     transition(execution.state, StateType.STATE_TYPE_CREATED, now)
+    return execution
+
+
+def triggered_execution(
+    trigger: Trigger,
+    variables: dict[str, Any],
+    *,
+    execution_id: str,
+    tenant_id: str,
+    flow: FlowDefinition,
+    flow_revision: int,
+    inputs: dict[str, Any],
+    now: datetime,
+    labels: dict[str, str] | None = None,
+) -> Execution:
+    """Return a CREATED execution of flow that trigger starts, with its `trigger` variables.
+
+    labels: the trigger's own unless given.
+    """
+    execution = new_execution(
+        execution_id=execution_id,
+        tenant_id=tenant_id,
+        flow=flow,
+        flow_revision=flow_revision,
+        inputs=inputs,
+        labels=trigger.label_map() if labels is None else labels,
+        now=now,
+    )
+    execution.trigger.CopyFrom(
+        ExecutionTrigger(id=trigger.id, type=trigger.type_names[0], variables=to_struct(variables))
+    )
     return execution
 
 

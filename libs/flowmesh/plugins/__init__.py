@@ -32,6 +32,7 @@ from flowmesh.plugins._base import (
 )
 from flowmesh.plugins._kv_access import KeyValues
 from flowmesh.plugins._registry import task_class, task_types
+from flowmesh.plugins._trigger_access import TriggerSwitches
 
 __all__ = [
     "WORKER_GROUP_PATTERN",
@@ -54,6 +55,7 @@ __all__ = [
     "SubflowCall",
     "Task",
     "TaskFailed",
+    "TriggerSwitches",
     "Warned",
     "is_true",
     "task_class",

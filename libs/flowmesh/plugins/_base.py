@@ -13,6 +13,7 @@ from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import TaskRun
 from flowmesh.log.v1.log_pb2 import LogEntry
 from flowmesh.plugins._kv_access import KeyValues
+from flowmesh.plugins._trigger_access import TriggerSwitches
 
 if TYPE_CHECKING:
     from flowmesh.plugins.scripts import ScriptHost
@@ -191,6 +192,8 @@ class RunContext(Protocol):
     # The tenant's KV store (kv.* tasks), and its state store (state.* tasks).
     kv: KeyValues
     states: KeyValues
+    # The triggers of the tenant's flows (the Toggle task).
+    triggers: TriggerSwitches
     # The directory a WorkingDirectory shares between its children, None outside one: a task
     # that needs a directory then makes a fresh one of its own (see task_directory).
     working_dir: Path | None

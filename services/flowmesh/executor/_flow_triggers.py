@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flowmesh.engine import expression_variables, new_execution
-from flowmesh.execution.v1.execution_pb2 import Execution, ExecutionTrigger
+from flowmesh.engine import expression_variables, triggered_execution
+from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.expressions import ExpressionError, render_value
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, FlowInvalid, InputsError, parse_flow, resolve_inputs
@@ -25,7 +25,6 @@ from flowmesh.triggers import (
     trigger_variables,
     upstream_of,
 )
-from flowmesh.values import to_struct
 
 log = get_logger("executor")
 
@@ -168,7 +167,9 @@ class FlowTriggers:
             # Kestra starts a triggered execution with its inputs as the trigger renders
             # them, unchecked (a required input left out does not stop it).
             inputs = given
-        execution = new_execution(
+        execution = triggered_execution(
+            trigger,
+            variables,
             execution_id=firing_execution_id(
                 after, change.place, after.tenant_id, flow.namespace, flow.id, trigger.id
             ),
@@ -176,11 +177,7 @@ class FlowTriggers:
             flow=flow,
             flow_revision=listener.revision,
             inputs=inputs,
-            labels=trigger.label_map(),
             now=change.now,
-        )
-        execution.trigger.CopyFrom(
-            ExecutionTrigger(id=trigger.id, type=trigger.type_names[0], variables=to_struct(variables))
         )
         await self._executions.submit(execution)
 

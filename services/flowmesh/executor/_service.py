@@ -41,6 +41,7 @@ from flowmesh.executor._flow_triggers import FlowTriggers
 from flowmesh.executor._groups import unserved
 from flowmesh.executor._locks import KeyedLocks
 from flowmesh.executor._secrets import DecisionSecrets
+from flowmesh.executor._trigger_ends import TriggerEnds
 from flowmesh.expressions import using
 from flowmesh.language import FlowDefinition, FlowInvalid, InputsError, resolve_inputs
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
@@ -76,6 +77,7 @@ from flowmesh.state import (
     LiveWorkers,
     StaleRevision,
     Stored,
+    TriggerStates,
 )
 from flowmesh.telemetry import DECISIONS, get_logger
 from flowmesh.values import from_struct, to_struct
@@ -119,6 +121,7 @@ class Executor:
         self._workers = LiveWorkers(broker)
         self._slots = ConcurrencySlots(broker)
         self._flow_triggers = FlowTriggers(broker, self._executions)
+        self._trigger_ends = TriggerEnds(TriggerStates(broker))
         self._cache: OrderedDict[str, Stored] = OrderedDict()
         self._locks = KeyedLocks()
         # Reports waiting for their execution's turn, by execution id (see _update).
@@ -301,6 +304,7 @@ class Executor:
                     await self._wake(decision.execution.id, next_wake(decision.execution, flow))
                     last = len(decision.execution.state.histories) - 1
                     await self._flow_triggers.changed(decision.execution, last, flow, _now())
+                    await self._trigger_ends.ended(decision.execution, flow, _now())
                 return
             masker = self._secrets.mask(decision)
             try:
@@ -338,6 +342,8 @@ class Executor:
             if flow is not None:
                 since = len(current.state.histories)
                 await self._flow_triggers.changed(decision.execution, since, flow, _now())
+                if not is_terminal(current.state.current):
+                    await self._trigger_ends.ended(decision.execution, flow, _now())
             return
         raise RuntimeError(f"execution {execution_id} kept changing under the executor")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
+from flowmesh.scheduler._polling import PollingTriggers
 from flowmesh.scheduler._service import Scheduler
-from flowmesh.scheduler._state import TriggerId, TriggerState, TriggerStates
 
-__all__ = ["Scheduler", "TriggerId", "TriggerState", "TriggerStates"]
+__all__ = ["PollingTriggers", "Scheduler"]

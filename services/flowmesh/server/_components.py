@@ -111,7 +111,15 @@ async def run_components(
             runners.append(worker.run(stopping))
         if "scheduler" in names:
             assert broker is not None
-            runners.append(Scheduler(broker, tick=settings.scheduler_tick_seconds).run(stopping))
+            runners.append(
+                Scheduler(
+                    broker,
+                    tick=settings.scheduler_tick_seconds,
+                    partitions=settings.scheduler_partitions,
+                    lease_ttl=settings.scheduler_lease_ttl_seconds,
+                    concurrency=settings.scheduler_concurrency,
+                ).run(stopping)
+            )
         if "indexer" in names:
             assert broker is not None
             assert repository is not None

@@ -13,7 +13,7 @@ from nats.js.errors import NotFoundError
 from flowmesh.expressions import render_value
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
 from flowmesh.messaging import LOGS_STREAM, Broker, log_subject
-from flowmesh.plugins import KeyValues, TaskFailed
+from flowmesh.plugins import KeyValues, TaskFailed, TriggerSwitches
 from flowmesh.plugins.scripts import ScriptHost
 from flowmesh.queue.v1.queue_pb2 import WorkerJob
 from flowmesh.storage import (
@@ -37,7 +37,7 @@ _READ_WAIT = 10.0
 
 
 class JobContext:
-    """What a task sees while it runs: its variables, its log, the log stream, storage, the KV stores."""
+    """What a task sees while it runs: its variables, its log, storage, the KV stores, the triggers."""
 
     def __init__(
         self,
@@ -49,6 +49,7 @@ class JobContext:
         *,
         kv: KeyValues,
         states: KeyValues,
+        triggers: TriggerSwitches,
         delivery: int = 1,
         mask: Callable[[str], str] = str,
         working_dir: Path | None = None,
@@ -57,6 +58,7 @@ class JobContext:
         self.variables = variables
         self.kv = kv
         self.states = states
+        self.triggers = triggers
         # Set only for the children of a WorkingDirectory: the directory they share.
         self.working_dir = working_dir
         # Lines of a job run again (handed back, or its worker died) have ids of their own:

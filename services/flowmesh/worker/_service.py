@@ -37,7 +37,14 @@ from flowmesh.plugins import RunnableTask, TaskFailed, Warned, task_class
 from flowmesh.plugins.scripts import ScriptHost
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate, WorkerJob
 from flowmesh.secrets import EnvironmentSecrets
-from flowmesh.state import ExecutionStore, KeyValueStore, KilledExecutions, LiveWorkers
+from flowmesh.state import (
+    ExecutionStore,
+    FlowStore,
+    KeyValueStore,
+    KilledExecutions,
+    LiveWorkers,
+    TriggerStates,
+)
 from flowmesh.storage import Storage
 from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
 from flowmesh.values import error_logs, from_struct, to_struct
@@ -45,7 +52,9 @@ from flowmesh.worker._context import JobContext
 from flowmesh.worker._group import GroupJobContext, is_group_job, run_group
 from flowmesh.worker._kv import TenantKeyValues
 from flowmesh.worker._masking import JobMasking
+from flowmesh.worker._polling import PollingEvaluator
 from flowmesh.worker._rendering import LoopBridge, file_reader, kv_reader
+from flowmesh.worker._triggers import TenantTriggers
 
 log = get_logger("worker")
 
@@ -95,6 +104,8 @@ class Worker:
         self._secrets = secrets
         self._kv = KeyValueStore(broker)
         self._states = KeyValueStore(broker, STATES_BUCKET)
+        self._flows = FlowStore(broker)
+        self._trigger_states = TriggerStates(broker)
         self._group = group
         self._concurrency = concurrency
         self._ack_wait = ack_wait
@@ -121,16 +132,30 @@ class Worker:
         overdue = asyncio.create_task(self._hand_back_when_overdue(stopping))
         # Said while the worker takes jobs: executors fail or cancel the jobs of groups without one.
         presence = asyncio.create_task(LiveWorkers(self._broker).announce(self._group, stopping))
+        polling = asyncio.create_task(self._polling().run(stopping))
         try:
             await run_consumer(subscription, self.handle, concurrency=self._concurrency, stopping=stopping)
         finally:
             stopping.set()
             settled.set()
             overdue.cancel()
-            await asyncio.gather(kills, overdue, presence, return_exceptions=True)
+            await asyncio.gather(kills, overdue, presence, polling, return_exceptions=True)
             if self._scripts is not None:
                 await self._scripts.close()
         log.info("worker_stopped", worker_id=self.worker_id)
+
+    def _polling(self) -> PollingEvaluator:
+        """Return what evaluates the polling triggers sent to this worker's group."""
+        return PollingEvaluator(
+            self._broker,
+            group=self._group,
+            worker_id=self.worker_id,
+            kv=self._kv,
+            states=self._states,
+            ack_wait=self._ack_wait,
+            storage=self._storage,
+            secrets=self._secrets,
+        )
 
     async def handle(self, delivery: Delivery) -> None:
         """Run one job: run the task, report how it ended, then ack (or hand the job back: nak)."""
@@ -258,6 +283,7 @@ class Worker:
             delivery=delivery,
             kv=TenantKeyValues(self._kv, job.tenant_id),
             states=TenantKeyValues(self._states, job.tenant_id),
+            triggers=TenantTriggers(self._flows, self._trigger_states, job.tenant_id),
             mask=masking.text,
             working_dir=directory,
             scripts=self._scripts,

@@ -23,6 +23,7 @@ from flowmesh.plugins.core._pause import Pause
 from flowmesh.plugins.core._runnable import Echo, Fail, Log, OutputValues, Return, Sleep
 from flowmesh.plugins.core._storage import Concat, Delete, PurgeCurrentExecutionFiles, Size, Split, Write
 from flowmesh.plugins.core._subflow import Subflow
+from flowmesh.plugins.core._toggle import Toggle
 from flowmesh.plugins.core._waitfor import CheckFrequency, LoopUntil, iteration_count
 
 TASKS: list[type[Task]] = [
@@ -31,11 +32,12 @@ TASKS: list[type[Task]] = [
     Labels, SetVariables, UnsetVariables, Exit, Pause, LoopUntil, Subflow, Fetch,
     kv.Set, kv.Get, kv.GetKeys, kv.Delete, kv.PurgeKV, states.Set, states.Get, states.Delete,
     WorkingDirectory, LocalFiles, Write, Size, Delete, Concat, Split, PurgeCurrentExecutionFiles,
-    ForEachItem, ForEachItemSplit, ForEachItemExecutable, ForEachItemMergeOutputs,
+    ForEachItem, ForEachItemSplit, ForEachItemExecutable, ForEachItemMergeOutputs, Toggle,
 ]  # fmt: skip
 
 __all__ = [
     "TASKS",
+    "Toggle",
     "Concat",
     "Delete",
     "PurgeCurrentExecutionFiles",
