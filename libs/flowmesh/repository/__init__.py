@@ -7,12 +7,36 @@ from flowmesh.repository._errors import (
     RepositoryError,
     RepositoryUnavailable,
 )
+from flowmesh.repository._filters import (
+    EXECUTION_SORTS,
+    LOG_SORTS,
+    ChildFilter,
+    ExecutionQuery,
+    LogQuery,
+    Sort,
+    parse_sort,
+)
+from flowmesh.repository._interface import RepositoryBackend
 from flowmesh.repository._postgres import Repository, ensure_database
+from flowmesh.repository._stats import DailyStats, DurationStats
+
+# The concrete class must keep satisfying the interface the services are written against.
+_: type[RepositoryBackend] = Repository
 
 __all__ = [
+    "EXECUTION_SORTS",
+    "LOG_SORTS",
+    "ChildFilter",
+    "DailyStats",
+    "DurationStats",
+    "ExecutionQuery",
     "InvalidRecord",
+    "LogQuery",
     "Repository",
+    "RepositoryBackend",
     "RepositoryError",
     "RepositoryUnavailable",
+    "Sort",
     "ensure_database",
+    "parse_sort",
 ]

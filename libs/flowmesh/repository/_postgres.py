@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -12,9 +13,11 @@ import asyncpg
 from flowmesh.execution.v1 import execution_pb2
 from flowmesh.flow.v1 import flow_pb2
 from flowmesh.log.v1 import log_pb2
-from flowmesh.repository import _rows, _sql
+from flowmesh.repository import _filters, _rows, _sql, _stats
 from flowmesh.repository._errors import RepositoryUnavailable, translate_errors
+from flowmesh.repository._filters import ExecutionQuery, LogQuery
 from flowmesh.repository._migrations import apply_migrations
+from flowmesh.repository._stats import DailyStats
 from flowmesh.telemetry import get_logger
 
 log = get_logger("repository")
@@ -229,20 +232,103 @@ class Repository:
         limit: int = 25,
     ) -> tuple[list[execution_pb2.Execution], int]:
         """Return a page of executions not deleted, newest first, without task runs."""
+        query = ExecutionQuery(namespace=namespace, flow_id=flow_id, states=states)
+        return await self.search_executions(tenant, query, offset=offset, limit=limit)
+
+    async def search_executions(
+        self, tenant: str, query: ExecutionQuery, *, offset: int = 0, limit: int = 25
+    ) -> tuple[list[execution_pb2.Execution], int]:
+        """Return a page of the executions matching query (not deleted, no task runs), and the total."""
         where = _sql.Where(tenant)
-        where.add("tenant_id = $1 AND NOT deleted")
-        where.namespace(namespace)
-        if flow_id:
-            where.add("flow_id = {0}", flow_id)
-        if states:
-            where.add("state = ANY({0}::integer[])", [int(state) for state in states])
+        _filters.execution_conditions(where, query)
         count = where.select("count(*) FROM executions")
-        order = " ORDER BY start_date DESC NULLS LAST, id DESC" + where.page()
-        page = where.select("value FROM executions", order)
+        page = where.select("value FROM executions", _filters.execution_order(query.sort) + where.page())
         async with self._reading() as conn:
             rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))
             total = await conn.fetchval(count, *where.args)
         return [execution_pb2.Execution.FromString(row["value"]) for row in rows], total
+
+    async def search_logs(
+        self, tenant: str, query: LogQuery, *, offset: int = 0, limit: int = 25
+    ) -> tuple[list[log_pb2.LogEntry], int]:
+        """Return a page of the log entries matching query, and the total."""
+        where = _sql.Where(tenant)
+        _filters.log_conditions(where, query)
+        count = where.select("count(*) FROM logs")
+        page = where.select("value FROM logs", _filters.log_order(query) + where.page())
+        async with self._reading() as conn:
+            rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))
+            total = await conn.fetchval(count, *where.args)
+        return [log_pb2.LogEntry.FromString(row["value"]) for row in rows], total
+
+    async def delete_logs(self, tenant: str, query: LogQuery, *, attempt: int | None = None) -> int:
+        """Delete the log entries matching query (and attempt, when given); return how many."""
+        where = _sql.Where(tenant)
+        _filters.log_conditions(where, query)
+        if attempt is not None:
+            where.add("attempt_number = {0}", attempt)
+        with translate_errors():
+            async with self._pool.acquire() as conn:
+                status = await conn.execute(f"DELETE FROM logs WHERE {where.sql()}", *where.args)
+        return int(status.split()[-1])
+
+    async def delete_flow_logs(self, tenant: str, namespace: str, flow_id: str, trigger_id: str = "") -> int:
+        """Delete the logs of a flow's executions (those its trigger started, when given)."""
+        where = _sql.Where(tenant, namespace, flow_id)
+        where.add("l.tenant_id = $1 AND l.namespace = $2 AND l.flow_id = $3")
+        if trigger_id:
+            where.add(
+                "EXISTS (SELECT 1 FROM executions e WHERE e.tenant_id = l.tenant_id"
+                " AND e.id = l.execution_id AND e.trigger_id = {0})",
+                trigger_id,
+            )
+        with translate_errors():
+            async with self._pool.acquire() as conn:
+                status = await conn.execute(f"DELETE FROM logs l WHERE {where.sql()}", *where.args)
+        return int(status.split()[-1])
+
+    async def purge_ended(self, before: datetime, *, batch: int = 1000) -> int:
+        """Delete executions ended before `before`, with their task runs and logs; return how many.
+
+        Works in batches of `batch` executions, each its own transaction, so that a
+        large purge neither holds locks long nor builds one huge transaction.
+        """
+        purged = 0
+        while True:
+            with translate_errors():
+                async with self._pool.acquire() as conn, conn.transaction():
+                    done = await conn.fetchval(_sql.PURGE_ENDED, before, batch)
+            purged += int(done)
+            if done < batch:
+                return purged
+
+    async def daily_statistics(
+        self,
+        tenant: str,
+        table: str,
+        *,
+        start: datetime,
+        end: datetime,
+        namespace: str = "",
+        flow_id: str = "",
+        by_flow: bool = False,
+    ) -> list[DailyStats]:
+        """Return counts per state and durations of what started each day in [start, end)."""
+        where = _sql.Where(tenant)
+        _stats.daily_conditions(where, table, namespace, flow_id, start, end)
+        async with self._reading() as conn:
+            rows = await conn.fetch(_stats.daily_sql(table, where, by_flow=by_flow), *where.args)
+        return _stats.daily_stats(rows, by_flow=by_flow)
+
+    async def latest_executions(
+        self, tenant: str, flows: Sequence[tuple[str, str]]
+    ) -> list[execution_pb2.Execution]:
+        """Return the newest execution of each (namespace, flow id) that has one."""
+        namespaces = [namespace for namespace, _ in flows]
+        flow_ids = [flow_id for _, flow_id in flows]
+        async with self._reading() as conn:
+            rows = await conn.fetch(_stats.LATEST_SQL, tenant, namespaces, flow_ids)
+        return [execution_pb2.Execution.FromString(row["value"]) for row in rows]
 
     async def list_logs(
         self,
@@ -254,15 +340,16 @@ class Repository:
         task_id: str = "",
     ) -> list[log_pb2.LogEntry]:
         """Return an execution's log entries at min_level or above, oldest first."""
-        where = _sql.Where(tenant, execution_id)
-        where.add("tenant_id = $1 AND execution_id = $2")
-        if min_level:
-            where.add("level >= {0}", int(min_level))
-        if task_run_id:
-            where.add("task_run_id = {0}", task_run_id)
-        if task_id:
-            where.add("task_id = {0}", task_id)
-        sql = where.select("value FROM logs", " ORDER BY timestamp_ns, id")
+        query = LogQuery(
+            execution_id=execution_id,
+            min_level=min_level,
+            task_run_id=task_run_id,
+            task_id=task_id,
+            descending=False,
+        )
+        where = _sql.Where(tenant)
+        _filters.log_conditions(where, query)
+        sql = where.select("value FROM logs", _filters.log_order(query))
         async with self._reading() as conn:
             rows = await conn.fetch(sql, *where.args)
         return [log_pb2.LogEntry.FromString(row["value"]) for row in rows]

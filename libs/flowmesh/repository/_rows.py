@@ -84,7 +84,15 @@ def execution_row(execution: execution_pb2.Execution) -> Row:
         execution.deleted,
         execution.version,
         header.SerializeToString(),
+        trigger_execution_id(execution),
+        execution.trigger.id,
     )
+
+
+def trigger_execution_id(execution: execution_pb2.Execution) -> str:
+    """Return the execution that started this one (a subflow's parent, a Flow trigger's), or ''."""
+    value = execution.trigger.variables.fields.get("executionId")
+    return value.string_value if value is not None else ""
 
 
 def task_run_rows(execution: execution_pb2.Execution) -> list[Row]:
@@ -128,6 +136,8 @@ def log_row(entry: log_pb2.LogEntry) -> Row:
         _datetime(entry.timestamp),
         entry.timestamp.ToNanoseconds(),
         entry.SerializeToString(),
+        # Only for the full-text index; text columns cannot hold NUL.
+        entry.message.replace("\x00", " "),
     )
 
 

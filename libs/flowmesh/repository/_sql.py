@@ -14,14 +14,16 @@ WHERE excluded.deleted AND NOT flows.deleted
 
 UPSERT_EXECUTION = """
 INSERT INTO executions (tenant_id, id, namespace, flow_id, flow_revision, state, start_date,
-    end_date, labels, parent_id, original_id, deleted, version, value)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14)
+    end_date, labels, parent_id, original_id, deleted, version, value, trigger_execution_id,
+    trigger_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (tenant_id, id) DO UPDATE
 SET namespace = excluded.namespace, flow_id = excluded.flow_id,
     flow_revision = excluded.flow_revision, state = excluded.state,
     start_date = excluded.start_date, end_date = excluded.end_date, labels = excluded.labels,
     parent_id = excluded.parent_id, original_id = excluded.original_id,
-    deleted = excluded.deleted, version = excluded.version, value = excluded.value
+    deleted = excluded.deleted, version = excluded.version, value = excluded.value,
+    trigger_execution_id = excluded.trigger_execution_id, trigger_id = excluded.trigger_id
 WHERE executions.version < excluded.version
 """
 
@@ -39,9 +41,24 @@ WHERE task_runs.version < excluded.version
 
 INSERT_LOG = """
 INSERT INTO logs (id, tenant_id, namespace, flow_id, execution_id, task_run_id, task_id,
-    attempt_number, level, timestamp, timestamp_ns, value)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    attempt_number, level, timestamp, timestamp_ns, value, message_search)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_tsvector('simple', $13))
 ON CONFLICT (id) DO NOTHING
+"""
+
+# One batch of the retention purge: ended executions, their task runs and their logs.
+PURGE_ENDED = """
+WITH gone AS (
+    DELETE FROM executions WHERE ctid IN (
+        SELECT ctid FROM executions WHERE end_date < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING tenant_id, id
+), runs AS (
+    DELETE FROM task_runs t USING gone g WHERE t.tenant_id = g.tenant_id AND t.execution_id = g.id
+), lines AS (
+    DELETE FROM logs l USING gone g WHERE l.tenant_id = g.tenant_id AND l.execution_id = g.id
+)
+SELECT count(*) FROM gone
 """
 
 

@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from flowmesh.common.v1 import state_pb2 as flowmesh_dot_common_dot_v1_dot_state__pb2
 from flowmesh.execution.v1 import execution_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.flowmesh/execution/v1/execution_messages.proto\x12\x15\x66lowmesh.execution.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a%flowmesh/execution/v1/execution.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x9a\x02\n\x16\x43reateExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12/\n\x06inputs\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\x12\x31\n\x06labels\x18\x05 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x1a\n\x08revision\x18\x06 \x01(\x05R\x08revision\x12\x12\n\x04wait\x18\x07 \x01(\x08R\x04wait\x12\x1d\n\nrequest_id\x18\x08 \x01(\tR\trequestId\"P\n\x13GetExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"\xd9\x01\n\x15ListExecutionsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x35\n\x06states\x18\x04 \x03(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x06states\x12\x1b\n\tpage_size\x18\x05 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x06 \x01(\tR\tpageToken\"\xa1\x01\n\x16ListExecutionsResponse\x12@\n\nexecutions\x18\x01 \x03(\x0b\x32 .flowmesh.execution.v1.ExecutionR\nexecutions\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"S\n\x16\x46ollowExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"Q\n\x14KillExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"T\n\x17RestartExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"\x8f\x01\n\x16ReplayExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x03 \x01(\tR\ttaskRunId\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\"\x89\x01\n\x19SetExecutionLabelsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x31\n\x06labels\x18\x03 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\"\xab\x01\n\x19\x43hangeTaskRunStateRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x03 \x01(\tR\ttaskRunId\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\"\x84\x01\n\x16ResumeExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12/\n\x06inputs\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\"\x89\x01\n\x17UnqueueExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\x05state\x18\x03 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\"\x9b\x01\n\"EvaluateExecutionExpressionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x03 \x01(\tR\ttaskRunId\x12\x1a\n\x08template\x18\x04 \x01(\tR\x08template\"\x80\x04\n\x15TriggerWebhookRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x10\n\x03key\x18\x04 \x01(\tR\x03key\x12\x12\n\x04\x62ody\x18\x05 \x01(\x0cR\x04\x62ody\x12S\n\x07headers\x18\x06 \x03(\x0b\x32\x39.flowmesh.execution.v1.TriggerWebhookRequest.HeadersEntryR\x07headers\x12\\\n\nparameters\x18\x07 \x03(\x0b\x32<.flowmesh.execution.v1.TriggerWebhookRequest.ParametersEntryR\nparameters\x1a]\n\x0cHeadersEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x37\n\x05value\x18\x02 \x01(\x0b\x32!.flowmesh.execution.v1.HttpValuesR\x05value:\x02\x38\x01\x1a`\n\x0fParametersEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x37\n\x05value\x18\x02 \x01(\x0b\x32!.flowmesh.execution.v1.HttpValuesR\x05value:\x02\x38\x01\"$\n\nHttpValues\x12\x16\n\x06values\x18\x01 \x03(\tR\x06values\"\xc3\x01\n\x16TriggerWebhookResponse\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\x12%\n\x0ereturn_outputs\x18\x02 \x01(\x08R\rreturnOutputs\x12\x1f\n\x0bhttp_status\x18\x03 \x01(\x05R\nhttpStatus\x12!\n\x0c\x63ontent_type\x18\x04 \x01(\tR\x0b\x63ontentTypeb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.flowmesh/execution/v1/execution_messages.proto\x12\x15\x66lowmesh.execution.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a%flowmesh/execution/v1/execution.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x02\n\x16\x43reateExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12/\n\x06inputs\x18\x04 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\x12\x31\n\x06labels\x18\x05 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x1a\n\x08revision\x18\x06 \x01(\x05R\x08revision\x12\x12\n\x04wait\x18\x07 \x01(\x08R\x04wait\x12\x1d\n\nrequest_id\x18\x08 \x01(\tR\trequestId\"P\n\x13GetExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"\xc0\x04\n\x15ListExecutionsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x35\n\x06states\x18\x04 \x03(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x06states\x12\x1b\n\tpage_size\x18\x05 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x06 \x01(\tR\tpageToken\x12\x14\n\x05query\x18\x07 \x01(\tR\x05query\x12\x31\n\x06labels\x18\x08 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x39\n\nstart_date\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\x12\x1d\n\ntime_range\x18\x0b \x01(\tR\ttimeRange\x12\x12\n\x04sort\x18\x0c \x03(\tR\x04sort\x12\x30\n\x14trigger_execution_id\x18\r \x01(\tR\x12triggerExecutionId\x12\x45\n\x0c\x63hild_filter\x18\x0e \x01(\x0e\x32\".flowmesh.execution.v1.ChildFilterR\x0b\x63hildFilter\"\xa1\x01\n\x16ListExecutionsResponse\x12@\n\nexecutions\x18\x01 \x03(\x0b\x32 .flowmesh.execution.v1.ExecutionR\nexecutions\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"S\n\x16\x46ollowExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"Q\n\x14KillExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"T\n\x17RestartExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"\x8f\x01\n\x16ReplayExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x03 \x01(\tR\ttaskRunId\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\"\x89\x01\n\x19SetExecutionLabelsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x31\n\x06labels\x18\x03 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\"\xab\x01\n\x19\x43hangeTaskRunStateRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x03 \x01(\tR\ttaskRunId\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\"\x84\x01\n\x16ResumeExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12/\n\x06inputs\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\"\x89\x01\n\x17UnqueueExecutionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\x05state\x18\x03 \x01(\x0e\x32\x1d.flowmesh.common.v1.StateTypeR\x05state\"\x9b\x01\n\"EvaluateExecutionExpressionRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x1e\n\x0btask_run_id\x18\x03 \x01(\tR\ttaskRunId\x12\x1a\n\x08template\x18\x04 \x01(\tR\x08template\"\x80\x04\n\x15TriggerWebhookRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x10\n\x03key\x18\x04 \x01(\tR\x03key\x12\x12\n\x04\x62ody\x18\x05 \x01(\x0cR\x04\x62ody\x12S\n\x07headers\x18\x06 \x03(\x0b\x32\x39.flowmesh.execution.v1.TriggerWebhookRequest.HeadersEntryR\x07headers\x12\\\n\nparameters\x18\x07 \x03(\x0b\x32<.flowmesh.execution.v1.TriggerWebhookRequest.ParametersEntryR\nparameters\x1a]\n\x0cHeadersEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x37\n\x05value\x18\x02 \x01(\x0b\x32!.flowmesh.execution.v1.HttpValuesR\x05value:\x02\x38\x01\x1a`\n\x0fParametersEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x37\n\x05value\x18\x02 \x01(\x0b\x32!.flowmesh.execution.v1.HttpValuesR\x05value:\x02\x38\x01\"$\n\nHttpValues\x12\x16\n\x06values\x18\x01 \x03(\tR\x06values\"\xc3\x01\n\x16TriggerWebhookResponse\x12>\n\texecution\x18\x01 \x01(\x0b\x32 .flowmesh.execution.v1.ExecutionR\texecution\x12%\n\x0ereturn_outputs\x18\x02 \x01(\x08R\rreturnOutputs\x12\x1f\n\x0bhttp_status\x18\x03 \x01(\x05R\nhttpStatus\x12!\n\x0c\x63ontent_type\x18\x04 \x01(\tR\x0b\x63ontentType*Z\n\x0b\x43hildFilter\x12\x1c\n\x18\x43HILD_FILTER_UNSPECIFIED\x10\x00\x12\x16\n\x12\x43HILD_FILTER_CHILD\x10\x01\x12\x15\n\x11\x43HILD_FILTER_MAIN\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,40 +39,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRIGGERWEBHOOKREQUEST_HEADERSENTRY']._serialized_options = b'8\001'
   _globals['_TRIGGERWEBHOOKREQUEST_PARAMETERSENTRY']._loaded_options = None
   _globals['_TRIGGERWEBHOOKREQUEST_PARAMETERSENTRY']._serialized_options = b'8\001'
-  _globals['_CREATEEXECUTIONREQUEST']._serialized_start=175
-  _globals['_CREATEEXECUTIONREQUEST']._serialized_end=457
-  _globals['_GETEXECUTIONREQUEST']._serialized_start=459
-  _globals['_GETEXECUTIONREQUEST']._serialized_end=539
-  _globals['_LISTEXECUTIONSREQUEST']._serialized_start=542
-  _globals['_LISTEXECUTIONSREQUEST']._serialized_end=759
-  _globals['_LISTEXECUTIONSRESPONSE']._serialized_start=762
-  _globals['_LISTEXECUTIONSRESPONSE']._serialized_end=923
-  _globals['_FOLLOWEXECUTIONREQUEST']._serialized_start=925
-  _globals['_FOLLOWEXECUTIONREQUEST']._serialized_end=1008
-  _globals['_KILLEXECUTIONREQUEST']._serialized_start=1010
-  _globals['_KILLEXECUTIONREQUEST']._serialized_end=1091
-  _globals['_RESTARTEXECUTIONREQUEST']._serialized_start=1093
-  _globals['_RESTARTEXECUTIONREQUEST']._serialized_end=1177
-  _globals['_REPLAYEXECUTIONREQUEST']._serialized_start=1180
-  _globals['_REPLAYEXECUTIONREQUEST']._serialized_end=1323
-  _globals['_SETEXECUTIONLABELSREQUEST']._serialized_start=1326
-  _globals['_SETEXECUTIONLABELSREQUEST']._serialized_end=1463
-  _globals['_CHANGETASKRUNSTATEREQUEST']._serialized_start=1466
-  _globals['_CHANGETASKRUNSTATEREQUEST']._serialized_end=1637
-  _globals['_RESUMEEXECUTIONREQUEST']._serialized_start=1640
-  _globals['_RESUMEEXECUTIONREQUEST']._serialized_end=1772
-  _globals['_UNQUEUEEXECUTIONREQUEST']._serialized_start=1775
-  _globals['_UNQUEUEEXECUTIONREQUEST']._serialized_end=1912
-  _globals['_EVALUATEEXECUTIONEXPRESSIONREQUEST']._serialized_start=1915
-  _globals['_EVALUATEEXECUTIONEXPRESSIONREQUEST']._serialized_end=2070
-  _globals['_TRIGGERWEBHOOKREQUEST']._serialized_start=2073
-  _globals['_TRIGGERWEBHOOKREQUEST']._serialized_end=2585
-  _globals['_TRIGGERWEBHOOKREQUEST_HEADERSENTRY']._serialized_start=2394
-  _globals['_TRIGGERWEBHOOKREQUEST_HEADERSENTRY']._serialized_end=2487
-  _globals['_TRIGGERWEBHOOKREQUEST_PARAMETERSENTRY']._serialized_start=2489
-  _globals['_TRIGGERWEBHOOKREQUEST_PARAMETERSENTRY']._serialized_end=2585
-  _globals['_HTTPVALUES']._serialized_start=2587
-  _globals['_HTTPVALUES']._serialized_end=2623
-  _globals['_TRIGGERWEBHOOKRESPONSE']._serialized_start=2626
-  _globals['_TRIGGERWEBHOOKRESPONSE']._serialized_end=2821
+  _globals['_CHILDFILTER']._serialized_start=3215
+  _globals['_CHILDFILTER']._serialized_end=3305
+  _globals['_CREATEEXECUTIONREQUEST']._serialized_start=208
+  _globals['_CREATEEXECUTIONREQUEST']._serialized_end=490
+  _globals['_GETEXECUTIONREQUEST']._serialized_start=492
+  _globals['_GETEXECUTIONREQUEST']._serialized_end=572
+  _globals['_LISTEXECUTIONSREQUEST']._serialized_start=575
+  _globals['_LISTEXECUTIONSREQUEST']._serialized_end=1151
+  _globals['_LISTEXECUTIONSRESPONSE']._serialized_start=1154
+  _globals['_LISTEXECUTIONSRESPONSE']._serialized_end=1315
+  _globals['_FOLLOWEXECUTIONREQUEST']._serialized_start=1317
+  _globals['_FOLLOWEXECUTIONREQUEST']._serialized_end=1400
+  _globals['_KILLEXECUTIONREQUEST']._serialized_start=1402
+  _globals['_KILLEXECUTIONREQUEST']._serialized_end=1483
+  _globals['_RESTARTEXECUTIONREQUEST']._serialized_start=1485
+  _globals['_RESTARTEXECUTIONREQUEST']._serialized_end=1569
+  _globals['_REPLAYEXECUTIONREQUEST']._serialized_start=1572
+  _globals['_REPLAYEXECUTIONREQUEST']._serialized_end=1715
+  _globals['_SETEXECUTIONLABELSREQUEST']._serialized_start=1718
+  _globals['_SETEXECUTIONLABELSREQUEST']._serialized_end=1855
+  _globals['_CHANGETASKRUNSTATEREQUEST']._serialized_start=1858
+  _globals['_CHANGETASKRUNSTATEREQUEST']._serialized_end=2029
+  _globals['_RESUMEEXECUTIONREQUEST']._serialized_start=2032
+  _globals['_RESUMEEXECUTIONREQUEST']._serialized_end=2164
+  _globals['_UNQUEUEEXECUTIONREQUEST']._serialized_start=2167
+  _globals['_UNQUEUEEXECUTIONREQUEST']._serialized_end=2304
+  _globals['_EVALUATEEXECUTIONEXPRESSIONREQUEST']._serialized_start=2307
+  _globals['_EVALUATEEXECUTIONEXPRESSIONREQUEST']._serialized_end=2462
+  _globals['_TRIGGERWEBHOOKREQUEST']._serialized_start=2465
+  _globals['_TRIGGERWEBHOOKREQUEST']._serialized_end=2977
+  _globals['_TRIGGERWEBHOOKREQUEST_HEADERSENTRY']._serialized_start=2786
+  _globals['_TRIGGERWEBHOOKREQUEST_HEADERSENTRY']._serialized_end=2879
+  _globals['_TRIGGERWEBHOOKREQUEST_PARAMETERSENTRY']._serialized_start=2881
+  _globals['_TRIGGERWEBHOOKREQUEST_PARAMETERSENTRY']._serialized_end=2977
+  _globals['_HTTPVALUES']._serialized_start=2979
+  _globals['_HTTPVALUES']._serialized_end=3015
+  _globals['_TRIGGERWEBHOOKRESPONSE']._serialized_start=3018
+  _globals['_TRIGGERWEBHOOKRESPONSE']._serialized_end=3213
 # @@protoc_insertion_point(module_scope)

@@ -1,13 +1,26 @@
+import datetime
+
 from flowmesh.common.v1 import state_pb2 as _state_pb2
 from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ChildFilter(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHILD_FILTER_UNSPECIFIED: _ClassVar[ChildFilter]
+    CHILD_FILTER_CHILD: _ClassVar[ChildFilter]
+    CHILD_FILTER_MAIN: _ClassVar[ChildFilter]
+CHILD_FILTER_UNSPECIFIED: ChildFilter
+CHILD_FILTER_CHILD: ChildFilter
+CHILD_FILTER_MAIN: ChildFilter
 
 class CreateExecutionRequest(_message.Message):
     __slots__ = ("tenant", "namespace", "flow_id", "inputs", "labels", "revision", "wait", "request_id")
@@ -38,20 +51,36 @@ class GetExecutionRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
 
 class ListExecutionsRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "flow_id", "states", "page_size", "page_token")
+    __slots__ = ("tenant", "namespace", "flow_id", "states", "page_size", "page_token", "query", "labels", "start_date", "end_date", "time_range", "sort", "trigger_execution_id", "child_filter")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     FLOW_ID_FIELD_NUMBER: _ClassVar[int]
     STATES_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    TIME_RANGE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHILD_FILTER_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     flow_id: str
     states: _containers.RepeatedScalarFieldContainer[_state_pb2.StateType]
     page_size: int
     page_token: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_state_pb2.StateType, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    query: str
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    start_date: _timestamp_pb2.Timestamp
+    end_date: _timestamp_pb2.Timestamp
+    time_range: str
+    sort: _containers.RepeatedScalarFieldContainer[str]
+    trigger_execution_id: str
+    child_filter: ChildFilter
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., states: _Optional[_Iterable[_Union[_state_pb2.StateType, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., start_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., time_range: _Optional[str] = ..., sort: _Optional[_Iterable[str]] = ..., trigger_execution_id: _Optional[str] = ..., child_filter: _Optional[_Union[ChildFilter, str]] = ...) -> None: ...
 
 class ListExecutionsResponse(_message.Message):
     __slots__ = ("executions", "next_page_token", "total_size")

@@ -127,8 +127,9 @@ class ExecutionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListExecutions(self, request, context):
-        """List executions, newest first, a page at a time, without their task runs.
-        Errors: INVALID_ARGUMENT for a bad page token.
+        """Search executions, newest first unless sorted otherwise, a page at a time, without
+        their task runs. Errors: INVALID_ARGUMENT (naming the field) for a bad page token,
+        time range or sort key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

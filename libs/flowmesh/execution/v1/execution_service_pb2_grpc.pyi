@@ -46,8 +46,9 @@ class ExecutionServiceStub:
     Errors: NOT_FOUND.
     """
     ListExecutions: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.ListExecutionsRequest, _execution_messages_pb2.ListExecutionsResponse]
-    """List executions, newest first, a page at a time, without their task runs.
-    Errors: INVALID_ARGUMENT for a bad page token.
+    """Search executions, newest first unless sorted otherwise, a page at a time, without
+    their task runs. Errors: INVALID_ARGUMENT (naming the field) for a bad page token,
+    time range or sort key.
     """
     FollowExecution: _grpc.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionRequest, _execution_pb2.Execution]
     """Stream the execution each time it changes, until it ends.
@@ -171,8 +172,9 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     Errors: NOT_FOUND.
     """
     ListExecutions: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.ListExecutionsRequest, _execution_messages_pb2.ListExecutionsResponse]  # type: ignore[assignment]
-    """List executions, newest first, a page at a time, without their task runs.
-    Errors: INVALID_ARGUMENT for a bad page token.
+    """Search executions, newest first unless sorted otherwise, a page at a time, without
+    their task runs. Errors: INVALID_ARGUMENT (naming the field) for a bad page token,
+    time range or sort key.
     """
     FollowExecution: _aio.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
     """Stream the execution each time it changes, until it ends.
@@ -311,8 +313,9 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _execution_messages_pb2.ListExecutionsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_execution_messages_pb2.ListExecutionsResponse, _abc.Awaitable[_execution_messages_pb2.ListExecutionsResponse]]:
-        """List executions, newest first, a page at a time, without their task runs.
-        Errors: INVALID_ARGUMENT for a bad page token.
+        """Search executions, newest first unless sorted otherwise, a page at a time, without
+        their task runs. Errors: INVALID_ARGUMENT (naming the field) for a bad page token,
+        time range or sort key.
         """
 
     @_abc_1.abstractmethod

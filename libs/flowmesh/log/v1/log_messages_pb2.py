@@ -23,19 +23,30 @@ _sym_db = _symbol_database.Default()
 
 
 from flowmesh.log.v1 import log_pb2 as flowmesh_dot_log_dot_v1_dot_log__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"flowmesh/log/v1/log_messages.proto\x12\x0f\x66lowmesh.log.v1\x1a\x19\x66lowmesh/log/v1/log.proto\"\xba\x01\n\x0fListLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x03 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevel\x12\x1e\n\x0btask_run_id\x18\x04 \x01(\tR\ttaskRunId\x12\x17\n\x07task_id\x18\x05 \x01(\tR\x06taskId\"G\n\x10ListLogsResponse\x12\x33\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x19.flowmesh.log.v1.LogEntryR\x07\x65ntries\"\x83\x01\n\x11\x46ollowLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x03 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevelb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"flowmesh/log/v1/log_messages.proto\x12\x0f\x66lowmesh.log.v1\x1a\x19\x66lowmesh/log/v1/log.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xba\x01\n\x0fListLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x03 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevel\x12\x1e\n\x0btask_run_id\x18\x04 \x01(\tR\ttaskRunId\x12\x17\n\x07task_id\x18\x05 \x01(\tR\x06taskId\"G\n\x10ListLogsResponse\x12\x33\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x19.flowmesh.log.v1.LogEntryR\x07\x65ntries\"\x83\x01\n\x11\x46ollowLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x03 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevel\"\xb1\x03\n\x11SearchLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x14\n\x05query\x18\x02 \x01(\tR\x05query\x12\x1c\n\tnamespace\x18\x03 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x04 \x01(\tR\x06\x66lowId\x12!\n\x0c\x65xecution_id\x18\x05 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x06 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevel\x12\x39\n\nstart_date\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\x12\x1d\n\ntime_range\x18\t \x01(\tR\ttimeRange\x12\x12\n\x04sort\x18\n \x03(\tR\x04sort\x12\x1b\n\tpage_size\x18\x0b \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x0c \x01(\tR\tpageToken\"\x90\x01\n\x12SearchLogsResponse\x12\x33\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x19.flowmesh.log.v1.LogEntryR\x07\x65ntries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"\xbe\x01\n\x13\x44ownloadLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x03 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevel\x12\x1e\n\x0btask_run_id\x18\x04 \x01(\tR\ttaskRunId\x12\x17\n\x07task_id\x18\x05 \x01(\tR\x06taskId\"\xe7\x01\n\x11\x44\x65leteLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\x12\x33\n\tmin_level\x18\x03 \x01(\x0e\x32\x16.flowmesh.log.v1.LevelR\x08minLevel\x12\x1e\n\x0btask_run_id\x18\x04 \x01(\tR\ttaskRunId\x12\x17\n\x07task_id\x18\x05 \x01(\tR\x06taskId\x12\x1d\n\x07\x61ttempt\x18\x06 \x01(\x05H\x00R\x07\x61ttempt\x88\x01\x01\x42\n\n\x08_attempt\"\x85\x01\n\x15\x44\x65leteFlowLogsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerIdb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.log.v1.log_messages_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTLOGSREQUEST']._serialized_start=83
-  _globals['_LISTLOGSREQUEST']._serialized_end=269
-  _globals['_LISTLOGSRESPONSE']._serialized_start=271
-  _globals['_LISTLOGSRESPONSE']._serialized_end=342
-  _globals['_FOLLOWLOGSREQUEST']._serialized_start=345
-  _globals['_FOLLOWLOGSREQUEST']._serialized_end=476
+  _globals['_LISTLOGSREQUEST']._serialized_start=116
+  _globals['_LISTLOGSREQUEST']._serialized_end=302
+  _globals['_LISTLOGSRESPONSE']._serialized_start=304
+  _globals['_LISTLOGSRESPONSE']._serialized_end=375
+  _globals['_FOLLOWLOGSREQUEST']._serialized_start=378
+  _globals['_FOLLOWLOGSREQUEST']._serialized_end=509
+  _globals['_SEARCHLOGSREQUEST']._serialized_start=512
+  _globals['_SEARCHLOGSREQUEST']._serialized_end=945
+  _globals['_SEARCHLOGSRESPONSE']._serialized_start=948
+  _globals['_SEARCHLOGSRESPONSE']._serialized_end=1092
+  _globals['_DOWNLOADLOGSREQUEST']._serialized_start=1095
+  _globals['_DOWNLOADLOGSREQUEST']._serialized_end=1285
+  _globals['_DELETELOGSREQUEST']._serialized_start=1288
+  _globals['_DELETELOGSREQUEST']._serialized_end=1519
+  _globals['_DELETEFLOWLOGSREQUEST']._serialized_start=1522
+  _globals['_DELETEFLOWLOGSREQUEST']._serialized_end=1655
 # @@protoc_insertion_point(module_scope)

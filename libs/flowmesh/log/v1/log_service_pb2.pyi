@@ -1,6 +1,8 @@
+from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from flowmesh.log.v1 import log_pb2 as _log_pb2
 from flowmesh.log.v1 import log_messages_pb2 as _log_messages_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import descriptor as _descriptor
 from typing import ClassVar as _ClassVar
 

@@ -3,8 +3,10 @@
 import grpc
 import warnings
 
+from flowmesh.file.v1 import file_messages_pb2 as flowmesh_dot_file_dot_v1_dot_file__messages__pb2
 from flowmesh.log.v1 import log_messages_pb2 as flowmesh_dot_log_dot_v1_dot_log__messages__pb2
 from flowmesh.log.v1 import log_pb2 as flowmesh_dot_log_dot_v1_dot_log__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -27,7 +29,7 @@ if _version_not_supported:
 
 
 class LogServiceStub:
-    """LogService reads the logs of executions.
+    """LogService reads, searches and deletes the logs of executions.
     """
 
     def __init__(self, channel):
@@ -36,6 +38,26 @@ class LogServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.SearchLogs = channel.unary_unary(
+                '/flowmesh.log.v1.LogService/SearchLogs',
+                request_serializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.SearchLogsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.SearchLogsResponse.FromString,
+                _registered_method=True)
+        self.DownloadLogs = channel.unary_stream(
+                '/flowmesh.log.v1.LogService/DownloadLogs',
+                request_serializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DownloadLogsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+                _registered_method=True)
+        self.DeleteLogs = channel.unary_unary(
+                '/flowmesh.log.v1.LogService/DeleteLogs',
+                request_serializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DeleteLogsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.DeleteFlowLogs = channel.unary_unary(
+                '/flowmesh.log.v1.LogService/DeleteFlowLogs',
+                request_serializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DeleteFlowLogsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.ListLogs = channel.unary_unary(
                 '/flowmesh.log.v1.LogService/ListLogs',
                 request_serializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.ListLogsRequest.SerializeToString,
@@ -49,8 +71,38 @@ class LogServiceStub:
 
 
 class LogServiceServicer:
-    """LogService reads the logs of executions.
+    """LogService reads, searches and deletes the logs of executions.
     """
+
+    def SearchLogs(self, request, context):
+        """Search the logs of every execution: full text over the message, namespace, flow,
+        execution, level and time range, newest first, a page at a time.
+        Errors: INVALID_ARGUMENT (naming the field) for a bad time range, sort key or page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadLogs(self, request, context):
+        """Download the logs of an execution as text, one line per entry, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteLogs(self, request, context):
+        """Delete the logs of an execution, or of one of its task runs, tasks or attempts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowLogs(self, request, context):
+        """Delete the logs of a flow's executions (those a trigger started, with trigger_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def ListLogs(self, request, context):
         """List the logs of an execution in the order they were written.
@@ -70,6 +122,26 @@ class LogServiceServicer:
 
 def add_LogServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'SearchLogs': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchLogs,
+                    request_deserializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.SearchLogsRequest.FromString,
+                    response_serializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.SearchLogsResponse.SerializeToString,
+            ),
+            'DownloadLogs': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadLogs,
+                    request_deserializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DownloadLogsRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
+            ),
+            'DeleteLogs': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteLogs,
+                    request_deserializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DeleteLogsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'DeleteFlowLogs': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowLogs,
+                    request_deserializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DeleteFlowLogsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
             'ListLogs': grpc.unary_unary_rpc_method_handler(
                     servicer.ListLogs,
                     request_deserializer=flowmesh_dot_log_dot_v1_dot_log__messages__pb2.ListLogsRequest.FromString,
@@ -89,8 +161,116 @@ def add_LogServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class LogService:
-    """LogService reads the logs of executions.
+    """LogService reads, searches and deletes the logs of executions.
     """
+
+    @staticmethod
+    def SearchLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.log.v1.LogService/SearchLogs',
+            flowmesh_dot_log_dot_v1_dot_log__messages__pb2.SearchLogsRequest.SerializeToString,
+            flowmesh_dot_log_dot_v1_dot_log__messages__pb2.SearchLogsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.log.v1.LogService/DownloadLogs',
+            flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DownloadLogsRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.log.v1.LogService/DeleteLogs',
+            flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DeleteLogsRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.log.v1.LogService/DeleteFlowLogs',
+            flowmesh_dot_log_dot_v1_dot_log__messages__pb2.DeleteFlowLogsRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def ListLogs(request,

@@ -4,8 +4,10 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from flowmesh.log.v1 import log_messages_pb2 as _log_messages_pb2
 from flowmesh.log.v1 import log_pb2 as _log_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -28,12 +30,23 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class LogServiceStub:
-    """LogService reads the logs of executions."""
+    """LogService reads, searches and deletes the logs of executions."""
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> LogServiceAsyncStub: ...
+    SearchLogs: _grpc.UnaryUnaryMultiCallable[_log_messages_pb2.SearchLogsRequest, _log_messages_pb2.SearchLogsResponse]
+    """Search the logs of every execution: full text over the message, namespace, flow,
+    execution, level and time range, newest first, a page at a time.
+    Errors: INVALID_ARGUMENT (naming the field) for a bad time range, sort key or page token.
+    """
+    DownloadLogs: _grpc.UnaryStreamMultiCallable[_log_messages_pb2.DownloadLogsRequest, _file_messages_pb2.FileChunk]
+    """Download the logs of an execution as text, one line per entry, oldest first."""
+    DeleteLogs: _grpc.UnaryUnaryMultiCallable[_log_messages_pb2.DeleteLogsRequest, _empty_pb2.Empty]
+    """Delete the logs of an execution, or of one of its task runs, tasks or attempts."""
+    DeleteFlowLogs: _grpc.UnaryUnaryMultiCallable[_log_messages_pb2.DeleteFlowLogsRequest, _empty_pb2.Empty]
+    """Delete the logs of a flow's executions (those a trigger started, with trigger_id)."""
     ListLogs: _grpc.UnaryUnaryMultiCallable[_log_messages_pb2.ListLogsRequest, _log_messages_pb2.ListLogsResponse]
     """List the logs of an execution in the order they were written."""
     FollowLogs: _grpc.UnaryStreamMultiCallable[_log_messages_pb2.FollowLogsRequest, _log_pb2.LogEntry]
@@ -43,9 +56,20 @@ class LogServiceStub:
 
 @_typing.type_check_only
 class LogServiceAsyncStub(LogServiceStub):
-    """LogService reads the logs of executions."""
+    """LogService reads, searches and deletes the logs of executions."""
 
     def __init__(self, channel: _aio.Channel) -> None: ...
+    SearchLogs: _aio.UnaryUnaryMultiCallable[_log_messages_pb2.SearchLogsRequest, _log_messages_pb2.SearchLogsResponse]  # type: ignore[assignment]
+    """Search the logs of every execution: full text over the message, namespace, flow,
+    execution, level and time range, newest first, a page at a time.
+    Errors: INVALID_ARGUMENT (naming the field) for a bad time range, sort key or page token.
+    """
+    DownloadLogs: _aio.UnaryStreamMultiCallable[_log_messages_pb2.DownloadLogsRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Download the logs of an execution as text, one line per entry, oldest first."""
+    DeleteLogs: _aio.UnaryUnaryMultiCallable[_log_messages_pb2.DeleteLogsRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Delete the logs of an execution, or of one of its task runs, tasks or attempts."""
+    DeleteFlowLogs: _aio.UnaryUnaryMultiCallable[_log_messages_pb2.DeleteFlowLogsRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Delete the logs of a flow's executions (those a trigger started, with trigger_id)."""
     ListLogs: _aio.UnaryUnaryMultiCallable[_log_messages_pb2.ListLogsRequest, _log_messages_pb2.ListLogsResponse]  # type: ignore[assignment]
     """List the logs of an execution in the order they were written."""
     FollowLogs: _aio.UnaryStreamMultiCallable[_log_messages_pb2.FollowLogsRequest, _log_pb2.LogEntry]  # type: ignore[assignment]
@@ -54,7 +78,42 @@ class LogServiceAsyncStub(LogServiceStub):
     """
 
 class LogServiceServicer(metaclass=_abc_1.ABCMeta):
-    """LogService reads the logs of executions."""
+    """LogService reads, searches and deletes the logs of executions."""
+
+    @_abc_1.abstractmethod
+    def SearchLogs(
+        self,
+        request: _log_messages_pb2.SearchLogsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_log_messages_pb2.SearchLogsResponse, _abc.Awaitable[_log_messages_pb2.SearchLogsResponse]]:
+        """Search the logs of every execution: full text over the message, namespace, flow,
+        execution, level and time range, newest first, a page at a time.
+        Errors: INVALID_ARGUMENT (naming the field) for a bad time range, sort key or page token.
+        """
+
+    @_abc_1.abstractmethod
+    def DownloadLogs(
+        self,
+        request: _log_messages_pb2.DownloadLogsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Download the logs of an execution as text, one line per entry, oldest first."""
+
+    @_abc_1.abstractmethod
+    def DeleteLogs(
+        self,
+        request: _log_messages_pb2.DeleteLogsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Delete the logs of an execution, or of one of its task runs, tasks or attempts."""
+
+    @_abc_1.abstractmethod
+    def DeleteFlowLogs(
+        self,
+        request: _log_messages_pb2.DeleteFlowLogsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Delete the logs of a flow's executions (those a trigger started, with trigger_id)."""
 
     @_abc_1.abstractmethod
     def ListLogs(

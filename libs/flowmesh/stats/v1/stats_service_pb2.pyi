@@ -1,0 +1,6 @@
+from flowmesh.stats.v1 import stats_messages_pb2 as _stats_messages_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import descriptor as _descriptor
+from typing import ClassVar as _ClassVar
+
+DESCRIPTOR: _descriptor.FileDescriptor
