@@ -133,7 +133,7 @@ async def test_migrate_twice_applies_each_file_once(pg_dsn_fresh: str) -> None:
         await repository.migrate()
     finally:
         await repository.close()
-    assert await _applied(pg_dsn_fresh) == ["0001_initial.sql"]
+    assert await _applied(pg_dsn_fresh) == ["0001_initial.sql", "0002_search.sql"]
 
 
 async def test_concurrent_migrations_are_serialised(pg_dsn_fresh: str) -> None:
@@ -145,7 +145,7 @@ async def test_concurrent_migrations_are_serialised(pg_dsn_fresh: str) -> None:
     finally:
         for repository in repositories:
             await repository.close()
-    assert await _applied(pg_dsn_fresh) == ["0001_initial.sql"]
+    assert await _applied(pg_dsn_fresh) == ["0001_initial.sql", "0002_search.sql"]
 
 
 async def test_ensure_database_creates_a_missing_database(

@@ -22,6 +22,7 @@ from flowmesh.gateway._routes import add_routes, discover
 from flowmesh.kv.v1 import kv_service_pb2
 from flowmesh.log.v1 import log_service_pb2
 from flowmesh.plugin.v1 import plugin_service_pb2
+from flowmesh.stats.v1 import stats_service_pb2
 from flowmesh.trigger.v1 import trigger_service_pb2
 
 log = structlog.get_logger(component="gateway")
@@ -37,6 +38,7 @@ SERVICES = tuple(
         kv_service_pb2,
         file_service_pb2,
         trigger_service_pb2,
+        stats_service_pb2,
     )
     for service in module.DESCRIPTOR.services_by_name.values()
 )

@@ -18,6 +18,7 @@ from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from flowmesh.common.v1 import state_pb2
 from flowmesh.gateway._errors import GatewayError
 from flowmesh.gateway._files import file_attributes, file_metas, file_preview
 from flowmesh.secrets import INPUT_MASK
@@ -364,6 +365,43 @@ def webhook_to_kestra(response: Any) -> Any:
     return {"tenantId": execution.tenant_id} | {key: full[key] for key in kept} | {"url": url}
 
 
+def daily_to_kestra(day: Any) -> JsonDict:
+    """Return Kestra's DailyExecutionStatistics (durations as ISO-8601, every state counted)."""
+    duration = {
+        name: iso_duration(getattr(day.duration, name).ToTimedelta())
+        for name in ("min", "avg", "max", "sum", "p50", "p95")
+    }
+    states = enum_names(state_pb2.StateType.DESCRIPTOR)
+    return {
+        "startDate": _iso(day.start_date),
+        "duration": duration | {"count": int(day.duration.count)},
+        "executionCounts": {state: int(day.execution_counts.get(state, 0)) for state in states},
+        "groupBy": "day",
+    }
+
+
+def daily_by_flow_to_kestra(response: Any) -> JsonDict:
+    """Return Kestra's grouped statistics: {namespace: {flowId: [DailyExecutionStatistics]}}."""
+    grouped: JsonDict = {}
+    for day in response.days:
+        grouped.setdefault(day.namespace, {}).setdefault(day.flow_id, []).append(daily_to_kestra(day))
+    return grouped
+
+
+def latest_to_kestra(response: Any) -> list[JsonDict]:
+    """Return Kestra's ExecutionController.LastExecutionResponse of each execution."""
+    return [
+        {
+            "id": execution.id,
+            "flowId": execution.flow_id,
+            "namespace": execution.namespace,
+            "startDate": _iso(execution.state.histories[0].date) if execution.state.histories else None,
+            "status": _enum_name(state_pb2.StateType.DESCRIPTOR, execution.state.current),
+        }
+        for execution in response.executions
+    ]
+
+
 _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.execution.v1.TriggerWebhookResponse": webhook_to_kestra,
     "flowmesh.flow.v1.Flow": flow_to_kestra,
@@ -372,6 +410,15 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.execution.v1.Execution": execution_to_kestra,
     "flowmesh.execution.v1.TaskRun": task_run_to_kestra,
     "flowmesh.log.v1.LogEntry": log_to_kestra,
+    # Kestra's CursorOrOffsetPagedResults: flowmesh pages by offset.
+    "flowmesh.log.v1.SearchLogsResponse": lambda found: {
+        "results": [log_to_kestra(entry) for entry in found.entries],
+        "total": int(found.total_size),
+        "type": "OFFSET",
+    },
+    "flowmesh.stats.v1.DailyStatistics": daily_to_kestra,
+    "flowmesh.stats.v1.DailyStatisticsByFlowResponse": daily_by_flow_to_kestra,
+    "flowmesh.stats.v1.LatestExecutionsResponse": latest_to_kestra,
     "flowmesh.common.v1.State": state_to_kestra,
     "flowmesh.kv.v1.KvValue": kv_value_to_kestra,
     "flowmesh.kv.v1.KvEntry": kv_entry_to_kestra,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
@@ -28,6 +29,7 @@ _RANGES = {
     FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1),
 }
 _LABEL = "flowmesh.common.v1.Label"
+_TIMESTAMP = "google.protobuf.Timestamp"
 _STRUCT = "google.protobuf.Struct"
 _PAGING = (
     ("page", "The page, from 1"),
@@ -73,7 +75,10 @@ def _python_type(field: FieldDescriptor) -> Any:
     if field.enum_type is not None:
         return Literal[tuple(_kestra.enum_names(field.enum_type))]
     if field.message_type is not None:
-        # Kestra writes labels as repeated key:value strings; other messages are not queryable.
+        # Kestra writes labels as repeated key:value strings and dates as ISO-8601; other
+        # messages are not queryable.
+        if field.message_type.full_name == _TIMESTAMP and not field.is_repeated:
+            return dt.datetime
         return str if _is_label(field) and field.is_repeated else None
     if field.type == FieldDescriptor.TYPE_BOOL:
         return bool
@@ -112,6 +117,11 @@ def set_field(message: Message, field: FieldDescriptor, value: Any, name: str) -
             key, text = _kestra.parse_label(str(value), name)
             getattr(message, field.name).add(key=key, value=text)
             return
+        if isinstance(value, dt.datetime):
+            # A date without a zone is UTC, as in Kestra's UI.
+            moment = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+            getattr(message, field.name).FromDatetime(moment.astimezone(dt.UTC))
+            return
         if field.enum_type is not None:
             value = _kestra.enum_number(field.enum_type, str(value), name)
         elif field.type in _RANGES and isinstance(value, str):
@@ -120,7 +130,7 @@ def set_field(message: Message, field: FieldDescriptor, value: Any, name: str) -
             getattr(message, field.name).append(value)
         else:
             setattr(message, field.name, value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise GatewayError(f"bad value for {name}: {error}", parameter=name) from None
 
 

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     indexer_batch_size: int = Field(default=500, ge=1)
     # How long finished executions stay in the executions bucket after their last change.
     execution_retention_hours: float = Field(default=168.0, gt=0)
+    # How long ended executions, their task runs and their logs stay in the repository
+    # after they end (0: for ever), and how often the indexer purges older ones.
+    repository_retention_hours: float = Field(default=0.0, ge=0)
+    repository_purge_interval_seconds: float = Field(default=3600.0, gt=0)
     # Internal storage: the local disk under data_dir/storage, or an S3 (compatible) bucket.
     storage_type: Literal["local", "s3"] = "local"
     storage_s3_bucket: str = ""

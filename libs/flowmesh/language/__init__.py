@@ -6,6 +6,7 @@ from flowmesh.language._checks import Check, failed_checks
 from flowmesh.language._condition import Condition
 from flowmesh.language._cron import CronSchedule
 from flowmesh.language._input_declarations import parse_inputs
+from flowmesh.language._input_time import parse_duration
 from flowmesh.language._inputs import InputsError, resolve_declared, resolve_inputs
 from flowmesh.language._model import FlowDefinition, FlowInvalid, Input, Output, Violation
 from flowmesh.language._outputs import typed_output
@@ -47,6 +48,7 @@ __all__ = [
     "failed_checks",
     "flow_schema",
     "load_document",
+    "parse_duration",
     "parse_flow",
     "parse_inputs",
     "resolve_declared",

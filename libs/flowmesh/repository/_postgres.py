@@ -269,7 +269,7 @@ class Repository:
             where.add("attempt_number = {0}", attempt)
         with translate_errors():
             async with self._pool.acquire() as conn:
-                status = await conn.execute(f"DELETE FROM logs WHERE {where.sql()}", *where.args)
+                status = await conn.execute(where.delete("logs"), *where.args)
         return int(status.split()[-1])
 
     async def delete_flow_logs(self, tenant: str, namespace: str, flow_id: str, trigger_id: str = "") -> int:
@@ -284,7 +284,7 @@ class Repository:
             )
         with translate_errors():
             async with self._pool.acquire() as conn:
-                status = await conn.execute(f"DELETE FROM logs l WHERE {where.sql()}", *where.args)
+                status = await conn.execute(where.delete("logs l"), *where.args)
         return int(status.split()[-1])
 
     async def purge_ended(self, before: datetime, *, batch: int = 1000) -> int:

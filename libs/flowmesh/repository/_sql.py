@@ -90,6 +90,11 @@ class Where:
         """Return "SELECT what WHERE conditions rest"; the values stay bound arguments."""
         return f"SELECT {what} WHERE {self.sql()}{rest}"
 
+    def delete(self, table: str) -> str:
+        """Return "DELETE FROM table WHERE conditions"; the values stay bound arguments."""
+        # The text is built from this module's constants only: no value is spliced in.
+        return f"DELETE FROM {table} WHERE {self.sql()}"  # noqa: S608
+
     def page(self) -> str:
         """Return OFFSET and LIMIT placeholders for the two arguments after self.args."""
         n = len(self.args)

@@ -8,6 +8,7 @@ import grpc
 
 from flowmesh.api._expressions import error_logs_of
 from flowmesh.api._file_inputs import take_uploads, uploads_cleared
+from flowmesh.api._search import execution_query
 from flowmesh.api._support import find_execution, next_token, not_found, now, page, streaming, unary
 from flowmesh.api._webhooks import (
     answer_status,
@@ -187,13 +188,8 @@ class ExecutionServicer(ExecutionServiceServicer):
         self, request: messages.ListExecutionsRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListExecutionsResponse:
         offset, limit = page(request.page_size, request.page_token)
-        executions, total = await self._repository.list_executions(
-            request.tenant,
-            namespace=request.namespace,
-            flow_id=request.flow_id,
-            states=list(request.states),
-            offset=offset,
-            limit=limit,
+        executions, total = await self._repository.search_executions(
+            request.tenant, execution_query(request), offset=offset, limit=limit
         )
         return messages.ListExecutionsResponse(
             executions=executions,

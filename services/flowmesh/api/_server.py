@@ -7,6 +7,7 @@ from flowmesh.api._flows import FlowServicer
 from flowmesh.api._kv import KvServicer
 from flowmesh.api._logs import LogServicer
 from flowmesh.api._plugins import PluginServicer
+from flowmesh.api._stats import StatsServicer
 from flowmesh.api._triggers import TriggerServicer
 from flowmesh.execution.v1 import execution_service_pb2, execution_service_pb2_grpc
 from flowmesh.expression.v1 import expression_service_pb2, expression_service_pb2_grpc
@@ -19,6 +20,7 @@ from flowmesh.plugin.v1 import plugin_service_pb2, plugin_service_pb2_grpc
 from flowmesh.repository import Repository
 from flowmesh.rpc import GrpcServer
 from flowmesh.state import ExecutionStore, FlowStore, KeyValueStore, TriggerStates
+from flowmesh.stats.v1 import stats_service_pb2, stats_service_pb2_grpc
 from flowmesh.storage import Storage
 from flowmesh.trigger.v1 import trigger_service_pb2, trigger_service_pb2_grpc
 
@@ -37,6 +39,7 @@ def build_api_server(broker: Broker, repository: Repository, storage: Storage, a
             kv_service_pb2.DESCRIPTOR.services_by_name["KvService"].full_name,
             file_service_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
             trigger_service_pb2.DESCRIPTOR.services_by_name["TriggerService"].full_name,
+            stats_service_pb2.DESCRIPTOR.services_by_name["StatsService"].full_name,
         ],
         registrars=[
             lambda server: flow_service_pb2_grpc.add_FlowServiceServicer_to_server(
@@ -62,6 +65,9 @@ def build_api_server(broker: Broker, repository: Repository, storage: Storage, a
             ),
             lambda server: trigger_service_pb2_grpc.add_TriggerServiceServicer_to_server(
                 TriggerServicer(flows, TriggerStates(broker)), server
+            ),
+            lambda server: stats_service_pb2_grpc.add_StatsServiceServicer_to_server(
+                StatsServicer(repository), server
             ),
         ],
     )

@@ -13,6 +13,7 @@ from nats.errors import MsgAlreadyAckdError
 from nats.js import JetStreamContext
 
 from flowmesh.indexer._feeds import FEEDS, Feed
+from flowmesh.indexer._retention import Retention, purge_periodically
 from flowmesh.messaging import Broker
 from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
 from flowmesh.telemetry import INDEXED, get_logger
@@ -39,12 +40,21 @@ async def _wait(stopping: asyncio.Event, seconds: float) -> None:
 
 
 class Indexer:
-    """Copy flows, execution events and logs into the repository, idempotently, in batches."""
+    """Copy flows, execution events and logs into the repository, idempotently, in batches;
+    purge what the retention lets go."""
 
-    def __init__(self, broker: Broker, repository: Repository, *, batch_size: int = 500) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        repository: Repository,
+        *,
+        batch_size: int = 500,
+        retention: Retention | None = None,
+    ) -> None:
         self._broker = broker
         self._repository = repository
         self._batch_size = batch_size
+        self._retention = retention
         self._healthy = True
 
     @property
@@ -66,6 +76,8 @@ class Indexer:
         log.info("indexer_started", batch_size=self._batch_size)
         async with asyncio.TaskGroup() as group:
             group.create_task(self._watch_health(stopping))
+            if self._retention is not None:
+                group.create_task(purge_periodically(self._repository, self._retention, stopping))
             for feed in FEEDS:
                 group.create_task(self._consume(feed, stopping))
         log.info("indexer_stopped")

@@ -8,7 +8,7 @@ from flowmesh.api import build_api_server
 from flowmesh.config import Settings
 from flowmesh.executor import Executor
 from flowmesh.gateway import create_app, serve
-from flowmesh.indexer import Indexer
+from flowmesh.indexer import Indexer, Retention
 from flowmesh.messaging import Broker
 from flowmesh.plugins.scripts import Limits, ScriptHost
 from flowmesh.repository import Repository, ensure_database
@@ -123,7 +123,15 @@ async def run_components(
         if "indexer" in names:
             assert broker is not None
             assert repository is not None
-            runners.append(Indexer(broker, repository, batch_size=settings.indexer_batch_size).run(stopping))
+            indexer = Indexer(
+                broker,
+                repository,
+                batch_size=settings.indexer_batch_size,
+                retention=Retention.of_hours(
+                    settings.repository_retention_hours, settings.repository_purge_interval_seconds
+                ),
+            )
+            runners.append(indexer.run(stopping))
         if "gateway" in names:
             app = create_app(settings.api_address, default_tenant=settings.tenant)
             runners.append(serve(app, settings.host, settings.port, stopping))
