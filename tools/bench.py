@@ -19,6 +19,9 @@ standalone server: how long its scheduler takes to plan them at start, its loop'
 the fire lag (execution created minus scheduled date), duplicates and misses over three
 minutes, and how far the executions themselves got.
 
+search: the repository's searches over 100,000 executions and 1,000,000 log lines loaded
+with COPY into an embedded PostgreSQL, p50/p95 per filter kind (tools/bench_search.py).
+
 Then the cost of one event as an execution grows (DESIGN §4: it must not grow
 with the execution), for a ForEach over N values, N = 10 ... 10,000: in the
 decision core alone (no I/O), and through the executor service against an
@@ -49,6 +52,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from bench_search import bench_search  # tools/bench_search.py, beside this file
 from google.protobuf.message import Message
 
 from flowmesh.common.v1.state_pb2 import State, StateType
@@ -755,6 +759,9 @@ async def main() -> None:
         "--no-schedules", dest="schedules", action="store_false", help="skip the 10,000 schedules scenario"
     )
     parser.add_argument(
+        "--no-search", dest="search", action="store_false", help="skip the search scenario (bench_search.py)"
+    )
+    parser.add_argument(
         "--scheduled-flows", type=int, default=SCHEDULED_FLOWS, help="flows of the schedules scenario"
     )
     parser.add_argument("--scheduled-minutes", type=int, default=SCHEDULED_MINUTES, help="minutes it watches")
@@ -775,6 +782,8 @@ async def main() -> None:
             )
         if args.schedules:
             report += await bench_schedules(work / "schedules", args.scheduled_flows, args.scheduled_minutes)
+        if args.search:
+            report += await bench_search(work / "search")
         if args.events:
             report += await bench_event_costs(work)
         print(f"\nflowmesh bench on {os.cpu_count()} cores\n" + "\n".join(report))
