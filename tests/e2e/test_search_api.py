@@ -86,6 +86,30 @@ async def test_executions_search_filters_on_kestra_parameters(
     assert page["results"][0]["id"] == south
 
 
+async def test_kestra_2_filters_form(client: httpx.AsyncClient, runs: dict[str, dict[str, Any]]) -> None:
+    north, south = runs["north"]["id"], runs["south"]["id"]
+
+    async def found(**params: Any) -> list[str]:
+        return [item["id"] for item in (await search(client, **params))["results"]]
+
+    assert await found(**{"filters[labels][EQUALS][region]": "north"}) == [north]
+    assert await found(
+        **{"filters[namespace][PREFIX]": "search", "filters[state][IN]": "FAILED,SUCCESS"}
+    ) == [
+        south,
+        north,
+    ]
+    assert await found(**{"filters[q][EQUALS]": south[:12], "filters[timeRange][EQUALS]": "P1D"}) == [south]
+    warned = await search(
+        client, "logs/search", **{"filters[level][EQUALS]": "WARN", "filters[flowId][EQUALS]": "greet"}
+    )
+    assert warned["total"] == 2
+    for bad in ("filters[bogus][EQUALS]", "filters[state][REGEX]", "filters[labels][EQUALS]"):
+        response = await client.get(f"{API}/executions/search", params={bad: "x"})
+        assert response.status_code == 400, response.text
+        assert bad in response.text
+
+
 # The gateway refuses what it cannot parse (400); the api what it cannot use (422, as Kestra).
 @pytest.mark.parametrize(
     ("params", "status", "field"),

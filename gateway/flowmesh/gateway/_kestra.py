@@ -37,6 +37,29 @@ RAW_CALL_REQUESTS = frozenset({"flowmesh.execution.v1.TriggerWebhookRequest"})
 # Calls that may wait for an execution's end whatever the request says (a webhook with
 # `wait`, which only the api knows).
 LONG_CALLS = frozenset({"flowmesh.execution.v1.TriggerWebhookRequest"})
+# Kestra 2.0's `filters[field][operation]=value` query parameters, and the plain query
+# parameter each (field, operation) stands for. A request takes those of its parameters.
+FILTERS = {
+    ("q", "EQUALS"): "q",
+    ("namespace", "EQUALS"): "namespace",  # flowmesh's namespace filter takes the ones below too
+    ("namespace", "PREFIX"): "namespace",
+    ("namespace", "STARTS_WITH"): "namespace",
+    ("flowId", "EQUALS"): "flowId",
+    ("state", "EQUALS"): "state",
+    ("state", "IN"): "state",
+    ("labels", "EQUALS"): "labels",
+    ("startDate", "GREATER_THAN_OR_EQUAL_TO"): "startDate",
+    ("startDate", "GREATER_THAN"): "startDate",
+    ("endDate", "LESS_THAN_OR_EQUAL_TO"): "endDate",
+    ("endDate", "LESS_THAN"): "endDate",
+    ("timeRange", "EQUALS"): "timeRange",
+    ("triggerExecutionId", "EQUALS"): "triggerExecutionId",
+    ("childFilter", "EQUALS"): "childFilter",
+    ("executionId", "EQUALS"): "executionId",
+    ("level", "EQUALS"): "minLevel",  # Kestra's log level filter keeps that level and above
+}
+# Filters whose value is a comma-separated list.
+LIST_FILTERS = frozenset({"IN"})
 # Kestra's default page size for searches.
 DEFAULT_PAGE_SIZE = 10
 # Kestra's State.Type.isTerminated().

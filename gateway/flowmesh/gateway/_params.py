@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
@@ -108,6 +109,44 @@ def apply_query(message: Message, params: tuple[QueryParam, ...], values: Mappin
                 set_field(message, param.field, item, param.name)
         else:
             set_field(message, param.field, value, param.name)
+
+
+_FILTER = re.compile(r"filters\[(\w+)\]\[(\w+)\](?:\[([^\]]+)\])?")
+
+
+def apply_filters(message: Message, params: tuple[QueryParam, ...], query: Iterable[tuple[str, str]]) -> None:
+    """Fill message from Kestra 2.0's `filters[field][operation]=value` query parameters.
+
+    Each stands for one of the request's plain query parameters (_kestra.FILTERS); a
+    label filter names its key in a third bracket (`filters[labels][EQUALS][env]=prod`).
+    A filter the request has no parameter for is refused, naming it.
+    """
+    by_name = {param.name: param for param in params if param.field is not None}
+    for key, value in query:
+        if not key.startswith("filters["):
+            continue
+        match = _FILTER.fullmatch(key)
+        name = _kestra.FILTERS.get((match.group(1), match.group(2))) if match else None
+        param = by_name.get(name or "")
+        if match is None or param is None or param.field is None:
+            raise GatewayError(f"unsupported filter {key}", parameter=key)
+        if bool(match.group(3)) != (name == "labels"):
+            raise GatewayError(f"{key}: only a label filter names a key", parameter=key)
+        values = value.split(",") if match.group(2) in _kestra.LIST_FILTERS else [value]
+        for item in values:
+            given: Any = item
+            if match.group(3):
+                given = f"{match.group(3)}:{item}"
+            elif param.field.message_type is not None and param.field.message_type.full_name == _TIMESTAMP:
+                given = _date(item, key)
+            set_field(message, param.field, given, key)
+
+
+def _date(text: str, name: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise GatewayError(f"{name}: {text!r} is not an ISO-8601 date", parameter=name) from None
 
 
 def set_field(message: Message, field: FieldDescriptor, value: Any, name: str) -> None:

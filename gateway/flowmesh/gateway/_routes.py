@@ -36,6 +36,7 @@ from flowmesh.gateway._errors import ERROR_RESPONSES
 from flowmesh.gateway._files import FILE_CHUNK, download, upload
 from flowmesh.gateway._params import (
     QueryParam,
+    apply_filters,
     apply_query,
     body_openapi,
     query_params,
@@ -168,6 +169,7 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
 
             await read_body(http_request, message, spec.body, upload_part)
         apply_query(message, spec.params, kwargs)
+        apply_filters(message, spec.params, http_request.query_params.multi_items())
         if message.DESCRIPTOR.full_name in _kestra.RAW_CALL_REQUESTS:
             copy_call(http_request, message)
         for name in _kestra.HEADER_FIELDS.get(message.DESCRIPTOR.full_name, ()):

@@ -25,6 +25,9 @@ log = get_logger("repository")
 # asyncpg ships no complete type stubs: connections are typed Any below.
 Connection = Any
 
+# A logs search counts at most this many matches: a total this high means "at least".
+LOG_COUNT_LIMIT = 10_000
+
 # How often a write is tried again when it loses a deadlock or serialization race.
 _WRITE_ATTEMPTS = 3
 
@@ -241,7 +244,7 @@ class Repository:
         """Return a page of the executions matching query (not deleted, no task runs), and the total."""
         where = _sql.Where(tenant)
         _filters.execution_conditions(where, query)
-        count = where.select("count(*) FROM executions")
+        count = where.count("executions")
         page = where.select("value FROM executions", _filters.execution_order(query.sort) + where.page())
         async with self._reading() as conn:
             rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))
@@ -251,10 +254,14 @@ class Repository:
     async def search_logs(
         self, tenant: str, query: LogQuery, *, offset: int = 0, limit: int = 25
     ) -> tuple[list[log_pb2.LogEntry], int]:
-        """Return a page of the log entries matching query, and the total."""
+        """Return a page of the log entries matching query, and the total up to LOG_COUNT_LIMIT.
+
+        Counting every match of a common word among millions of lines would cost more
+        than the page itself; as search engines do, the count stops at a limit.
+        """
         where = _sql.Where(tenant)
         _filters.log_conditions(where, query)
-        count = where.select("count(*) FROM logs")
+        count = where.count("logs", LOG_COUNT_LIMIT)
         page = where.select("value FROM logs", _filters.log_order(query) + where.page())
         async with self._reading() as conn:
             rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))

@@ -90,6 +90,14 @@ class Where:
         """Return "SELECT what WHERE conditions rest"; the values stay bound arguments."""
         return f"SELECT {what} WHERE {self.sql()}{rest}"
 
+    def count(self, table: str, limit: int | None = None) -> str:
+        """Return a count of the matching rows of table, stopping at limit when one is given."""
+        if limit is None:
+            return self.select(f"count(*) FROM {table}")
+        matched = self.select(f"1 FROM {table}", f" LIMIT {int(limit)}")
+        # As in delete(): only this module's constants and a number are spliced in.
+        return f"SELECT count(*) FROM ({matched}) AS matched"  # noqa: S608
+
     def delete(self, table: str) -> str:
         """Return "DELETE FROM table WHERE conditions"; the values stay bound arguments."""
         # The text is built from this module's constants only: no value is spliced in.
