@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import grpc
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from flowmesh.api._support import now, unary
+from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import state_name
 from flowmesh.repository import DailyStats, DurationStats, RepositoryBackend
 from flowmesh.rpc import ApiError
@@ -80,7 +82,7 @@ def daily_message(stats: DailyStats) -> messages.DailyStatistics:
     return messages.DailyStatistics(
         start_date=start,
         duration=_durations(stats.duration),
-        execution_counts={state_name(state): count for state, count in stats.counts.items()},  # type: ignore[arg-type]
+        execution_counts={state_name(cast(StateType, state)): n for state, n in stats.counts.items()},
         namespace=stats.namespace,
         flow_id=stats.flow_id,
     )
