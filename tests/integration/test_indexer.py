@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,7 +17,7 @@ from flowmesh.common.v1 import state_pb2
 from flowmesh.embedded import EmbeddedNats, EmbeddedPostgres
 from flowmesh.execution.v1 import execution_pb2
 from flowmesh.flow.v1 import flow_pb2
-from flowmesh.indexer import Indexer
+from flowmesh.indexer import Indexer, Retention
 from flowmesh.log.v1 import log_pb2
 from flowmesh.messaging import (
     FLOWS_BUCKET,
@@ -304,3 +305,27 @@ async def test_stopping_during_an_outage_hands_the_batch_back(broker: Broker, pg
     finally:
         await repository.close()
         await server.stop()
+
+
+async def test_the_indexer_purges_what_ended_before_the_retention(broker: Broker, repo: Repository) -> None:
+    await repo.save_executions([execution("old", 4, [("t0", 0)])])  # ended over a year ago
+    await repo.save_logs([log_entry("old-1", "old", 1)])
+    retention = Retention(timedelta(days=1), interval=0.1)
+    async with running(Indexer(broker, repo, retention=retention)):
+        await publish_event(broker, execution("live", 1, [("t0", 0)]), "live:1")  # still running
+
+        async def purged() -> execution_pb2.Execution | None:
+            gone = await repo.get_execution(TENANT, "old", allow_deleted=True) is None
+            live = await repo.get_execution(TENANT, "live")
+            return live if gone and live is not None else None
+
+        await eventually(purged, what="old purged and live indexed")
+    assert await repo.list_logs(TENANT, "old") == []
+
+
+async def test_without_a_retention_the_indexer_keeps_everything(broker: Broker, repo: Repository) -> None:
+    await repo.save_executions([execution("old", 4, [("t0", 0)])])
+    async with running(Indexer(broker, repo)):
+        await publish_event(broker, execution("live", 1, [("t0", 0)]), "live:1")
+        await eventually(lambda: repo.get_execution(TENANT, "live"), what="live indexed")
+    assert await repo.get_execution(TENANT, "old") is not None
