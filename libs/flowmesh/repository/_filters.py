@@ -117,8 +117,13 @@ def execution_order(sorts: Sequence[Sort]) -> str:
     """Return the ORDER BY of an executions search: newest first unless sorted otherwise."""
     if not sorts:
         return " ORDER BY start_date DESC NULLS LAST, id DESC"
-    keys = [f"{EXECUTION_SORTS[s.column]} {'DESC NULLS LAST' if s.descending else 'ASC'}" for s in sorts]
-    return " ORDER BY " + ", ".join([*keys, "id"])
+    # NULLS LAST descending and NULLS FIRST ascending, the id in the first key's direction:
+    # the order of the indexes, read forwards or backwards.
+    keys = [
+        f"{EXECUTION_SORTS[s.column]} {'DESC NULLS LAST' if s.descending else 'ASC NULLS FIRST'}"
+        for s in sorts
+    ]
+    return " ORDER BY " + ", ".join([*keys, "id DESC" if sorts[0].descending else "id"])
 
 
 def log_conditions(where: Where, query: LogQuery) -> None:

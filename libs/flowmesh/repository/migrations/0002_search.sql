@@ -43,7 +43,9 @@ ALTER TABLE logs ADD COLUMN message_search tsvector;
 CREATE INDEX logs_message ON logs USING gin (message_search);
 -- The level rides along so that counts with a minimum level read the index alone.
 CREATE INDEX logs_newest ON logs (tenant_id, timestamp_ns DESC, id DESC) INCLUDE (level);
-CREATE INDEX logs_flow ON logs (tenant_id, namespace, flow_id, timestamp_ns DESC) INCLUDE (level);
+-- A flow's logs, newest first; its namespace (matched with those below it) is checked from
+-- the index too.
+CREATE INDEX logs_flow ON logs (tenant_id, flow_id, timestamp_ns DESC) INCLUDE (namespace, level);
 CREATE INDEX logs_namespace_prefix
     ON logs (tenant_id, namespace text_pattern_ops) INCLUDE (level, timestamp_ns);
 CREATE INDEX logs_level ON logs (tenant_id, level, timestamp_ns DESC);
