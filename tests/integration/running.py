@@ -12,8 +12,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nats.js.errors import NoKeysError
-
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.embedded import EmbeddedNats
 from flowmesh.engine import is_terminal, new_execution, state_name
@@ -25,7 +23,7 @@ from flowmesh.log.v1.log_pb2 import LogEntry
 from flowmesh.messaging import EXECUTIONS_BUCKET, Broker, log_subject
 from flowmesh.plugins.scripts import ScriptHost
 from flowmesh.secrets import EnvironmentSecrets
-from flowmesh.state import ExecutionStore, FlowStore
+from flowmesh.state import ExecutionStore, FlowStore, bucket_snapshot
 from flowmesh.storage import LocalStorage
 from flowmesh.worker import Worker
 from tests.waiting import eventually
@@ -159,13 +157,8 @@ def only_run(execution: Execution, task_id: str) -> TaskRun:
 
 
 async def bucket_values(broker: Broker, bucket: str) -> dict[str, bytes]:
-    """Return every value of a KV bucket, by key."""
-    kv = await broker.kv(bucket)
-    try:
-        keys = await kv.keys()
-    except NoKeysError:  # an empty bucket
-        return {}
-    return {key: (await kv.get(key)).value or b"" for key in keys}
+    """Return every value of a KV bucket, by key, read as flowmesh reads whole buckets."""
+    return {entry.key: entry.value or b"" for entry in await bucket_snapshot(broker, bucket)}
 
 
 async def executions_of(broker: Broker, flow_id: str) -> list[Execution]:
