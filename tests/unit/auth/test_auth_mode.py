@@ -15,7 +15,7 @@ def test_standalone_on_loopback_runs_without_auth_by_default(host: str) -> None:
     assert auth_required(load_settings(host=host), standalone=True) is False
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "flowmesh.example.com", "::"])  # noqa: S104
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "flowmesh.example.com", "::"])
 def test_standalone_on_another_address_requires_auth_by_default(host: str) -> None:
     assert auth_required(load_settings(host=host), standalone=True) is True
 
@@ -26,7 +26,7 @@ def test_a_component_of_its_own_requires_auth_by_default_even_on_loopback() -> N
 
 def test_turning_auth_off_where_it_is_required_warns_loudly() -> None:
     with capture_logs() as logs:
-        assert auth_required(load_settings(host="0.0.0.0", auth_enabled=False), standalone=True) is False  # noqa: S104
+        assert auth_required(load_settings(host="0.0.0.0", auth_enabled=False), standalone=True) is False
     assert [entry["log_level"] for entry in logs] == ["warning"]
     assert "AUTH_DISABLED" in logs[0]["event"]
 
