@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from flowmesh.auth._authenticate import Authenticator
-from flowmesh.auth._hashing import hash_password, verify_password
-from flowmesh.auth._interceptor import AccessInterceptor, NamespaceResolver, caller, forbidden
-from flowmesh.auth._permissions import PUBLIC_SERVICES, action_of, action_of_path
-from flowmesh.auth._roles import EVERYONE, TENANT, Grant, Principal, allowed
+from flowmesh.auth._interceptor import AccessInterceptor, NamespaceResolver, caller
+from flowmesh.auth._permissions import action_of, action_of_path
+from flowmesh.auth._roles import TENANT, Grant, Principal, allowed
 from flowmesh.auth._store import (
     NAMESPACE_PATTERN,
     TOKEN_NAME_PATTERN,
     USER_ID_PATTERN,
     Credentials,
-    StoredToken,
     StoredUser,
     UnknownUser,
     UserExists,
@@ -23,13 +21,8 @@ __all__ = [
     "Authenticator",
     "NamespaceResolver",
     "caller",
-    "forbidden",
-    "hash_password",
-    "verify_password",
-    "PUBLIC_SERVICES",
     "action_of",
     "action_of_path",
-    "EVERYONE",
     "TENANT",
     "Grant",
     "Principal",
@@ -38,7 +31,6 @@ __all__ = [
     "TOKEN_NAME_PATTERN",
     "USER_ID_PATTERN",
     "Credentials",
-    "StoredToken",
     "StoredUser",
     "UnknownUser",
     "UserExists",

@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 
 from flowmesh.auth._authenticate import Authenticator
 from flowmesh.auth._permissions import PUBLIC_SERVICES, action_of_path
-from flowmesh.auth._roles import EVERYONE, TENANT, Principal
+from flowmesh.auth._roles import EVERYONE, TENANT, Principal, least_role
 from flowmesh.auth.v1.auth_messages_pb2 import Role
 from flowmesh.auth.v1.auth_pb2 import Action
 from flowmesh.rpc import ApiError, abort_with
@@ -46,7 +46,7 @@ def caller() -> Principal:
     return _CALLER.get()
 
 
-def forbidden(reason: str, message: str) -> ApiError:
+def _forbidden(reason: str, message: str) -> ApiError:
     """Return the answer to a caller whose roles do not allow what it asks."""
     return ApiError(grpc.StatusCode.PERMISSION_DENIED, reason, message)
 
@@ -90,7 +90,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
         self, method: str, action: Action, authorization: str | None, request: Message | None
     ) -> Principal:
         if action == Action.ACTION_UNSPECIFIED:
-            raise forbidden("PERMISSION_UNDECLARED", f"{method} declares no permission, so it is refused")
+            raise _forbidden("PERMISSION_UNDECLARED", f"{method} declares no permission, so it is refused")
         if self._authenticator is None:
             return EVERYONE
         if action == Action.ACTION_PUBLIC:
@@ -98,7 +98,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
         principal = await self._authenticator.principal(authorization)
         tenant = getattr(request, "tenant", "") or TENANT
         if tenant != TENANT:
-            raise forbidden("TENANT_FORBIDDEN", f"roles apply to the tenant {TENANT} only")
+            raise _forbidden("TENANT_FORBIDDEN", f"roles apply to the tenant {TENANT} only")
         if action == Action.ACTION_AUTHENTICATED:
             return principal
         needed = action
@@ -115,7 +115,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
         for namespace in namespaces:
             if not principal.may(needed, namespace):
                 where = f"namespace {namespace}" if namespace else "all namespaces"
-                raise forbidden(
+                raise _forbidden(
                     "PERMISSION_DENIED",
                     f"{principal.user_id} may not {_VERBS[needed]} {where}: "
                     f"it needs the {_role_needed(needed)} role there",
@@ -124,9 +124,8 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
 
 
 def _role_needed(action: Action) -> str:
-    role = Role.ROLE_VIEWER if action == Action.ACTION_READ else Role.ROLE_EDITOR
-    if action == Action.ACTION_ADMIN:
-        role = Role.ROLE_ADMIN
+    role = least_role(action)
+    assert role is not None, "only actions on namespaces are checked against roles"
     return Role.Name(role).removeprefix("ROLE_").lower()
 
 

@@ -51,9 +51,14 @@ class Principal:
 EVERYONE = Principal("", (Grant(Role.ROLE_ADMIN),))
 
 
+def least_role(action: Action) -> int | None:
+    """Return the least Role that allows action; None for actions that need no role."""
+    return _NEEDS.get(action)
+
+
 def allowed(grants: Iterable[Grant], action: Action, namespace: str | None) -> bool:
     """Return whether grants allow action on namespace; an action needing no role is always allowed."""
-    needed = _NEEDS.get(action)
+    needed = least_role(action)
     if needed is None:
         return action in (Action.ACTION_PUBLIC, Action.ACTION_AUTHENTICATED, Action.ACTION_SELF)
     return any(grant.role >= needed and grant.covers(namespace) for grant in grants)
