@@ -13,6 +13,7 @@ import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, empty_pb2
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 from structlog.testing import capture_logs
 
@@ -180,9 +181,13 @@ async def test_a_call_without_valid_credentials_is_unauthenticated(api: Api) -> 
     assert await api.flows.ListFlows(get, metadata=ADMIN) is not None
 
 
-async def test_health_needs_no_credentials(api: Api) -> None:
+async def test_health_and_reflection_need_no_credentials(api: Api) -> None:
     answer = await health_pb2_grpc.HealthStub(api.channel).Check(health_pb2.HealthCheckRequest())
     assert answer.status == health_pb2.HealthCheckResponse.SERVING
+    reflection = reflection_pb2_grpc.ServerReflectionStub(api.channel)
+    call = reflection.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+    listed = [service.name async for reply in call for service in reply.list_services_response.service]
+    assert "flowmesh.auth.v1.AuthService" in listed
 
 
 async def test_a_method_that_declares_no_action_is_refused_even_to_an_admin(api: Api) -> None:
