@@ -1,20 +1,22 @@
 """Which namespaces a request acts on, for the roles check of flowmesh.auth: the one place that knows.
 
 A request names a namespace in its `namespace` field, through an execution (`execution_id`,
-`execution_ids`: the stored execution's namespace), through a flow source (the namespace it
-declares), or in the items it lists (bulk requests: each item's `namespace`). A request
-that names none acts on all namespaces, as does one naming an execution that cannot be
-found (a caller with roles on some namespaces only gets PERMISSION_DENIED, never a hint
-of what exists elsewhere).
+`execution_ids`: the stored execution's namespace), through flow sources (the namespace
+each document declares, read as the api reads it), or in the items it lists (bulk
+requests: each item's `namespace`). A request that names none acts on all namespaces, as
+does one naming an execution that cannot be found or a source with a document whose
+namespace cannot be read (a caller with roles on some namespaces only gets
+PERMISSION_DENIED, never a hint of what exists elsewhere).
 """
 
 from __future__ import annotations
 
 from google.protobuf.message import Message
 
-from flowmesh.api._support import find_execution, translate
+from flowmesh.api._flows import _names
+from flowmesh.api._support import find_execution
 from flowmesh.auth import TENANT
-from flowmesh.language import FlowInvalid, parse_flow
+from flowmesh.language import split_documents
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore
@@ -43,7 +45,11 @@ class RequestNamespaces:
                 return None
             names.add(namespace)
         if _field(request, "source"):
-            names.add(_declared_namespace(_field(request, "source")))
+            declared = {_names(document)[0] for document in split_documents(_field(request, "source"))}
+            # A document whose namespace cannot be read could be any namespace's.
+            if "" in declared:
+                return None
+            names |= declared
         for field in fields.values():
             items = field.message_type
             if field.is_repeated and items is not None and "namespace" in items.fields_by_name:
@@ -62,13 +68,3 @@ def _field(request: Message, name: str) -> str:
     """Return a string field of request, "" when it has no such field."""
     value = getattr(request, name, "") if name in request.DESCRIPTOR.fields_by_name else ""
     return value if isinstance(value, str) else ""
-
-
-def _declared_namespace(source: str) -> str:
-    """Return the namespace a flow source declares; one that does not parse is refused as the api would."""
-    try:
-        return parse_flow(source).namespace
-    except FlowInvalid as error:
-        answer = translate(error)
-        assert answer is not None
-        raise answer from None
