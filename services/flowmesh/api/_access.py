@@ -14,7 +14,7 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from flowmesh.api._flows import _names
-from flowmesh.api._support import find_execution
+from flowmesh.api._support import find_execution, translate
 from flowmesh.auth import TENANT
 from flowmesh.language import split_documents
 from flowmesh.repository import Repository
@@ -53,14 +53,24 @@ class RequestNamespaces:
         for field in fields.values():
             items = field.message_type
             if field.is_repeated and items is not None and "namespace" in items.fields_by_name:
-                names.update(item.namespace for item in getattr(request, field.name) if item.namespace)
+                listed = {item.namespace for item in getattr(request, field.name)}
+                # An item naming no namespace: fail closed, as for a request naming none.
+                if "" in listed:
+                    return None
+                names |= listed
         return names or None
 
     async def _of_execution(self, tenant: str, execution_id: str) -> str | None:
         try:
             execution = await find_execution(self._executions, self._repository, tenant, execution_id)
         except ApiError:
-            return None
+            return None  # not found
+        except Exception as error:
+            # The repository unreachable is UNAVAILABLE, as it would be for the call itself.
+            answer = translate(error)
+            if answer is None:
+                raise
+            raise answer from None
         return execution.namespace
 
 

@@ -70,3 +70,14 @@ async def test_a_bulk_request_acts_on_each_item_s_namespace() -> None:
         ],
     )
     assert await NAMESPACES(request) == {"company.team", "other"}
+
+
+async def test_a_bulk_item_naming_no_namespace_makes_the_request_act_on_all() -> None:
+    request = triggers.UnlockTriggersRequest(
+        tenant="main",
+        triggers=[
+            TriggerRef(namespace="company.team", flow_id="a", trigger_id="t"),
+            TriggerRef(flow_id="b", trigger_id="t"),
+        ],
+    )
+    assert await NAMESPACES(request) is None
