@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 
 # scrypt's cost: n = 2**14, r = 8 (16 MiB of memory a hash), p = 1, OWASP's minimum.
@@ -25,6 +26,7 @@ _SALT_BYTES = 16
 TOKEN_PREFIX = "fm_"  # noqa: S105  (not a secret: what every token starts with)
 _TOKEN_ID_BYTES = 8
 _TOKEN_SECRET_BYTES = 32
+TOKEN_ID_PATTERN = re.compile(f"[0-9a-f]{{{2 * _TOKEN_ID_BYTES}}}")
 # How much of a token its description shows (`fm_` and the id: never part of the secret).
 SHOWN_PREFIX_LENGTH = len(TOKEN_PREFIX) + 2 * _TOKEN_ID_BYTES
 
@@ -70,7 +72,7 @@ def split_token(token: str) -> tuple[str, str] | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     token_id, _, secret = token[len(TOKEN_PREFIX) :].partition("_")
-    if len(token_id) != 2 * _TOKEN_ID_BYTES or not secret:
+    if not TOKEN_ID_PATTERN.fullmatch(token_id) or not secret:
         return None
     return token_id, secret
 

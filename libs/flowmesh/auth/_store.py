@@ -17,6 +17,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from flowmesh.auth._hashing import (
     SHOWN_PREFIX_LENGTH,
+    TOKEN_ID_PATTERN,
     hash_password,
     hash_token_secret,
     new_token,
@@ -148,7 +149,7 @@ class Credentials:
 
     async def token(self, token_id: str) -> StoredToken | None:
         """Return the token with that id, or None."""
-        if not token_id.isalnum():
+        if not TOKEN_ID_PATTERN.fullmatch(token_id):
             return None
         kv = await self._broker.kv(AUTH_BUCKET)
         try:

@@ -45,7 +45,15 @@ def test_a_token_holds_its_id_and_a_long_random_secret() -> None:
 
 
 def test_what_is_not_a_token_splits_to_nothing() -> None:
-    for text in ("", "fm_", "fm_short_secret", "gh_0123456789abcdef_secret", "fm_0123456789abcdef_"):
+    for text in (
+        "",
+        "fm_",
+        "fm_short_secret",
+        "gh_0123456789abcdef_secret",
+        "fm_0123456789abcdef_",
+        "fm_0123456789ABCDEF_secret",
+        "fm_0123456789abcdeé_secret",
+    ):
         assert split_token(text) is None
 
 
