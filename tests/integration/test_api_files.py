@@ -56,6 +56,7 @@ async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str, tmp_path: Path) -> A
         health_port=port,
         api_address=f"127.0.0.1:{port}",
         data_dir=tmp_path,
+        auth_enabled=False,  # these tests are about files; tests/integration/test_auth.py checks access
     )
     stopping = asyncio.Event()
     running = asyncio.create_task(run_components(settings, ["api", "executor", "worker"], stopping))

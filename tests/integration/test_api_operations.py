@@ -67,7 +67,11 @@ tasks:
 async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str) -> AsyncIterator[ExecutionServiceStub]:
     port = free_port()
     settings = load_settings(
-        nats_url=nats_server.url, postgres_dsn=pg_dsn_fresh, health_port=port, api_address=f"127.0.0.1:{port}"
+        nats_url=nats_server.url,
+        postgres_dsn=pg_dsn_fresh,
+        health_port=port,
+        api_address=f"127.0.0.1:{port}",
+        auth_enabled=False,  # these tests are about operations; tests/integration/test_auth.py checks access
     )
     stopping = asyncio.Event()
     running = asyncio.create_task(run_components(settings, ["api", "executor", "worker"], stopping))

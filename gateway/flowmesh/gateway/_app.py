@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
+from flowmesh.auth.v1 import auth_service_pb2
 from flowmesh.execution.v1 import execution_service_pb2
 from flowmesh.expression.v1 import expression_service_pb2
 from flowmesh.file.v1 import file_service_pb2
@@ -37,6 +38,7 @@ SERVICES = tuple(
         kv_service_pb2,
         file_service_pb2,
         trigger_service_pb2,
+        auth_service_pb2,
     )
     for service in module.DESCRIPTOR.services_by_name.values()
 )

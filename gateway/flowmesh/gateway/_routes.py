@@ -156,7 +156,10 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
         http_request: Request = kwargs.pop(_REQUEST)
         trace_id = bind_trace_id(http_request.headers.get(TRACE_HEADER))
         headers = {TRACE_HEADER: trace_id}
-        metadata = ((TRACE_HEADER.lower(), trace_id),)
+        metadata: tuple[tuple[str, str], ...] = ((TRACE_HEADER.lower(), trace_id),)
+        # The api authenticates and authorizes every call: the gateway passes the credentials on.
+        if "authorization" in http_request.headers:
+            metadata += (("authorization", http_request.headers["authorization"]),)
         message = request_class()
         for name, field in spec.path_fields:
             set_field(message, field, kwargs[name], name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flowmesh.messaging._broker import Broker, Delivery
 from flowmesh.messaging._consumer import run_consumer
 from flowmesh.messaging._topology import (
+    AUTH_BUCKET,
     CONCURRENCY_BUCKET,
     EVENTS_STREAM,
     EXECUTIONS_BUCKET,
@@ -31,6 +32,7 @@ from flowmesh.messaging._topology import (
 )
 
 __all__ = [
+    "AUTH_BUCKET",
     "EVENTS_STREAM",
     "EXECUTIONS_BUCKET",
     "CONCURRENCY_BUCKET",

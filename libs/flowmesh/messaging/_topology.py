@@ -27,6 +27,8 @@ TRIGGERS_BUCKET = "flowmesh_triggers"
 TRIGGER_FIRES_BUCKET = "flowmesh_trigger_fires"
 # Which scheduler fires which partition of the triggers: members' keys and partitions' owners.
 SCHEDULER_LEASES_BUCKET = "flowmesh_scheduler_leases"
+# Users of basic auth and API tokens, hashed, shared by every api (flowmesh.auth).
+AUTH_BUCKET = "flowmesh_auth"
 # How long a fire's key stays: beyond it, the trigger's last date keeps the fire from coming again.
 _FIRE_RETENTION = 7 * 24 * 3600.0
 
@@ -105,6 +107,7 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
         KeyValueConfig(bucket=TRIGGER_FIRES_BUCKET, history=1, ttl=_FIRE_RETENTION, storage=StorageType.FILE),
         # Rewritten every second or so, and worth nothing after a restart of NATS: in memory.
         KeyValueConfig(bucket=SCHEDULER_LEASES_BUCKET, history=1, storage=StorageType.MEMORY),
+        KeyValueConfig(bucket=AUTH_BUCKET, history=1, storage=StorageType.FILE),
         KeyValueConfig(
             bucket=EXECUTIONS_BUCKET,
             history=1,

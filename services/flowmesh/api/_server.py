@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flowmesh.api._access import RequestNamespaces
+from flowmesh.api._auth import AuthServicer
 from flowmesh.api._executions import ExecutionServicer
 from flowmesh.api._expressions import ExpressionServicer
 from flowmesh.api._files import FileServicer
@@ -8,6 +10,8 @@ from flowmesh.api._kv import KvServicer
 from flowmesh.api._logs import LogServicer
 from flowmesh.api._plugins import PluginServicer
 from flowmesh.api._triggers import TriggerServicer
+from flowmesh.auth import AccessInterceptor, Authenticator, Credentials
+from flowmesh.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from flowmesh.execution.v1 import execution_service_pb2, execution_service_pb2_grpc
 from flowmesh.expression.v1 import expression_service_pb2, expression_service_pb2_grpc
 from flowmesh.file.v1 import file_service_pb2, file_service_pb2_grpc
@@ -23,9 +27,21 @@ from flowmesh.storage import Storage
 from flowmesh.trigger.v1 import trigger_service_pb2, trigger_service_pb2_grpc
 
 
-def build_api_server(broker: Broker, repository: Repository, storage: Storage, address: str) -> GrpcServer:
-    """Return the api's gRPC server (not started) listening on address; files go to storage."""
+def build_api_server(
+    broker: Broker, repository: Repository, storage: Storage, address: str, *, authenticate: bool
+) -> GrpcServer:
+    """Return the api's gRPC server (not started) listening on address; files go to storage.
+
+    With authenticate, callers prove who they are (basic auth or an API token) and their
+    roles must allow what each call does; without, anyone may do anything. Either way a
+    method that declares no action is refused.
+    """
     flows = FlowStore(broker)
+    credentials = Credentials(broker)
+    access = AccessInterceptor(
+        Authenticator(credentials) if authenticate else None,
+        RequestNamespaces(ExecutionStore(broker), repository),
+    )
     return GrpcServer(
         address,
         service_names=[
@@ -37,6 +53,7 @@ def build_api_server(broker: Broker, repository: Repository, storage: Storage, a
             kv_service_pb2.DESCRIPTOR.services_by_name["KvService"].full_name,
             file_service_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
             trigger_service_pb2.DESCRIPTOR.services_by_name["TriggerService"].full_name,
+            auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name,
         ],
         registrars=[
             lambda server: flow_service_pb2_grpc.add_FlowServiceServicer_to_server(
@@ -63,5 +80,9 @@ def build_api_server(broker: Broker, repository: Repository, storage: Storage, a
             lambda server: trigger_service_pb2_grpc.add_TriggerServiceServicer_to_server(
                 TriggerServicer(flows, TriggerStates(broker)), server
             ),
+            lambda server: auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
+                AuthServicer(credentials), server
+            ),
         ],
+        interceptors=[access],
     )

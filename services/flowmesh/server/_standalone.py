@@ -24,4 +24,4 @@ async def run_standalone(settings: Settings, stopping: asyncio.Event) -> None:
         async def announce() -> None:
             print(f"flowmesh is up: http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
 
-        await run_components(connected, COMPONENTS, stopping, on_ready=announce)
+        await run_components(connected, COMPONENTS, stopping, on_ready=announce, standalone=True)

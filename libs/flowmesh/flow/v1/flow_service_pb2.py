@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
 from flowmesh.flow.v1 import flow_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#flowmesh/flow/v1/flow_service.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1b\x66lowmesh/flow/v1/flow.proto\x1a$flowmesh/flow/v1/flow_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x97\x06\n\x0b\x46lowService\x12q\n\nCreateFlow\x12#.flowmesh.flow.v1.CreateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"&\x82\xd3\xe4\x93\x02 \"\x16/api/v1/{tenant}/flows:\x06source\x12\x82\x01\n\nUpdateFlow\x12#.flowmesh.flow.v1.UpdateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"7\x82\xd3\xe4\x93\x02\x31\x1a\'/api/v1/{tenant}/flows/{namespace}/{id}:\x06source\x12t\n\x07GetFlow\x12 .flowmesh.flow.v1.GetFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"/\x82\xd3\xe4\x93\x02)\x12\'/api/v1/{tenant}/flows/{namespace}/{id}\x12{\n\tListFlows\x12\".flowmesh.flow.v1.ListFlowsRequest\x1a#.flowmesh.flow.v1.ListFlowsResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/v1/{tenant}/flows/search\x12\x88\x01\n\nDeleteFlow\x12#.flowmesh.flow.v1.DeleteFlowRequest\x1a$.flowmesh.flow.v1.DeleteFlowResponse\"/\x82\xd3\xe4\x93\x02)*\'/api/v1/{tenant}/flows/{namespace}/{id}\x12\x91\x01\n\rValidateFlows\x12&.flowmesh.flow.v1.ValidateFlowsRequest\x1a\'.flowmesh.flow.v1.ValidateFlowsResponse\"/\x82\xd3\xe4\x93\x02)\"\x1f/api/v1/{tenant}/flows/validate:\x06sourceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#flowmesh/flow/v1/flow_service.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a\x1b\x66lowmesh/flow/v1/flow.proto\x1a$flowmesh/flow/v1/flow_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xaf\x06\n\x0b\x46lowService\x12u\n\nCreateFlow\x12#.flowmesh.flow.v1.CreateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"*\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02 \"\x16/api/v1/{tenant}/flows:\x06source\x12\x86\x01\n\nUpdateFlow\x12#.flowmesh.flow.v1.UpdateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\";\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02\x31\x1a\'/api/v1/{tenant}/flows/{namespace}/{id}:\x06source\x12x\n\x07GetFlow\x12 .flowmesh.flow.v1.GetFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"3\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02)\x12\'/api/v1/{tenant}/flows/{namespace}/{id}\x12\x7f\n\tListFlows\x12\".flowmesh.flow.v1.ListFlowsRequest\x1a#.flowmesh.flow.v1.ListFlowsResponse\")\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/v1/{tenant}/flows/search\x12\x8c\x01\n\nDeleteFlow\x12#.flowmesh.flow.v1.DeleteFlowRequest\x1a$.flowmesh.flow.v1.DeleteFlowResponse\"3\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02)*\'/api/v1/{tenant}/flows/{namespace}/{id}\x12\x95\x01\n\rValidateFlows\x12&.flowmesh.flow.v1.ValidateFlowsRequest\x1a\'.flowmesh.flow.v1.ValidateFlowsResponse\"3\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02)\"\x1f/api/v1/{tenant}/flows/validate:\x06sourceb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,17 +36,17 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.flow.v1.flow_servi
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FLOWSERVICE'].methods_by_name['CreateFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['CreateFlow']._serialized_options = b'\202\323\344\223\002 \"\026/api/v1/{tenant}/flows:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['CreateFlow']._serialized_options = b'\330\237\031\005\202\323\344\223\002 \"\026/api/v1/{tenant}/flows:\006source'
   _globals['_FLOWSERVICE'].methods_by_name['UpdateFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['UpdateFlow']._serialized_options = b'\202\323\344\223\0021\032\'/api/v1/{tenant}/flows/{namespace}/{id}:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['UpdateFlow']._serialized_options = b'\330\237\031\005\202\323\344\223\0021\032\'/api/v1/{tenant}/flows/{namespace}/{id}:\006source'
   _globals['_FLOWSERVICE'].methods_by_name['GetFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['GetFlow']._serialized_options = b'\202\323\344\223\002)\022\'/api/v1/{tenant}/flows/{namespace}/{id}'
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlow']._serialized_options = b'\330\237\031\004\202\323\344\223\002)\022\'/api/v1/{tenant}/flows/{namespace}/{id}'
   _globals['_FLOWSERVICE'].methods_by_name['ListFlows']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['ListFlows']._serialized_options = b'\202\323\344\223\002\037\022\035/api/v1/{tenant}/flows/search'
+  _globals['_FLOWSERVICE'].methods_by_name['ListFlows']._serialized_options = b'\330\237\031\004\202\323\344\223\002\037\022\035/api/v1/{tenant}/flows/search'
   _globals['_FLOWSERVICE'].methods_by_name['DeleteFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlow']._serialized_options = b'\202\323\344\223\002)*\'/api/v1/{tenant}/flows/{namespace}/{id}'
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlow']._serialized_options = b'\330\237\031\005\202\323\344\223\002)*\'/api/v1/{tenant}/flows/{namespace}/{id}'
   _globals['_FLOWSERVICE'].methods_by_name['ValidateFlows']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['ValidateFlows']._serialized_options = b'\202\323\344\223\002)\"\037/api/v1/{tenant}/flows/validate:\006source'
-  _globals['_FLOWSERVICE']._serialized_start=155
-  _globals['_FLOWSERVICE']._serialized_end=946
+  _globals['_FLOWSERVICE'].methods_by_name['ValidateFlows']._serialized_options = b'\330\237\031\002\202\323\344\223\002)\"\037/api/v1/{tenant}/flows/validate:\006source'
+  _globals['_FLOWSERVICE']._serialized_start=184
+  _globals['_FLOWSERVICE']._serialized_end=999
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
 from flowmesh.flow.v1 import flow_pb2 as _flow_pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as _flow_messages_pb2
 from google.api import annotations_pb2 as _annotations_pb2

@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
 from flowmesh.log.v1 import log_pb2 as flowmesh_dot_log_dot_v1_dot_log__pb2
 from flowmesh.log.v1 import log_messages_pb2 as flowmesh_dot_log_dot_v1_dot_log__messages__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowmesh/log/v1/log_service.proto\x12\x0f\x66lowmesh.log.v1\x1a\x19\x66lowmesh/log/v1/log.proto\x1a\"flowmesh/log/v1/log_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x90\x02\n\nLogService\x12}\n\x08ListLogs\x12 .flowmesh.log.v1.ListLogsRequest\x1a!.flowmesh.log.v1.ListLogsResponse\",\x82\xd3\xe4\x93\x02&\x12$/api/v1/{tenant}/logs/{execution_id}\x12\x82\x01\n\nFollowLogs\x12\".flowmesh.log.v1.FollowLogsRequest\x1a\x19.flowmesh.log.v1.LogEntry\"3\x82\xd3\xe4\x93\x02-\x12+/api/v1/{tenant}/logs/{execution_id}/follow0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowmesh/log/v1/log_service.proto\x12\x0f\x66lowmesh.log.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a\x19\x66lowmesh/log/v1/log.proto\x1a\"flowmesh/log/v1/log_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x99\x02\n\nLogService\x12\x81\x01\n\x08ListLogs\x12 .flowmesh.log.v1.ListLogsRequest\x1a!.flowmesh.log.v1.ListLogsResponse\"0\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02&\x12$/api/v1/{tenant}/logs/{execution_id}\x12\x86\x01\n\nFollowLogs\x12\".flowmesh.log.v1.FollowLogsRequest\x1a\x19.flowmesh.log.v1.LogEntry\"7\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02-\x12+/api/v1/{tenant}/logs/{execution_id}/follow0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,9 +36,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.log.v1.log_service
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LOGSERVICE'].methods_by_name['ListLogs']._loaded_options = None
-  _globals['_LOGSERVICE'].methods_by_name['ListLogs']._serialized_options = b'\202\323\344\223\002&\022$/api/v1/{tenant}/logs/{execution_id}'
+  _globals['_LOGSERVICE'].methods_by_name['ListLogs']._serialized_options = b'\330\237\031\004\202\323\344\223\002&\022$/api/v1/{tenant}/logs/{execution_id}'
   _globals['_LOGSERVICE'].methods_by_name['FollowLogs']._loaded_options = None
-  _globals['_LOGSERVICE'].methods_by_name['FollowLogs']._serialized_options = b'\202\323\344\223\002-\022+/api/v1/{tenant}/logs/{execution_id}/follow'
-  _globals['_LOGSERVICE']._serialized_start=148
-  _globals['_LOGSERVICE']._serialized_end=420
+  _globals['_LOGSERVICE'].methods_by_name['FollowLogs']._serialized_options = b'\330\237\031\004\202\323\344\223\002-\022+/api/v1/{tenant}/logs/{execution_id}/follow'
+  _globals['_LOGSERVICE']._serialized_start=177
+  _globals['_LOGSERVICE']._serialized_end=458
 # @@protoc_insertion_point(module_scope)

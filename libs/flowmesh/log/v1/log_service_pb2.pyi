@@ -1,3 +1,4 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
 from flowmesh.log.v1 import log_pb2 as _log_pb2
 from flowmesh.log.v1 import log_messages_pb2 as _log_messages_pb2
 from google.api import annotations_pb2 as _annotations_pb2
