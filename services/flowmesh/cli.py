@@ -1,14 +1,17 @@
-"""The flowmesh command: `flowmesh server standalone`, or one component per process."""
+"""The flowmesh command: run the server (`flowmesh server standalone`, or one component per
+process), and work with a server: flows, executions and logs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import signal
+from functools import partial
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from flowmesh.commands import register_executions, register_flow
 from flowmesh.config import Settings, load_settings
 from flowmesh.server import COMPONENTS, run_components, run_standalone
 from flowmesh.telemetry import configure_logging
@@ -16,7 +19,14 @@ from flowmesh.telemetry import configure_logging
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowmesh", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # The command groups: each adds its commands, which set `run` (arguments -> exit status).
+    for register in (_register_server, register_flow, register_executions):
+        register(commands)
+    return parser
+
+
+def _register_server(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     server = commands.add_parser("server", help="run server components")
     server.add_argument(
         "component",
@@ -43,13 +53,17 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a stopping worker lets its tasks finish before it hands them back (default 25)",
     )
     server.add_argument("--log-format", choices=["console", "json"], help="log lines for people or machines")
-    return parser
+    server.set_defaults(run=partial(_run_server, server))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
     except ValidationError as error:
