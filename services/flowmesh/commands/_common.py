@@ -73,6 +73,9 @@ def with_client(handler: Handler) -> Callable[[argparse.Namespace], int]:
             else:
                 fail(str(problem))
             return 1
+        except KeyboardInterrupt:
+            # Interrupted (following an execution, most often): the streams end with the client.
+            return 130
         finally:
             client.close()
 
