@@ -6,15 +6,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from flowmesh.commands import register_executions, register_flow
-from flowmesh.config import Settings, load_settings
-from flowmesh.server import COMPONENTS, run_components, run_standalone
-from flowmesh.telemetry import configure_logging
+
+if TYPE_CHECKING:
+    from flowmesh.config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,8 +30,9 @@ def _register_server(commands: argparse._SubParsersAction[argparse.ArgumentParse
     server = commands.add_parser("server", help="run server components")
     server.add_argument(
         "component",
-        choices=["standalone", *COMPONENTS],
-        help="standalone runs every component with embedded NATS and PostgreSQL; "
+        choices=_Components(),
+        metavar="COMPONENT",
+        help="%(choices)s: standalone runs every component with embedded NATS and PostgreSQL; "
         "the others run one component against --nats-url and --postgres-dsn",
     )
     server.add_argument("--config", type=Path, help="a YAML file of settings (FLOWMESH_* variables win)")
@@ -56,6 +57,21 @@ def _register_server(commands: argparse._SubParsersAction[argparse.ArgumentParse
     server.set_defaults(run=partial(_run_server, server))
 
 
+class _Components:
+    """The choices of `flowmesh server`, read from the server package only when they are needed."""
+
+    def _names(self) -> list[str]:
+        from flowmesh.server import COMPONENTS
+
+        return ["standalone", *COMPONENTS]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
@@ -64,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    # The server's modules only when it runs: the other commands start quicker without them.
+    from pydantic import ValidationError
+
+    from flowmesh.telemetry import configure_logging
+
     try:
         settings = _settings(args)
     except ValidationError as error:
@@ -76,6 +97,8 @@ def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Return the settings, with the options given on top."""
+    from flowmesh.config import load_settings
+
     return load_settings(
         config_file=args.config,
         port=args.port,
@@ -94,6 +117,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _serve(settings: Settings, component: str) -> None:
+    from flowmesh.server import run_components, run_standalone
+
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
