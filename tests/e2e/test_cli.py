@@ -174,8 +174,9 @@ async def test_deploy_syncs_a_folder_and_a_second_deploy_changes_nothing(
     assert dry.code == 0, dry
     summary = json.loads(dry.out)
     assert summary["dryRun"] is True
-    assert summary["flows"]["updated"] == [f"{NAMESPACE}/hello"]
-    assert summary["flows"]["deleted"] == [f"{NAMESPACE}/fails"]
+    assert summary["flows"]["updated"] == [{"namespace": NAMESPACE, "id": "hello"}]
+    assert summary["flows"]["deleted"] == [{"namespace": NAMESPACE, "id": "fails"}]
+    assert summary["namespaceFiles"]["unchanged"] == [{"namespace": NAMESPACE, "path": "/scripts/hello.sh"}]
     assert (await server.http.get(f"{API}/flows/{NAMESPACE}/hello")).json()["revision"] == 1
 
     async def pruned() -> Ran | None:
@@ -234,6 +235,10 @@ async def test_run_with_wait_exits_by_the_executions_end(server: Server, good: P
     failed = await flowmesh(server, "execution", "run", NAMESPACE, "fails", "--wait")
     assert failed.code == 1, failed
     assert "FAILED" in failed.out
+
+    absent = await flowmesh(server, "execution", "run", NAMESPACE, "reader", "--file", "data=/no/such/file")
+    assert absent.code == 2
+    assert "no such file: /no/such/file" in absent.err
 
     data = tmp_path / "data.txt"
     data.write_text("from a file")

@@ -13,7 +13,7 @@ import grpc
 from google.protobuf import struct_pb2
 
 from flowmesh.client import Client
-from flowmesh.commands._common import as_dict, connection_options, key_value, print_json, with_client
+from flowmesh.commands._common import as_dict, connection_options, fail, key_value, print_json, with_client
 from flowmesh.commands._progress import Progress, log_line, progress_for, state_name
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
@@ -94,7 +94,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _run(client: Client, args: argparse.Namespace) -> int:
     missing = [path for _, path in args.files if not Path(path).is_file()]
     if missing:
-        raise SystemExit(f"flowmesh: no such file: {', '.join(missing)}")
+        fail(f"no such file: {', '.join(missing)}")
+        return 2
     inputs = struct_pb2.Struct()
     inputs.update(dict(args.inputs))
     for key, path in args.files:

@@ -217,13 +217,10 @@ def _remote_flows(client: Client, folder: Folder, delete: bool) -> dict[tuple[st
     if delete:
         for namespace in sorted(folder.flow_namespaces):
             # ListFlows has the namespaces below too: only this one's flows are the folder's to delete.
-            remote.update(
-                {
-                    (stored.namespace, stored.id): stored.source
-                    for stored in client.list_flows(namespace)
-                    if stored.namespace == namespace
-                }
-            )
+            # It reads the search index, which may lag: GetFlow's sources above stay.
+            for stored in client.list_flows(namespace):
+                if stored.namespace == namespace:
+                    remote.setdefault((stored.namespace, stored.id), stored.source)
     return remote
 
 
@@ -277,8 +274,8 @@ def _summarise(plan: Plan, output: str, *, dry_run: bool) -> None:
         print_json(
             {
                 "dryRun": dry_run,
-                "flows": _by_action(plan.flows),
-                "namespaceFiles": _by_action(plan.files),
+                "flows": _by_action(plan.flows, "id"),
+                "namespaceFiles": _by_action(plan.files, "path"),
             }
         )
         return
@@ -297,10 +294,11 @@ def _summarise(plan: Plan, output: str, *, dry_run: bool) -> None:
         print(f"{kind}: {counts}")
 
 
-def _by_action(changes: list[Change]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {action.value: [] for action in Action}
+def _by_action(changes: list[Change], name: str) -> dict[str, list[dict[str, str]]]:
+    """Group changes by what was done, each as {"namespace": ..., name: ...}."""
+    grouped: dict[str, list[dict[str, str]]] = {action.value: [] for action in Action}
     for change in changes:
-        grouped[change.action.value].append(f"{change.namespace}/{change.name}".replace("//", "/"))
+        grouped[change.action.value].append({"namespace": change.namespace, name: change.name})
     return grouped
 
 
