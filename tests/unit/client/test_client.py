@@ -11,6 +11,13 @@ import pytest
 import trustme
 
 from flowmesh.client import AUTHORIZATION, Client, problem_of
+from flowmesh.common.v1.state_pb2 import State, StateType
+from flowmesh.execution.v1 import execution_messages_pb2 as execution_messages
+from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.execution.v1.execution_service_pb2_grpc import (
+    ExecutionServiceServicer,
+    add_ExecutionServiceServicer_to_server,
+)
 from flowmesh.flow.v1 import flow_messages_pb2 as messages
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceServicer, add_FlowServiceServicer_to_server
@@ -62,6 +69,21 @@ class Flows(FlowServiceServicer):
         self.seen.remaining.append(context.time_remaining())
 
 
+class Executions(ExecutionServiceServicer):
+    """FollowExecution streams RUNNING then SUCCESS."""
+
+    def __init__(self, seen: Seen) -> None:
+        self.seen = seen
+
+    def FollowExecution(  # noqa: N802
+        self, request: execution_messages.FollowExecutionRequest, context: grpc.ServicerContext
+    ) -> Iterator[Execution]:
+        self.seen.metadata.append(dict(context.invocation_metadata()))
+        self.seen.remaining.append(context.time_remaining())
+        for state in (StateType.STATE_TYPE_RUNNING, StateType.STATE_TYPE_SUCCESS):
+            yield Execution(id=request.execution_id, state=State(current=state))
+
+
 @pytest.fixture
 def ca() -> trustme.CA:
     return trustme.CA()
@@ -70,6 +92,7 @@ def ca() -> trustme.CA:
 def serve(seen: Seen, credentials: grpc.ServerCredentials | None = None) -> tuple[grpc.Server, str]:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     add_FlowServiceServicer_to_server(Flows(seen), server)
+    add_ExecutionServiceServicer_to_server(Executions(seen), server)
     if credentials is None:
         port = server.add_insecure_port("127.0.0.1:0")
     else:
@@ -110,6 +133,20 @@ def test_without_a_token_no_authorization_is_sent_and_a_call_may_set_its_own_dea
     remaining = seen.remaining[0]
     assert remaining is not None
     assert remaining > 50
+
+
+def test_a_streamed_answer_gets_no_default_deadline_and_wait_returns_the_last_state(
+    plain: tuple[Seen, str],
+) -> None:
+    seen, address = plain
+    with Client(address, token="s3cret", deadline=7.0) as client:
+        ended = client.wait_execution("ex1")
+
+    assert ended.state.current == StateType.STATE_TYPE_SUCCESS
+    assert seen.metadata[0][AUTHORIZATION] == "Bearer s3cret"
+    # gRPC reports a call without a deadline as having (nearly) forever left.
+    remaining = seen.remaining[0]
+    assert remaining is None or remaining > 3600
 
 
 def test_list_flows_reads_every_page(plain: tuple[Seen, str]) -> None:
