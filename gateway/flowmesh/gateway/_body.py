@@ -55,7 +55,7 @@ async def read_body(request: Request, message: Message, body: str, upload: Uploa
             if not isinstance(values, dict):
                 raise GatewayError("the body must be a JSON object", parameter="body")
             _parse(values, getattr(message, field.name), "body")
-    elif field.is_repeated and field.message_type is not None:
+    elif field.is_repeated:  # a JSON array: of messages (labels) or of values (ids)
         items = await _json(request)
         if items is not None:
             if not isinstance(items, list):

@@ -44,6 +44,7 @@ from flowmesh.engine._resolver import TaskRunError
 from flowmesh.engine._resume import resume, resume_inputs
 from flowmesh.engine._retries import flow_retry_due, new_execution_due, next_wake, retry_of
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
+from flowmesh.engine._status import change_status, status_changed
 from flowmesh.engine._subflows import pending_subflows, subflow_execution_id
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "apply_updates",
     "apply_wake",
     "begin",
+    "change_status",
     "change_task_run_state",
     "expression_variables",
     "fail",
@@ -87,6 +89,7 @@ __all__ = [
     "subflow_execution_id",
     "pending_subflows",
     "state_name",
+    "status_changed",
     "task_run_state_changed",
     "with_labels",
 ]

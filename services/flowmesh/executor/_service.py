@@ -18,6 +18,7 @@ from flowmesh.engine import (
     apply_updates,
     apply_wake,
     begin,
+    change_status,
     change_task_run_state,
     hold,
     is_terminal,
@@ -203,6 +204,12 @@ class Executor:
             )
         elif kind == "unqueue_execution":
             await self._unqueue(message.unqueue_execution, delivery)
+        elif kind == "change_execution_status":
+            seen = message.change_execution_status.execution
+            state = message.change_execution_status.state
+            await self._decide(
+                seen.id, seen, lambda ex, flow: change_status(ex, state, seen.state.current, _now()), delivery
+            )
         elif kind == "wake":
             if await _held_back(delivery, message.wake.due):
                 return

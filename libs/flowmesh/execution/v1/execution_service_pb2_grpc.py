@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from flowmesh.execution.v1 import execution_messages_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2
+from flowmesh.execution.v1 import execution_operations_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2
 from flowmesh.execution.v1 import execution_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__pb2
 from flowmesh.expression.v1 import expression_messages_pb2 as flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2
 
@@ -101,6 +102,111 @@ class ExecutionServiceStub:
                 '/flowmesh.execution.v1.ExecutionService/EvaluateExecutionExpression',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.FromString,
+                _registered_method=True)
+        self.DeleteExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/DeleteExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionResponse.FromString,
+                _registered_method=True)
+        self.DeleteExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+                _registered_method=True)
+        self.DeleteExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+                _registered_method=True)
+        self.ForceRunExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ForceRunExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.ChangeExecutionStatus = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeExecutionStatus',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionStatusRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.KillExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/KillExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.KillExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/KillExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.RestartExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.RestartExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ReplayExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ReplayExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ResumeExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ResumeExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.UnqueueExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.UnqueueExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ForceRunExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ForceRunExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ChangeExecutionsStatusByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ChangeExecutionsStatusByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.SetExecutionsLabelsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.SetExecutionsLabelsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
                 _registered_method=True)
 
 
@@ -279,6 +385,190 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteExecution(self, request, context):
+        """Delete an ended execution, as Kestra does: the repository keeps it marked
+        deleted (searches and gets no longer see it), the executions bucket lets it
+        go, and with delete_logs and delete_storage (both true when unset) its log
+        entries and its files in internal storage are removed.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_ENDED) for an execution that has not ended.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExecutionsByIds(self, request, context):
+        """Delete each execution named, as DeleteExecution does; answers how many.
+        Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+        execution that is unknown or has not ended; then none is deleted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExecutionsByQuery(self, request, context):
+        """Delete every ended execution ListExecutions selects with `query`.
+        Errors: as DeleteExecutionsByIds, with executions that have not ended
+        refused by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceRunExecution(self, request, context):
+        """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
+        whose delay has not passed) starts at once, a QUEUED one leaves its flow's
+        queue to run over the concurrency limit, a PAUSED one resumes (its Pause
+        task's onResume inputs take their defaults); one already running is
+        answered as it is. Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
+        INVALID_ARGUMENT (reason INPUTS_INVALID) when a PAUSED one's Pause task
+        requires an onResume input without a default.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeExecutionStatus(self, request, context):
+        """Set the state of an ended execution to another terminal state, as Kestra's
+        change-status: only the execution's state changes (its task runs keep
+        theirs) and nothing runs. Asynchronous: the answer is the execution with
+        its new state.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+        INVALID_STATE) with a field violation on `status` for a state that is not
+        terminal; FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution
+        that has not ended, (reason EXECUTION_STATE_UNCHANGED) for one in that state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def KillExecutionsByIds(self, request, context):
+        """Kill each execution named, as KillExecution does. The bulk operations answer
+        with Kestra's ApiAsyncOperationResponse once every change is sent.
+        Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+        execution the single operation refuses (unknown, or in a state it does not
+        apply to); then none is changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def KillExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartExecutionsByIds(self, request, context):
+        """Restart each execution named, as RestartExecution does. Errors: as KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayExecutionsByIds(self, request, context):
+        """Replay each execution named from the start, as ReplayExecution does, on its
+        own flow revision or with latest_revision the flow's latest. Errors: as
+        KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeExecutionsByIds(self, request, context):
+        """Resume each PAUSED execution named, as ResumeExecution does without inputs.
+        Errors: as KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnqueueExecutionsByIds(self, request, context):
+        """Take each QUEUED execution named out of its queue, as UnqueueExecution does.
+        Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+        state other than RUNNING, CANCELLED, FAILED or KILLED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnqueueExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceRunExecutionsByIds(self, request, context):
+        """Force each execution named to run, as ForceRunExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceRunExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeExecutionsStatusByIds(self, request, context):
+        """Set the state of each ended execution named, as ChangeExecutionStatus does.
+        Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+        state that is not terminal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeExecutionsStatusByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExecutionsLabelsByIds(self, request, context):
+        """Set labels on each execution named, as SetExecutionLabels does. Errors: as
+        KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_LABELS) for bad labels.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExecutionsLabelsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -346,6 +636,111 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.EvaluateExecutionExpression,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.FromString,
                     response_serializer=flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.SerializeToString,
+            ),
+            'DeleteExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionResponse.SerializeToString,
+            ),
+            'DeleteExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.SerializeToString,
+            ),
+            'DeleteExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.SerializeToString,
+            ),
+            'ForceRunExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRunExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'ChangeExecutionStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeExecutionStatus,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionStatusRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'KillExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.KillExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'KillExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.KillExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'RestartExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'RestartExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ReplayExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ReplayExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ResumeExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ResumeExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'UnqueueExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnqueueExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'UnqueueExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnqueueExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ForceRunExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRunExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ForceRunExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRunExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ChangeExecutionsStatusByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeExecutionsStatusByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ChangeExecutionsStatusByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeExecutionsStatusByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'SetExecutionsLabelsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExecutionsLabelsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'SetExecutionsLabelsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExecutionsLabelsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -700,6 +1095,573 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/EvaluateExecutionExpression',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.SerializeToString,
             flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/DeleteExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceRunExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ForceRunExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeExecutionStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeExecutionStatus',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionStatusRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KillExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/KillExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KillExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/KillExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnqueueExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnqueueExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceRunExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceRunExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeExecutionsStatusByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeExecutionsStatusByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExecutionsLabelsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExecutionsLabelsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
             options,
             channel_credentials,
             insecure,
