@@ -1,4 +1,4 @@
-"""Deletion, force-run, change of status and the bulk operations through the real api.
+"""Deletion, force-run, change of status, the bulk operations and idempotent creation through the real api.
 
 The api, an executor, a worker and the indexer run on the session's NATS with a fresh
 PostgreSQL database; the executions' files are on disk under the test's folder.
@@ -321,3 +321,23 @@ async def test_force_run_takes_a_queued_execution_past_the_limit_and_resumes_a_p
             operations.ForceRunExecutionRequest(tenant="main", execution_id=first)
         )
     assert reason_of(ended.value) == "EXECUTION_ENDED"
+
+
+async def test_the_same_request_id_answers_with_the_execution_it_created_first(api: Api) -> None:
+    def create(request_id: str, *, wait: bool = False) -> messages.CreateExecutionRequest:
+        return messages.CreateExecutionRequest(
+            tenant="main", namespace=NAMESPACE, flow_id="fails", request_id=request_id, wait=wait
+        )
+
+    at_once = await asyncio.gather(*(api.executions.CreateExecution(create("once")) for _ in range(4)))
+    assert len({execution.id for execution in at_once}) == 1
+    (execution_id,) = {execution.id for execution in at_once}
+    again = await api.executions.CreateExecution(create("once", wait=True))
+    assert (again.id, state_name(again.state.current)) == (execution_id, "FAILED")
+    other = await api.executions.CreateExecution(create("another"))
+    assert other.id != execution_id
+    without = [await api.run("fails", wait=False) for _ in range(2)]
+    assert len(set(without)) == 2
+    await api.listed([execution_id, other.id, *without])
+    search = messages.ListExecutionsRequest(tenant="main", namespace=NAMESPACE, flow_id="fails")
+    assert (await api.executions.ListExecutions(search)).total_size == 4

@@ -15,6 +15,7 @@ from flowmesh.api._execution_actions import (
 from flowmesh.api._execution_bulk import BulkExecutionRpcs
 from flowmesh.api._expressions import error_logs_of
 from flowmesh.api._file_inputs import take_uploads, uploads_cleared
+from flowmesh.api._requests import RequestIds
 from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
 from flowmesh.api._webhooks import (
     answer_status,
@@ -77,6 +78,7 @@ class ExecutionServicer(BulkExecutionRpcs, ExecutionServiceServicer):
         self._flows = flows
         self._executions = ExecutionStore(broker)
         self._repository = repository
+        self._request_ids = RequestIds(broker)
         self._actions = ExecutionActions(broker, flows, self._executions, repository, storage)
         # Bulk operations by query select what the search selects, with all its filters.
         self._select = self.ListExecutions
@@ -93,8 +95,13 @@ class ExecutionServicer(BulkExecutionRpcs, ExecutionServiceServicer):
             )
             inputs = resolve_inputs(flow, given)
             _refuse_blocking_checks(flow, inputs)
-            request_key = f"{request.tenant}/{request.request_id}" if request.request_id else ""
-            execution_id = new_execution_id(request_key)
+            execution_id = new_execution_id()
+            if request.request_id:
+                # The same request again: answer with the execution the first call made.
+                execution_id = await self._request_ids.claim(request.tenant, request.request_id, execution_id)
+                earlier = await self._executions.get(execution_id)
+                if earlier is not None:
+                    return await self._waited(earlier.execution, wait=request.wait)
             inputs = await take_uploads(
                 self._storage, request.tenant, flow.namespace, flow.id, execution_id, inputs
             )
@@ -111,8 +118,11 @@ class ExecutionServicer(BulkExecutionRpcs, ExecutionServiceServicer):
 
     async def _start(self, execution: Execution, *, wait: bool) -> Execution:
         """Submit a new execution; return it, or with wait, as it is once it has ended."""
-        execution = await self._executions.submit(execution)
-        if not wait:
+        return await self._waited(await self._executions.submit(execution), wait=wait)
+
+    async def _waited(self, execution: Execution, *, wait: bool) -> Execution:
+        """Return execution, or with wait, as it is once it has ended."""
+        if not wait or is_terminal(execution.state.current):
             return execution
         async for current in self._executions.watch(execution.id):
             if is_terminal(current.state.current):
