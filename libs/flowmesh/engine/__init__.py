@@ -41,7 +41,7 @@ from flowmesh.engine._operations import (
     with_labels,
 )
 from flowmesh.engine._resolver import TaskRunError
-from flowmesh.engine._resume import resume, resume_inputs
+from flowmesh.engine._resume import resume, resume_declared, resume_inputs
 from flowmesh.engine._retries import flow_retry_due, new_execution_due, next_wake, retry_of
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
 from flowmesh.engine._status import change_status, status_changed
@@ -80,6 +80,7 @@ __all__ = [
     "restarted_jobs",
     "restarts",
     "resume",
+    "resume_declared",
     "resume_inputs",
     "retry_of",
     "set_labels",

@@ -11,7 +11,7 @@ from flowmesh.engine._operations import OperationRefused
 from flowmesh.engine._pause import PAUSED
 from flowmesh.engine._states import state_name, transition
 from flowmesh.execution.v1.execution_pb2 import Execution
-from flowmesh.language import FlowDefinition, resolve_declared
+from flowmesh.language import FlowDefinition, Input, resolve_declared
 from flowmesh.plugins.core import Pause
 from flowmesh.values import to_struct
 
@@ -26,6 +26,15 @@ def resume_inputs(
     (EXECUTION_NOT_PAUSED) for an execution that is not PAUSED, InputsError
     for inputs that do not fit.
     """
+    task_run_id, declared = resume_declared(execution, flow)
+    return task_run_id, resolve_declared(flow, declared, given, "onResume")
+
+
+def resume_declared(execution: Execution, flow: FlowDefinition) -> tuple[str, list[Input]]:
+    """Return the task run a resume applies to (the first PAUSED one) and its onResume inputs.
+
+    Raise OperationRefused (EXECUTION_NOT_PAUSED) for an execution that is not PAUSED.
+    """
     run = next((run for run in execution.task_runs if run.state.current == PAUSED), None)
     if execution.state.current != PAUSED or run is None:
         raise OperationRefused(
@@ -33,8 +42,7 @@ def resume_inputs(
             f"Execution {execution.id} is {state_name(execution.state.current)}: only a PAUSED one resumes",
         )
     task = flow.task(run.task_id)
-    declared = task.resume_inputs() if isinstance(task, Pause) else []
-    return run.id, resolve_declared(flow, declared, given, "onResume")
+    return run.id, task.resume_inputs() if isinstance(task, Pause) else []
 
 
 def resume(

@@ -208,6 +208,41 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
                 _registered_method=True)
+        self.GetExecutionFlow = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/GetExecutionFlow',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetExecutionFlowRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+                _registered_method=True)
+        self.GetFlowForExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/GetFlowForExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetFlowForExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+                _registered_method=True)
+        self.ListExecutableNamespaces = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ListExecutableNamespaces',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesResponse.FromString,
+                _registered_method=True)
+        self.ListExecutableFlows = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ListExecutableFlows',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsResponse.FromString,
+                _registered_method=True)
+        self.GetLatestExecutions = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/GetLatestExecutions',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsResponse.FromString,
+                _registered_method=True)
+        self.ValidateExecutionInputs = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ValidateExecutionInputs',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
+                _registered_method=True)
+        self.ValidateResumeExecutionInputs = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ValidateResumeExecutionInputs',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateResumeExecutionInputsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
+                _registered_method=True)
 
 
 class ExecutionServiceServicer:
@@ -569,6 +604,66 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetExecutionFlow(self, request, context):
+        """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowForExecution(self, request, context):
+        """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExecutableNamespaces(self, request, context):
+        """List the namespaces that have flows one can execute (deployed, not disabled).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExecutableFlows(self, request, context):
+        """List the flows of a namespace one can execute, as FlowForExecution.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLatestExecutions(self, request, context):
+        """Return the latest execution (by start date) of each flow named, as the
+        repository knows them; a flow without executions is left out.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateExecutionInputs(self, request, context):
+        """Validate inputs for a new execution of a flow without creating it: each
+        declared input with the value it would take and its errors, and the
+        flow's checks that fail with these inputs.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+        FLOW_DISABLED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateResumeExecutionInputs(self, request, context):
+        """Validate inputs to resume a PAUSED execution without resuming it: each
+        onResume input of its Pause task with the value it would take and its
+        errors.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -741,6 +836,41 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.SetExecutionsLabelsByQuery,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'GetExecutionFlow': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExecutionFlow,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetExecutionFlowRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.SerializeToString,
+            ),
+            'GetFlowForExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowForExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetFlowForExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.SerializeToString,
+            ),
+            'ListExecutableNamespaces': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExecutableNamespaces,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesResponse.SerializeToString,
+            ),
+            'ListExecutableFlows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExecutableFlows,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsResponse.SerializeToString,
+            ),
+            'GetLatestExecutions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLatestExecutions,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsResponse.SerializeToString,
+            ),
+            'ValidateExecutionInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateExecutionInputs,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.SerializeToString,
+            ),
+            'ValidateResumeExecutionInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateResumeExecutionInputs,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateResumeExecutionInputsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1662,6 +1792,195 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByQuery',
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExecutionFlow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/GetExecutionFlow',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetExecutionFlowRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowForExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/GetFlowForExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetFlowForExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExecutableNamespaces(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ListExecutableNamespaces',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExecutableFlows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ListExecutableFlows',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLatestExecutions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/GetLatestExecutions',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateExecutionInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ValidateExecutionInputs',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateResumeExecutionInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ValidateResumeExecutionInputs',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateResumeExecutionInputsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -246,6 +246,36 @@ class ExecutionServiceStub:
     """
     SetExecutionsLabelsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.SetExecutionsLabelsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
     """The same, for every execution ListExecutions selects with `query`."""
+    GetExecutionFlow: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.GetExecutionFlowRequest, _execution_operations_pb2.FlowForExecution]
+    """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+    """
+    GetFlowForExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.GetFlowForExecutionRequest, _execution_operations_pb2.FlowForExecution]
+    """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+    """
+    ListExecutableNamespaces: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableNamespacesRequest, _execution_operations_pb2.ListExecutableNamespacesResponse]
+    """List the namespaces that have flows one can execute (deployed, not disabled)."""
+    ListExecutableFlows: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableFlowsRequest, _execution_operations_pb2.ListExecutableFlowsResponse]
+    """List the flows of a namespace one can execute, as FlowForExecution."""
+    GetLatestExecutions: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.GetLatestExecutionsRequest, _execution_operations_pb2.GetLatestExecutionsResponse]
+    """Return the latest execution (by start date) of each flow named, as the
+    repository knows them; a flow without executions is left out.
+    """
+    ValidateExecutionInputs: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]
+    """Validate inputs for a new execution of a flow without creating it: each
+    declared input with the value it would take and its errors, and the
+    flow's checks that fail with these inputs.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+    FLOW_DISABLED).
+    """
+    ValidateResumeExecutionInputs: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateResumeExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]
+    """Validate inputs to resume a PAUSED execution without resuming it: each
+    onResume input of its Pause task with the value it would take and its
+    errors.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+    FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -462,6 +492,36 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     """
     SetExecutionsLabelsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.SetExecutionsLabelsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
     """The same, for every execution ListExecutions selects with `query`."""
+    GetExecutionFlow: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.GetExecutionFlowRequest, _execution_operations_pb2.FlowForExecution]  # type: ignore[assignment]
+    """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+    """
+    GetFlowForExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.GetFlowForExecutionRequest, _execution_operations_pb2.FlowForExecution]  # type: ignore[assignment]
+    """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+    """
+    ListExecutableNamespaces: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableNamespacesRequest, _execution_operations_pb2.ListExecutableNamespacesResponse]  # type: ignore[assignment]
+    """List the namespaces that have flows one can execute (deployed, not disabled)."""
+    ListExecutableFlows: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableFlowsRequest, _execution_operations_pb2.ListExecutableFlowsResponse]  # type: ignore[assignment]
+    """List the flows of a namespace one can execute, as FlowForExecution."""
+    GetLatestExecutions: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.GetLatestExecutionsRequest, _execution_operations_pb2.GetLatestExecutionsResponse]  # type: ignore[assignment]
+    """Return the latest execution (by start date) of each flow named, as the
+    repository knows them; a flow without executions is left out.
+    """
+    ValidateExecutionInputs: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]  # type: ignore[assignment]
+    """Validate inputs for a new execution of a flow without creating it: each
+    declared input with the value it would take and its errors, and the
+    flow's checks that fail with these inputs.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+    FLOW_DISABLED).
+    """
+    ValidateResumeExecutionInputs: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateResumeExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]  # type: ignore[assignment]
+    """Validate inputs to resume a PAUSED execution without resuming it: each
+    onResume input of its Pause task with the value it would take and its
+    errors.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+    FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
+    """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
     """ExecutionService starts executions and reports on them."""
@@ -879,5 +939,77 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
         """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def GetExecutionFlow(
+        self,
+        request: _execution_operations_pb2.GetExecutionFlowRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.FlowForExecution, _abc.Awaitable[_execution_operations_pb2.FlowForExecution]]:
+        """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+        """
+
+    @_abc_1.abstractmethod
+    def GetFlowForExecution(
+        self,
+        request: _execution_operations_pb2.GetFlowForExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.FlowForExecution, _abc.Awaitable[_execution_operations_pb2.FlowForExecution]]:
+        """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+        """
+
+    @_abc_1.abstractmethod
+    def ListExecutableNamespaces(
+        self,
+        request: _execution_operations_pb2.ListExecutableNamespacesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ListExecutableNamespacesResponse, _abc.Awaitable[_execution_operations_pb2.ListExecutableNamespacesResponse]]:
+        """List the namespaces that have flows one can execute (deployed, not disabled)."""
+
+    @_abc_1.abstractmethod
+    def ListExecutableFlows(
+        self,
+        request: _execution_operations_pb2.ListExecutableFlowsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ListExecutableFlowsResponse, _abc.Awaitable[_execution_operations_pb2.ListExecutableFlowsResponse]]:
+        """List the flows of a namespace one can execute, as FlowForExecution."""
+
+    @_abc_1.abstractmethod
+    def GetLatestExecutions(
+        self,
+        request: _execution_operations_pb2.GetLatestExecutionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.GetLatestExecutionsResponse, _abc.Awaitable[_execution_operations_pb2.GetLatestExecutionsResponse]]:
+        """Return the latest execution (by start date) of each flow named, as the
+        repository knows them; a flow without executions is left out.
+        """
+
+    @_abc_1.abstractmethod
+    def ValidateExecutionInputs(
+        self,
+        request: _execution_operations_pb2.ValidateExecutionInputsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ValidateExecutionInputsResponse, _abc.Awaitable[_execution_operations_pb2.ValidateExecutionInputsResponse]]:
+        """Validate inputs for a new execution of a flow without creating it: each
+        declared input with the value it would take and its errors, and the
+        flow's checks that fail with these inputs.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+        FLOW_DISABLED).
+        """
+
+    @_abc_1.abstractmethod
+    def ValidateResumeExecutionInputs(
+        self,
+        request: _execution_operations_pb2.ValidateResumeExecutionInputsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ValidateExecutionInputsResponse, _abc.Awaitable[_execution_operations_pb2.ValidateExecutionInputsResponse]]:
+        """Validate inputs to resume a PAUSED execution without resuming it: each
+        onResume input of its Pause task with the value it would take and its
+        errors.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
+        """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
