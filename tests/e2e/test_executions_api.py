@@ -262,3 +262,22 @@ async def test_the_openapi_document_describes_the_new_operations(client: httpx.A
         assert verb in paths.get(path.replace("/main/", "/{tenant}/"), {}), path
     by_query = paths[f"{API}/executions/kill/by-query".replace("/main/", "/{tenant}/")]["delete"]
     assert {"namespace", "flowId", "state"} <= {p["name"] for p in by_query["parameters"]}
+
+
+async def test_a_replay_with_inputs_runs_again_with_the_new_ones(client: httpx.AsyncClient) -> None:
+    original = await hello(client)
+    replay = await client.post(
+        f"{EXECUTIONS}/{original['id']}/actions/replay-with-inputs", files={"name": (None, "Ada")}
+    )
+    assert replay.status_code == 200, replay.text
+    new = replay.json()
+    assert new["id"] != original["id"]
+    assert new["parentId"] == original["id"]
+    assert new["inputs"] == {"name": "Ada"}
+    assert (await wait_ended(client, new["id"]))["state"]["current"] == "SUCCESS"
+    assert (await get_execution(client, original["id"]))["inputs"] == {"name": "world"}
+    bad = await client.post(
+        f"{EXECUTIONS}/{original['id']}/actions/replay-with-inputs", files={"times": (None, "x")}
+    )
+    assert bad.status_code == 422, bad.text
+    assert bad.json()["violations"][0]["path"] == "inputs.times"

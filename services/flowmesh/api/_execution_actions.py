@@ -31,7 +31,7 @@ from flowmesh.engine import (
 )
 from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.execution.v1.execution_pb2 import Execution
-from flowmesh.language import FlowDefinition
+from flowmesh.language import FlowDefinition, resolve_inputs
 from flowmesh.messaging import EXECUTIONS_BUCKET, Broker
 from flowmesh.queue.v1.queue_pb2 import (
     ChangeExecutionStatus,
@@ -166,8 +166,18 @@ class ExecutionActions:
         message = ExecutorMessage(restart_execution=RestartExecution(execution=execution))
         return self._sent(execution, message, f"restart:{execution.id}:{restarts(execution)}", answer)
 
-    async def replay(self, execution: Execution, task_run_id: str = "", revision: int = 0) -> Change:
-        """Check that execution replays (from task_run_id, on revision: 0 its own); the change submits it."""
+    async def replay(
+        self,
+        execution: Execution,
+        task_run_id: str = "",
+        revision: int = 0,
+        given: dict[str, Any] | None = None,
+    ) -> Change:
+        """Check that execution replays (from task_run_id, on revision: 0 its own); the change submits it.
+
+        With given, the new execution takes these inputs (resolved against the
+        revision's, their uploaded files stored with it) rather than the original's.
+        """
         revision = revision or execution.flow_revision
         flow = await self.flow_of(execution, revision)
         new = replayed(
@@ -178,8 +188,16 @@ class ExecutionActions:
             flow_revision=revision,
             now=now(),
         )
+        inputs = resolve_inputs(flow, given) if given is not None else None
 
         async def change() -> Execution:
+            if inputs is not None:
+                taken = await take_uploads(
+                    self._storage, new.tenant_id, new.namespace, new.flow_id, new.id, inputs
+                )
+                new.inputs.CopyFrom(to_struct(taken))
+                del new.secret_inputs[:]
+                new.secret_inputs.extend(i.id for i in flow.inputs if i.type == "SECRET")
             # As a new execution (the executor runs a RESTARTED one from where it stands).
             return await self._executions.submit(new)
 

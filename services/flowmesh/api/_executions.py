@@ -301,6 +301,16 @@ class ExecutionServicer(BulkExecutionRpcs, ExecutionViewRpcs, ExecutionServiceSe
         return operations.DeleteExecutionResponse()
 
     @unary
+    async def ReplayExecutionWithInputs(
+        self, request: operations.ReplayExecutionWithInputsRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        original = await self._actions.find(request.tenant, request.execution_id)
+        given = from_struct(request.inputs)
+        async with uploads_cleared(self._storage, request.tenant, given):
+            replay = await self._actions.replay(original, request.task_run_id, request.revision, given)
+            return await replay()
+
+    @unary
     async def ForceRunExecution(
         self, request: operations.ForceRunExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:

@@ -38,6 +38,20 @@ class ForceRunExecutionRequest(_message.Message):
     execution_id: str
     def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
 
+class ReplayExecutionWithInputsRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "task_run_id", "revision", "inputs")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    task_run_id: str
+    revision: int
+    inputs: _struct_pb2.Struct
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
 class ChangeExecutionStatusRequest(_message.Message):
     __slots__ = ("tenant", "execution_id", "status")
     TENANT_FIELD_NUMBER: _ClassVar[int]

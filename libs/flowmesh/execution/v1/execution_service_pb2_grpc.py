@@ -118,6 +118,11 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
                 _registered_method=True)
+        self.ReplayExecutionWithInputs = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecutionWithInputs',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
         self.ForceRunExecution = channel.unary_unary(
                 '/flowmesh.execution.v1.ExecutionService/ForceRunExecution',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.SerializeToString,
@@ -450,6 +455,17 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReplayExecutionWithInputs(self, request, context):
+        """Replay an ended execution as ReplayExecution does, with new inputs
+        (validated against the revision's, files uploaded with them) in place of
+        the original's.
+        Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+        with a field violation per bad input.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ForceRunExecution(self, request, context):
         """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
         whose delay has not passed) starts at once, a QUEUED one leaves its flow's
@@ -746,6 +762,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.DeleteExecutionsByQuery,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.SerializeToString,
+            ),
+            'ReplayExecutionWithInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecutionWithInputs,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
             'ForceRunExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.ForceRunExecution,
@@ -1306,6 +1327,33 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByQuery',
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecutionWithInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecutionWithInputs',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
             options,
             channel_credentials,
             insecure,

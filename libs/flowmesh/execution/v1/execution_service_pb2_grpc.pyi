@@ -173,6 +173,13 @@ class ExecutionServiceStub:
     Errors: as DeleteExecutionsByIds, with executions that have not ended
     refused by name.
     """
+    ReplayExecutionWithInputs: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionWithInputsRequest, _execution_pb2.Execution]
+    """Replay an ended execution as ReplayExecution does, with new inputs
+    (validated against the revision's, files uploaded with them) in place of
+    the original's.
+    Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+    with a field violation per bad input.
+    """
     ForceRunExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionRequest, _execution_pb2.Execution]
     """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
     whose delay has not passed) starts at once, a QUEUED one leaves its flow's
@@ -418,6 +425,13 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     """Delete every ended execution ListExecutions selects with `query`.
     Errors: as DeleteExecutionsByIds, with executions that have not ended
     refused by name.
+    """
+    ReplayExecutionWithInputs: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionWithInputsRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Replay an ended execution as ReplayExecution does, with new inputs
+    (validated against the revision's, files uploaded with them) in place of
+    the original's.
+    Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+    with a field violation per bad input.
     """
     ForceRunExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
     """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
@@ -757,6 +771,19 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         """Delete every ended execution ListExecutions selects with `query`.
         Errors: as DeleteExecutionsByIds, with executions that have not ended
         refused by name.
+        """
+
+    @_abc_1.abstractmethod
+    def ReplayExecutionWithInputs(
+        self,
+        request: _execution_operations_pb2.ReplayExecutionWithInputsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Replay an ended execution as ReplayExecution does, with new inputs
+        (validated against the revision's, files uploaded with them) in place of
+        the original's.
+        Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+        with a field violation per bad input.
         """
 
     @_abc_1.abstractmethod
