@@ -66,6 +66,17 @@ tasks:
 """,
 ]
 RUNNING = StateType.STATE_TYPE_RUNNING
+SLOW = f"""
+id: slow
+namespace: {NAMESPACE}
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT2S
+  - id: after
+    type: io.kestra.plugin.core.debug.Return
+    format: later
+"""
 
 
 @dataclass
@@ -127,7 +138,7 @@ async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str, tmp_path: Path) -> A
 
             async def deployed() -> bool:
                 try:
-                    for source in FLOWS:
+                    for source in [*FLOWS, SLOW]:
                         await flows.CreateFlow(CreateFlowRequest(tenant="main", source=source))
                 except grpc.aio.AioRpcError as error:
                     return error.code() == grpc.StatusCode.ALREADY_EXISTS
@@ -341,3 +352,39 @@ async def test_the_same_request_id_answers_with_the_execution_it_created_first(a
     await api.listed([execution_id, other.id, *without])
     search = messages.ListExecutionsRequest(tenant="main", namespace=NAMESPACE, flow_id="fails")
     assert (await api.executions.ListExecutions(search)).total_size == 4
+
+
+async def test_a_paused_execution_finishes_what_runs_and_starts_nothing_until_resumed(api: Api) -> None:
+    execution_id = await api.run("slow", wait=False)
+    get = messages.GetExecutionRequest(tenant="main", execution_id=execution_id)
+
+    async def napping() -> bool:
+        execution = await api.executions.GetExecution(get)
+        return [state_name(run.state.current) for run in execution.task_runs] == ["RUNNING"]
+
+    await eventually(napping, within=20, what="the Sleep task runs")
+    pause = operations.PauseExecutionRequest(tenant="main", execution_id=execution_id)
+    assert state_name((await api.executions.PauseExecution(pause)).state.current) == "RUNNING"
+    await api.reaches(execution_id, "PAUSED")
+
+    async def napped() -> bool:
+        execution = await api.executions.GetExecution(get)
+        return state_name(execution.task_runs[0].state.current) == "SUCCESS"
+
+    await eventually(napped, within=20, what="the Sleep task ends while paused")
+    held = await api.executions.GetExecution(get)
+    assert [run.task_id for run in held.task_runs] == ["nap"]
+    assert state_name(held.state.current) == "PAUSED"
+    with pytest.raises(grpc.aio.AioRpcError) as again:
+        await api.executions.PauseExecution(pause)
+    assert reason_of(again.value) == "EXECUTION_NOT_RUNNING"
+
+    resume = messages.ResumeExecutionRequest(tenant="main", execution_id=execution_id)
+    await api.executions.ResumeExecution(resume)
+    await api.reaches(execution_id, "SUCCESS")
+    ended = await api.executions.GetExecution(get)
+    assert [run.task_id for run in ended.task_runs] == ["nap", "after"]
+    refused = operations.PauseExecutionsByIdsRequest(tenant="main", execution_ids=[execution_id])
+    with pytest.raises(grpc.aio.AioRpcError) as ended_already:
+        await api.executions.PauseExecutionsByIds(refused)
+    assert "only a RUNNING one pauses" in refused_ids(ended_already.value)["execution_ids[0]"]

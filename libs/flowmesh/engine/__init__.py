@@ -24,6 +24,7 @@ from flowmesh.engine._decide import (
 )
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._jobs import DEFAULT_WORKER_GROUP, expression_variables
+from flowmesh.engine._manual_pause import pause, pauses
 from flowmesh.engine._operations import (
     CHANGEABLE_STATES,
     OperationRefused,
@@ -72,6 +73,8 @@ __all__ = [
     "new_execution_due",
     "new_execution_id",
     "next_wake",
+    "pause",
+    "pauses",
     "pending_jobs",
     "pending_successor",
     "replayed",

@@ -21,6 +21,7 @@ from flowmesh.engine import (
     is_terminal,
     label_violations,
     new_execution_id,
+    pauses,
     replayed,
     restarted,
     restarts,
@@ -37,6 +38,7 @@ from flowmesh.queue.v1.queue_pb2 import (
     ChangeExecutionStatus,
     ExecutorMessage,
     KillExecution,
+    PauseExecution,
     RestartExecution,
     ResumeExecution,
     SetExecutionLabels,
@@ -71,6 +73,7 @@ UNQUEUE_STATES = frozenset(
 _QUEUED = StateType.STATE_TYPE_QUEUED
 _CREATED = StateType.STATE_TYPE_CREATED
 _PAUSED = StateType.STATE_TYPE_PAUSED
+_RUNNING = StateType.STATE_TYPE_RUNNING
 
 
 def refuse_unqueue_state(state: StateType, field: str) -> None:
@@ -218,6 +221,9 @@ class ExecutionActions:
         """
         flow = await self.flow_of(execution, execution.flow_revision)
         task_run_id, inputs = resume_inputs(execution, flow, given)
+        seen = pauses(execution)
+        # A Pause task's run resumes once; an execution paused by hand, once per pause.
+        msg_id = f"resume:{task_run_id}" if task_run_id else f"resume:{execution.id}:{seen}"
 
         async def change() -> Execution:
             taken = await take_uploads(
@@ -229,12 +235,24 @@ class ExecutionActions:
                 inputs,
             )
             command = ResumeExecution(
-                execution_id=execution.id, task_run_id=task_run_id, inputs=to_struct(taken)
+                execution_id=execution.id, task_run_id=task_run_id, inputs=to_struct(taken), pauses_seen=seen
             )
-            await self._send(execution, ExecutorMessage(resume_execution=command), f"resume:{task_run_id}")
+            await self._send(execution, ExecutorMessage(resume_execution=command), msg_id)
             return execution
 
         return change
+
+    async def pause(self, execution: Execution) -> Change:
+        """Check that execution is RUNNING; the change asks the executor to pause it."""
+        if execution.state.current != _RUNNING:
+            raise ApiError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "EXECUTION_NOT_RUNNING",
+                f"Execution {execution.id} is {state_name(execution.state.current)}:"
+                " only a RUNNING one pauses",
+            )
+        message = ExecutorMessage(pause_execution=PauseExecution(execution_id=execution.id))
+        return self._sent(execution, message, f"pause:{execution.id}:{pauses(execution)}", execution)
 
     async def unqueue(self, execution: Execution, state: StateType) -> Change:
         """Check that execution is QUEUED; the change takes it out of the queue in state."""

@@ -157,6 +157,12 @@ class BulkExecutionRpcs:
         return await self._operation(request.tenant, request.execution_ids, check, "unqueue")
 
     @unary
+    async def PauseExecutionsByIds(
+        self, request: operations.PauseExecutionsByIdsRequest, context: grpc.aio.ServicerContext
+    ) -> operations.ExecutionsOperationResponse:
+        return await self._operation(request.tenant, request.execution_ids, self._actions.pause, "pause")
+
+    @unary
     async def ForceRunExecutionsByIds(
         self, request: operations.ForceRunExecutionsByIdsRequest, context: grpc.aio.ServicerContext
     ) -> operations.ExecutionsOperationResponse:
@@ -215,6 +221,13 @@ class BulkExecutionRpcs:
         check = self._unqueue(request.new_state or _RUNNING, "new_state")
         ids = await self._selected(request.tenant, request.query, context)
         return await self._operation(request.tenant, ids, check, "unqueue")
+
+    @unary
+    async def PauseExecutionsByQuery(
+        self, request: operations.PauseExecutionsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> operations.ExecutionsOperationResponse:
+        ids = await self._selected(request.tenant, request.query, context)
+        return await self._operation(request.tenant, ids, self._actions.pause, "pause")
 
     @unary
     async def ForceRunExecutionsByQuery(

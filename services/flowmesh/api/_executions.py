@@ -311,6 +311,13 @@ class ExecutionServicer(BulkExecutionRpcs, ExecutionViewRpcs, ExecutionServiceSe
             return await replay()
 
     @unary
+    async def PauseExecution(
+        self, request: operations.PauseExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.pause(execution))()
+
+    @unary
     async def ForceRunExecution(
         self, request: operations.ForceRunExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:

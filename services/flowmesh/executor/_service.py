@@ -25,6 +25,7 @@ from flowmesh.engine import (
     kill,
     new_execution,
     next_wake,
+    pause,
     pending_jobs,
     pending_subflows,
     pending_successor,
@@ -189,7 +190,7 @@ class Executor:
             await self._decide(
                 command.execution_id,
                 None,
-                lambda ex, flow: resume(ex, flow, command.task_run_id, inputs, _now()),
+                lambda ex, flow: resume(ex, flow, command.task_run_id, inputs, _now(), command.pauses_seen),
                 delivery,
             )
         elif kind == "start_subflow":
@@ -204,6 +205,10 @@ class Executor:
             )
         elif kind == "unqueue_execution":
             await self._unqueue(message.unqueue_execution, delivery)
+        elif kind == "pause_execution":
+            await self._decide(
+                message.pause_execution.execution_id, None, lambda ex, flow: pause(ex, _now()), delivery
+            )
         elif kind == "change_execution_status":
             seen = message.change_execution_status.execution
             state = message.change_execution_status.state

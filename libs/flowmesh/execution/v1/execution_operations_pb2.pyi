@@ -30,6 +30,14 @@ class DeleteExecutionResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class PauseExecutionRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
+
 class ForceRunExecutionRequest(_message.Message):
     __slots__ = ("tenant", "execution_id")
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -107,6 +115,14 @@ class RestartExecutionsByIdsRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., execution_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ResumeExecutionsByIdsRequest(_message.Message):
+    __slots__ = ("tenant", "execution_ids")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_IDS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant: _Optional[str] = ..., execution_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PauseExecutionsByIdsRequest(_message.Message):
     __slots__ = ("tenant", "execution_ids")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     EXECUTION_IDS_FIELD_NUMBER: _ClassVar[int]
@@ -193,6 +209,14 @@ class RestartExecutionsByQueryRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[_execution_messages_pb2.ListExecutionsRequest, _Mapping]] = ...) -> None: ...
 
 class ResumeExecutionsByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: _execution_messages_pb2.ListExecutionsRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[_execution_messages_pb2.ListExecutionsRequest, _Mapping]] = ...) -> None: ...
+
+class PauseExecutionsByQueryRequest(_message.Message):
     __slots__ = ("tenant", "query")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]

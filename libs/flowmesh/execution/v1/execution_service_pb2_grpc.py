@@ -123,6 +123,11 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
                 _registered_method=True)
+        self.PauseExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/PauseExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
         self.ForceRunExecution = channel.unary_unary(
                 '/flowmesh.execution.v1.ExecutionService/ForceRunExecution',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.SerializeToString,
@@ -181,6 +186,16 @@ class ExecutionServiceStub:
         self.UnqueueExecutionsByQuery = channel.unary_unary(
                 '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByQuery',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.PauseExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.PauseExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByQueryRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
                 _registered_method=True)
         self.ForceRunExecutionsByIds = channel.unary_unary(
@@ -466,11 +481,24 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PauseExecution(self, request, context):
+        """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+        runs under way go on (their results are recorded), and no task run starts
+        until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+        Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ForceRunExecution(self, request, context):
         """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
         whose delay has not passed) starts at once, a QUEUED one leaves its flow's
         queue to run over the concurrency limit, a PAUSED one resumes (its Pause
-        task's onResume inputs take their defaults); one already running is
+        task's onResume inputs take their defaults, or it was paused by hand); one
+        already running is
         answered as it is. Asynchronous: the answer is the execution as found.
         Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
         FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
@@ -568,6 +596,21 @@ class ExecutionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UnqueueExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseExecutionsByIds(self, request, context):
+        """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseExecutionsByQuery(self, request, context):
         """The same, for every execution ListExecutions selects with `query`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -768,6 +811,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
+            'PauseExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
             'ForceRunExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.ForceRunExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.FromString,
@@ -826,6 +874,16 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
             'UnqueueExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
                     servicer.UnqueueExecutionsByQuery,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'PauseExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'PauseExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByQueryRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
             ),
             'ForceRunExecutionsByIds': grpc.unary_unary_rpc_method_handler(
@@ -1365,6 +1423,33 @@ class ExecutionService:
             _registered_method=True)
 
     @staticmethod
+    def PauseExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/PauseExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ForceRunExecution(request,
             target,
             options=(),
@@ -1677,6 +1762,60 @@ class ExecutionService:
             target,
             '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByQuery',
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByQueryRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
             options,
             channel_credentials,

@@ -180,11 +180,20 @@ class ExecutionServiceStub:
     Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
     with a field violation per bad input.
     """
+    PauseExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionRequest, _execution_pb2.Execution]
+    """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+    runs under way go on (their results are recorded), and no task run starts
+    until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+    Asynchronous: the answer is the execution as found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+    """
     ForceRunExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionRequest, _execution_pb2.Execution]
     """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
     whose delay has not passed) starts at once, a QUEUED one leaves its flow's
     queue to run over the concurrency limit, a PAUSED one resumes (its Pause
-    task's onResume inputs take their defaults); one already running is
+    task's onResume inputs take their defaults, or it was paused by hand); one
+    already running is
     answered as it is. Asynchronous: the answer is the execution as found.
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
     FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
@@ -233,6 +242,12 @@ class ExecutionServiceStub:
     state other than RUNNING, CANCELLED, FAILED or KILLED.
     """
     UnqueueExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.UnqueueExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    PauseExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+    KillExecutionsByIds.
+    """
+    PauseExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
     """The same, for every execution ListExecutions selects with `query`."""
     ForceRunExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
     """Force each execution named to run, as ForceRunExecution does. Errors: as
@@ -433,11 +448,20 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
     with a field violation per bad input.
     """
+    PauseExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+    runs under way go on (their results are recorded), and no task run starts
+    until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+    Asynchronous: the answer is the execution as found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+    """
     ForceRunExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
     """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
     whose delay has not passed) starts at once, a QUEUED one leaves its flow's
     queue to run over the concurrency limit, a PAUSED one resumes (its Pause
-    task's onResume inputs take their defaults); one already running is
+    task's onResume inputs take their defaults, or it was paused by hand); one
+    already running is
     answered as it is. Asynchronous: the answer is the execution as found.
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
     FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
@@ -486,6 +510,12 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     state other than RUNNING, CANCELLED, FAILED or KILLED.
     """
     UnqueueExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.UnqueueExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    PauseExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+    KillExecutionsByIds.
+    """
+    PauseExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
     """The same, for every execution ListExecutions selects with `query`."""
     ForceRunExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
     """Force each execution named to run, as ForceRunExecution does. Errors: as
@@ -787,6 +817,20 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         """
 
     @_abc_1.abstractmethod
+    def PauseExecution(
+        self,
+        request: _execution_operations_pb2.PauseExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+        runs under way go on (their results are recorded), and no task run starts
+        until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+        Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+        """
+
+    @_abc_1.abstractmethod
     def ForceRunExecution(
         self,
         request: _execution_operations_pb2.ForceRunExecutionRequest,
@@ -795,7 +839,8 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
         whose delay has not passed) starts at once, a QUEUED one leaves its flow's
         queue to run over the concurrency limit, a PAUSED one resumes (its Pause
-        task's onResume inputs take their defaults); one already running is
+        task's onResume inputs take their defaults, or it was paused by hand); one
+        already running is
         answered as it is. Asynchronous: the answer is the execution as found.
         Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
         FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
@@ -908,6 +953,24 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
     def UnqueueExecutionsByQuery(
         self,
         request: _execution_operations_pb2.UnqueueExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def PauseExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.PauseExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+
+    @_abc_1.abstractmethod
+    def PauseExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.PauseExecutionsByQueryRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
         """The same, for every execution ListExecutions selects with `query`."""
