@@ -35,7 +35,13 @@ async def read_body(request: Request, message: Message, body: str, upload: Uploa
             _parse(_kestra_enums(data, message), message, "body")
         return
     field = message.DESCRIPTOR.fields_by_name[body]
-    if field.type == FieldDescriptor.TYPE_STRING and _is_form(request):
+    if field.is_repeated:  # a JSON array: of messages (labels) or of values (ids)
+        items = await _json(request)
+        if items is not None:
+            if not isinstance(items, list):
+                raise GatewayError("the body must be a JSON array", parameter="body")
+            _parse({field.json_name: items}, message, "body")
+    elif field.type == FieldDescriptor.TYPE_STRING and _is_form(request):
         # Kestra's uploads name their part after the field (`fileContent`).
         part = (await _form(request, upload)).get(field.json_name)
         if not isinstance(part, str):
@@ -55,12 +61,6 @@ async def read_body(request: Request, message: Message, body: str, upload: Uploa
             if not isinstance(values, dict):
                 raise GatewayError("the body must be a JSON object", parameter="body")
             _parse(values, getattr(message, field.name), "body")
-    elif field.is_repeated and field.message_type is not None:
-        items = await _json(request)
-        if items is not None:
-            if not isinstance(items, list):
-                raise GatewayError("the body must be a JSON array", parameter="body")
-            _parse({field.json_name: items}, message, "body")
     else:
         data = await _json(request)
         if data is not None:

@@ -391,4 +391,17 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.file.v1.FileAttributes": file_attributes,
     "flowmesh.file.v1.FilePreview": file_preview,
     "flowmesh.file.v1.SearchNamespaceFilesResponse": lambda found: list(found.paths),
+    "flowmesh.execution.v1.FlowForExecution": lambda found: _struct(found, "flow"),
+    "flowmesh.execution.v1.ListExecutableNamespacesResponse": lambda found: list(found.namespaces),
+    "flowmesh.execution.v1.LatestExecution": lambda latest: {
+        "id": latest.id,
+        "flowId": latest.flow_id,
+        "namespace": latest.namespace,
+        "startDate": _iso_of(latest, "start_date"),
+        "status": _enum_name(latest.DESCRIPTOR.fields_by_name["status"].enum_type, latest.status),
+    },
+    # Kestra's ApiValidateExecutionInputsResponse, with its empty lists and false flags.
+    "flowmesh.execution.v1.ValidateExecutionInputsResponse": lambda checked: _plain(
+        json_format.MessageToDict(checked, always_print_fields_with_no_presence=True)
+    ),
 }

@@ -35,6 +35,14 @@ _PAGING = (
 )
 
 
+# Request messages that another request may hold as a field whose own fields come from the
+# query as they do for the message's own RPC: a bulk operation's query selects executions
+# with the search's parameters (`namespace`, `flowId`, `state`...).
+_NESTED_QUERIES = frozenset({"flowmesh.execution.v1.ListExecutionsRequest"})
+# Fields of a nested query that the outer request stands in for.
+_NOT_NESTED = frozenset({"tenant", "page_size", "page_token"})
+
+
 @dataclass(frozen=True)
 class QueryParam:
     """One query parameter: its HTTP name, the field it fills and its FastAPI annotation."""
@@ -43,6 +51,7 @@ class QueryParam:
     name: str  # the HTTP name
     field: FieldDescriptor | None  # None for Kestra's page and size
     annotation: Any
+    parent: FieldDescriptor | None = None  # the nested query whose field it fills
 
 
 def query_params(request: Descriptor, taken: set[str]) -> tuple[QueryParam, ...]:
@@ -54,19 +63,37 @@ def query_params(request: Descriptor, taken: set[str]) -> tuple[QueryParam, ...]
         for name, text in _PAGING:
             query = Query(alias=name, ge=1, le=_INT32[1], description=text)
             params.append(QueryParam(name, name, None, Annotated[int | None, query]))
+    nested: list[tuple[FieldDescriptor, Descriptor]] = []
     for field in request.fields:
         if field.name in taken:
             continue
-        kind = _python_type(field)
-        if kind is None:
+        if field.message_type is not None and field.message_type.full_name in _NESTED_QUERIES:
+            nested.append((field, field.message_type))
             continue
-        name = _kestra.QUERY_NAMES.get(field.name, field.json_name)
-        bounds = _RANGES.get(field.type, (None, None))
-        query = Query(alias=name, ge=bounds[0], le=bounds[1])
-        if field.is_repeated:
-            kind = list[kind]  # type: ignore[valid-type]
-        params.append(QueryParam("q_" + field.name, name, field, Annotated[kind | None, query]))
+        param = _query_param(field, "q_" + field.name)
+        if param is not None:
+            params.append(param)
+    for parent, query in nested:
+        names = {param.name for param in params}
+        for field in query.fields:
+            param = _query_param(field, f"q_{parent.name}__{field.name}", parent)
+            if field.name not in _NOT_NESTED and param is not None and param.name not in names:
+                params.append(param)
     return tuple(params)
+
+
+def _query_param(
+    field: FieldDescriptor, key: str, parent: FieldDescriptor | None = None
+) -> QueryParam | None:
+    kind = _python_type(field)
+    if kind is None:
+        return None
+    name = _kestra.QUERY_NAMES.get(field.name, field.json_name)
+    bounds = _RANGES.get(field.type, (None, None))
+    query = Query(alias=name, ge=bounds[0], le=bounds[1])
+    if field.is_repeated:
+        kind = list[kind]  # type: ignore[valid-type]
+    return QueryParam(key, name, field, Annotated[kind | None, query], parent)
 
 
 def _python_type(field: FieldDescriptor) -> Any:
@@ -98,11 +125,12 @@ def apply_query(message: Message, params: tuple[QueryParam, ...], values: Mappin
         value = values.get(param.key)
         if param.field is None or value is None:
             continue
+        target = message if param.parent is None else getattr(message, param.parent.name)
         if param.field.is_repeated:
             for item in value:
-                set_field(message, param.field, item, param.name)
+                set_field(target, param.field, item, param.name)
         else:
-            set_field(message, param.field, value, param.name)
+            set_field(target, param.field, value, param.name)
 
 
 def set_field(message: Message, field: FieldDescriptor, value: Any, name: str) -> None:

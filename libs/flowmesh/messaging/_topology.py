@@ -12,6 +12,9 @@ LOGS_STREAM = "FLOWMESH_LOGS"
 POLLS_STREAM = "FLOWMESH_POLLS"
 FLOWS_BUCKET = "flowmesh_flows"
 EXECUTIONS_BUCKET = "flowmesh_executions"
+# Per CreateExecution request_id: the execution it created, for REQUEST_ID_WINDOW seconds.
+REQUEST_IDS_BUCKET = "flowmesh_request_ids"
+REQUEST_ID_WINDOW = 24 * 3600.0
 KILLED_BUCKET = "flowmesh_killed"
 CONCURRENCY_BUCKET = "flowmesh_concurrency"
 WORKERS_BUCKET = "flowmesh_workers"
@@ -108,6 +111,7 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
         # Rewritten every second or so, and worth nothing after a restart of NATS: in memory.
         KeyValueConfig(bucket=SCHEDULER_LEASES_BUCKET, history=1, storage=StorageType.MEMORY),
         KeyValueConfig(bucket=AUTH_BUCKET, history=1, storage=StorageType.FILE),
+        KeyValueConfig(bucket=REQUEST_IDS_BUCKET, history=1, ttl=REQUEST_ID_WINDOW, storage=StorageType.FILE),
         KeyValueConfig(
             bucket=EXECUTIONS_BUCKET,
             history=1,
