@@ -5,8 +5,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 8080
 DATA    ?= .flowmesh
+NODE_MODULES := sdk/typescript/node_modules/.package-lock.json
 
-.PHONY: setup run test test-unit lint proto bench clean
+.PHONY: setup run test test-unit lint proto sdk bench clean
 
 setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
 
@@ -34,6 +35,17 @@ lint: $(STAMP)  ## ruff, mypy --strict, buf lint and buf format
 
 proto: $(STAMP)  ## regenerate the Python code of protos/ into libs/
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/buf generate
+
+sdk: $(STAMP) $(NODE_MODULES)  ## regenerate the TypeScript and Go clients of protos/ into sdk/ (offline)
+	command -v protoc-gen-go >/dev/null && command -v protoc-gen-go-grpc >/dev/null || \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y protoc-gen-go protoc-gen-go-grpc
+	rm -rf sdk/typescript/src/gen sdk/go/flowmesh
+	$(BIN)/buf generate --template buf.gen.sdk.yaml
+
+# The npm packages of sdk/typescript (ts-proto, @grpc/grpc-js), as its package-lock.json says.
+$(NODE_MODULES): sdk/typescript/package-lock.json
+	npm ci --prefix sdk/typescript --no-audit --no-fund
+	touch $(NODE_MODULES)
 
 bench: $(STAMP)  ## the figures of the README: 100 sequential tasks, 1000 executions
 	$(BIN)/python tools/bench.py
