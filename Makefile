@@ -7,7 +7,7 @@ PORT    ?= 8080
 DATA    ?= .flowmesh
 NODE_MODULES := sdk/typescript/node_modules/.package-lock.json
 
-.PHONY: setup run test test-unit lint proto sdk bench clean
+.PHONY: setup run test test-unit lint proto sdk sdk-tools bench clean
 
 setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
 
@@ -36,11 +36,14 @@ lint: $(STAMP)  ## ruff, mypy --strict, buf lint and buf format
 proto: $(STAMP)  ## regenerate the Python code of protos/ into libs/
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/buf generate
 
-sdk: $(STAMP) $(NODE_MODULES)  ## regenerate the TypeScript and Go clients of protos/ into sdk/ (offline)
-	command -v protoc-gen-go >/dev/null && command -v protoc-gen-go-grpc >/dev/null || \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y protoc-gen-go protoc-gen-go-grpc
+sdk: $(STAMP) sdk-tools  ## regenerate the TypeScript and Go clients of protos/ into sdk/ (offline)
 	rm -rf sdk/typescript/src/gen sdk/go/flowmesh
 	$(BIN)/buf generate --template buf.gen.sdk.yaml
+
+sdk-tools: $(NODE_MODULES)  ## the generators of make sdk: ts-proto (npm), protoc-gen-go(-grpc) (Debian)
+	command -v protoc-gen-go >/dev/null && command -v protoc-gen-go-grpc >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq protoc-gen-go protoc-gen-go-grpc; }
 
 # The npm packages of sdk/typescript (ts-proto, @grpc/grpc-js), as its package-lock.json says.
 $(NODE_MODULES): sdk/typescript/package-lock.json
