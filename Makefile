@@ -40,10 +40,13 @@ sdk: $(STAMP) sdk-tools  ## regenerate the TypeScript and Go clients of protos/ 
 	rm -rf sdk/typescript/src/gen sdk/go/flowmesh
 	$(BIN)/buf generate --template buf.gen.sdk.yaml
 
-sdk-tools: $(NODE_MODULES)  ## make sdk's generators, and Go with Debian's Go libraries (tests compile sdk/go)
-	command -v protoc-gen-go >/dev/null && command -v protoc-gen-go-grpc >/dev/null && command -v go >/dev/null || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq \
-	    protoc-gen-go protoc-gen-go-grpc golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev; }
+# Debian's protoc-gen-go(-grpc) for make sdk; Go and its libraries to build sdk/go in the tests.
+SDK_DEBS := protoc-gen-go protoc-gen-go-grpc golang-go golang-google-grpc-dev golang-google-protobuf-dev \
+	golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev
+
+sdk-tools: $(NODE_MODULES)  ## make sdk's generators (npm, Debian), and Go to build sdk/go in the tests
+	dpkg -s $(SDK_DEBS) >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(SDK_DEBS); }
 
 # The npm packages of sdk/typescript (ts-proto, @grpc/grpc-js), as its package-lock.json says.
 $(NODE_MODULES): sdk/typescript/package-lock.json
