@@ -39,10 +39,6 @@ import {
   UnqueueExecutionRequest,
 } from "./execution_messages";
 
-export const protobufPackage = "flowmesh.execution.v1";
-
-export const protobufFileName = "flowmesh/execution/v1/execution_service.proto";
-
 /** ExecutionService starts executions and reports on them. */
 export type ExecutionServiceService = typeof ExecutionServiceService;
 export const ExecutionServiceService = {

@@ -19,10 +19,6 @@ import {
 } from "@grpc/grpc-js";
 import { EvaluateExpressionRequest, EvaluateExpressionResponse } from "./expression_messages";
 
-export const protobufPackage = "flowmesh.expression.v1";
-
-export const protobufFileName = "flowmesh/expression/v1/expression_service.proto";
-
 /** ExpressionService renders expressions on demand: the editor's playground. */
 export type ExpressionServiceService = typeof ExpressionServiceService;
 export const ExpressionServiceService = {

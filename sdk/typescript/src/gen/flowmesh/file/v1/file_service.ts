@@ -44,10 +44,6 @@ import {
   UploadFileResponse,
 } from "./file_messages";
 
-export const protobufPackage = "flowmesh.file.v1";
-
-export const protobufFileName = "flowmesh/file/v1/file_service.proto";
-
 /**
  * FileService moves files in and out of internal storage: uploads for FILE inputs and
  * namespace files, and the files of executions and namespaces to read back.

@@ -30,10 +30,6 @@ import {
   ValidateFlowsResponse,
 } from "./flow_messages";
 
-export const protobufPackage = "flowmesh.flow.v1";
-
-export const protobufFileName = "flowmesh/flow/v1/flow_service.proto";
-
 /** FlowService stores flows and answers questions about them. */
 export type FlowServiceService = typeof FlowServiceService;
 export const FlowServiceService = {

@@ -30,10 +30,6 @@ import {
   SetKeyValueResponse,
 } from "./kv_messages";
 
-export const protobufPackage = "flowmesh.kv.v1";
-
-export const protobufFileName = "flowmesh/kv/v1/kv_service.proto";
-
 /** KvService reads and writes the KV store of a namespace. */
 export type KvServiceService = typeof KvServiceService;
 export const KvServiceService = {

@@ -22,10 +22,6 @@ import {
 import { LogEntry } from "./log";
 import { FollowLogsRequest, ListLogsRequest, ListLogsResponse } from "./log_messages";
 
-export const protobufPackage = "flowmesh.log.v1";
-
-export const protobufFileName = "flowmesh/log/v1/log_service.proto";
-
 /** LogService reads the logs of executions. */
 export type LogServiceService = typeof LogServiceService;
 export const LogServiceService = {

@@ -19,10 +19,6 @@ import {
 } from "@grpc/grpc-js";
 import { FlowSchema, GetFlowSchemaRequest } from "./plugin_messages";
 
-export const protobufPackage = "flowmesh.plugin.v1";
-
-export const protobufFileName = "flowmesh/plugin/v1/plugin_service.proto";
-
 /** PluginService describes the task types installed, for editors and clients. */
 export type PluginServiceService = typeof PluginServiceService;
 export const PluginServiceService = {

@@ -11,10 +11,6 @@ import { Timestamp } from "../../../google/protobuf/timestamp";
 import { Label } from "../../common/v1/state";
 import { TriggerAndState, TriggerRef, TriggerState } from "./trigger";
 
-export const protobufPackage = "flowmesh.trigger.v1";
-
-export const protobufFileName = "flowmesh/trigger/v1/trigger_messages.proto";
-
 export interface SearchTriggersRequest {
   tenant: string;
   /** Only triggers of flows in this namespace or below it. */
@@ -2353,14 +2349,14 @@ export const DeleteTriggerResponse: MessageFns<DeleteTriggerResponse> = {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-export type DeepPartial<T> = T extends Builtin ? T
+type DeepPartial<T> = T extends Builtin ? T
   : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-export type Exact<P, I extends P> = P extends Builtin ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function toTimestamp(date: Date): Timestamp {
@@ -2415,7 +2411,7 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
-export interface MessageFns<T> {
+interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
   fromJSON(object: any): T;

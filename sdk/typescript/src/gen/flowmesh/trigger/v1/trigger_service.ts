@@ -39,10 +39,6 @@ import {
   UnpauseBackfillsRequest,
 } from "./trigger_messages";
 
-export const protobufPackage = "flowmesh.trigger.v1";
-
-export const protobufFileName = "flowmesh/trigger/v1/trigger_service.proto";
-
 /**
  * TriggerService lists the triggers of the deployed flows with their state, enables and
  * disables them, unlocks them and backfills Schedule triggers.
