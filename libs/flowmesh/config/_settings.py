@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     api_address: str = "127.0.0.1:50051"
+    # The deadline the gateway gives each gRPC call to the api (the api stops at it with
+    # DEADLINE_EXCEEDED, a 504), and the longer one of calls that wait for an execution to end
+    # (`?wait=true`, a webhook's `wait`). Follow streams and uploads have none.
+    gateway_call_timeout_seconds: float = Field(default=30.0, gt=0)
+    gateway_wait_timeout_seconds: float = Field(default=3600.0, gt=0)
     # Components other than the api serve gRPC health on this port; 0 picks a free one.
     health_port: int = 0
     # Prometheus /metrics of components other than the gateway (which serves its own

@@ -136,7 +136,12 @@ async def run_components(
             assert repository is not None
             runners.append(Indexer(broker, repository, batch_size=settings.indexer_batch_size).run(stopping))
         if "gateway" in names:
-            app = create_app(settings.api_address, default_tenant=settings.tenant)
+            app = create_app(
+                settings.api_address,
+                default_tenant=settings.tenant,
+                call_timeout=settings.gateway_call_timeout_seconds,
+                wait_timeout=settings.gateway_wait_timeout_seconds,
+            )
             runners.append(serve(app, settings.host, settings.port, stopping))
         if settings.metrics_port:
             serve_metrics(settings.metrics_port, settings.host)
