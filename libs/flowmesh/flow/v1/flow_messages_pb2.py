@@ -23,31 +23,98 @@ _sym_db = _symbol_database.Default()
 
 
 from flowmesh.flow.v1 import flow_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$flowmesh/flow/v1/flow_messages.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1b\x66lowmesh/flow/v1/flow.proto\"C\n\x11\x43reateFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\"q\n\x11UpdateFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x16\n\x06source\x18\x04 \x01(\tR\x06source\"r\n\x0eGetFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\"\x9a\x01\n\x10ListFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x05 \x01(\tR\tpageToken\"\x88\x01\n\x11ListFlowsResponse\x12,\n\x05\x66lows\x18\x01 \x03(\x0b\x32\x16.flowmesh.flow.v1.FlowR\x05\x66lows\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"Y\n\x11\x44\x65leteFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\"\x14\n\x12\x44\x65leteFlowResponse\"F\n\x14ValidateFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\"S\n\x15ValidateFlowsResponse\x12:\n\x07results\x18\x01 \x03(\x0b\x32 .flowmesh.flow.v1.FlowValidationR\x07resultsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$flowmesh/flow/v1/flow_messages.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1b\x66lowmesh/flow/v1/flow.proto\x1a\x1cgoogle/protobuf/struct.proto\"b\n\x11\x43reateFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\x12\x1d\n\nrequest_id\x18\x03 \x01(\tR\trequestId\"q\n\x11UpdateFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x16\n\x06source\x18\x04 \x01(\tR\x06source\"r\n\x0eGetFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\"\x9a\x01\n\x10ListFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x05 \x01(\tR\tpageToken\"\x88\x01\n\x11ListFlowsResponse\x12,\n\x05\x66lows\x18\x01 \x03(\x0b\x32\x16.flowmesh.flow.v1.FlowR\x05\x66lows\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"Y\n\x11\x44\x65leteFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\"\x14\n\x12\x44\x65leteFlowResponse\"F\n\x14ValidateFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\"S\n\x15ValidateFlowsResponse\x12:\n\x07results\x18\x01 \x03(\x0b\x32 .flowmesh.flow.v1.FlowValidationR\x07results\"\x83\x01\n\x18ListFlowRevisionsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12!\n\x0c\x61llow_delete\x18\x04 \x01(\x08R\x0b\x61llowDelete\"I\n\x19ListFlowRevisionsResponse\x12,\n\x05\x66lows\x18\x01 \x03(\x0b\x32\x16.flowmesh.flow.v1.FlowR\x05\x66lows\"\x80\x01\n\x1a\x44\x65leteFlowRevisionsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x1c\n\trevisions\x18\x04 \x03(\x05R\trevisions\"\x1d\n\x1b\x44\x65leteFlowRevisionsResponse\"w\n\x13GetFlowGraphRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\"J\n\x18GenerateFlowGraphRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\"U\n\x18GetExecutionGraphRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12!\n\x0c\x65xecution_id\x18\x02 \x01(\tR\x0b\x65xecutionId\"\xc2\x01\n\x16\x42ulkUpdateFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n\x06source\x18\x02 \x01(\tR\x06source\x12\x1b\n\x06\x64\x65lete\x18\x03 \x01(\x08H\x00R\x06\x64\x65lete\x88\x01\x01\x12\x1c\n\tnamespace\x18\x04 \x01(\tR\tnamespace\x12\x32\n\x15\x61llow_namespace_child\x18\x05 \x01(\x08R\x13\x61llowNamespaceChildB\t\n\x07_delete\"\xaf\x01\n\x1bUpdateNamespaceFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x16\n\x06source\x18\x03 \x01(\tR\x06source\x12\x1b\n\x06\x64\x65lete\x18\x04 \x01(\x08H\x00R\x06\x64\x65lete\x88\x01\x01\x12\x1a\n\x08override\x18\x05 \x01(\x08R\x08overrideB\t\n\x07_delete\"C\n\x13UpdateFlowsResponse\x12,\n\x05\x66lows\x18\x01 \x03(\x0b\x32\x16.flowmesh.flow.v1.FlowR\x05\x66lows\"q\n\x12ImportFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1f\n\x0b\x66ile_upload\x18\x02 \x01(\tR\nfileUpload\x12\"\n\rfail_on_error\x18\x03 \x01(\x08R\x0b\x66\x61ilOnError\"-\n\x13ImportFlowsResponse\x12\x16\n\x06\x66\x61iled\x18\x01 \x03(\tR\x06\x66\x61iled\"b\n\x17\x45xportFlowsByIdsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12/\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x19.flowmesh.flow.v1.FlowRefR\x05\x66lows\"g\n\x19\x45xportFlowsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\"g\n\x19\x44\x65leteFlowsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\"h\n\x1a\x44isableFlowsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\"g\n\x19\x45nableFlowsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\"b\n\x17\x44\x65leteFlowsByIdsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12/\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x19.flowmesh.flow.v1.FlowRefR\x05\x66lows\"c\n\x18\x44isableFlowsByIdsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12/\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x19.flowmesh.flow.v1.FlowRefR\x05\x66lows\"b\n\x17\x45nableFlowsByIdsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12/\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x19.flowmesh.flow.v1.FlowRefR\x05\x66lows\")\n\x11\x42ulkFlowsResponse\x12\x14\n\x05\x63ount\x18\x01 \x01(\x05R\x05\x63ount\"Q\n\x19ListNamespaceFlowsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\"J\n\x1aListNamespaceFlowsResponse\x12,\n\x05\x66lows\x18\x01 \x03(\x0b\x32\x16.flowmesh.flow.v1.FlowR\x05\x66lows\"M\n\x1dListDistinctNamespacesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x14\n\x05query\x18\x02 \x01(\tR\x05query\"@\n\x1eListDistinctNamespacesResponse\x12\x1e\n\nnamespaces\x18\x01 \x03(\tR\nnamespaces\"\x8f\x01\n\x12GetFlowTaskRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x17\n\x07task_id\x18\x04 \x01(\tR\x06taskId\x12\x1a\n\x08revision\x18\x05 \x01(\x05R\x08revision\"7\n\x08\x46lowTask\x12+\n\x04task\x18\x01 \x01(\x0b\x32\x17.google.protobuf.StructR\x04task\"\xac\x01\n\x1aGetFlowDependenciesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12)\n\x10\x64\x65stination_only\x18\x04 \x01(\x08R\x0f\x64\x65stinationOnly\x12\x1d\n\nexpand_all\x18\x05 \x01(\x08R\texpandAll\"\x82\x01\n\x1fGetNamespaceDependenciesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12)\n\x10\x64\x65stination_only\x18\x03 \x01(\x08R\x0f\x64\x65stinationOnly\"R\n\x10\x46lowTopologyNode\x12\x10\n\x03uid\x18\x01 \x01(\tR\x03uid\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\"~\n\x10\x46lowTopologyEdge\x12\x16\n\x06source\x18\x01 \x01(\tR\x06source\x12\x16\n\x06target\x18\x02 \x01(\tR\x06target\x12:\n\x08relation\x18\x03 \x01(\x0e\x32\x1e.flowmesh.flow.v1.FlowRelationR\x08relation\"\x82\x01\n\x0c\x46lowTopology\x12\x38\n\x05nodes\x18\x01 \x03(\x0b\x32\".flowmesh.flow.v1.FlowTopologyNodeR\x05nodes\x12\x38\n\x05\x65\x64ges\x18\x02 \x03(\x0b\x32\".flowmesh.flow.v1.FlowTopologyEdgeR\x05\x65\x64ges*j\n\x0c\x46lowRelation\x12\x1d\n\x19\x46LOW_RELATION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46LOW_RELATION_FLOW_TASK\x10\x01\x12\x1e\n\x1a\x46LOW_RELATION_FLOW_TRIGGER\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.flow.v1.flow_messages_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CREATEFLOWREQUEST']._serialized_start=87
-  _globals['_CREATEFLOWREQUEST']._serialized_end=154
-  _globals['_UPDATEFLOWREQUEST']._serialized_start=156
-  _globals['_UPDATEFLOWREQUEST']._serialized_end=269
-  _globals['_GETFLOWREQUEST']._serialized_start=271
-  _globals['_GETFLOWREQUEST']._serialized_end=385
-  _globals['_LISTFLOWSREQUEST']._serialized_start=388
-  _globals['_LISTFLOWSREQUEST']._serialized_end=542
-  _globals['_LISTFLOWSRESPONSE']._serialized_start=545
-  _globals['_LISTFLOWSRESPONSE']._serialized_end=681
-  _globals['_DELETEFLOWREQUEST']._serialized_start=683
-  _globals['_DELETEFLOWREQUEST']._serialized_end=772
-  _globals['_DELETEFLOWRESPONSE']._serialized_start=774
-  _globals['_DELETEFLOWRESPONSE']._serialized_end=794
-  _globals['_VALIDATEFLOWSREQUEST']._serialized_start=796
-  _globals['_VALIDATEFLOWSREQUEST']._serialized_end=866
-  _globals['_VALIDATEFLOWSRESPONSE']._serialized_start=868
-  _globals['_VALIDATEFLOWSRESPONSE']._serialized_end=951
+  _globals['_FLOWRELATION']._serialized_start=4300
+  _globals['_FLOWRELATION']._serialized_end=4406
+  _globals['_CREATEFLOWREQUEST']._serialized_start=117
+  _globals['_CREATEFLOWREQUEST']._serialized_end=215
+  _globals['_UPDATEFLOWREQUEST']._serialized_start=217
+  _globals['_UPDATEFLOWREQUEST']._serialized_end=330
+  _globals['_GETFLOWREQUEST']._serialized_start=332
+  _globals['_GETFLOWREQUEST']._serialized_end=446
+  _globals['_LISTFLOWSREQUEST']._serialized_start=449
+  _globals['_LISTFLOWSREQUEST']._serialized_end=603
+  _globals['_LISTFLOWSRESPONSE']._serialized_start=606
+  _globals['_LISTFLOWSRESPONSE']._serialized_end=742
+  _globals['_DELETEFLOWREQUEST']._serialized_start=744
+  _globals['_DELETEFLOWREQUEST']._serialized_end=833
+  _globals['_DELETEFLOWRESPONSE']._serialized_start=835
+  _globals['_DELETEFLOWRESPONSE']._serialized_end=855
+  _globals['_VALIDATEFLOWSREQUEST']._serialized_start=857
+  _globals['_VALIDATEFLOWSREQUEST']._serialized_end=927
+  _globals['_VALIDATEFLOWSRESPONSE']._serialized_start=929
+  _globals['_VALIDATEFLOWSRESPONSE']._serialized_end=1012
+  _globals['_LISTFLOWREVISIONSREQUEST']._serialized_start=1015
+  _globals['_LISTFLOWREVISIONSREQUEST']._serialized_end=1146
+  _globals['_LISTFLOWREVISIONSRESPONSE']._serialized_start=1148
+  _globals['_LISTFLOWREVISIONSRESPONSE']._serialized_end=1221
+  _globals['_DELETEFLOWREVISIONSREQUEST']._serialized_start=1224
+  _globals['_DELETEFLOWREVISIONSREQUEST']._serialized_end=1352
+  _globals['_DELETEFLOWREVISIONSRESPONSE']._serialized_start=1354
+  _globals['_DELETEFLOWREVISIONSRESPONSE']._serialized_end=1383
+  _globals['_GETFLOWGRAPHREQUEST']._serialized_start=1385
+  _globals['_GETFLOWGRAPHREQUEST']._serialized_end=1504
+  _globals['_GENERATEFLOWGRAPHREQUEST']._serialized_start=1506
+  _globals['_GENERATEFLOWGRAPHREQUEST']._serialized_end=1580
+  _globals['_GETEXECUTIONGRAPHREQUEST']._serialized_start=1582
+  _globals['_GETEXECUTIONGRAPHREQUEST']._serialized_end=1667
+  _globals['_BULKUPDATEFLOWSREQUEST']._serialized_start=1670
+  _globals['_BULKUPDATEFLOWSREQUEST']._serialized_end=1864
+  _globals['_UPDATENAMESPACEFLOWSREQUEST']._serialized_start=1867
+  _globals['_UPDATENAMESPACEFLOWSREQUEST']._serialized_end=2042
+  _globals['_UPDATEFLOWSRESPONSE']._serialized_start=2044
+  _globals['_UPDATEFLOWSRESPONSE']._serialized_end=2111
+  _globals['_IMPORTFLOWSREQUEST']._serialized_start=2113
+  _globals['_IMPORTFLOWSREQUEST']._serialized_end=2226
+  _globals['_IMPORTFLOWSRESPONSE']._serialized_start=2228
+  _globals['_IMPORTFLOWSRESPONSE']._serialized_end=2273
+  _globals['_EXPORTFLOWSBYIDSREQUEST']._serialized_start=2275
+  _globals['_EXPORTFLOWSBYIDSREQUEST']._serialized_end=2373
+  _globals['_EXPORTFLOWSBYQUERYREQUEST']._serialized_start=2375
+  _globals['_EXPORTFLOWSBYQUERYREQUEST']._serialized_end=2478
+  _globals['_DELETEFLOWSBYQUERYREQUEST']._serialized_start=2480
+  _globals['_DELETEFLOWSBYQUERYREQUEST']._serialized_end=2583
+  _globals['_DISABLEFLOWSBYQUERYREQUEST']._serialized_start=2585
+  _globals['_DISABLEFLOWSBYQUERYREQUEST']._serialized_end=2689
+  _globals['_ENABLEFLOWSBYQUERYREQUEST']._serialized_start=2691
+  _globals['_ENABLEFLOWSBYQUERYREQUEST']._serialized_end=2794
+  _globals['_DELETEFLOWSBYIDSREQUEST']._serialized_start=2796
+  _globals['_DELETEFLOWSBYIDSREQUEST']._serialized_end=2894
+  _globals['_DISABLEFLOWSBYIDSREQUEST']._serialized_start=2896
+  _globals['_DISABLEFLOWSBYIDSREQUEST']._serialized_end=2995
+  _globals['_ENABLEFLOWSBYIDSREQUEST']._serialized_start=2997
+  _globals['_ENABLEFLOWSBYIDSREQUEST']._serialized_end=3095
+  _globals['_BULKFLOWSRESPONSE']._serialized_start=3097
+  _globals['_BULKFLOWSRESPONSE']._serialized_end=3138
+  _globals['_LISTNAMESPACEFLOWSREQUEST']._serialized_start=3140
+  _globals['_LISTNAMESPACEFLOWSREQUEST']._serialized_end=3221
+  _globals['_LISTNAMESPACEFLOWSRESPONSE']._serialized_start=3223
+  _globals['_LISTNAMESPACEFLOWSRESPONSE']._serialized_end=3297
+  _globals['_LISTDISTINCTNAMESPACESREQUEST']._serialized_start=3299
+  _globals['_LISTDISTINCTNAMESPACESREQUEST']._serialized_end=3376
+  _globals['_LISTDISTINCTNAMESPACESRESPONSE']._serialized_start=3378
+  _globals['_LISTDISTINCTNAMESPACESRESPONSE']._serialized_end=3442
+  _globals['_GETFLOWTASKREQUEST']._serialized_start=3445
+  _globals['_GETFLOWTASKREQUEST']._serialized_end=3588
+  _globals['_FLOWTASK']._serialized_start=3590
+  _globals['_FLOWTASK']._serialized_end=3645
+  _globals['_GETFLOWDEPENDENCIESREQUEST']._serialized_start=3648
+  _globals['_GETFLOWDEPENDENCIESREQUEST']._serialized_end=3820
+  _globals['_GETNAMESPACEDEPENDENCIESREQUEST']._serialized_start=3823
+  _globals['_GETNAMESPACEDEPENDENCIESREQUEST']._serialized_end=3953
+  _globals['_FLOWTOPOLOGYNODE']._serialized_start=3955
+  _globals['_FLOWTOPOLOGYNODE']._serialized_end=4037
+  _globals['_FLOWTOPOLOGYEDGE']._serialized_start=4039
+  _globals['_FLOWTOPOLOGYEDGE']._serialized_end=4165
+  _globals['_FLOWTOPOLOGY']._serialized_start=4168
+  _globals['_FLOWTOPOLOGY']._serialized_end=4298
 # @@protoc_insertion_point(module_scope)
