@@ -364,6 +364,67 @@ def webhook_to_kestra(response: Any) -> Any:
     return {"tenantId": execution.tenant_id} | {key: full[key] for key in kept} | {"url": url}
 
 
+def flow_graph_to_kestra(graph: Any) -> JsonDict:
+    """Return Kestra's FlowGraph; in an execution's graph, a task's node carries its task runs."""
+    return {
+        "nodes": [_graph_node(node) for node in graph.nodes],
+        "edges": [
+            {
+                "source": edge.source,
+                "target": edge.target,
+                "relation": {
+                    "relationType": _enum_name(
+                        edge.relation.DESCRIPTOR.fields_by_name["relation_type"].enum_type,
+                        edge.relation.relation_type,
+                    ),
+                    "value": edge.relation.value or None,
+                },
+            }
+            for edge in graph.edges
+        ],
+        "clusters": [
+            {
+                "cluster": _graph_node(cluster.cluster),
+                "nodes": list(cluster.nodes),
+                "parents": list(cluster.parents),
+                "start": cluster.start,
+                "end": cluster.end,
+            }
+            for cluster in graph.clusters
+        ],
+        "flowables": list(graph.flowables),
+    }
+
+
+def _graph_node(node: Any) -> JsonDict:
+    fields = node.DESCRIPTOR.fields_by_name
+    body: JsonDict = {
+        "uid": node.uid,
+        "type": node.type,
+        "relationType": _enum_name(fields["relation_type"].enum_type, node.relation_type),
+        "branchType": _enum_name(fields["branch_type"].enum_type, node.branch_type),
+    }
+    for name in ("task", "trigger"):
+        if node.HasField(name):
+            body[name] = _struct(node, name)
+    if node.execution_id:
+        runs = [task_run_to_kestra(run) for run in node.task_runs]
+        body |= {"executionId": node.execution_id, "taskRun": runs[-1] if runs else None, "taskRuns": runs}
+    return body
+
+
+def flow_topology_to_kestra(graph: Any) -> JsonDict:
+    """Return Kestra's FlowTopologyGraph."""
+    relations = graph.DESCRIPTOR.fields_by_name["edges"].message_type.fields_by_name["relation"].enum_type
+    return {
+        "nodes": [{"uid": n.uid, "namespace": n.namespace, "id": n.id} for n in graph.nodes],
+        "edges": [
+            {"source": e.source, "target": e.target, "relation": _enum_name(relations, e.relation)}
+            for e in graph.edges
+        ],
+    }
+
+
 _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.execution.v1.TriggerWebhookResponse": webhook_to_kestra,
     "flowmesh.flow.v1.Flow": flow_to_kestra,
@@ -391,4 +452,17 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.file.v1.FileAttributes": file_attributes,
     "flowmesh.file.v1.FilePreview": file_preview,
     "flowmesh.file.v1.SearchNamespaceFilesResponse": lambda found: list(found.paths),
+    "flowmesh.flow.v1.FlowGraph": flow_graph_to_kestra,
+    "flowmesh.flow.v1.FlowTopology": flow_topology_to_kestra,
+    "flowmesh.flow.v1.FlowTask": lambda found: _struct(found, "task"),
+    # Kestra's BulkResponse, its count even when nothing changed.
+    "flowmesh.flow.v1.BulkFlowsResponse": lambda done: {"count": done.count},
+    "flowmesh.flow.v1.ImportFlowsResponse": lambda done: list(done.failed),
+    "flowmesh.flow.v1.ListDistinctNamespacesResponse": lambda found: list(found.namespaces),
+    "flowmesh.namespace.v1.Namespace": lambda namespace: {"id": namespace.id, "deleted": namespace.deleted},
+    "flowmesh.namespace.v1.AutocompleteNamespacesResponse": lambda found: list(found.namespaces),
+    # Every property, false and empty ones too: the UI reads them all.
+    "flowmesh.instance.v1.Configuration": lambda configuration: _plain(
+        json_format.MessageToDict(configuration, always_print_fields_with_no_presence=True)
+    ),
 }
