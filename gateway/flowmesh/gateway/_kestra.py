@@ -120,17 +120,19 @@ def flow_to_kestra(flow: Any) -> JsonDict:
 
 def validations_to_kestra(response: Any) -> list[JsonDict]:
     """Return Kestra's list of ValidateConstraintViolation, one per YAML document."""
-    results = []
-    for result in response.results:
-        item: JsonDict = {"index": result.index}
-        if result.namespace:
-            item["namespace"] = result.namespace
-        if result.flow:
-            item["flow"] = result.flow
-        if result.violations:
-            item["constraints"] = "\n".join(_constraint(v) for v in result.violations)
-        results.append(item)
-    return results
+    return [validation_to_kestra(result) for result in response.results]
+
+
+def validation_to_kestra(result: Any) -> JsonDict:
+    """Return Kestra's ValidateConstraintViolation of one document (or task, or trigger)."""
+    item: JsonDict = {"index": result.index}
+    if result.namespace:
+        item["namespace"] = result.namespace
+    if result.flow:
+        item["flow"] = result.flow
+    if result.violations:
+        item["constraints"] = "\n".join(_constraint(v) for v in result.violations)
+    return item
 
 
 def _constraint(violation: Any) -> str:
@@ -452,6 +454,7 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.file.v1.FileAttributes": file_attributes,
     "flowmesh.file.v1.FilePreview": file_preview,
     "flowmesh.file.v1.SearchNamespaceFilesResponse": lambda found: list(found.paths),
+    "flowmesh.flow.v1.FlowValidation": validation_to_kestra,
     "flowmesh.flow.v1.FlowGraph": flow_graph_to_kestra,
     "flowmesh.flow.v1.FlowTopology": flow_topology_to_kestra,
     "flowmesh.flow.v1.FlowTask": lambda found: _struct(found, "task"),

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterable
 import grpc
 
 from flowmesh.api._file_inputs import uploads_cleared
+from flowmesh.api._flow_checks import validate_document, validate_part
 from flowmesh.api._flow_sets import (
     Document,
     check_namespace,
@@ -20,11 +21,11 @@ from flowmesh.api._support import find_execution, next_token, not_found, now, pa
 from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.file.v1.file_messages_pb2 import FileChunk
 from flowmesh.flow.v1 import flow_messages_pb2 as messages
-from flowmesh.flow.v1.flow_pb2 import Flow, FlowRef, FlowValidation, FlowViolation
+from flowmesh.flow.v1.flow_pb2 import Flow, FlowRef, FlowValidation
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceServicer
 from flowmesh.flow.v1.graph_pb2 import FlowGraph
 from flowmesh.graph import flow_graph, task_properties
-from flowmesh.language import FlowDefinition, FlowInvalid, load_document, parse_flow, split_documents
+from flowmesh.language import FlowDefinition, FlowInvalid, parse_flow, split_documents
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
@@ -110,9 +111,22 @@ class FlowServicer(FlowServiceServicer):
     ) -> messages.ValidateFlowsResponse:
         return messages.ValidateFlowsResponse(
             results=[
-                _validate(index, document) for index, document in enumerate(split_documents(request.source))
+                validate_document(index, document)
+                for index, document in enumerate(split_documents(request.source))
             ]
         )
+
+    @unary
+    async def ValidateTask(
+        self, request: messages.ValidateTaskRequest, context: grpc.aio.ServicerContext
+    ) -> FlowValidation:
+        return validate_part(request.source, request.section)
+
+    @unary
+    async def ValidateTrigger(
+        self, request: messages.ValidateTriggerRequest, context: grpc.aio.ServicerContext
+    ) -> FlowValidation:
+        return validate_part(request.source, messages.TaskSection.TASK_SECTION_TRIGGERS)
 
     # ---------------------------------------------------------------------- revisions
 
@@ -525,34 +539,6 @@ def _chunks(data: bytes) -> list[FileChunk]:
     pieces = [data[start : start + EXPORT_CHUNK] for start in range(0, len(data), EXPORT_CHUNK)] or [b""]
     first = FileChunk(filename="flows.zip", content_type="application/octet-stream", data=pieces[0])
     return [first, *(FileChunk(data=piece) for piece in pieces[1:])]
-
-
-def _validate(index: int, document: str) -> FlowValidation:
-    try:
-        definition = parse_flow(document)
-    except FlowInvalid as invalid:
-        namespace, flow_id = _names(document)
-        return FlowValidation(
-            index=index,
-            namespace=namespace,
-            flow=flow_id,
-            violations=[
-                FlowViolation(path=v.path, line=v.line, column=v.column, message=v.message)
-                for v in invalid.violations
-            ],
-        )
-    return FlowValidation(index=index, namespace=definition.namespace, flow=definition.id)
-
-
-def _names(document: str) -> tuple[str, str]:
-    """Return the namespace and id a possibly invalid document declares, as far as it can be read."""
-    try:
-        data, _ = load_document(document)
-    except FlowInvalid:
-        return "", ""
-    if not isinstance(data, dict):
-        return "", ""
-    return str(data.get("namespace") or ""), str(data.get("id") or "")
 
 
 def _bad(field: str, message: str) -> ApiError:

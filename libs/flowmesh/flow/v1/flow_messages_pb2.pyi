@@ -14,9 +14,18 @@ class FlowRelation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FLOW_RELATION_UNSPECIFIED: _ClassVar[FlowRelation]
     FLOW_RELATION_FLOW_TASK: _ClassVar[FlowRelation]
     FLOW_RELATION_FLOW_TRIGGER: _ClassVar[FlowRelation]
+
+class TaskSection(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TASK_SECTION_UNSPECIFIED: _ClassVar[TaskSection]
+    TASK_SECTION_TASKS: _ClassVar[TaskSection]
+    TASK_SECTION_TRIGGERS: _ClassVar[TaskSection]
 FLOW_RELATION_UNSPECIFIED: FlowRelation
 FLOW_RELATION_FLOW_TASK: FlowRelation
 FLOW_RELATION_FLOW_TRIGGER: FlowRelation
+TASK_SECTION_UNSPECIFIED: TaskSection
+TASK_SECTION_TASKS: TaskSection
+TASK_SECTION_TRIGGERS: TaskSection
 
 class CreateFlowRequest(_message.Message):
     __slots__ = ("tenant", "source", "request_id")
@@ -393,3 +402,21 @@ class FlowTopology(_message.Message):
     nodes: _containers.RepeatedCompositeFieldContainer[FlowTopologyNode]
     edges: _containers.RepeatedCompositeFieldContainer[FlowTopologyEdge]
     def __init__(self, nodes: _Optional[_Iterable[_Union[FlowTopologyNode, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[FlowTopologyEdge, _Mapping]]] = ...) -> None: ...
+
+class ValidateTaskRequest(_message.Message):
+    __slots__ = ("tenant", "source", "section")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SECTION_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    source: str
+    section: TaskSection
+    def __init__(self, tenant: _Optional[str] = ..., source: _Optional[str] = ..., section: _Optional[_Union[TaskSection, str]] = ...) -> None: ...
+
+class ValidateTriggerRequest(_message.Message):
+    __slots__ = ("tenant", "source")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    source: str
+    def __init__(self, tenant: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...

@@ -173,6 +173,16 @@ class FlowServiceStub:
                 request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetNamespaceDependenciesRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.FromString,
                 _registered_method=True)
+        self.ValidateTask = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ValidateTask',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTaskRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
+                _registered_method=True)
+        self.ValidateTrigger = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ValidateTrigger',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTriggerRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
+                _registered_method=True)
 
 
 class FlowServiceServicer:
@@ -399,6 +409,22 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ValidateTask(self, request, context):
+        """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+        The violations are in the answer, not an error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateTrigger(self, request, context):
+        """Validate one trigger, as it would be in a flow's triggers.
+        The violations are in the answer, not an error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -536,6 +562,16 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.GetNamespaceDependencies,
                     request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetNamespaceDependenciesRequest.FromString,
                     response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.SerializeToString,
+            ),
+            'ValidateTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateTask,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTaskRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.SerializeToString,
+            ),
+            'ValidateTrigger': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateTrigger,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTriggerRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1268,6 +1304,60 @@ class FlowService:
             '/flowmesh.flow.v1.FlowService/GetNamespaceDependencies',
             flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetNamespaceDependenciesRequest.SerializeToString,
             flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ValidateTask',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTaskRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateTrigger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ValidateTrigger',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTriggerRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
             options,
             channel_credentials,
             insecure,

@@ -140,6 +140,14 @@ class FlowServiceStub:
     """
     GetNamespaceDependencies: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GetNamespaceDependenciesRequest, _flow_messages_pb2.FlowTopology]
     """Return the dependencies of every flow of a namespace (and below it)."""
+    ValidateTask: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTaskRequest, _flow_pb2.FlowValidation]
+    """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+    The violations are in the answer, not an error.
+    """
+    ValidateTrigger: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTriggerRequest, _flow_pb2.FlowValidation]
+    """Validate one trigger, as it would be in a flow's triggers.
+    The violations are in the answer, not an error.
+    """
 
 @_typing.type_check_only
 class FlowServiceAsyncStub(FlowServiceStub):
@@ -250,6 +258,14 @@ class FlowServiceAsyncStub(FlowServiceStub):
     """
     GetNamespaceDependencies: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GetNamespaceDependenciesRequest, _flow_messages_pb2.FlowTopology]  # type: ignore[assignment]
     """Return the dependencies of every flow of a namespace (and below it)."""
+    ValidateTask: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTaskRequest, _flow_pb2.FlowValidation]  # type: ignore[assignment]
+    """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+    The violations are in the answer, not an error.
+    """
+    ValidateTrigger: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTriggerRequest, _flow_pb2.FlowValidation]  # type: ignore[assignment]
+    """Validate one trigger, as it would be in a flow's triggers.
+    The violations are in the answer, not an error.
+    """
 
 class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
     """FlowService stores flows and answers questions about them."""
@@ -519,5 +535,25 @@ class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_flow_messages_pb2.FlowTopology, _abc.Awaitable[_flow_messages_pb2.FlowTopology]]:
         """Return the dependencies of every flow of a namespace (and below it)."""
+
+    @_abc_1.abstractmethod
+    def ValidateTask(
+        self,
+        request: _flow_messages_pb2.ValidateTaskRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_pb2.FlowValidation, _abc.Awaitable[_flow_pb2.FlowValidation]]:
+        """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+        The violations are in the answer, not an error.
+        """
+
+    @_abc_1.abstractmethod
+    def ValidateTrigger(
+        self,
+        request: _flow_messages_pb2.ValidateTriggerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_pb2.FlowValidation, _abc.Awaitable[_flow_pb2.FlowValidation]]:
+        """Validate one trigger, as it would be in a flow's triggers.
+        The violations are in the answer, not an error.
+        """
 
 def add_FlowServiceServicer_to_server(servicer: FlowServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
