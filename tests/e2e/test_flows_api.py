@@ -381,3 +381,26 @@ async def test_the_configuration_names_the_version(client: httpx.AsyncClient) ->
     assert configuration["edition"] == "OSS"
     assert configuration["isBasicAuthInitialized"] is False
     assert configuration["preview"] == {"initial": 100, "max": 5000}
+
+
+async def test_a_task_and_a_trigger_are_validated_on_their_own(client: httpx.AsyncClient) -> None:
+    task = "id: t\ntype: io.kestra.plugin.core.log.Log\n"
+    checked = await ok(
+        await client.post(f"{FLOWS}/validate/task", content=task, params={"section": "TASKS"}, headers=YAML)
+    )
+    assert "message" in checked["constraints"]
+    fine = await ok(
+        await client.post(
+            f"{FLOWS}/validate/task",
+            json={"id": "t", "type": "io.kestra.plugin.core.log.Log", "message": "x"},
+        )
+    )
+    assert "constraints" not in fine
+    trigger = "id: d\ntype: io.kestra.plugin.core.trigger.Schedule\ncron: '0 0 * * *'\n"
+    assert "constraints" not in await ok(
+        await client.post(f"{FLOWS}/validate/trigger", content=trigger, headers=YAML)
+    )
+    bad_section = await client.post(
+        f"{FLOWS}/validate/task", content=task, params={"section": "NOPE"}, headers=YAML
+    )
+    assert bad_section.status_code in (400, 422), bad_section.text
