@@ -25,7 +25,8 @@ from flowmesh.rpc import ApiError
 
 
 def flow(flow_id: str, namespace: str = "team", task_type: str = "io.kestra.plugin.core.log.Log") -> str:
-    return f"id: {flow_id}\nnamespace: {namespace}\ntasks:\n  - id: say\n    type: {task_type}\n    message: hi\n"
+    tasks = f"tasks:\n  - id: say\n    type: {task_type}\n    message: hi\n"
+    return f"id: {flow_id}\nnamespace: {namespace}\n{tasks}"
 
 
 def test_a_bad_document_among_good_ones_is_named_with_its_field() -> None:
