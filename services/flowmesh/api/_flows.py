@@ -6,11 +6,11 @@ import grpc
 
 from flowmesh.api._file_inputs import uploads_cleared
 from flowmesh.api._flow_checks import validate_document, validate_part
+from flowmesh.api._flow_reads import FlowReader
 from flowmesh.api._flow_sets import (
     Document,
     check_namespace,
     documents_of,
-    in_scope,
     parse_all,
     read_import,
     with_property,
@@ -42,6 +42,7 @@ class FlowServicer(FlowServiceServicer):
         self, flows: FlowStore, repository: Repository, storage: Storage, executions: ExecutionStore
     ) -> None:
         self._flows = flows
+        self._read = FlowReader(flows, repository)
         self._repository = repository
         self._storage = storage
         self._executions = executions
@@ -77,14 +78,14 @@ class FlowServicer(FlowServiceServicer):
                 "Illegal flow id update",
                 [("id", f"the source defines {definition.namespace}.{definition.id}")],
             )
-        latest = await self._latest(request.tenant, request.namespace, request.id)
+        latest = await self._read.latest(request.tenant, request.namespace, request.id)
         return await self._update(request.tenant, definition, latest)
 
     @unary
     async def GetFlow(self, request: messages.GetFlowRequest, context: grpc.aio.ServicerContext) -> Flow:
         if request.revision == 0:
-            return (await self._latest(request.tenant, request.namespace, request.id))[0]
-        return await self._revision(request.tenant, request.namespace, request.id, request.revision)
+            return (await self._read.latest(request.tenant, request.namespace, request.id))[0]
+        return await self._read.revision(request.tenant, request.namespace, request.id, request.revision)
 
     @unary
     async def ListFlows(
@@ -102,7 +103,7 @@ class FlowServicer(FlowServiceServicer):
     async def DeleteFlow(
         self, request: messages.DeleteFlowRequest, context: grpc.aio.ServicerContext
     ) -> messages.DeleteFlowResponse:
-        await self._delete(*await self._latest(request.tenant, request.namespace, request.id))
+        await self._delete(*await self._read.latest(request.tenant, request.namespace, request.id))
         return messages.DeleteFlowResponse()
 
     @unary
@@ -134,7 +135,7 @@ class FlowServicer(FlowServiceServicer):
     async def ListFlowRevisions(
         self, request: messages.ListFlowRevisionsRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListFlowRevisionsResponse:
-        revisions = await self._revisions(request.tenant, request.namespace, request.id)
+        revisions = await self._read.revisions(request.tenant, request.namespace, request.id)
         if not request.allow_delete:
             revisions = [flow for flow in revisions if not flow.deleted]
         return messages.ListFlowRevisionsResponse(flows=revisions)
@@ -145,11 +146,12 @@ class FlowServicer(FlowServiceServicer):
     ) -> messages.DeleteFlowRevisionsResponse:
         if not request.revisions:
             raise _bad("revisions", "name at least one revision")
-        latest, kv_revision = await self._any_latest(request.tenant, request.namespace, request.id)
+        latest, kv_revision = await self._read.any_latest(request.tenant, request.namespace, request.id)
         if latest.revision in request.revisions:
             raise _bad("revisions", f"{latest.revision} is the latest revision: delete the flow instead")
         kept = {
-            flow.revision for flow in await self._revisions(request.tenant, request.namespace, request.id)
+            flow.revision
+            for flow in await self._read.revisions(request.tenant, request.namespace, request.id)
         }
         for revision in request.revisions:
             if revision not in kept:
@@ -173,9 +175,9 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.GetFlowGraphRequest, context: grpc.aio.ServicerContext
     ) -> FlowGraph:
         if request.revision == 0:
-            flow = (await self._latest(request.tenant, request.namespace, request.id))[0]
+            flow = (await self._read.latest(request.tenant, request.namespace, request.id))[0]
         else:
-            flow = await self._revision(request.tenant, request.namespace, request.id, request.revision)
+            flow = await self._read.revision(request.tenant, request.namespace, request.id, request.revision)
         return flow_graph(parse_flow(flow.source))
 
     @unary
@@ -191,7 +193,7 @@ class FlowServicer(FlowServiceServicer):
         execution = await find_execution(
             self._executions, self._repository, request.tenant, request.execution_id
         )
-        flow = await self._revision(
+        flow = await self._read.revision(
             request.tenant, execution.namespace, execution.flow_id, execution.flow_revision, deleted_too=True
         )
         return flow_graph(parse_flow(flow.source), execution.task_runs, execution.id)
@@ -201,9 +203,9 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.GetFlowTaskRequest, context: grpc.aio.ServicerContext
     ) -> messages.FlowTask:
         if request.revision == 0:
-            flow = (await self._latest(request.tenant, request.namespace, request.id))[0]
+            flow = (await self._read.latest(request.tenant, request.namespace, request.id))[0]
         else:
-            flow = await self._revision(request.tenant, request.namespace, request.id, request.revision)
+            flow = await self._read.revision(request.tenant, request.namespace, request.id, request.revision)
         try:
             task = parse_flow(flow.source).task(request.task_id)
         except KeyError:
@@ -218,10 +220,10 @@ class FlowServicer(FlowServiceServicer):
     async def GetFlowDependencies(
         self, request: messages.GetFlowDependenciesRequest, context: grpc.aio.ServicerContext
     ) -> messages.FlowTopology:
-        await self._latest(request.tenant, request.namespace, request.id)
+        await self._read.latest(request.tenant, request.namespace, request.id)
         return topology(
             request.tenant,
-            await self._definitions(request.tenant),
+            await self._read.definitions(request.tenant),
             [(request.namespace, request.id)],
             destination_only=request.destination_only,
             expand=request.expand_all,
@@ -231,7 +233,7 @@ class FlowServicer(FlowServiceServicer):
     async def GetNamespaceDependencies(
         self, request: messages.GetNamespaceDependenciesRequest, context: grpc.aio.ServicerContext
     ) -> messages.FlowTopology:
-        definitions = await self._definitions(request.tenant)
+        definitions = await self._read.definitions(request.tenant)
         start = [(d.namespace, d.id) for d in definitions if in_scope_of(d, request.namespace)]
         return topology(
             request.tenant, definitions, start, destination_only=request.destination_only, expand=False
@@ -309,7 +311,7 @@ class FlowServicer(FlowServiceServicer):
     async def ExportFlowsByIds(
         self, request: messages.ExportFlowsByIdsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[FileChunk]:
-        flows = [flow for flow, _ in await self._named(request.tenant, request.flows)]
+        flows = [flow for flow, _ in await self._read.named(request.tenant, request.flows)]
         for chunk in _chunks(write_archive(flows)):
             yield chunk
 
@@ -317,7 +319,7 @@ class FlowServicer(FlowServiceServicer):
     async def ExportFlowsByQuery(
         self, request: messages.ExportFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[FileChunk]:
-        flows = await self._found(request.tenant, request.namespace, request.query)
+        flows = await self._read.found(request.tenant, request.namespace, request.query)
         for chunk in _chunks(write_archive(flows)):
             yield chunk
 
@@ -325,7 +327,7 @@ class FlowServicer(FlowServiceServicer):
     async def DeleteFlowsByIds(
         self, request: messages.DeleteFlowsByIdsRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        named = await self._named(request.tenant, request.flows)
+        named = await self._read.named(request.tenant, request.flows)
         for flow, kv_revision in named:
             await self._delete(flow, kv_revision)
         return messages.BulkFlowsResponse(count=len(named))
@@ -334,9 +336,9 @@ class FlowServicer(FlowServiceServicer):
     async def DeleteFlowsByQuery(
         self, request: messages.DeleteFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        flows = await self._found(request.tenant, request.namespace, request.query)
+        flows = await self._read.found(request.tenant, request.namespace, request.query)
         for flow in flows:
-            await self._delete(*await self._latest(request.tenant, flow.namespace, flow.id))
+            await self._delete(*await self._read.latest(request.tenant, flow.namespace, flow.id))
         return messages.BulkFlowsResponse(count=len(flows))
 
     @unary
@@ -344,7 +346,7 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.DisableFlowsByIdsRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
         return await self._set_disabled(
-            request.tenant, await self._named(request.tenant, request.flows), True
+            request.tenant, await self._read.named(request.tenant, request.flows), True
         )
 
     @unary
@@ -352,103 +354,28 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.EnableFlowsByIdsRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
         return await self._set_disabled(
-            request.tenant, await self._named(request.tenant, request.flows), False
+            request.tenant, await self._read.named(request.tenant, request.flows), False
         )
 
     @unary
     async def DisableFlowsByQuery(
         self, request: messages.DisableFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        found = await self._found(request.tenant, request.namespace, request.query)
-        return await self._set_disabled(request.tenant, await self._named(request.tenant, _refs(found)), True)
+        found = await self._read.found(request.tenant, request.namespace, request.query)
+        return await self._set_disabled(
+            request.tenant, await self._read.named(request.tenant, _refs(found)), True
+        )
 
     @unary
     async def EnableFlowsByQuery(
         self, request: messages.EnableFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        found = await self._found(request.tenant, request.namespace, request.query)
+        found = await self._read.found(request.tenant, request.namespace, request.query)
         return await self._set_disabled(
-            request.tenant, await self._named(request.tenant, _refs(found)), False
+            request.tenant, await self._read.named(request.tenant, _refs(found)), False
         )
 
     # ------------------------------------------------------------------------ helpers
-
-    async def _latest(self, tenant: str, namespace: str, flow_id: str) -> tuple[Flow, int]:
-        """Return the latest revision of a flow not deleted and its KV revision; else NOT_FOUND."""
-        latest = await self._flows.latest(tenant, namespace, flow_id)
-        if latest is None or latest[0].deleted:
-            raise not_found("FLOW_NOT_FOUND", f"Flow {namespace}.{flow_id} not found")
-        return latest
-
-    async def _any_latest(self, tenant: str, namespace: str, flow_id: str) -> tuple[Flow, int]:
-        """Return the latest revision of a flow, deleted or not; NOT_FOUND when it never existed."""
-        latest = await self._flows.latest(tenant, namespace, flow_id)
-        if latest is None:
-            raise not_found("FLOW_NOT_FOUND", f"Flow {namespace}.{flow_id} not found")
-        return latest
-
-    async def _revision(
-        self, tenant: str, namespace: str, flow_id: str, revision: int, *, deleted_too: bool = False
-    ) -> Flow:
-        """Return one revision that DeleteFlowRevisions has not deleted, from the bucket or the
-        repository; a revision that marks the flow deleted only with deleted_too."""
-        latest = await self._flows.latest(tenant, namespace, flow_id)
-        flow = None
-        if latest is None or revision not in latest[0].deleted_revisions:
-            if latest is not None and latest[0].revision == revision:
-                flow = latest[0]
-            else:
-                flow = await self._flows.revision(tenant, namespace, flow_id, revision)
-                flow = flow or await self._repository.get_flow(
-                    tenant, namespace, flow_id, revision, allow_deleted=deleted_too
-                )
-        if flow is None or (flow.deleted and not deleted_too):
-            raise not_found("FLOW_NOT_FOUND", f"Flow {namespace}.{flow_id} has no revision {revision}")
-        return flow
-
-    async def _revisions(self, tenant: str, namespace: str, flow_id: str) -> list[Flow]:
-        """Return every revision of a flow not deleted by DeleteFlowRevisions, oldest first.
-
-        The bucket's history holds the recent ones; the repository the older ones.
-        """
-        latest = (await self._any_latest(tenant, namespace, flow_id))[0]
-        found = {flow.revision: flow for flow in await self._flows.history(tenant, namespace, flow_id)}
-        found[latest.revision] = latest
-        for revision in range(1, min(found)):
-            flow = await self._repository.get_flow(tenant, namespace, flow_id, revision, allow_deleted=True)
-            if flow is not None:
-                found[revision] = flow
-        gone = set(latest.deleted_revisions)
-        return [found[revision] for revision in sorted(found) if revision not in gone]
-
-    async def _definitions(self, tenant: str) -> list[FlowDefinition]:
-        """Return the parsed latest revision of every deployed flow of tenant."""
-        definitions = []
-        for flow in await self._flows.deployed(tenant):
-            definition = await self._flows.definition(tenant, flow.namespace, flow.id, flow.revision)
-            if definition is not None:
-                definitions.append(definition)
-        return definitions
-
-    async def _found(self, tenant: str, namespace: str, query: str) -> list[Flow]:
-        """Return the deployed flows a query finds, by namespace and id."""
-        flows = [flow for flow in await self._flows.deployed(tenant) if in_scope(flow, namespace, query)]
-        return sorted(flows, key=lambda flow: (flow.namespace, flow.id))
-
-    async def _named(self, tenant: str, refs: Iterable[FlowRef]) -> list[tuple[Flow, int]]:
-        """Return the flows named, all of them, or NOT_FOUND naming the first missing one."""
-        named = []
-        for index, ref in enumerate(refs):
-            latest = await self._flows.latest(tenant, ref.namespace, ref.id)
-            if latest is None or latest[0].deleted:
-                raise ApiError(
-                    grpc.StatusCode.NOT_FOUND,
-                    "FLOW_NOT_FOUND",
-                    f"Flow {ref.namespace}.{ref.id} not found: nothing was changed",
-                    [(f"flows[{index}]", f"no flow {ref.namespace}.{ref.id}")],
-                )
-            named.append(latest)
-        return named
 
     async def _replace(
         self,
@@ -471,7 +398,9 @@ class FlowServicer(FlowServiceServicer):
                     children_of is not None and flow.namespace.startswith(children_of + ".")
                 )
                 if inside and (flow.namespace, flow.id) not in given:
-                    deleted.append(await self._delete(*await self._latest(tenant, flow.namespace, flow.id)))
+                    deleted.append(
+                        await self._delete(*await self._read.latest(tenant, flow.namespace, flow.id))
+                    )
         return messages.UpdateFlowsResponse(flows=[*stored, *deleted])
 
     async def _set_disabled(
