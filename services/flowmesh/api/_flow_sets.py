@@ -95,8 +95,7 @@ def in_scope(flow: Flow, namespace: str, query: str) -> bool:
 
 def read_import(data: bytes) -> list[Document]:
     """Return the flow sources of an imported file: a ZIP's YAML files, or YAML documents."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise _too_large()
+    check_import_size(len(data))
     if not zipfile.is_zipfile(io.BytesIO(data)):
         try:
             text = data.decode("utf-8")
@@ -115,6 +114,12 @@ def read_import(data: bytes) -> list[Document]:
             return [Document(e.filename, archive.read(e).decode("utf-8", errors="replace")) for e in entries]
     except zipfile.BadZipFile as error:
         raise _invalid("IMPORT_INVALID", f"bad ZIP file: {error}", [("fileUpload", str(error))]) from None
+
+
+def check_import_size(size: int) -> None:
+    """Refuse an imported file larger than MAX_IMPORT_BYTES."""
+    if size > MAX_IMPORT_BYTES:
+        raise _too_large()
 
 
 def write_archive(flows: Iterable[Flow]) -> bytes:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 
 import grpc
@@ -9,6 +10,7 @@ from flowmesh.api._flow_checks import validate_document, validate_part
 from flowmesh.api._flow_reads import FlowReader
 from flowmesh.api._flow_sets import (
     Document,
+    check_import_size,
     check_namespace,
     documents_of,
     parse_all,
@@ -291,7 +293,10 @@ class FlowServicer(FlowServiceServicer):
         if not is_upload(request.file_upload):
             raise _bad("file_upload", "must be the URI of an upload (multipart part `fileUpload`)")
         async with uploads_cleared(self._storage, request.tenant, {"fileUpload": request.file_upload}):
-            documents = read_import(await self._storage.get(request.tenant, request.file_upload))
+            check_import_size((await self._storage.metas(request.tenant, request.file_upload)).size)
+            data = await self._storage.get(request.tenant, request.file_upload)
+        # Inflating a ZIP takes a while: not on the event loop.
+        documents = await asyncio.to_thread(read_import, data)
         if request.fail_on_error:
             valid = list(zip(documents, parse_all(documents), strict=True))
         else:
@@ -312,7 +317,7 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.ExportFlowsByIdsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[FileChunk]:
         flows = [flow for flow, _ in await self._read.named(request.tenant, request.flows)]
-        for chunk in _chunks(write_archive(flows)):
+        for chunk in _chunks(await asyncio.to_thread(write_archive, flows)):
             yield chunk
 
     @streaming
@@ -320,7 +325,7 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.ExportFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[FileChunk]:
         flows = await self._read.found(request.tenant, request.namespace, request.query)
-        for chunk in _chunks(write_archive(flows)):
+        for chunk in _chunks(await asyncio.to_thread(write_archive, flows)):
             yield chunk
 
     @unary
