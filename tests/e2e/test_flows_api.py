@@ -353,6 +353,10 @@ async def test_a_flows_task_and_dependencies(client: httpx.AsyncClient) -> None:
         ("main_deps.team_parent", "main_deps.team_child", "FLOW_TASK"),
         ("main_deps.team_child", "main_deps.other_listener", "FLOW_TRIGGER"),
     }
+    expanded = await ok(await client.get(f"{FLOWS}/deps.team/parent/graph", params={"subflows": "call"}))
+    (cluster,) = expanded["clusters"]
+    assert cluster["cluster"]["uid"] == "root.call"
+    assert "root.call.say" in cluster["nodes"]
     downstream = await ok(
         await client.get(f"{FLOWS}/deps.team/child/dependencies", params={"destinationOnly": "true"})
     )

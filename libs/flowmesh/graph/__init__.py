@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from flowmesh.graph._build import flow_graph, task_properties
+from flowmesh.graph._build import SUBFLOW, flow_graph, task_properties
 
-__all__ = ["flow_graph", "task_properties"]
+__all__ = ["SUBFLOW", "flow_graph", "task_properties"]

@@ -12,7 +12,7 @@ choice (If, Switch: the edges say which), or as their `dependsOn` says (Dag). `e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ CLUSTER_END = _HIERARCHIES + "GraphClusterEnd"
 CLUSTER = _HIERARCHIES + "GraphCluster"
 TASK = _HIERARCHIES + "GraphTask"
 SUBFLOW = _HIERARCHIES + "SubflowGraphTask"
+SUBFLOW_CLUSTER = _HIERARCHIES + "SubflowGraphCluster"
 TRIGGER = _HIERARCHIES + "GraphTrigger"
 ROOT = "root"
 
@@ -57,36 +58,28 @@ def task_properties(task: Task) -> dict[str, Any]:
     return properties
 
 
-def flow_graph(flow: FlowDefinition, task_runs: Sequence[TaskRun] = (), execution_id: str = "") -> FlowGraph:
-    """Return the graph of flow; with an execution's task runs, each task's runs on its node."""
+def flow_graph(
+    flow: FlowDefinition,
+    task_runs: Sequence[TaskRun] = (),
+    execution_id: str = "",
+    subflows: Mapping[str, FlowDefinition] | None = None,
+) -> FlowGraph:
+    """Return the graph of flow; with an execution's task runs, each task's runs on its node.
+
+    subflows maps the uids of Subflow task nodes to expand to the flows they start: each
+    becomes a cluster holding that flow's tasks (without task runs: they are another
+    execution's).
+    """
     runs: dict[str, list[TaskRun]] = defaultdict(list)
     for run in task_runs:
         runs[run.task_id].append(run)
-    builder = _Builder(runs, execution_id)
+    builder = _Builder(runs, execution_id, dict(subflows or {}))
     start, end = f"{ROOT}.root", f"{ROOT}.end"
     builder.add(GraphNode(uid=start, type=CLUSTER_ROOT))
     builder.add(GraphNode(uid=end, type=CLUSTER_END))
     if flow.triggers:
         builder.triggers(flow, start)
-    branch = _Scope(ROOT, ())
-    main = builder.chain(flow.tasks, branch, SEQUENTIAL)
-    errors = builder.chain(flow.errors, branch, RelationType.RELATION_TYPE_ERROR)
-    closing = builder.chain(flow.finally_tasks, branch, RelationType.RELATION_TYPE_FINALLY)
-    after = builder.chain(flow.after_execution, branch, RelationType.RELATION_TYPE_AFTER_EXECUTION)
-    then = closing or after
-    target = then[0] if then else end
-    for chain, relation in ((main, SEQUENTIAL), (errors, RelationType.RELATION_TYPE_ERROR)):
-        if chain:
-            builder.edge(start, chain[0], relation)
-            builder.edge(chain[1], target)
-    if closing:
-        if not main and not errors:
-            builder.edge(start, closing[0], RelationType.RELATION_TYPE_FINALLY)
-        builder.edge(closing[1], after[0] if after else end)
-    if after:
-        if not main and not errors and not closing:
-            builder.edge(start, after[0], RelationType.RELATION_TYPE_AFTER_EXECUTION)
-        builder.edge(after[1], end)
+    builder.body(flow, _Scope(ROOT, ()), start, end)
     return builder.graph
 
 
@@ -96,15 +89,18 @@ class _Scope:
 
     uid: str
     parents: tuple[str, ...]
+    # Inside an expanded subflow: the execution's task runs are not its tasks'.
+    foreign: bool = False
 
-    def inner(self, task_id: str) -> _Scope:
-        return _Scope(f"{self.uid}.{task_id}", (*self.parents, self.uid))
+    def inner(self, task_id: str, *, foreign: bool = False) -> _Scope:
+        return _Scope(f"{self.uid}.{task_id}", (*self.parents, self.uid), self.foreign or foreign)
 
 
 @dataclass
 class _Builder:
     runs: dict[str, list[TaskRun]]
     execution_id: str
+    subflows: dict[str, FlowDefinition]
     graph: FlowGraph = field(default_factory=FlowGraph)
     # Uids of the nodes added under each open cluster.
     members: dict[str, list[str]] = field(default_factory=dict)
@@ -125,6 +121,23 @@ class _Builder:
                 relation=GraphRelation(relation_type=relation, value=value),
             )
         )
+
+    def body(self, flow: FlowDefinition, scope: _Scope, start: str, end: str) -> None:
+        """Add a flow's tasks, errors, finally and afterExecution tasks between start and end."""
+        main = self.chain(flow.tasks, scope, SEQUENTIAL)
+        errors = self.chain(flow.errors, scope, RelationType.RELATION_TYPE_ERROR)
+        closing = self.chain(flow.finally_tasks, scope, RelationType.RELATION_TYPE_FINALLY)
+        after = self.chain(flow.after_execution, scope, RelationType.RELATION_TYPE_AFTER_EXECUTION)
+        then = closing or after
+        target = then[0] if then else end
+        for chain, relation in ((main, SEQUENTIAL), (errors, RelationType.RELATION_TYPE_ERROR)):
+            if chain:
+                self.edge(start, chain[0], relation)
+                self.edge(chain[1], target)
+        if closing:
+            self.edge(closing[1], after[0] if after else end)
+        if after:
+            self.edge(after[1], end)
 
     def triggers(self, flow: FlowDefinition, flow_start: str) -> None:
         scope = _Scope(f"{ROOT}.Triggers", (ROOT,))
@@ -172,10 +185,18 @@ class _Builder:
             type=SUBFLOW if isinstance(task, Subflow) else TASK,
             relation_type=relation,
             branch_type=_BRANCHES.get(relation, BranchType.BRANCH_TYPE_UNSPECIFIED),
-            task_runs=self.runs.get(task.id, []),
-            execution_id=self.execution_id,
+            task_runs=[] if scope.foreign else self.runs.get(task.id, []),
+            execution_id="" if scope.foreign else self.execution_id,
         )
         node.task.update(task_properties(task))
+        subflow = self.subflows.get(node.uid) if isinstance(task, Subflow) else None
+        if subflow is not None:
+            node.type = SUBFLOW_CLUSTER
+            inner = scope.inner(task.id, foreign=True)
+            start, end = self.open(inner, node)
+            self.body(subflow, inner, start, end)
+            self.close(inner, start, end)
+            return start, end
         if not isinstance(task, FlowableTask) or not task.children():
             self.add(node, scope)
             return node.uid, node.uid

@@ -7,6 +7,7 @@ import grpc
 
 from flowmesh.api._file_inputs import uploads_cleared
 from flowmesh.api._flow_checks import validate_document, validate_part
+from flowmesh.api._flow_graphs import expanded_graph
 from flowmesh.api._flow_reads import FlowReader
 from flowmesh.api._flow_sets import (
     Document,
@@ -26,7 +27,7 @@ from flowmesh.flow.v1 import flow_messages_pb2 as messages
 from flowmesh.flow.v1.flow_pb2 import Flow, FlowRef, FlowValidation
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceServicer
 from flowmesh.flow.v1.graph_pb2 import FlowGraph
-from flowmesh.graph import flow_graph, task_properties
+from flowmesh.graph import task_properties
 from flowmesh.language import FlowDefinition, FlowInvalid, parse_flow, split_documents
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
@@ -180,13 +181,13 @@ class FlowServicer(FlowServiceServicer):
             flow = (await self._read.latest(request.tenant, request.namespace, request.id))[0]
         else:
             flow = await self._read.revision(request.tenant, request.namespace, request.id, request.revision)
-        return flow_graph(parse_flow(flow.source))
+        return await expanded_graph(self._flows, request.tenant, parse_flow(flow.source), request.subflows)
 
     @unary
     async def GenerateFlowGraph(
         self, request: messages.GenerateFlowGraphRequest, context: grpc.aio.ServicerContext
     ) -> FlowGraph:
-        return flow_graph(parse_flow(request.source))
+        return await expanded_graph(self._flows, request.tenant, parse_flow(request.source), request.subflows)
 
     @unary
     async def GetExecutionGraph(
@@ -198,7 +199,14 @@ class FlowServicer(FlowServiceServicer):
         flow = await self._read.revision(
             request.tenant, execution.namespace, execution.flow_id, execution.flow_revision, deleted_too=True
         )
-        return flow_graph(parse_flow(flow.source), execution.task_runs, execution.id)
+        return await expanded_graph(
+            self._flows,
+            request.tenant,
+            parse_flow(flow.source),
+            request.subflows,
+            execution.task_runs,
+            execution.id,
+        )
 
     @unary
     async def GetFlowTask(

@@ -137,3 +137,32 @@ def test_an_executions_task_runs_are_on_their_tasks_nodes() -> None:
     assert [r.id for r in nodes["root.a"].task_runs] == ["r1"]
     assert not nodes["root.b"].task_runs
     assert nodes["root.a"].execution_id == "exec-1"
+
+
+def test_an_expanded_subflow_is_a_cluster_of_its_flows_tasks_without_the_executions_runs() -> None:
+    parent = parse_flow(
+        "id: parent\nnamespace: demo\ntasks:\n"
+        "  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: demo\n    flowId: child\n"
+        f"{log('say', 4)}\n"
+    )
+    child = parse_flow(f"id: child\nnamespace: demo\ntasks:\n{log('say', 4)}\n")
+    runs = [TaskRun(id="r-call", task_id="call"), TaskRun(id="r-say", task_id="say")]
+    plain = flow_graph(parent, runs, "exec-1")
+    assert {n.uid: n.type for n in plain.nodes}["root.call"].endswith("SubflowGraphTask")
+
+    graph = flow_graph(parent, runs, "exec-1", {"root.call": child})
+    (cluster,) = graph.clusters
+    assert (cluster.cluster.uid, cluster.cluster.type.rsplit(".", 1)[1]) == (
+        "root.call",
+        "SubflowGraphCluster",
+    )
+    assert [r.id for r in cluster.cluster.task_runs] == ["r-call"]
+    nodes = {n.uid: n for n in graph.nodes}
+    assert not nodes["root.call.say"].task_runs
+    assert [r.id for r in nodes["root.say"].task_runs] == ["r-say"]
+    assert {
+        ("root.root", "root.call.root", R.RELATION_TYPE_SEQUENTIAL, ""),
+        ("root.call.root", "root.call.say", R.RELATION_TYPE_SEQUENTIAL, ""),
+        ("root.call.say", "root.call.end", R.RELATION_TYPE_SEQUENTIAL, ""),
+        ("root.call.end", "root.say", R.RELATION_TYPE_SEQUENTIAL, ""),
+    } <= edges(graph)

@@ -148,32 +148,38 @@ class DeleteFlowRevisionsResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class GetFlowGraphRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "id", "revision")
+    __slots__ = ("tenant", "namespace", "id", "revision", "subflows")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
+    SUBFLOWS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     id: str
     revision: int
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., id: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
+    subflows: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., id: _Optional[str] = ..., revision: _Optional[int] = ..., subflows: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GenerateFlowGraphRequest(_message.Message):
-    __slots__ = ("tenant", "source")
+    __slots__ = ("tenant", "source", "subflows")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SUBFLOWS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     source: str
-    def __init__(self, tenant: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+    subflows: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant: _Optional[str] = ..., source: _Optional[str] = ..., subflows: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetExecutionGraphRequest(_message.Message):
-    __slots__ = ("tenant", "execution_id")
+    __slots__ = ("tenant", "execution_id", "subflows")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBFLOWS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     execution_id: str
-    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ...) -> None: ...
+    subflows: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., subflows: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class BulkUpdateFlowsRequest(_message.Message):
     __slots__ = ("tenant", "source", "delete", "namespace", "allow_namespace_child")
