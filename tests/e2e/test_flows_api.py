@@ -89,6 +89,10 @@ async def test_a_deleted_flow_shows_its_deletion_only_with_allow_delete(client: 
     assert [(r["revision"], r["deleted"]) for r in everything] == [(1, False), (2, True)]
     missing = await client.get(f"{FLOWS}/rev.team/never/revisions")
     assert missing.status_code == 404, missing.text
+    never_written = await client.get(f"{FLOWS}/rev.team/never", params={"revision": 3})
+    assert never_written.status_code == 404, never_written.text
+    no_graph = await client.get(f"{FLOWS}/rev.team/never/graph", params={"revision": 3})
+    assert no_graph.status_code == 404, no_graph.text
 
 
 # ------------------------------------------------------------------------------------ graphs
