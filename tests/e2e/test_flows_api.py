@@ -220,6 +220,12 @@ async def test_a_namespace_update_overrides_namespaces_and_keeps_others_without_
     assert [f["id"] for f in listed] == ["kept", "moved"]
     refused = await client.post(f"{FLOWS}/update.ns", content=flow("x", "somewhere.else"), headers=YAML)
     assert refused.status_code == 422, refused.text
+    # Without `delete`, Kestra's default deletes the namespace's flows the documents leave out.
+    stored = await ok(
+        await client.post(f"{FLOWS}/update.ns", content=flow("kept", "update.ns"), headers=YAML)
+    )
+    assert [(f["id"], f["deleted"]) for f in stored] == [("kept", False), ("moved", True)]
+    assert [f["id"] for f in await ok(await client.get(f"{FLOWS}/update.ns"))] == ["kept"]
 
 
 async def test_export_then_import_round_trips_the_sources(client: httpx.AsyncClient) -> None:
@@ -300,6 +306,14 @@ async def test_distinct_namespaces_and_namespaces_search(client: httpx.AsyncClie
     assert [n["id"] for n in existing["results"]] == ["deep.a.b"]
     assert await ok(await client.get(f"{API}/namespaces/deep.a")) == {"id": "deep.a", "deleted": False}
     assert (await client.get(f"{API}/namespaces/nothing.here")).status_code == 404
+    upload = {"fileContent": ("a.txt", b"x")}
+    await ok(
+        await client.post(f"{API}/namespaces/files.only/files", params={"path": "/a.txt"}, files=upload), 204
+    )
+    assert await ok(await client.get(f"{API}/namespaces/files.only")) == {
+        "id": "files.only",
+        "deleted": False,
+    }
     completed = await ok(
         await client.post(f"{API}/namespaces/autocomplete", json={"q": "deep.a", "ids": ["x"]})
     )
