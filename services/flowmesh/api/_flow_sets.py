@@ -64,7 +64,7 @@ def parse_all(documents: Iterable[Document], field: str = "documents") -> list[F
 def check_namespace(flows: list[FlowDefinition], namespace: str, *, children: bool) -> None:
     """Refuse the flows outside namespace (or below it, with children)."""
     for index, flow in enumerate(flows):
-        if flow.namespace == namespace or (children and flow.namespace.startswith(namespace + ".")):
+        if flow.namespace == namespace or (children and below(flow.namespace, namespace)):
             continue
         where = "in or below" if children else "in"
         raise _invalid(
@@ -85,9 +85,14 @@ def with_property(source: str, key: str, value: str) -> str:
     return source.rstrip("\n") + f"\n{key}: {value}\n"
 
 
+def below(namespace: str, parent: str) -> bool:
+    """Return whether namespace is below parent (`a.b.c` is below `a` and `a.b`)."""
+    return namespace.startswith(parent + ".")
+
+
 def in_scope(flow: Flow, namespace: str, query: str) -> bool:
     """Return whether a flow is in namespace (or below) and its id or namespace contains query."""
-    if namespace and flow.namespace != namespace and not flow.namespace.startswith(namespace + "."):
+    if namespace and flow.namespace != namespace and not below(flow.namespace, namespace):
         return False
     text = query.lower()
     return not text or text in flow.id.lower() or text in flow.namespace.lower()

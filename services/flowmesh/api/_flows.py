@@ -11,6 +11,7 @@ from flowmesh.api._flow_graphs import expanded_graph
 from flowmesh.api._flow_reads import FlowReader
 from flowmesh.api._flow_sets import (
     Document,
+    below,
     check_import_size,
     check_namespace,
     documents_of,
@@ -244,7 +245,11 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.GetNamespaceDependenciesRequest, context: grpc.aio.ServicerContext
     ) -> messages.FlowTopology:
         definitions = await self._read.definitions(request.tenant)
-        start = [(d.namespace, d.id) for d in definitions if in_scope_of(d, request.namespace)]
+        start = [
+            (d.namespace, d.id)
+            for d in definitions
+            if d.namespace == request.namespace or below(d.namespace, request.namespace)
+        ]
         return topology(
             request.tenant, definitions, start, destination_only=request.destination_only, expand=False
         )
@@ -408,7 +413,7 @@ class FlowServicer(FlowServiceServicer):
             given = {(d.namespace, d.id) for d in definitions}
             for flow in await self._flows.deployed(tenant):
                 inside = flow.namespace == delete_in or (
-                    children_of is not None and flow.namespace.startswith(children_of + ".")
+                    children_of is not None and below(flow.namespace, children_of)
                 )
                 if inside and (flow.namespace, flow.id) not in given:
                     deleted.append(
@@ -465,11 +470,6 @@ class FlowServicer(FlowServiceServicer):
         except StaleRevision:
             raise _changed_meanwhile(definition.namespace, definition.id) from None
         return flow
-
-
-def in_scope_of(definition: FlowDefinition, namespace: str) -> bool:
-    """Return whether a flow is in namespace or below it."""
-    return definition.namespace == namespace or definition.namespace.startswith(namespace + ".")
 
 
 def _refs(flows: Iterable[Flow]) -> list[FlowRef]:
