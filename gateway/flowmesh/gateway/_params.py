@@ -92,6 +92,10 @@ def _query_param(
     bounds = _RANGES.get(field.type, (None, None))
     query = Query(alias=name, ge=bounds[0], le=bounds[1])
     if field.is_repeated:
+        # Kestra sends lists of numbers comma-separated (`revisions=1,2`): read as text,
+        # split and checked by set_field.
+        if field.type in _RANGES:
+            kind, query = str, Query(alias=name)
         kind = list[kind]  # type: ignore[valid-type]
     return QueryParam(key, name, field, Annotated[kind | None, query], parent)
 
@@ -127,7 +131,8 @@ def apply_query(message: Message, params: tuple[QueryParam, ...], values: Mappin
             continue
         target = message if param.parent is None else getattr(message, param.parent.name)
         if param.field.is_repeated:
-            for item in value:
+            numbers = param.field.type in _RANGES
+            for item in [part for given in value for part in given.split(",")] if numbers else value:
                 set_field(target, param.field, item, param.name)
         else:
             set_field(target, param.field, value, param.name)
@@ -157,7 +162,12 @@ def _is_label(field: FieldDescriptor) -> bool:
 
 
 # Body fields sent as a multipart file part (uploaded first; the field gets the upload's URI).
-_UPLOADED = frozenset({"flowmesh.file.v1.CreateNamespaceFileRequest.file_content"})
+_UPLOADED = frozenset(
+    {
+        "flowmesh.file.v1.CreateNamespaceFileRequest.file_content",
+        "flowmesh.flow.v1.ImportFlowsRequest.file_upload",
+    }
+)
 
 
 def body_openapi(request: Descriptor, body: str) -> dict[str, Any]:

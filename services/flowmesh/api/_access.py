@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
-from flowmesh.api._flows import _names
+from flowmesh.api._flow_checks import declared_names
 from flowmesh.api._support import find_execution, translate
 from flowmesh.auth import TENANT
 from flowmesh.language import split_documents
@@ -45,7 +45,9 @@ class RequestNamespaces:
                 return None
             names.add(namespace)
         if _field(request, "source"):
-            declared = {_names(document)[0] for document in split_documents(_field(request, "source"))}
+            declared = {
+                declared_names(document)[0] for document in split_documents(_field(request, "source"))
+            }
             # A document whose namespace cannot be read could be any namespace's.
             if "" in declared:
                 return None

@@ -6,8 +6,10 @@ from flowmesh.api._executions import ExecutionServicer
 from flowmesh.api._expressions import ExpressionServicer
 from flowmesh.api._files import FileServicer
 from flowmesh.api._flows import FlowServicer
+from flowmesh.api._instance import InstanceServicer
 from flowmesh.api._kv import KvServicer
 from flowmesh.api._logs import LogServicer
+from flowmesh.api._namespaces import NamespaceServicer
 from flowmesh.api._plugins import PluginServicer
 from flowmesh.api._triggers import TriggerServicer
 from flowmesh.auth import AccessInterceptor, Authenticator, Credentials
@@ -16,9 +18,11 @@ from flowmesh.execution.v1 import execution_service_pb2, execution_service_pb2_g
 from flowmesh.expression.v1 import expression_service_pb2, expression_service_pb2_grpc
 from flowmesh.file.v1 import file_service_pb2, file_service_pb2_grpc
 from flowmesh.flow.v1 import flow_service_pb2, flow_service_pb2_grpc
+from flowmesh.instance.v1 import instance_service_pb2, instance_service_pb2_grpc
 from flowmesh.kv.v1 import kv_service_pb2, kv_service_pb2_grpc
 from flowmesh.log.v1 import log_service_pb2, log_service_pb2_grpc
 from flowmesh.messaging import Broker
+from flowmesh.namespace.v1 import namespace_service_pb2, namespace_service_pb2_grpc
 from flowmesh.plugin.v1 import plugin_service_pb2, plugin_service_pb2_grpc
 from flowmesh.repository import Repository
 from flowmesh.rpc import GrpcServer
@@ -54,10 +58,12 @@ def build_api_server(
             file_service_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
             trigger_service_pb2.DESCRIPTOR.services_by_name["TriggerService"].full_name,
             auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name,
+            namespace_service_pb2.DESCRIPTOR.services_by_name["NamespaceService"].full_name,
+            instance_service_pb2.DESCRIPTOR.services_by_name["InstanceService"].full_name,
         ],
         registrars=[
             lambda server: flow_service_pb2_grpc.add_FlowServiceServicer_to_server(
-                FlowServicer(flows, repository), server
+                FlowServicer(flows, repository, storage, ExecutionStore(broker)), server
             ),
             lambda server: execution_service_pb2_grpc.add_ExecutionServiceServicer_to_server(
                 ExecutionServicer(broker, flows, repository, storage), server
@@ -82,6 +88,12 @@ def build_api_server(
             ),
             lambda server: auth_service_pb2_grpc.add_AuthServiceServicer_to_server(
                 AuthServicer(credentials), server
+            ),
+            lambda server: namespace_service_pb2_grpc.add_NamespaceServiceServicer_to_server(
+                NamespaceServicer(flows, KeyValueStore(broker), storage), server
+            ),
+            lambda server: instance_service_pb2_grpc.add_InstanceServiceServicer_to_server(
+                InstanceServicer(), server
             ),
         ],
         interceptors=[access],

@@ -17,9 +17,12 @@ WHOLE_LISTS = {
     "flowmesh.file.v1.FileService.ListNamespaceDirectory": "GET /namespaces/{namespace}/files/directory",
     "flowmesh.file.v1.FileService.SearchNamespaceFiles": "GET /namespaces/{namespace}/files/search",
     "flowmesh.execution.v1.ExecutionService.ListExecutableNamespaces": "GET /executions/namespaces",
-    "flowmesh.execution.v1.ExecutionService.ListExecutableFlows": "GET /executions/namespaces/{namespace}/flows",
+    "flowmesh.execution.v1.ExecutionService.ListExecutableFlows": "GET /executions/namespaces/{ns}/flows",
     "flowmesh.auth.v1.AuthService.ListApiTokens": "GET /me/api-tokens answers a user's every token",
     "flowmesh.auth.v1.AuthService.ListUsers": "GET /users answers every user (not paged yet)",
+    "flowmesh.flow.v1.FlowService.ListFlowRevisions": "GET /flows/{namespace}/{id}/revisions",
+    "flowmesh.flow.v1.FlowService.ListNamespaceFlows": "GET /flows/{namespace}",
+    "flowmesh.flow.v1.FlowService.ListDistinctNamespaces": "GET /flows/distinct-namespaces",
 }
 
 

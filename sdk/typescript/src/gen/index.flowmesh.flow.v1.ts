@@ -7,4 +7,5 @@
 
 export * from "./flowmesh/flow/v1/flow";
 export * from "./flowmesh/flow/v1/flow_messages";
+export * from "./flowmesh/flow/v1/graph";
 export * from "./flowmesh/flow/v1/flow_service";

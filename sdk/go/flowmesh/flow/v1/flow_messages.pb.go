@@ -9,6 +9,7 @@ package flowv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 )
@@ -20,6 +21,108 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// FlowRelation is why one flow depends on another.
+type FlowRelation int32
+
+const (
+	FlowRelation_FLOW_RELATION_UNSPECIFIED FlowRelation = 0
+	// A Subflow (or ForEachItem) task of the source starts the target.
+	FlowRelation_FLOW_RELATION_FLOW_TASK FlowRelation = 1
+	// A Flow trigger of the target listens to the source.
+	FlowRelation_FLOW_RELATION_FLOW_TRIGGER FlowRelation = 2
+)
+
+// Enum value maps for FlowRelation.
+var (
+	FlowRelation_name = map[int32]string{
+		0: "FLOW_RELATION_UNSPECIFIED",
+		1: "FLOW_RELATION_FLOW_TASK",
+		2: "FLOW_RELATION_FLOW_TRIGGER",
+	}
+	FlowRelation_value = map[string]int32{
+		"FLOW_RELATION_UNSPECIFIED":  0,
+		"FLOW_RELATION_FLOW_TASK":    1,
+		"FLOW_RELATION_FLOW_TRIGGER": 2,
+	}
+)
+
+func (x FlowRelation) Enum() *FlowRelation {
+	p := new(FlowRelation)
+	*p = x
+	return p
+}
+
+func (x FlowRelation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FlowRelation) Descriptor() protoreflect.EnumDescriptor {
+	return file_flowmesh_flow_v1_flow_messages_proto_enumTypes[0].Descriptor()
+}
+
+func (FlowRelation) Type() protoreflect.EnumType {
+	return &file_flowmesh_flow_v1_flow_messages_proto_enumTypes[0]
+}
+
+func (x FlowRelation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FlowRelation.Descriptor instead.
+func (FlowRelation) EnumDescriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{0}
+}
+
+// Where a task checked on its own would sit in a flow (Kestra's TaskValidationType).
+type TaskSection int32
+
+const (
+	TaskSection_TASK_SECTION_UNSPECIFIED TaskSection = 0
+	TaskSection_TASK_SECTION_TASKS       TaskSection = 1
+	TaskSection_TASK_SECTION_TRIGGERS    TaskSection = 2
+)
+
+// Enum value maps for TaskSection.
+var (
+	TaskSection_name = map[int32]string{
+		0: "TASK_SECTION_UNSPECIFIED",
+		1: "TASK_SECTION_TASKS",
+		2: "TASK_SECTION_TRIGGERS",
+	}
+	TaskSection_value = map[string]int32{
+		"TASK_SECTION_UNSPECIFIED": 0,
+		"TASK_SECTION_TASKS":       1,
+		"TASK_SECTION_TRIGGERS":    2,
+	}
+)
+
+func (x TaskSection) Enum() *TaskSection {
+	p := new(TaskSection)
+	*p = x
+	return p
+}
+
+func (x TaskSection) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TaskSection) Descriptor() protoreflect.EnumDescriptor {
+	return file_flowmesh_flow_v1_flow_messages_proto_enumTypes[1].Descriptor()
+}
+
+func (TaskSection) Type() protoreflect.EnumType {
+	return &file_flowmesh_flow_v1_flow_messages_proto_enumTypes[1]
+}
+
+func (x TaskSection) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TaskSection.Descriptor instead.
+func (TaskSection) EnumDescriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{1}
+}
+
 type CreateFlowRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
@@ -27,6 +130,8 @@ type CreateFlowRequest struct {
 
 	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// Optional: a repeat of a create with the same request_id and source answers the flow it made.
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 }
 
 func (x *CreateFlowRequest) Reset() {
@@ -71,6 +176,13 @@ func (x *CreateFlowRequest) GetTenant() string {
 func (x *CreateFlowRequest) GetSource() string {
 	if x != nil {
 		return x.Source
+	}
+	return ""
+}
+
+func (x *CreateFlowRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -566,6 +678,2082 @@ func (x *ValidateFlowsResponse) GetResults() []*FlowValidation {
 	return nil
 }
 
+type ListFlowRevisionsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Id        string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	// Also list the revision that marks the flow deleted (Kestra's allowDelete).
+	AllowDelete bool `protobuf:"varint,4,opt,name=allow_delete,json=allowDelete,proto3" json:"allow_delete,omitempty"`
+}
+
+func (x *ListFlowRevisionsRequest) Reset() {
+	*x = ListFlowRevisionsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[9]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListFlowRevisionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFlowRevisionsRequest) ProtoMessage() {}
+
+func (x *ListFlowRevisionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[9]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFlowRevisionsRequest.ProtoReflect.Descriptor instead.
+func (*ListFlowRevisionsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListFlowRevisionsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ListFlowRevisionsRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *ListFlowRevisionsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ListFlowRevisionsRequest) GetAllowDelete() bool {
+	if x != nil {
+		return x.AllowDelete
+	}
+	return false
+}
+
+type ListFlowRevisionsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// Oldest first.
+	Flows []*Flow `protobuf:"bytes,1,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *ListFlowRevisionsResponse) Reset() {
+	*x = ListFlowRevisionsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[10]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListFlowRevisionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFlowRevisionsResponse) ProtoMessage() {}
+
+func (x *ListFlowRevisionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[10]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFlowRevisionsResponse.ProtoReflect.Descriptor instead.
+func (*ListFlowRevisionsResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListFlowRevisionsResponse) GetFlows() []*Flow {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type DeleteFlowRevisionsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string  `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string  `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Id        string  `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	Revisions []int32 `protobuf:"varint,4,rep,packed,name=revisions,proto3" json:"revisions,omitempty"`
+}
+
+func (x *DeleteFlowRevisionsRequest) Reset() {
+	*x = DeleteFlowRevisionsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[11]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeleteFlowRevisionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFlowRevisionsRequest) ProtoMessage() {}
+
+func (x *DeleteFlowRevisionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[11]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFlowRevisionsRequest.ProtoReflect.Descriptor instead.
+func (*DeleteFlowRevisionsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DeleteFlowRevisionsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteFlowRevisionsRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *DeleteFlowRevisionsRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeleteFlowRevisionsRequest) GetRevisions() []int32 {
+	if x != nil {
+		return x.Revisions
+	}
+	return nil
+}
+
+type DeleteFlowRevisionsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *DeleteFlowRevisionsResponse) Reset() {
+	*x = DeleteFlowRevisionsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[12]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeleteFlowRevisionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFlowRevisionsResponse) ProtoMessage() {}
+
+func (x *DeleteFlowRevisionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[12]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFlowRevisionsResponse.ProtoReflect.Descriptor instead.
+func (*DeleteFlowRevisionsResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{12}
+}
+
+type GetFlowGraphRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Id        string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	// 0 means the latest revision.
+	Revision int32 `protobuf:"varint,4,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Subflow tasks (node uids or task ids) to draw with the tasks of the flow they start.
+	Subflows []string `protobuf:"bytes,5,rep,name=subflows,proto3" json:"subflows,omitempty"`
+}
+
+func (x *GetFlowGraphRequest) Reset() {
+	*x = GetFlowGraphRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[13]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetFlowGraphRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlowGraphRequest) ProtoMessage() {}
+
+func (x *GetFlowGraphRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[13]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlowGraphRequest.ProtoReflect.Descriptor instead.
+func (*GetFlowGraphRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetFlowGraphRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetFlowGraphRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *GetFlowGraphRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetFlowGraphRequest) GetRevision() int32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *GetFlowGraphRequest) GetSubflows() []string {
+	if x != nil {
+		return x.Subflows
+	}
+	return nil
+}
+
+type GenerateFlowGraphRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The YAML source of one flow.
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// Subflow tasks (node uids or task ids) to draw with the tasks of the flow they start.
+	Subflows []string `protobuf:"bytes,3,rep,name=subflows,proto3" json:"subflows,omitempty"`
+}
+
+func (x *GenerateFlowGraphRequest) Reset() {
+	*x = GenerateFlowGraphRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[14]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GenerateFlowGraphRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateFlowGraphRequest) ProtoMessage() {}
+
+func (x *GenerateFlowGraphRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[14]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateFlowGraphRequest.ProtoReflect.Descriptor instead.
+func (*GenerateFlowGraphRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GenerateFlowGraphRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GenerateFlowGraphRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *GenerateFlowGraphRequest) GetSubflows() []string {
+	if x != nil {
+		return x.Subflows
+	}
+	return nil
+}
+
+type GetExecutionGraphRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant      string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	ExecutionId string `protobuf:"bytes,2,opt,name=execution_id,json=executionId,proto3" json:"execution_id,omitempty"`
+	// Subflow tasks (node uids or task ids) to draw with the tasks of the flow they start.
+	Subflows []string `protobuf:"bytes,3,rep,name=subflows,proto3" json:"subflows,omitempty"`
+}
+
+func (x *GetExecutionGraphRequest) Reset() {
+	*x = GetExecutionGraphRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[15]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetExecutionGraphRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetExecutionGraphRequest) ProtoMessage() {}
+
+func (x *GetExecutionGraphRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[15]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetExecutionGraphRequest.ProtoReflect.Descriptor instead.
+func (*GetExecutionGraphRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetExecutionGraphRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetExecutionGraphRequest) GetExecutionId() string {
+	if x != nil {
+		return x.ExecutionId
+	}
+	return ""
+}
+
+func (x *GetExecutionGraphRequest) GetSubflows() []string {
+	if x != nil {
+		return x.Subflows
+	}
+	return nil
+}
+
+type BulkUpdateFlowsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// One or more YAML documents separated by "---".
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// Delete the flows of `namespace` that the documents do not name (Kestra's default: true).
+	// Only with a namespace.
+	Delete *bool `protobuf:"varint,3,opt,name=delete,proto3,oneof" json:"delete,omitempty"`
+	// Every document must be of this namespace (or below it, with allow_namespace_child).
+	Namespace           string `protobuf:"bytes,4,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	AllowNamespaceChild bool   `protobuf:"varint,5,opt,name=allow_namespace_child,json=allowNamespaceChild,proto3" json:"allow_namespace_child,omitempty"`
+}
+
+func (x *BulkUpdateFlowsRequest) Reset() {
+	*x = BulkUpdateFlowsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[16]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *BulkUpdateFlowsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkUpdateFlowsRequest) ProtoMessage() {}
+
+func (x *BulkUpdateFlowsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[16]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkUpdateFlowsRequest.ProtoReflect.Descriptor instead.
+func (*BulkUpdateFlowsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *BulkUpdateFlowsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *BulkUpdateFlowsRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *BulkUpdateFlowsRequest) GetDelete() bool {
+	if x != nil && x.Delete != nil {
+		return *x.Delete
+	}
+	return false
+}
+
+func (x *BulkUpdateFlowsRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *BulkUpdateFlowsRequest) GetAllowNamespaceChild() bool {
+	if x != nil {
+		return x.AllowNamespaceChild
+	}
+	return false
+}
+
+type UpdateNamespaceFlowsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// One or more YAML documents separated by "---".
+	Source string `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// Delete the namespace's flows that the documents do not name (Kestra's default: true).
+	Delete *bool `protobuf:"varint,4,opt,name=delete,proto3,oneof" json:"delete,omitempty"`
+	// Put every document in this namespace, whatever it says.
+	Override bool `protobuf:"varint,5,opt,name=override,proto3" json:"override,omitempty"`
+}
+
+func (x *UpdateNamespaceFlowsRequest) Reset() {
+	*x = UpdateNamespaceFlowsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[17]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *UpdateNamespaceFlowsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateNamespaceFlowsRequest) ProtoMessage() {}
+
+func (x *UpdateNamespaceFlowsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[17]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateNamespaceFlowsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateNamespaceFlowsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UpdateNamespaceFlowsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *UpdateNamespaceFlowsRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *UpdateNamespaceFlowsRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *UpdateNamespaceFlowsRequest) GetDelete() bool {
+	if x != nil && x.Delete != nil {
+		return *x.Delete
+	}
+	return false
+}
+
+func (x *UpdateNamespaceFlowsRequest) GetOverride() bool {
+	if x != nil {
+		return x.Override
+	}
+	return false
+}
+
+type UpdateFlowsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// The flows as stored, in the documents' order; then the ones deleted.
+	Flows []*Flow `protobuf:"bytes,1,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *UpdateFlowsResponse) Reset() {
+	*x = UpdateFlowsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[18]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *UpdateFlowsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateFlowsResponse) ProtoMessage() {}
+
+func (x *UpdateFlowsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[18]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateFlowsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateFlowsResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *UpdateFlowsResponse) GetFlows() []*Flow {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type ImportFlowsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The URI of an uploaded file (multipart part `fileUpload`): a ZIP of YAML files, or YAML
+	// documents separated by "---".
+	FileUpload string `protobuf:"bytes,2,opt,name=file_upload,json=fileUpload,proto3" json:"file_upload,omitempty"`
+	// Refuse the whole import when a flow is invalid, rather than skip it.
+	FailOnError bool `protobuf:"varint,3,opt,name=fail_on_error,json=failOnError,proto3" json:"fail_on_error,omitempty"`
+}
+
+func (x *ImportFlowsRequest) Reset() {
+	*x = ImportFlowsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[19]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ImportFlowsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportFlowsRequest) ProtoMessage() {}
+
+func (x *ImportFlowsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[19]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportFlowsRequest.ProtoReflect.Descriptor instead.
+func (*ImportFlowsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ImportFlowsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ImportFlowsRequest) GetFileUpload() string {
+	if x != nil {
+		return x.FileUpload
+	}
+	return ""
+}
+
+func (x *ImportFlowsRequest) GetFailOnError() bool {
+	if x != nil {
+		return x.FailOnError
+	}
+	return false
+}
+
+type ImportFlowsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// What was not imported: the 0-based indexes of YAML documents, or the ZIP's file names.
+	Failed []string `protobuf:"bytes,1,rep,name=failed,proto3" json:"failed,omitempty"`
+}
+
+func (x *ImportFlowsResponse) Reset() {
+	*x = ImportFlowsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[20]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ImportFlowsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportFlowsResponse) ProtoMessage() {}
+
+func (x *ImportFlowsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[20]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportFlowsResponse.ProtoReflect.Descriptor instead.
+func (*ImportFlowsResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ImportFlowsResponse) GetFailed() []string {
+	if x != nil {
+		return x.Failed
+	}
+	return nil
+}
+
+type ExportFlowsByIdsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string     `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Flows  []*FlowRef `protobuf:"bytes,2,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *ExportFlowsByIdsRequest) Reset() {
+	*x = ExportFlowsByIdsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[21]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ExportFlowsByIdsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFlowsByIdsRequest) ProtoMessage() {}
+
+func (x *ExportFlowsByIdsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[21]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFlowsByIdsRequest.ProtoReflect.Descriptor instead.
+func (*ExportFlowsByIdsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ExportFlowsByIdsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ExportFlowsByIdsRequest) GetFlows() []*FlowRef {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type ExportFlowsByQueryRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only flows in this namespace or below it.
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// Matches flow ids and namespaces containing this text.
+	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
+}
+
+func (x *ExportFlowsByQueryRequest) Reset() {
+	*x = ExportFlowsByQueryRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[22]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ExportFlowsByQueryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFlowsByQueryRequest) ProtoMessage() {}
+
+func (x *ExportFlowsByQueryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[22]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFlowsByQueryRequest.ProtoReflect.Descriptor instead.
+func (*ExportFlowsByQueryRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ExportFlowsByQueryRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ExportFlowsByQueryRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *ExportFlowsByQueryRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+type DeleteFlowsByQueryRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only flows in this namespace or below it.
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// Matches flow ids and namespaces containing this text.
+	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
+}
+
+func (x *DeleteFlowsByQueryRequest) Reset() {
+	*x = DeleteFlowsByQueryRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[23]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeleteFlowsByQueryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFlowsByQueryRequest) ProtoMessage() {}
+
+func (x *DeleteFlowsByQueryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[23]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFlowsByQueryRequest.ProtoReflect.Descriptor instead.
+func (*DeleteFlowsByQueryRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *DeleteFlowsByQueryRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteFlowsByQueryRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *DeleteFlowsByQueryRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+type DisableFlowsByQueryRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only flows in this namespace or below it.
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// Matches flow ids and namespaces containing this text.
+	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
+}
+
+func (x *DisableFlowsByQueryRequest) Reset() {
+	*x = DisableFlowsByQueryRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[24]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DisableFlowsByQueryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableFlowsByQueryRequest) ProtoMessage() {}
+
+func (x *DisableFlowsByQueryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[24]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableFlowsByQueryRequest.ProtoReflect.Descriptor instead.
+func (*DisableFlowsByQueryRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *DisableFlowsByQueryRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DisableFlowsByQueryRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *DisableFlowsByQueryRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+type EnableFlowsByQueryRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only flows in this namespace or below it.
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	// Matches flow ids and namespaces containing this text.
+	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
+}
+
+func (x *EnableFlowsByQueryRequest) Reset() {
+	*x = EnableFlowsByQueryRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[25]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EnableFlowsByQueryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableFlowsByQueryRequest) ProtoMessage() {}
+
+func (x *EnableFlowsByQueryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[25]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableFlowsByQueryRequest.ProtoReflect.Descriptor instead.
+func (*EnableFlowsByQueryRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *EnableFlowsByQueryRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *EnableFlowsByQueryRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *EnableFlowsByQueryRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+type DeleteFlowsByIdsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string     `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Flows  []*FlowRef `protobuf:"bytes,2,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *DeleteFlowsByIdsRequest) Reset() {
+	*x = DeleteFlowsByIdsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[26]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DeleteFlowsByIdsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFlowsByIdsRequest) ProtoMessage() {}
+
+func (x *DeleteFlowsByIdsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[26]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFlowsByIdsRequest.ProtoReflect.Descriptor instead.
+func (*DeleteFlowsByIdsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *DeleteFlowsByIdsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteFlowsByIdsRequest) GetFlows() []*FlowRef {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type DisableFlowsByIdsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string     `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Flows  []*FlowRef `protobuf:"bytes,2,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *DisableFlowsByIdsRequest) Reset() {
+	*x = DisableFlowsByIdsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[27]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *DisableFlowsByIdsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableFlowsByIdsRequest) ProtoMessage() {}
+
+func (x *DisableFlowsByIdsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[27]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableFlowsByIdsRequest.ProtoReflect.Descriptor instead.
+func (*DisableFlowsByIdsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *DisableFlowsByIdsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DisableFlowsByIdsRequest) GetFlows() []*FlowRef {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type EnableFlowsByIdsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string     `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Flows  []*FlowRef `protobuf:"bytes,2,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *EnableFlowsByIdsRequest) Reset() {
+	*x = EnableFlowsByIdsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[28]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *EnableFlowsByIdsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableFlowsByIdsRequest) ProtoMessage() {}
+
+func (x *EnableFlowsByIdsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[28]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableFlowsByIdsRequest.ProtoReflect.Descriptor instead.
+func (*EnableFlowsByIdsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *EnableFlowsByIdsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *EnableFlowsByIdsRequest) GetFlows() []*FlowRef {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type BulkFlowsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// How many flows were changed.
+	Count int32 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+}
+
+func (x *BulkFlowsResponse) Reset() {
+	*x = BulkFlowsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[29]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *BulkFlowsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkFlowsResponse) ProtoMessage() {}
+
+func (x *BulkFlowsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[29]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkFlowsResponse.ProtoReflect.Descriptor instead.
+func (*BulkFlowsResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *BulkFlowsResponse) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+type ListNamespaceFlowsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+}
+
+func (x *ListNamespaceFlowsRequest) Reset() {
+	*x = ListNamespaceFlowsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[30]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListNamespaceFlowsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNamespaceFlowsRequest) ProtoMessage() {}
+
+func (x *ListNamespaceFlowsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[30]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNamespaceFlowsRequest.ProtoReflect.Descriptor instead.
+func (*ListNamespaceFlowsRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListNamespaceFlowsRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ListNamespaceFlowsRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+type ListNamespaceFlowsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Flows []*Flow `protobuf:"bytes,1,rep,name=flows,proto3" json:"flows,omitempty"`
+}
+
+func (x *ListNamespaceFlowsResponse) Reset() {
+	*x = ListNamespaceFlowsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[31]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListNamespaceFlowsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNamespaceFlowsResponse) ProtoMessage() {}
+
+func (x *ListNamespaceFlowsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[31]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNamespaceFlowsResponse.ProtoReflect.Descriptor instead.
+func (*ListNamespaceFlowsResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ListNamespaceFlowsResponse) GetFlows() []*Flow {
+	if x != nil {
+		return x.Flows
+	}
+	return nil
+}
+
+type ListDistinctNamespacesRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// Only namespaces containing this text.
+	Query string `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
+}
+
+func (x *ListDistinctNamespacesRequest) Reset() {
+	*x = ListDistinctNamespacesRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[32]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListDistinctNamespacesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDistinctNamespacesRequest) ProtoMessage() {}
+
+func (x *ListDistinctNamespacesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[32]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDistinctNamespacesRequest.ProtoReflect.Descriptor instead.
+func (*ListDistinctNamespacesRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListDistinctNamespacesRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ListDistinctNamespacesRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+type ListDistinctNamespacesResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Namespaces []string `protobuf:"bytes,1,rep,name=namespaces,proto3" json:"namespaces,omitempty"`
+}
+
+func (x *ListDistinctNamespacesResponse) Reset() {
+	*x = ListDistinctNamespacesResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[33]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ListDistinctNamespacesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDistinctNamespacesResponse) ProtoMessage() {}
+
+func (x *ListDistinctNamespacesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[33]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDistinctNamespacesResponse.ProtoReflect.Descriptor instead.
+func (*ListDistinctNamespacesResponse) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListDistinctNamespacesResponse) GetNamespaces() []string {
+	if x != nil {
+		return x.Namespaces
+	}
+	return nil
+}
+
+type GetFlowTaskRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Id        string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	TaskId    string `protobuf:"bytes,4,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// 0 means the latest revision.
+	Revision int32 `protobuf:"varint,5,opt,name=revision,proto3" json:"revision,omitempty"`
+}
+
+func (x *GetFlowTaskRequest) Reset() {
+	*x = GetFlowTaskRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[34]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetFlowTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlowTaskRequest) ProtoMessage() {}
+
+func (x *GetFlowTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[34]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlowTaskRequest.ProtoReflect.Descriptor instead.
+func (*GetFlowTaskRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *GetFlowTaskRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetFlowTaskRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *GetFlowTaskRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetFlowTaskRequest) GetTaskId() string {
+	if x != nil {
+		return x.TaskId
+	}
+	return ""
+}
+
+func (x *GetFlowTaskRequest) GetRevision() int32 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+type FlowTask struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// The task as the flow declares it.
+	Task *structpb.Struct `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+}
+
+func (x *FlowTask) Reset() {
+	*x = FlowTask{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[35]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *FlowTask) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FlowTask) ProtoMessage() {}
+
+func (x *FlowTask) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[35]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FlowTask.ProtoReflect.Descriptor instead.
+func (*FlowTask) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *FlowTask) GetTask() *structpb.Struct {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+type GetFlowDependenciesRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant    string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Id        string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+	// Only the flows that depend on this one (Kestra's destinationOnly), not those it depends on.
+	DestinationOnly bool `protobuf:"varint,4,opt,name=destination_only,json=destinationOnly,proto3" json:"destination_only,omitempty"`
+	// Follow the dependencies of the dependencies.
+	ExpandAll bool `protobuf:"varint,5,opt,name=expand_all,json=expandAll,proto3" json:"expand_all,omitempty"`
+}
+
+func (x *GetFlowDependenciesRequest) Reset() {
+	*x = GetFlowDependenciesRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[36]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetFlowDependenciesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlowDependenciesRequest) ProtoMessage() {}
+
+func (x *GetFlowDependenciesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[36]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlowDependenciesRequest.ProtoReflect.Descriptor instead.
+func (*GetFlowDependenciesRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *GetFlowDependenciesRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetFlowDependenciesRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *GetFlowDependenciesRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GetFlowDependenciesRequest) GetDestinationOnly() bool {
+	if x != nil {
+		return x.DestinationOnly
+	}
+	return false
+}
+
+func (x *GetFlowDependenciesRequest) GetExpandAll() bool {
+	if x != nil {
+		return x.ExpandAll
+	}
+	return false
+}
+
+type GetNamespaceDependenciesRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant          string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Namespace       string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	DestinationOnly bool   `protobuf:"varint,3,opt,name=destination_only,json=destinationOnly,proto3" json:"destination_only,omitempty"`
+}
+
+func (x *GetNamespaceDependenciesRequest) Reset() {
+	*x = GetNamespaceDependenciesRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[37]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetNamespaceDependenciesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetNamespaceDependenciesRequest) ProtoMessage() {}
+
+func (x *GetNamespaceDependenciesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[37]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetNamespaceDependenciesRequest.ProtoReflect.Descriptor instead.
+func (*GetNamespaceDependenciesRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *GetNamespaceDependenciesRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *GetNamespaceDependenciesRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *GetNamespaceDependenciesRequest) GetDestinationOnly() bool {
+	if x != nil {
+		return x.DestinationOnly
+	}
+	return false
+}
+
+// FlowTopologyNode is a flow in a dependency graph.
+type FlowTopologyNode struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// tenant_namespace_id, as Kestra's.
+	Uid       string `protobuf:"bytes,1,opt,name=uid,proto3" json:"uid,omitempty"`
+	Namespace string `protobuf:"bytes,2,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Id        string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
+}
+
+func (x *FlowTopologyNode) Reset() {
+	*x = FlowTopologyNode{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[38]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *FlowTopologyNode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FlowTopologyNode) ProtoMessage() {}
+
+func (x *FlowTopologyNode) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[38]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FlowTopologyNode.ProtoReflect.Descriptor instead.
+func (*FlowTopologyNode) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *FlowTopologyNode) GetUid() string {
+	if x != nil {
+		return x.Uid
+	}
+	return ""
+}
+
+func (x *FlowTopologyNode) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *FlowTopologyNode) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type FlowTopologyEdge struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Source   string       `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	Target   string       `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
+	Relation FlowRelation `protobuf:"varint,3,opt,name=relation,proto3,enum=flowmesh.flow.v1.FlowRelation" json:"relation,omitempty"`
+}
+
+func (x *FlowTopologyEdge) Reset() {
+	*x = FlowTopologyEdge{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[39]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *FlowTopologyEdge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FlowTopologyEdge) ProtoMessage() {}
+
+func (x *FlowTopologyEdge) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[39]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FlowTopologyEdge.ProtoReflect.Descriptor instead.
+func (*FlowTopologyEdge) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *FlowTopologyEdge) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *FlowTopologyEdge) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *FlowTopologyEdge) GetRelation() FlowRelation {
+	if x != nil {
+		return x.Relation
+	}
+	return FlowRelation_FLOW_RELATION_UNSPECIFIED
+}
+
+// FlowTopology is Kestra's FlowTopologyGraph.
+type FlowTopology struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Nodes []*FlowTopologyNode `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	Edges []*FlowTopologyEdge `protobuf:"bytes,2,rep,name=edges,proto3" json:"edges,omitempty"`
+}
+
+func (x *FlowTopology) Reset() {
+	*x = FlowTopology{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[40]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *FlowTopology) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FlowTopology) ProtoMessage() {}
+
+func (x *FlowTopology) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[40]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FlowTopology.ProtoReflect.Descriptor instead.
+func (*FlowTopology) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *FlowTopology) GetNodes() []*FlowTopologyNode {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+func (x *FlowTopology) GetEdges() []*FlowTopologyEdge {
+	if x != nil {
+		return x.Edges
+	}
+	return nil
+}
+
+type ValidateTaskRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The task (or trigger, with section TRIGGERS) as YAML or JSON.
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// TASKS when not given.
+	Section TaskSection `protobuf:"varint,3,opt,name=section,proto3,enum=flowmesh.flow.v1.TaskSection" json:"section,omitempty"`
+}
+
+func (x *ValidateTaskRequest) Reset() {
+	*x = ValidateTaskRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[41]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ValidateTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateTaskRequest) ProtoMessage() {}
+
+func (x *ValidateTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[41]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateTaskRequest.ProtoReflect.Descriptor instead.
+func (*ValidateTaskRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ValidateTaskRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ValidateTaskRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ValidateTaskRequest) GetSection() TaskSection {
+	if x != nil {
+		return x.Section
+	}
+	return TaskSection_TASK_SECTION_UNSPECIFIED
+}
+
+type ValidateTriggerRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// The trigger as YAML or JSON.
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+}
+
+func (x *ValidateTriggerRequest) Reset() {
+	*x = ValidateTriggerRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[42]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ValidateTriggerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateTriggerRequest) ProtoMessage() {}
+
+func (x *ValidateTriggerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_flow_v1_flow_messages_proto_msgTypes[42]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateTriggerRequest.ProtoReflect.Descriptor instead.
+func (*ValidateTriggerRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ValidateTriggerRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ValidateTriggerRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
 var File_flowmesh_flow_v1_flow_messages_proto protoreflect.FileDescriptor
 
 var file_flowmesh_flow_v1_flow_messages_proto_rawDesc = []byte{
@@ -574,73 +2762,313 @@ var file_flowmesh_flow_v1_flow_messages_proto_rawDesc = []byte{
 	0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x12, 0x10, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68,
 	0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x1a, 0x1b, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65,
 	0x73, 0x68, 0x2f, 0x66, 0x6c, 0x6f, 0x77, 0x2f, 0x76, 0x31, 0x2f, 0x66, 0x6c, 0x6f, 0x77, 0x2e,
-	0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x43, 0x0a, 0x11, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x46,
-	0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65,
-	0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61,
-	0x6e, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01,
-	0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x22, 0x71, 0x0a, 0x11, 0x55, 0x70,
-	0x64, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12,
+	0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x1c, 0x67, 0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2f, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2f, 0x73, 0x74, 0x72, 0x75, 0x63, 0x74, 0x2e, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x22, 0x62, 0x0a, 0x11, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f,
+	0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61,
+	0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74,
+	0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x12, 0x1d, 0x0a, 0x0a, 0x72, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x5f, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x72, 0x65,
+	0x71, 0x75, 0x65, 0x73, 0x74, 0x49, 0x64, 0x22, 0x71, 0x0a, 0x11, 0x55, 0x70, 0x64, 0x61, 0x74,
+	0x65, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06,
+	0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65,
+	0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63,
+	0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61,
+	0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02,
+	0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x04, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x22, 0x72, 0x0a, 0x0e, 0x47, 0x65,
+	0x74, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06,
+	0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65,
+	0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63,
+	0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61,
+	0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02,
+	0x69, 0x64, 0x12, 0x1a, 0x0a, 0x08, 0x72, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x18, 0x04,
+	0x20, 0x01, 0x28, 0x05, 0x52, 0x08, 0x72, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x22, 0x9a,
+	0x01, 0x0a, 0x10, 0x4c, 0x69, 0x73, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e,
+	0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09,
+	0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x71, 0x75, 0x65,
+	0x72, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x12,
+	0x1b, 0x0a, 0x09, 0x70, 0x61, 0x67, 0x65, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x18, 0x04, 0x20, 0x01,
+	0x28, 0x05, 0x52, 0x08, 0x70, 0x61, 0x67, 0x65, 0x53, 0x69, 0x7a, 0x65, 0x12, 0x1d, 0x0a, 0x0a,
+	0x70, 0x61, 0x67, 0x65, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x18, 0x05, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x09, 0x70, 0x61, 0x67, 0x65, 0x54, 0x6f, 0x6b, 0x65, 0x6e, 0x22, 0x88, 0x01, 0x0a, 0x11,
+	0x4c, 0x69, 0x73, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x12, 0x2c, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x0b,
+	0x32, 0x16, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77,
+	0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x12,
+	0x26, 0x0a, 0x0f, 0x6e, 0x65, 0x78, 0x74, 0x5f, 0x70, 0x61, 0x67, 0x65, 0x5f, 0x74, 0x6f, 0x6b,
+	0x65, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0d, 0x6e, 0x65, 0x78, 0x74, 0x50, 0x61,
+	0x67, 0x65, 0x54, 0x6f, 0x6b, 0x65, 0x6e, 0x12, 0x1d, 0x0a, 0x0a, 0x74, 0x6f, 0x74, 0x61, 0x6c,
+	0x5f, 0x73, 0x69, 0x7a, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x03, 0x52, 0x09, 0x74, 0x6f, 0x74,
+	0x61, 0x6c, 0x53, 0x69, 0x7a, 0x65, 0x22, 0x59, 0x0a, 0x11, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65,
+	0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74,
+	0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e,
+	0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63,
+	0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02, 0x69,
+	0x64, 0x22, 0x14, 0x0a, 0x12, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x46, 0x0a, 0x14, 0x56, 0x61, 0x6c, 0x69, 0x64,
+	0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12,
 	0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52,
-	0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73,
-	0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65,
-	0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28,
-	0x09, 0x52, 0x02, 0x69, 0x64, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18,
-	0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x22, 0x72, 0x0a,
-	0x0e, 0x47, 0x65, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12,
+	0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63,
+	0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x22,
+	0x53, 0x0a, 0x15, 0x56, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x3a, 0x0a, 0x07, 0x72, 0x65, 0x73, 0x75,
+	0x6c, 0x74, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x20, 0x2e, 0x66, 0x6c, 0x6f, 0x77,
+	0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f,
+	0x77, 0x56, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x07, 0x72, 0x65, 0x73,
+	0x75, 0x6c, 0x74, 0x73, 0x22, 0x83, 0x01, 0x0a, 0x18, 0x4c, 0x69, 0x73, 0x74, 0x46, 0x6c, 0x6f,
+	0x77, 0x52, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d,
+	0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61,
+	0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x64, 0x12, 0x21, 0x0a, 0x0c, 0x61, 0x6c, 0x6c, 0x6f, 0x77,
+	0x5f, 0x64, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0b, 0x61,
+	0x6c, 0x6c, 0x6f, 0x77, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x22, 0x49, 0x0a, 0x19, 0x4c, 0x69,
+	0x73, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x73, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x2c, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73,
+	0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x16, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73,
+	0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x05,
+	0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x80, 0x01, 0x0a, 0x1a, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65,
+	0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x73, 0x52, 0x65, 0x71,
+	0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09,
+	0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x64, 0x12, 0x1c, 0x0a, 0x09, 0x72, 0x65,
+	0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x73, 0x18, 0x04, 0x20, 0x03, 0x28, 0x05, 0x52, 0x09, 0x72,
+	0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x73, 0x22, 0x1d, 0x0a, 0x1b, 0x44, 0x65, 0x6c, 0x65,
+	0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x73, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x93, 0x01, 0x0a, 0x13, 0x47, 0x65, 0x74, 0x46,
+	0x6c, 0x6f, 0x77, 0x47, 0x72, 0x61, 0x70, 0x68, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12,
 	0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52,
 	0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73,
 	0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65,
 	0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28,
 	0x09, 0x52, 0x02, 0x69, 0x64, 0x12, 0x1a, 0x0a, 0x08, 0x72, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f,
 	0x6e, 0x18, 0x04, 0x20, 0x01, 0x28, 0x05, 0x52, 0x08, 0x72, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f,
-	0x6e, 0x22, 0x9a, 0x01, 0x0a, 0x10, 0x4c, 0x69, 0x73, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52,
-	0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74,
-	0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c,
-	0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28,
-	0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x14, 0x0a, 0x05,
-	0x71, 0x75, 0x65, 0x72, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x71, 0x75, 0x65,
-	0x72, 0x79, 0x12, 0x1b, 0x0a, 0x09, 0x70, 0x61, 0x67, 0x65, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x18,
-	0x04, 0x20, 0x01, 0x28, 0x05, 0x52, 0x08, 0x70, 0x61, 0x67, 0x65, 0x53, 0x69, 0x7a, 0x65, 0x12,
-	0x1d, 0x0a, 0x0a, 0x70, 0x61, 0x67, 0x65, 0x5f, 0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x18, 0x05, 0x20,
-	0x01, 0x28, 0x09, 0x52, 0x09, 0x70, 0x61, 0x67, 0x65, 0x54, 0x6f, 0x6b, 0x65, 0x6e, 0x22, 0x88,
-	0x01, 0x0a, 0x11, 0x4c, 0x69, 0x73, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x73, 0x70,
-	0x6f, 0x6e, 0x73, 0x65, 0x12, 0x2c, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18, 0x01, 0x20,
-	0x03, 0x28, 0x0b, 0x32, 0x16, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66,
-	0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x05, 0x66, 0x6c, 0x6f,
-	0x77, 0x73, 0x12, 0x26, 0x0a, 0x0f, 0x6e, 0x65, 0x78, 0x74, 0x5f, 0x70, 0x61, 0x67, 0x65, 0x5f,
-	0x74, 0x6f, 0x6b, 0x65, 0x6e, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0d, 0x6e, 0x65, 0x78,
-	0x74, 0x50, 0x61, 0x67, 0x65, 0x54, 0x6f, 0x6b, 0x65, 0x6e, 0x12, 0x1d, 0x0a, 0x0a, 0x74, 0x6f,
-	0x74, 0x61, 0x6c, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28, 0x03, 0x52, 0x09,
-	0x74, 0x6f, 0x74, 0x61, 0x6c, 0x53, 0x69, 0x7a, 0x65, 0x22, 0x59, 0x0a, 0x11, 0x44, 0x65, 0x6c,
-	0x65, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16,
+	0x6e, 0x12, 0x1a, 0x0a, 0x08, 0x73, 0x75, 0x62, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18, 0x05, 0x20,
+	0x03, 0x28, 0x09, 0x52, 0x08, 0x73, 0x75, 0x62, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x66, 0x0a,
+	0x18, 0x47, 0x65, 0x6e, 0x65, 0x72, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x47, 0x72, 0x61,
+	0x70, 0x68, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e,
+	0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e,
+	0x74, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x12, 0x1a, 0x0a, 0x08, 0x73, 0x75, 0x62,
+	0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18, 0x03, 0x20, 0x03, 0x28, 0x09, 0x52, 0x08, 0x73, 0x75, 0x62,
+	0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x71, 0x0a, 0x18, 0x47, 0x65, 0x74, 0x45, 0x78, 0x65, 0x63,
+	0x75, 0x74, 0x69, 0x6f, 0x6e, 0x47, 0x72, 0x61, 0x70, 0x68, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x21, 0x0a, 0x0c, 0x65, 0x78, 0x65,
+	0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x69, 0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x0b, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x49, 0x64, 0x12, 0x1a, 0x0a, 0x08,
+	0x73, 0x75, 0x62, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18, 0x03, 0x20, 0x03, 0x28, 0x09, 0x52, 0x08,
+	0x73, 0x75, 0x62, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0xc2, 0x01, 0x0a, 0x16, 0x42, 0x75, 0x6c,
+	0x6b, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x73,
+	0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75,
+	0x72, 0x63, 0x65, 0x12, 0x1b, 0x0a, 0x06, 0x64, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x08, 0x48, 0x00, 0x52, 0x06, 0x64, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x88, 0x01, 0x01,
+	0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x04, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x32,
+	0x0a, 0x15, 0x61, 0x6c, 0x6c, 0x6f, 0x77, 0x5f, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63,
+	0x65, 0x5f, 0x63, 0x68, 0x69, 0x6c, 0x64, 0x18, 0x05, 0x20, 0x01, 0x28, 0x08, 0x52, 0x13, 0x61,
+	0x6c, 0x6c, 0x6f, 0x77, 0x4e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x43, 0x68, 0x69,
+	0x6c, 0x64, 0x42, 0x09, 0x0a, 0x07, 0x5f, 0x64, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x22, 0xaf, 0x01,
+	0x0a, 0x1b, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x4e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63,
+	0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a,
+	0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74,
+	0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61,
+	0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70,
+	0x61, 0x63, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x12, 0x1b, 0x0a, 0x06, 0x64,
+	0x65, 0x6c, 0x65, 0x74, 0x65, 0x18, 0x04, 0x20, 0x01, 0x28, 0x08, 0x48, 0x00, 0x52, 0x06, 0x64,
+	0x65, 0x6c, 0x65, 0x74, 0x65, 0x88, 0x01, 0x01, 0x12, 0x1a, 0x0a, 0x08, 0x6f, 0x76, 0x65, 0x72,
+	0x72, 0x69, 0x64, 0x65, 0x18, 0x05, 0x20, 0x01, 0x28, 0x08, 0x52, 0x08, 0x6f, 0x76, 0x65, 0x72,
+	0x72, 0x69, 0x64, 0x65, 0x42, 0x09, 0x0a, 0x07, 0x5f, 0x64, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x22,
+	0x43, 0x0a, 0x13, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65,
+	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x2c, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18,
+	0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x16, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68,
+	0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x05, 0x66,
+	0x6c, 0x6f, 0x77, 0x73, 0x22, 0x71, 0x0a, 0x12, 0x49, 0x6d, 0x70, 0x6f, 0x72, 0x74, 0x46, 0x6c,
+	0x6f, 0x77, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65,
+	0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61,
+	0x6e, 0x74, 0x12, 0x1f, 0x0a, 0x0b, 0x66, 0x69, 0x6c, 0x65, 0x5f, 0x75, 0x70, 0x6c, 0x6f, 0x61,
+	0x64, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x0a, 0x66, 0x69, 0x6c, 0x65, 0x55, 0x70, 0x6c,
+	0x6f, 0x61, 0x64, 0x12, 0x22, 0x0a, 0x0d, 0x66, 0x61, 0x69, 0x6c, 0x5f, 0x6f, 0x6e, 0x5f, 0x65,
+	0x72, 0x72, 0x6f, 0x72, 0x18, 0x03, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0b, 0x66, 0x61, 0x69, 0x6c,
+	0x4f, 0x6e, 0x45, 0x72, 0x72, 0x6f, 0x72, 0x22, 0x2d, 0x0a, 0x13, 0x49, 0x6d, 0x70, 0x6f, 0x72,
+	0x74, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x16,
+	0x0a, 0x06, 0x66, 0x61, 0x69, 0x6c, 0x65, 0x64, 0x18, 0x01, 0x20, 0x03, 0x28, 0x09, 0x52, 0x06,
+	0x66, 0x61, 0x69, 0x6c, 0x65, 0x64, 0x22, 0x62, 0x0a, 0x17, 0x45, 0x78, 0x70, 0x6f, 0x72, 0x74,
+	0x46, 0x6c, 0x6f, 0x77, 0x73, 0x42, 0x79, 0x49, 0x64, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x2f, 0x0a, 0x05, 0x66, 0x6c, 0x6f,
+	0x77, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x19, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d,
+	0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77,
+	0x52, 0x65, 0x66, 0x52, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x67, 0x0a, 0x19, 0x45, 0x78,
+	0x70, 0x6f, 0x72, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x42, 0x79, 0x51, 0x75, 0x65, 0x72, 0x79,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e,
+	0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12,
+	0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01,
+	0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x14, 0x0a,
+	0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x71, 0x75,
+	0x65, 0x72, 0x79, 0x22, 0x67, 0x0a, 0x19, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x46, 0x6c, 0x6f,
+	0x77, 0x73, 0x42, 0x79, 0x51, 0x75, 0x65, 0x72, 0x79, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74,
+	0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65,
+	0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d,
+	0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x18,
+	0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x22, 0x68, 0x0a, 0x1a,
+	0x44, 0x69, 0x73, 0x61, 0x62, 0x6c, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x42, 0x79, 0x51, 0x75,
+	0x65, 0x72, 0x79, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65,
+	0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61,
+	0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18,
+	0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65,
+	0x12, 0x14, 0x0a, 0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x22, 0x67, 0x0a, 0x19, 0x45, 0x6e, 0x61, 0x62, 0x6c, 0x65,
+	0x46, 0x6c, 0x6f, 0x77, 0x73, 0x42, 0x79, 0x51, 0x75, 0x65, 0x72, 0x79, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e,
+	0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09,
+	0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x14, 0x0a, 0x05, 0x71, 0x75, 0x65,
+	0x72, 0x79, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x22,
+	0x62, 0x0a, 0x17, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x42, 0x79,
+	0x49, 0x64, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65,
+	0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61,
+	0x6e, 0x74, 0x12, 0x2f, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28,
+	0x0b, 0x32, 0x19, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f,
+	0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x66, 0x52, 0x05, 0x66, 0x6c,
+	0x6f, 0x77, 0x73, 0x22, 0x63, 0x0a, 0x18, 0x44, 0x69, 0x73, 0x61, 0x62, 0x6c, 0x65, 0x46, 0x6c,
+	0x6f, 0x77, 0x73, 0x42, 0x79, 0x49, 0x64, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12,
+	0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x2f, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73,
+	0x18, 0x02, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x19, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73,
+	0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65,
+	0x66, 0x52, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x62, 0x0a, 0x17, 0x45, 0x6e, 0x61, 0x62,
+	0x6c, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x42, 0x79, 0x49, 0x64, 0x73, 0x52, 0x65, 0x71, 0x75,
+	0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x2f, 0x0a, 0x05, 0x66,
+	0x6c, 0x6f, 0x77, 0x73, 0x18, 0x02, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x19, 0x2e, 0x66, 0x6c, 0x6f,
+	0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c,
+	0x6f, 0x77, 0x52, 0x65, 0x66, 0x52, 0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x29, 0x0a, 0x11,
+	0x42, 0x75, 0x6c, 0x6b, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
+	0x65, 0x12, 0x14, 0x0a, 0x05, 0x63, 0x6f, 0x75, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x05,
+	0x52, 0x05, 0x63, 0x6f, 0x75, 0x6e, 0x74, 0x22, 0x51, 0x0a, 0x19, 0x4c, 0x69, 0x73, 0x74, 0x4e,
+	0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x71,
+	0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09,
+	0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x22, 0x4a, 0x0a, 0x1a, 0x4c, 0x69,
+	0x73, 0x74, 0x4e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x2c, 0x0a, 0x05, 0x66, 0x6c, 0x6f, 0x77,
+	0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x16, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65,
+	0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52,
+	0x05, 0x66, 0x6c, 0x6f, 0x77, 0x73, 0x22, 0x4d, 0x0a, 0x1d, 0x4c, 0x69, 0x73, 0x74, 0x44, 0x69,
+	0x73, 0x74, 0x69, 0x6e, 0x63, 0x74, 0x4e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x73,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e,
+	0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12,
+	0x14, 0x0a, 0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x05,
+	0x71, 0x75, 0x65, 0x72, 0x79, 0x22, 0x40, 0x0a, 0x1e, 0x4c, 0x69, 0x73, 0x74, 0x44, 0x69, 0x73,
+	0x74, 0x69, 0x6e, 0x63, 0x74, 0x4e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x73, 0x52,
+	0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x1e, 0x0a, 0x0a, 0x6e, 0x61, 0x6d, 0x65, 0x73,
+	0x70, 0x61, 0x63, 0x65, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x09, 0x52, 0x0a, 0x6e, 0x61, 0x6d,
+	0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x73, 0x22, 0x8f, 0x01, 0x0a, 0x12, 0x47, 0x65, 0x74, 0x46,
+	0x6c, 0x6f, 0x77, 0x54, 0x61, 0x73, 0x6b, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16,
 	0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
 	0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70,
 	0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73,
 	0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20, 0x01, 0x28, 0x09,
-	0x52, 0x02, 0x69, 0x64, 0x22, 0x14, 0x0a, 0x12, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x46, 0x6c,
-	0x6f, 0x77, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x46, 0x0a, 0x14, 0x56, 0x61,
-	0x6c, 0x69, 0x64, 0x61, 0x74, 0x65, 0x46, 0x6c, 0x6f, 0x77, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65,
-	0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01,
-	0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f,
-	0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72,
-	0x63, 0x65, 0x22, 0x53, 0x0a, 0x15, 0x56, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x65, 0x46, 0x6c,
-	0x6f, 0x77, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x3a, 0x0a, 0x07, 0x72,
-	0x65, 0x73, 0x75, 0x6c, 0x74, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x20, 0x2e, 0x66,
-	0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e,
-	0x46, 0x6c, 0x6f, 0x77, 0x56, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x07,
-	0x72, 0x65, 0x73, 0x75, 0x6c, 0x74, 0x73, 0x42, 0xb4, 0x01, 0x0a, 0x14, 0x63, 0x6f, 0x6d, 0x2e,
-	0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31,
-	0x42, 0x11, 0x46, 0x6c, 0x6f, 0x77, 0x4d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x73, 0x50, 0x72,
-	0x6f, 0x74, 0x6f, 0x50, 0x01, 0x5a, 0x27, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f,
-	0x73, 0x64, 0x6b, 0x2f, 0x67, 0x6f, 0x2f, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f,
-	0x66, 0x6c, 0x6f, 0x77, 0x2f, 0x76, 0x31, 0x3b, 0x66, 0x6c, 0x6f, 0x77, 0x76, 0x31, 0xa2, 0x02,
-	0x03, 0x46, 0x46, 0x58, 0xaa, 0x02, 0x10, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e,
-	0x46, 0x6c, 0x6f, 0x77, 0x2e, 0x56, 0x31, 0xca, 0x02, 0x10, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65,
-	0x73, 0x68, 0x5c, 0x46, 0x6c, 0x6f, 0x77, 0x5c, 0x56, 0x31, 0xe2, 0x02, 0x1c, 0x46, 0x6c, 0x6f,
-	0x77, 0x6d, 0x65, 0x73, 0x68, 0x5c, 0x46, 0x6c, 0x6f, 0x77, 0x5c, 0x56, 0x31, 0x5c, 0x47, 0x50,
-	0x42, 0x4d, 0x65, 0x74, 0x61, 0x64, 0x61, 0x74, 0x61, 0xea, 0x02, 0x12, 0x46, 0x6c, 0x6f, 0x77,
-	0x6d, 0x65, 0x73, 0x68, 0x3a, 0x3a, 0x46, 0x6c, 0x6f, 0x77, 0x3a, 0x3a, 0x56, 0x31, 0x62, 0x06,
-	0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x52, 0x02, 0x69, 0x64, 0x12, 0x17, 0x0a, 0x07, 0x74, 0x61, 0x73, 0x6b, 0x5f, 0x69, 0x64, 0x18,
+	0x04, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x61, 0x73, 0x6b, 0x49, 0x64, 0x12, 0x1a, 0x0a,
+	0x08, 0x72, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x18, 0x05, 0x20, 0x01, 0x28, 0x05, 0x52,
+	0x08, 0x72, 0x65, 0x76, 0x69, 0x73, 0x69, 0x6f, 0x6e, 0x22, 0x37, 0x0a, 0x08, 0x46, 0x6c, 0x6f,
+	0x77, 0x54, 0x61, 0x73, 0x6b, 0x12, 0x2b, 0x0a, 0x04, 0x74, 0x61, 0x73, 0x6b, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x0b, 0x32, 0x17, 0x2e, 0x67, 0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2e, 0x70, 0x72, 0x6f,
+	0x74, 0x6f, 0x62, 0x75, 0x66, 0x2e, 0x53, 0x74, 0x72, 0x75, 0x63, 0x74, 0x52, 0x04, 0x74, 0x61,
+	0x73, 0x6b, 0x22, 0xac, 0x01, 0x0a, 0x1a, 0x47, 0x65, 0x74, 0x46, 0x6c, 0x6f, 0x77, 0x44, 0x65,
+	0x70, 0x65, 0x6e, 0x64, 0x65, 0x6e, 0x63, 0x69, 0x65, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a, 0x09, 0x6e, 0x61, 0x6d,
+	0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x6e, 0x61,
+	0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64, 0x18, 0x03, 0x20,
+	0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x64, 0x12, 0x29, 0x0a, 0x10, 0x64, 0x65, 0x73, 0x74, 0x69,
+	0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x6f, 0x6e, 0x6c, 0x79, 0x18, 0x04, 0x20, 0x01, 0x28,
+	0x08, 0x52, 0x0f, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x4f, 0x6e,
+	0x6c, 0x79, 0x12, 0x1d, 0x0a, 0x0a, 0x65, 0x78, 0x70, 0x61, 0x6e, 0x64, 0x5f, 0x61, 0x6c, 0x6c,
+	0x18, 0x05, 0x20, 0x01, 0x28, 0x08, 0x52, 0x09, 0x65, 0x78, 0x70, 0x61, 0x6e, 0x64, 0x41, 0x6c,
+	0x6c, 0x22, 0x82, 0x01, 0x0a, 0x1f, 0x47, 0x65, 0x74, 0x4e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61,
+	0x63, 0x65, 0x44, 0x65, 0x70, 0x65, 0x6e, 0x64, 0x65, 0x6e, 0x63, 0x69, 0x65, 0x73, 0x52, 0x65,
+	0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x1c, 0x0a,
+	0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09,
+	0x52, 0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x29, 0x0a, 0x10, 0x64,
+	0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x5f, 0x6f, 0x6e, 0x6c, 0x79, 0x18,
+	0x03, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0f, 0x64, 0x65, 0x73, 0x74, 0x69, 0x6e, 0x61, 0x74, 0x69,
+	0x6f, 0x6e, 0x4f, 0x6e, 0x6c, 0x79, 0x22, 0x52, 0x0a, 0x10, 0x46, 0x6c, 0x6f, 0x77, 0x54, 0x6f,
+	0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x4e, 0x6f, 0x64, 0x65, 0x12, 0x10, 0x0a, 0x03, 0x75, 0x69,
+	0x64, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x03, 0x75, 0x69, 0x64, 0x12, 0x1c, 0x0a, 0x09,
+	0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52,
+	0x09, 0x6e, 0x61, 0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x0e, 0x0a, 0x02, 0x69, 0x64,
+	0x18, 0x03, 0x20, 0x01, 0x28, 0x09, 0x52, 0x02, 0x69, 0x64, 0x22, 0x7e, 0x0a, 0x10, 0x46, 0x6c,
+	0x6f, 0x77, 0x54, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x45, 0x64, 0x67, 0x65, 0x12, 0x16,
+	0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x61, 0x72, 0x67, 0x65, 0x74,
+	0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x61, 0x72, 0x67, 0x65, 0x74, 0x12, 0x3a,
+	0x0a, 0x08, 0x72, 0x65, 0x6c, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0e,
+	0x32, 0x1e, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77,
+	0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x52, 0x65, 0x6c, 0x61, 0x74, 0x69, 0x6f, 0x6e,
+	0x52, 0x08, 0x72, 0x65, 0x6c, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x22, 0x82, 0x01, 0x0a, 0x0c, 0x46,
+	0x6c, 0x6f, 0x77, 0x54, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x12, 0x38, 0x0a, 0x05, 0x6e,
+	0x6f, 0x64, 0x65, 0x73, 0x18, 0x01, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x22, 0x2e, 0x66, 0x6c, 0x6f,
+	0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c,
+	0x6f, 0x77, 0x54, 0x6f, 0x70, 0x6f, 0x6c, 0x6f, 0x67, 0x79, 0x4e, 0x6f, 0x64, 0x65, 0x52, 0x05,
+	0x6e, 0x6f, 0x64, 0x65, 0x73, 0x12, 0x38, 0x0a, 0x05, 0x65, 0x64, 0x67, 0x65, 0x73, 0x18, 0x02,
+	0x20, 0x03, 0x28, 0x0b, 0x32, 0x22, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e,
+	0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x46, 0x6c, 0x6f, 0x77, 0x54, 0x6f, 0x70, 0x6f,
+	0x6c, 0x6f, 0x67, 0x79, 0x45, 0x64, 0x67, 0x65, 0x52, 0x05, 0x65, 0x64, 0x67, 0x65, 0x73, 0x22,
+	0x7e, 0x0a, 0x13, 0x56, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x65, 0x54, 0x61, 0x73, 0x6b, 0x52,
+	0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x16,
+	0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06,
+	0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x12, 0x37, 0x0a, 0x07, 0x73, 0x65, 0x63, 0x74, 0x69, 0x6f,
+	0x6e, 0x18, 0x03, 0x20, 0x01, 0x28, 0x0e, 0x32, 0x1d, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65,
+	0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x2e, 0x54, 0x61, 0x73, 0x6b, 0x53,
+	0x65, 0x63, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x07, 0x73, 0x65, 0x63, 0x74, 0x69, 0x6f, 0x6e, 0x22,
+	0x48, 0x0a, 0x16, 0x56, 0x61, 0x6c, 0x69, 0x64, 0x61, 0x74, 0x65, 0x54, 0x72, 0x69, 0x67, 0x67,
+	0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e,
+	0x61, 0x6e, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e,
+	0x74, 0x12, 0x16, 0x0a, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x18, 0x02, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x2a, 0x6a, 0x0a, 0x0c, 0x46, 0x6c, 0x6f,
+	0x77, 0x52, 0x65, 0x6c, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x12, 0x1d, 0x0a, 0x19, 0x46, 0x4c, 0x4f,
+	0x57, 0x5f, 0x52, 0x45, 0x4c, 0x41, 0x54, 0x49, 0x4f, 0x4e, 0x5f, 0x55, 0x4e, 0x53, 0x50, 0x45,
+	0x43, 0x49, 0x46, 0x49, 0x45, 0x44, 0x10, 0x00, 0x12, 0x1b, 0x0a, 0x17, 0x46, 0x4c, 0x4f, 0x57,
+	0x5f, 0x52, 0x45, 0x4c, 0x41, 0x54, 0x49, 0x4f, 0x4e, 0x5f, 0x46, 0x4c, 0x4f, 0x57, 0x5f, 0x54,
+	0x41, 0x53, 0x4b, 0x10, 0x01, 0x12, 0x1e, 0x0a, 0x1a, 0x46, 0x4c, 0x4f, 0x57, 0x5f, 0x52, 0x45,
+	0x4c, 0x41, 0x54, 0x49, 0x4f, 0x4e, 0x5f, 0x46, 0x4c, 0x4f, 0x57, 0x5f, 0x54, 0x52, 0x49, 0x47,
+	0x47, 0x45, 0x52, 0x10, 0x02, 0x2a, 0x5e, 0x0a, 0x0b, 0x54, 0x61, 0x73, 0x6b, 0x53, 0x65, 0x63,
+	0x74, 0x69, 0x6f, 0x6e, 0x12, 0x1c, 0x0a, 0x18, 0x54, 0x41, 0x53, 0x4b, 0x5f, 0x53, 0x45, 0x43,
+	0x54, 0x49, 0x4f, 0x4e, 0x5f, 0x55, 0x4e, 0x53, 0x50, 0x45, 0x43, 0x49, 0x46, 0x49, 0x45, 0x44,
+	0x10, 0x00, 0x12, 0x16, 0x0a, 0x12, 0x54, 0x41, 0x53, 0x4b, 0x5f, 0x53, 0x45, 0x43, 0x54, 0x49,
+	0x4f, 0x4e, 0x5f, 0x54, 0x41, 0x53, 0x4b, 0x53, 0x10, 0x01, 0x12, 0x19, 0x0a, 0x15, 0x54, 0x41,
+	0x53, 0x4b, 0x5f, 0x53, 0x45, 0x43, 0x54, 0x49, 0x4f, 0x4e, 0x5f, 0x54, 0x52, 0x49, 0x47, 0x47,
+	0x45, 0x52, 0x53, 0x10, 0x02, 0x42, 0xb4, 0x01, 0x0a, 0x14, 0x63, 0x6f, 0x6d, 0x2e, 0x66, 0x6c,
+	0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x2e, 0x76, 0x31, 0x42, 0x11,
+	0x46, 0x6c, 0x6f, 0x77, 0x4d, 0x65, 0x73, 0x73, 0x61, 0x67, 0x65, 0x73, 0x50, 0x72, 0x6f, 0x74,
+	0x6f, 0x50, 0x01, 0x5a, 0x27, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x73, 0x64,
+	0x6b, 0x2f, 0x67, 0x6f, 0x2f, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x66, 0x6c,
+	0x6f, 0x77, 0x2f, 0x76, 0x31, 0x3b, 0x66, 0x6c, 0x6f, 0x77, 0x76, 0x31, 0xa2, 0x02, 0x03, 0x46,
+	0x46, 0x58, 0xaa, 0x02, 0x10, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x46, 0x6c,
+	0x6f, 0x77, 0x2e, 0x56, 0x31, 0xca, 0x02, 0x10, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68,
+	0x5c, 0x46, 0x6c, 0x6f, 0x77, 0x5c, 0x56, 0x31, 0xe2, 0x02, 0x1c, 0x46, 0x6c, 0x6f, 0x77, 0x6d,
+	0x65, 0x73, 0x68, 0x5c, 0x46, 0x6c, 0x6f, 0x77, 0x5c, 0x56, 0x31, 0x5c, 0x47, 0x50, 0x42, 0x4d,
+	0x65, 0x74, 0x61, 0x64, 0x61, 0x74, 0x61, 0xea, 0x02, 0x12, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65,
+	0x73, 0x68, 0x3a, 0x3a, 0x46, 0x6c, 0x6f, 0x77, 0x3a, 0x3a, 0x56, 0x31, 0x62, 0x06, 0x70, 0x72,
+	0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -655,28 +3083,79 @@ func file_flowmesh_flow_v1_flow_messages_proto_rawDescGZIP() []byte {
 	return file_flowmesh_flow_v1_flow_messages_proto_rawDescData
 }
 
-var file_flowmesh_flow_v1_flow_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_flowmesh_flow_v1_flow_messages_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_flowmesh_flow_v1_flow_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_flowmesh_flow_v1_flow_messages_proto_goTypes = []interface{}{
-	(*CreateFlowRequest)(nil),     // 0: flowmesh.flow.v1.CreateFlowRequest
-	(*UpdateFlowRequest)(nil),     // 1: flowmesh.flow.v1.UpdateFlowRequest
-	(*GetFlowRequest)(nil),        // 2: flowmesh.flow.v1.GetFlowRequest
-	(*ListFlowsRequest)(nil),      // 3: flowmesh.flow.v1.ListFlowsRequest
-	(*ListFlowsResponse)(nil),     // 4: flowmesh.flow.v1.ListFlowsResponse
-	(*DeleteFlowRequest)(nil),     // 5: flowmesh.flow.v1.DeleteFlowRequest
-	(*DeleteFlowResponse)(nil),    // 6: flowmesh.flow.v1.DeleteFlowResponse
-	(*ValidateFlowsRequest)(nil),  // 7: flowmesh.flow.v1.ValidateFlowsRequest
-	(*ValidateFlowsResponse)(nil), // 8: flowmesh.flow.v1.ValidateFlowsResponse
-	(*Flow)(nil),                  // 9: flowmesh.flow.v1.Flow
-	(*FlowValidation)(nil),        // 10: flowmesh.flow.v1.FlowValidation
+	(FlowRelation)(0),                       // 0: flowmesh.flow.v1.FlowRelation
+	(TaskSection)(0),                        // 1: flowmesh.flow.v1.TaskSection
+	(*CreateFlowRequest)(nil),               // 2: flowmesh.flow.v1.CreateFlowRequest
+	(*UpdateFlowRequest)(nil),               // 3: flowmesh.flow.v1.UpdateFlowRequest
+	(*GetFlowRequest)(nil),                  // 4: flowmesh.flow.v1.GetFlowRequest
+	(*ListFlowsRequest)(nil),                // 5: flowmesh.flow.v1.ListFlowsRequest
+	(*ListFlowsResponse)(nil),               // 6: flowmesh.flow.v1.ListFlowsResponse
+	(*DeleteFlowRequest)(nil),               // 7: flowmesh.flow.v1.DeleteFlowRequest
+	(*DeleteFlowResponse)(nil),              // 8: flowmesh.flow.v1.DeleteFlowResponse
+	(*ValidateFlowsRequest)(nil),            // 9: flowmesh.flow.v1.ValidateFlowsRequest
+	(*ValidateFlowsResponse)(nil),           // 10: flowmesh.flow.v1.ValidateFlowsResponse
+	(*ListFlowRevisionsRequest)(nil),        // 11: flowmesh.flow.v1.ListFlowRevisionsRequest
+	(*ListFlowRevisionsResponse)(nil),       // 12: flowmesh.flow.v1.ListFlowRevisionsResponse
+	(*DeleteFlowRevisionsRequest)(nil),      // 13: flowmesh.flow.v1.DeleteFlowRevisionsRequest
+	(*DeleteFlowRevisionsResponse)(nil),     // 14: flowmesh.flow.v1.DeleteFlowRevisionsResponse
+	(*GetFlowGraphRequest)(nil),             // 15: flowmesh.flow.v1.GetFlowGraphRequest
+	(*GenerateFlowGraphRequest)(nil),        // 16: flowmesh.flow.v1.GenerateFlowGraphRequest
+	(*GetExecutionGraphRequest)(nil),        // 17: flowmesh.flow.v1.GetExecutionGraphRequest
+	(*BulkUpdateFlowsRequest)(nil),          // 18: flowmesh.flow.v1.BulkUpdateFlowsRequest
+	(*UpdateNamespaceFlowsRequest)(nil),     // 19: flowmesh.flow.v1.UpdateNamespaceFlowsRequest
+	(*UpdateFlowsResponse)(nil),             // 20: flowmesh.flow.v1.UpdateFlowsResponse
+	(*ImportFlowsRequest)(nil),              // 21: flowmesh.flow.v1.ImportFlowsRequest
+	(*ImportFlowsResponse)(nil),             // 22: flowmesh.flow.v1.ImportFlowsResponse
+	(*ExportFlowsByIdsRequest)(nil),         // 23: flowmesh.flow.v1.ExportFlowsByIdsRequest
+	(*ExportFlowsByQueryRequest)(nil),       // 24: flowmesh.flow.v1.ExportFlowsByQueryRequest
+	(*DeleteFlowsByQueryRequest)(nil),       // 25: flowmesh.flow.v1.DeleteFlowsByQueryRequest
+	(*DisableFlowsByQueryRequest)(nil),      // 26: flowmesh.flow.v1.DisableFlowsByQueryRequest
+	(*EnableFlowsByQueryRequest)(nil),       // 27: flowmesh.flow.v1.EnableFlowsByQueryRequest
+	(*DeleteFlowsByIdsRequest)(nil),         // 28: flowmesh.flow.v1.DeleteFlowsByIdsRequest
+	(*DisableFlowsByIdsRequest)(nil),        // 29: flowmesh.flow.v1.DisableFlowsByIdsRequest
+	(*EnableFlowsByIdsRequest)(nil),         // 30: flowmesh.flow.v1.EnableFlowsByIdsRequest
+	(*BulkFlowsResponse)(nil),               // 31: flowmesh.flow.v1.BulkFlowsResponse
+	(*ListNamespaceFlowsRequest)(nil),       // 32: flowmesh.flow.v1.ListNamespaceFlowsRequest
+	(*ListNamespaceFlowsResponse)(nil),      // 33: flowmesh.flow.v1.ListNamespaceFlowsResponse
+	(*ListDistinctNamespacesRequest)(nil),   // 34: flowmesh.flow.v1.ListDistinctNamespacesRequest
+	(*ListDistinctNamespacesResponse)(nil),  // 35: flowmesh.flow.v1.ListDistinctNamespacesResponse
+	(*GetFlowTaskRequest)(nil),              // 36: flowmesh.flow.v1.GetFlowTaskRequest
+	(*FlowTask)(nil),                        // 37: flowmesh.flow.v1.FlowTask
+	(*GetFlowDependenciesRequest)(nil),      // 38: flowmesh.flow.v1.GetFlowDependenciesRequest
+	(*GetNamespaceDependenciesRequest)(nil), // 39: flowmesh.flow.v1.GetNamespaceDependenciesRequest
+	(*FlowTopologyNode)(nil),                // 40: flowmesh.flow.v1.FlowTopologyNode
+	(*FlowTopologyEdge)(nil),                // 41: flowmesh.flow.v1.FlowTopologyEdge
+	(*FlowTopology)(nil),                    // 42: flowmesh.flow.v1.FlowTopology
+	(*ValidateTaskRequest)(nil),             // 43: flowmesh.flow.v1.ValidateTaskRequest
+	(*ValidateTriggerRequest)(nil),          // 44: flowmesh.flow.v1.ValidateTriggerRequest
+	(*Flow)(nil),                            // 45: flowmesh.flow.v1.Flow
+	(*FlowValidation)(nil),                  // 46: flowmesh.flow.v1.FlowValidation
+	(*FlowRef)(nil),                         // 47: flowmesh.flow.v1.FlowRef
+	(*structpb.Struct)(nil),                 // 48: google.protobuf.Struct
 }
 var file_flowmesh_flow_v1_flow_messages_proto_depIdxs = []int32{
-	9,  // 0: flowmesh.flow.v1.ListFlowsResponse.flows:type_name -> flowmesh.flow.v1.Flow
-	10, // 1: flowmesh.flow.v1.ValidateFlowsResponse.results:type_name -> flowmesh.flow.v1.FlowValidation
-	2,  // [2:2] is the sub-list for method output_type
-	2,  // [2:2] is the sub-list for method input_type
-	2,  // [2:2] is the sub-list for extension type_name
-	2,  // [2:2] is the sub-list for extension extendee
-	0,  // [0:2] is the sub-list for field type_name
+	45, // 0: flowmesh.flow.v1.ListFlowsResponse.flows:type_name -> flowmesh.flow.v1.Flow
+	46, // 1: flowmesh.flow.v1.ValidateFlowsResponse.results:type_name -> flowmesh.flow.v1.FlowValidation
+	45, // 2: flowmesh.flow.v1.ListFlowRevisionsResponse.flows:type_name -> flowmesh.flow.v1.Flow
+	45, // 3: flowmesh.flow.v1.UpdateFlowsResponse.flows:type_name -> flowmesh.flow.v1.Flow
+	47, // 4: flowmesh.flow.v1.ExportFlowsByIdsRequest.flows:type_name -> flowmesh.flow.v1.FlowRef
+	47, // 5: flowmesh.flow.v1.DeleteFlowsByIdsRequest.flows:type_name -> flowmesh.flow.v1.FlowRef
+	47, // 6: flowmesh.flow.v1.DisableFlowsByIdsRequest.flows:type_name -> flowmesh.flow.v1.FlowRef
+	47, // 7: flowmesh.flow.v1.EnableFlowsByIdsRequest.flows:type_name -> flowmesh.flow.v1.FlowRef
+	45, // 8: flowmesh.flow.v1.ListNamespaceFlowsResponse.flows:type_name -> flowmesh.flow.v1.Flow
+	48, // 9: flowmesh.flow.v1.FlowTask.task:type_name -> google.protobuf.Struct
+	0,  // 10: flowmesh.flow.v1.FlowTopologyEdge.relation:type_name -> flowmesh.flow.v1.FlowRelation
+	40, // 11: flowmesh.flow.v1.FlowTopology.nodes:type_name -> flowmesh.flow.v1.FlowTopologyNode
+	41, // 12: flowmesh.flow.v1.FlowTopology.edges:type_name -> flowmesh.flow.v1.FlowTopologyEdge
+	1,  // 13: flowmesh.flow.v1.ValidateTaskRequest.section:type_name -> flowmesh.flow.v1.TaskSection
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_flowmesh_flow_v1_flow_messages_proto_init() }
@@ -794,19 +3273,430 @@ func file_flowmesh_flow_v1_flow_messages_proto_init() {
 				return nil
 			}
 		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListFlowRevisionsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListFlowRevisionsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteFlowRevisionsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteFlowRevisionsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetFlowGraphRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GenerateFlowGraphRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetExecutionGraphRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*BulkUpdateFlowsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*UpdateNamespaceFlowsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*UpdateFlowsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ImportFlowsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ImportFlowsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ExportFlowsByIdsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[22].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ExportFlowsByQueryRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[23].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteFlowsByQueryRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[24].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DisableFlowsByQueryRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[25].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EnableFlowsByQueryRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[26].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteFlowsByIdsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[27].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DisableFlowsByIdsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[28].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*EnableFlowsByIdsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[29].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*BulkFlowsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[30].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListNamespaceFlowsRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[31].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListNamespaceFlowsResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[32].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListDistinctNamespacesRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[33].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListDistinctNamespacesResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[34].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetFlowTaskRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[35].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*FlowTask); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[36].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetFlowDependenciesRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[37].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*GetNamespaceDependenciesRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[38].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*FlowTopologyNode); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[39].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*FlowTopologyEdge); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[40].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*FlowTopology); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[41].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ValidateTaskRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_flow_v1_flow_messages_proto_msgTypes[42].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ValidateTriggerRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
+	file_flowmesh_flow_v1_flow_messages_proto_msgTypes[16].OneofWrappers = []interface{}{}
+	file_flowmesh_flow_v1_flow_messages_proto_msgTypes[17].OneofWrappers = []interface{}{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_flowmesh_flow_v1_flow_messages_proto_rawDesc,
-			NumEnums:      0,
-			NumMessages:   9,
+			NumEnums:      2,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_flowmesh_flow_v1_flow_messages_proto_goTypes,
 		DependencyIndexes: file_flowmesh_flow_v1_flow_messages_proto_depIdxs,
+		EnumInfos:         file_flowmesh_flow_v1_flow_messages_proto_enumTypes,
 		MessageInfos:      file_flowmesh_flow_v1_flow_messages_proto_msgTypes,
 	}.Build()
 	File_flowmesh_flow_v1_flow_messages_proto = out.File

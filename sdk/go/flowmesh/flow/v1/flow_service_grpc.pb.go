@@ -4,6 +4,7 @@ package flowv1
 
 import (
 	context "context"
+	v1 "flowmesh/sdk/go/flowmesh/file/v1"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -17,7 +18,8 @@ const _ = grpc.SupportPackageIsVersion7
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type FlowServiceClient interface {
-	// Create a flow from its YAML source at revision 1.
+	// Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+	// A repeat with the same request_id and source answers the flow the first call made.
 	// Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
 	// invalid; ALREADY_EXISTS when the flow exists and is not deleted.
 	CreateFlow(ctx context.Context, in *CreateFlowRequest, opts ...grpc.CallOption) (*Flow, error)
@@ -36,6 +38,77 @@ type FlowServiceClient interface {
 	DeleteFlow(ctx context.Context, in *DeleteFlowRequest, opts ...grpc.CallOption) (*DeleteFlowResponse, error)
 	// Validate one or more YAML documents without storing anything.
 	ValidateFlows(ctx context.Context, in *ValidateFlowsRequest, opts ...grpc.CallOption) (*ValidateFlowsResponse, error)
+	// List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+	// Errors: NOT_FOUND for a flow that never existed.
+	ListFlowRevisions(ctx context.Context, in *ListFlowRevisionsRequest, opts ...grpc.CallOption) (*ListFlowRevisionsResponse, error)
+	// Delete earlier revisions of a flow: no read returns them any more.
+	// Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+	// latest revision (the one that runs: delete the flow instead).
+	DeleteFlowRevisions(ctx context.Context, in *DeleteFlowRevisionsRequest, opts ...grpc.CallOption) (*DeleteFlowRevisionsResponse, error)
+	// Return the graph of a stored flow (the latest revision, or the one asked for).
+	// Errors: NOT_FOUND.
+	GetFlowGraph(ctx context.Context, in *GetFlowGraphRequest, opts ...grpc.CallOption) (*FlowGraph, error)
+	// Return the graph of a flow source, stored or not.
+	// Errors: INVALID_ARGUMENT when the source is invalid.
+	GenerateFlowGraph(ctx context.Context, in *GenerateFlowGraphRequest, opts ...grpc.CallOption) (*FlowGraph, error)
+	// Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+	// Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+	GetExecutionGraph(ctx context.Context, in *GetExecutionGraphRequest, opts ...grpc.CallOption) (*FlowGraph, error)
+	// Create or update several flows at once: all of them, or none when one is invalid.
+	// With a namespace, every flow must be in it, and its other flows are deleted unless
+	// delete is false.
+	// Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+	// outside the namespace; ABORTED when a flow changed meanwhile.
+	BulkUpdateFlows(ctx context.Context, in *BulkUpdateFlowsRequest, opts ...grpc.CallOption) (*UpdateFlowsResponse, error)
+	// Make a namespace's flows those of the documents: each created or updated, and the
+	// namespace's other flows deleted unless delete is false; all or nothing.
+	// Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+	// of another namespace without override.
+	UpdateNamespaceFlows(ctx context.Context, in *UpdateNamespaceFlowsRequest, opts ...grpc.CallOption) (*UpdateFlowsResponse, error)
+	// List the flows of one namespace (not those below it).
+	ListNamespaceFlows(ctx context.Context, in *ListNamespaceFlowsRequest, opts ...grpc.CallOption) (*ListNamespaceFlowsResponse, error)
+	// List the namespaces that hold flows, sorted.
+	ListDistinctNamespaces(ctx context.Context, in *ListDistinctNamespacesRequest, opts ...grpc.CallOption) (*ListDistinctNamespacesResponse, error)
+	// Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+	// valid flow is created or updated.
+	// Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+	// the first invalid flow (then none is imported).
+	ImportFlows(ctx context.Context, in *ImportFlowsRequest, opts ...grpc.CallOption) (*ImportFlowsResponse, error)
+	// Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+	// Errors: NOT_FOUND for an unknown flow.
+	ExportFlowsByIds(ctx context.Context, in *ExportFlowsByIdsRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByIdsClient, error)
+	// Send a ZIP of the sources of the flows a query finds.
+	ExportFlowsByQuery(ctx context.Context, in *ExportFlowsByQueryRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByQueryClient, error)
+	// Delete the flows named.
+	// Errors: NOT_FOUND for an unknown flow (then none is deleted).
+	DeleteFlowsByIds(ctx context.Context, in *DeleteFlowsByIdsRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error)
+	// Delete the flows a query finds.
+	DeleteFlowsByQuery(ctx context.Context, in *DeleteFlowsByQueryRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error)
+	// Disable the flows named: their sources get `disabled: true`, a new revision each.
+	// Errors: NOT_FOUND for an unknown flow (then none is changed).
+	DisableFlowsByIds(ctx context.Context, in *DisableFlowsByIdsRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error)
+	// Disable the flows a query finds.
+	DisableFlowsByQuery(ctx context.Context, in *DisableFlowsByQueryRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error)
+	// Enable the flows named: their sources get `disabled: false`, a new revision each.
+	// Errors: NOT_FOUND for an unknown flow (then none is changed).
+	EnableFlowsByIds(ctx context.Context, in *EnableFlowsByIdsRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error)
+	// Enable the flows a query finds.
+	EnableFlowsByQuery(ctx context.Context, in *EnableFlowsByQueryRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error)
+	// Return one task of a flow as the flow declares it.
+	// Errors: NOT_FOUND for an unknown flow, revision or task.
+	GetFlowTask(ctx context.Context, in *GetFlowTaskRequest, opts ...grpc.CallOption) (*FlowTask, error)
+	// Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+	// tasks, and Flow triggers, among the tenant's deployed flows.
+	// Errors: NOT_FOUND for an unknown flow.
+	GetFlowDependencies(ctx context.Context, in *GetFlowDependenciesRequest, opts ...grpc.CallOption) (*FlowTopology, error)
+	// Return the dependencies of every flow of a namespace (and below it).
+	GetNamespaceDependencies(ctx context.Context, in *GetNamespaceDependenciesRequest, opts ...grpc.CallOption) (*FlowTopology, error)
+	// Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+	// The violations are in the answer, not an error.
+	ValidateTask(ctx context.Context, in *ValidateTaskRequest, opts ...grpc.CallOption) (*FlowValidation, error)
+	// Validate one trigger, as it would be in a flow's triggers.
+	// The violations are in the answer, not an error.
+	ValidateTrigger(ctx context.Context, in *ValidateTriggerRequest, opts ...grpc.CallOption) (*FlowValidation, error)
 }
 
 type flowServiceClient struct {
@@ -100,11 +173,265 @@ func (c *flowServiceClient) ValidateFlows(ctx context.Context, in *ValidateFlows
 	return out, nil
 }
 
+func (c *flowServiceClient) ListFlowRevisions(ctx context.Context, in *ListFlowRevisionsRequest, opts ...grpc.CallOption) (*ListFlowRevisionsResponse, error) {
+	out := new(ListFlowRevisionsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/ListFlowRevisions", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) DeleteFlowRevisions(ctx context.Context, in *DeleteFlowRevisionsRequest, opts ...grpc.CallOption) (*DeleteFlowRevisionsResponse, error) {
+	out := new(DeleteFlowRevisionsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/DeleteFlowRevisions", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) GetFlowGraph(ctx context.Context, in *GetFlowGraphRequest, opts ...grpc.CallOption) (*FlowGraph, error) {
+	out := new(FlowGraph)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/GetFlowGraph", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) GenerateFlowGraph(ctx context.Context, in *GenerateFlowGraphRequest, opts ...grpc.CallOption) (*FlowGraph, error) {
+	out := new(FlowGraph)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/GenerateFlowGraph", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) GetExecutionGraph(ctx context.Context, in *GetExecutionGraphRequest, opts ...grpc.CallOption) (*FlowGraph, error) {
+	out := new(FlowGraph)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/GetExecutionGraph", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) BulkUpdateFlows(ctx context.Context, in *BulkUpdateFlowsRequest, opts ...grpc.CallOption) (*UpdateFlowsResponse, error) {
+	out := new(UpdateFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/BulkUpdateFlows", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) UpdateNamespaceFlows(ctx context.Context, in *UpdateNamespaceFlowsRequest, opts ...grpc.CallOption) (*UpdateFlowsResponse, error) {
+	out := new(UpdateFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/UpdateNamespaceFlows", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) ListNamespaceFlows(ctx context.Context, in *ListNamespaceFlowsRequest, opts ...grpc.CallOption) (*ListNamespaceFlowsResponse, error) {
+	out := new(ListNamespaceFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/ListNamespaceFlows", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) ListDistinctNamespaces(ctx context.Context, in *ListDistinctNamespacesRequest, opts ...grpc.CallOption) (*ListDistinctNamespacesResponse, error) {
+	out := new(ListDistinctNamespacesResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/ListDistinctNamespaces", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) ImportFlows(ctx context.Context, in *ImportFlowsRequest, opts ...grpc.CallOption) (*ImportFlowsResponse, error) {
+	out := new(ImportFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/ImportFlows", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) ExportFlowsByIds(ctx context.Context, in *ExportFlowsByIdsRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByIdsClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_FlowService_serviceDesc.Streams[0], "/flowmesh.flow.v1.FlowService/ExportFlowsByIds", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &flowServiceExportFlowsByIdsClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type FlowService_ExportFlowsByIdsClient interface {
+	Recv() (*v1.FileChunk, error)
+	grpc.ClientStream
+}
+
+type flowServiceExportFlowsByIdsClient struct {
+	grpc.ClientStream
+}
+
+func (x *flowServiceExportFlowsByIdsClient) Recv() (*v1.FileChunk, error) {
+	m := new(v1.FileChunk)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (c *flowServiceClient) ExportFlowsByQuery(ctx context.Context, in *ExportFlowsByQueryRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByQueryClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_FlowService_serviceDesc.Streams[1], "/flowmesh.flow.v1.FlowService/ExportFlowsByQuery", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &flowServiceExportFlowsByQueryClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type FlowService_ExportFlowsByQueryClient interface {
+	Recv() (*v1.FileChunk, error)
+	grpc.ClientStream
+}
+
+type flowServiceExportFlowsByQueryClient struct {
+	grpc.ClientStream
+}
+
+func (x *flowServiceExportFlowsByQueryClient) Recv() (*v1.FileChunk, error) {
+	m := new(v1.FileChunk)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (c *flowServiceClient) DeleteFlowsByIds(ctx context.Context, in *DeleteFlowsByIdsRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error) {
+	out := new(BulkFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/DeleteFlowsByIds", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) DeleteFlowsByQuery(ctx context.Context, in *DeleteFlowsByQueryRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error) {
+	out := new(BulkFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/DeleteFlowsByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) DisableFlowsByIds(ctx context.Context, in *DisableFlowsByIdsRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error) {
+	out := new(BulkFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/DisableFlowsByIds", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) DisableFlowsByQuery(ctx context.Context, in *DisableFlowsByQueryRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error) {
+	out := new(BulkFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/DisableFlowsByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) EnableFlowsByIds(ctx context.Context, in *EnableFlowsByIdsRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error) {
+	out := new(BulkFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/EnableFlowsByIds", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) EnableFlowsByQuery(ctx context.Context, in *EnableFlowsByQueryRequest, opts ...grpc.CallOption) (*BulkFlowsResponse, error) {
+	out := new(BulkFlowsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/EnableFlowsByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) GetFlowTask(ctx context.Context, in *GetFlowTaskRequest, opts ...grpc.CallOption) (*FlowTask, error) {
+	out := new(FlowTask)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/GetFlowTask", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) GetFlowDependencies(ctx context.Context, in *GetFlowDependenciesRequest, opts ...grpc.CallOption) (*FlowTopology, error) {
+	out := new(FlowTopology)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/GetFlowDependencies", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) GetNamespaceDependencies(ctx context.Context, in *GetNamespaceDependenciesRequest, opts ...grpc.CallOption) (*FlowTopology, error) {
+	out := new(FlowTopology)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/GetNamespaceDependencies", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) ValidateTask(ctx context.Context, in *ValidateTaskRequest, opts ...grpc.CallOption) (*FlowValidation, error) {
+	out := new(FlowValidation)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/ValidateTask", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) ValidateTrigger(ctx context.Context, in *ValidateTriggerRequest, opts ...grpc.CallOption) (*FlowValidation, error) {
+	out := new(FlowValidation)
+	err := c.cc.Invoke(ctx, "/flowmesh.flow.v1.FlowService/ValidateTrigger", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FlowServiceServer is the server API for FlowService service.
 // All implementations must embed UnimplementedFlowServiceServer
 // for forward compatibility
 type FlowServiceServer interface {
-	// Create a flow from its YAML source at revision 1.
+	// Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+	// A repeat with the same request_id and source answers the flow the first call made.
 	// Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
 	// invalid; ALREADY_EXISTS when the flow exists and is not deleted.
 	CreateFlow(context.Context, *CreateFlowRequest) (*Flow, error)
@@ -123,6 +450,77 @@ type FlowServiceServer interface {
 	DeleteFlow(context.Context, *DeleteFlowRequest) (*DeleteFlowResponse, error)
 	// Validate one or more YAML documents without storing anything.
 	ValidateFlows(context.Context, *ValidateFlowsRequest) (*ValidateFlowsResponse, error)
+	// List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+	// Errors: NOT_FOUND for a flow that never existed.
+	ListFlowRevisions(context.Context, *ListFlowRevisionsRequest) (*ListFlowRevisionsResponse, error)
+	// Delete earlier revisions of a flow: no read returns them any more.
+	// Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+	// latest revision (the one that runs: delete the flow instead).
+	DeleteFlowRevisions(context.Context, *DeleteFlowRevisionsRequest) (*DeleteFlowRevisionsResponse, error)
+	// Return the graph of a stored flow (the latest revision, or the one asked for).
+	// Errors: NOT_FOUND.
+	GetFlowGraph(context.Context, *GetFlowGraphRequest) (*FlowGraph, error)
+	// Return the graph of a flow source, stored or not.
+	// Errors: INVALID_ARGUMENT when the source is invalid.
+	GenerateFlowGraph(context.Context, *GenerateFlowGraphRequest) (*FlowGraph, error)
+	// Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+	// Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+	GetExecutionGraph(context.Context, *GetExecutionGraphRequest) (*FlowGraph, error)
+	// Create or update several flows at once: all of them, or none when one is invalid.
+	// With a namespace, every flow must be in it, and its other flows are deleted unless
+	// delete is false.
+	// Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+	// outside the namespace; ABORTED when a flow changed meanwhile.
+	BulkUpdateFlows(context.Context, *BulkUpdateFlowsRequest) (*UpdateFlowsResponse, error)
+	// Make a namespace's flows those of the documents: each created or updated, and the
+	// namespace's other flows deleted unless delete is false; all or nothing.
+	// Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+	// of another namespace without override.
+	UpdateNamespaceFlows(context.Context, *UpdateNamespaceFlowsRequest) (*UpdateFlowsResponse, error)
+	// List the flows of one namespace (not those below it).
+	ListNamespaceFlows(context.Context, *ListNamespaceFlowsRequest) (*ListNamespaceFlowsResponse, error)
+	// List the namespaces that hold flows, sorted.
+	ListDistinctNamespaces(context.Context, *ListDistinctNamespacesRequest) (*ListDistinctNamespacesResponse, error)
+	// Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+	// valid flow is created or updated.
+	// Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+	// the first invalid flow (then none is imported).
+	ImportFlows(context.Context, *ImportFlowsRequest) (*ImportFlowsResponse, error)
+	// Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+	// Errors: NOT_FOUND for an unknown flow.
+	ExportFlowsByIds(*ExportFlowsByIdsRequest, FlowService_ExportFlowsByIdsServer) error
+	// Send a ZIP of the sources of the flows a query finds.
+	ExportFlowsByQuery(*ExportFlowsByQueryRequest, FlowService_ExportFlowsByQueryServer) error
+	// Delete the flows named.
+	// Errors: NOT_FOUND for an unknown flow (then none is deleted).
+	DeleteFlowsByIds(context.Context, *DeleteFlowsByIdsRequest) (*BulkFlowsResponse, error)
+	// Delete the flows a query finds.
+	DeleteFlowsByQuery(context.Context, *DeleteFlowsByQueryRequest) (*BulkFlowsResponse, error)
+	// Disable the flows named: their sources get `disabled: true`, a new revision each.
+	// Errors: NOT_FOUND for an unknown flow (then none is changed).
+	DisableFlowsByIds(context.Context, *DisableFlowsByIdsRequest) (*BulkFlowsResponse, error)
+	// Disable the flows a query finds.
+	DisableFlowsByQuery(context.Context, *DisableFlowsByQueryRequest) (*BulkFlowsResponse, error)
+	// Enable the flows named: their sources get `disabled: false`, a new revision each.
+	// Errors: NOT_FOUND for an unknown flow (then none is changed).
+	EnableFlowsByIds(context.Context, *EnableFlowsByIdsRequest) (*BulkFlowsResponse, error)
+	// Enable the flows a query finds.
+	EnableFlowsByQuery(context.Context, *EnableFlowsByQueryRequest) (*BulkFlowsResponse, error)
+	// Return one task of a flow as the flow declares it.
+	// Errors: NOT_FOUND for an unknown flow, revision or task.
+	GetFlowTask(context.Context, *GetFlowTaskRequest) (*FlowTask, error)
+	// Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+	// tasks, and Flow triggers, among the tenant's deployed flows.
+	// Errors: NOT_FOUND for an unknown flow.
+	GetFlowDependencies(context.Context, *GetFlowDependenciesRequest) (*FlowTopology, error)
+	// Return the dependencies of every flow of a namespace (and below it).
+	GetNamespaceDependencies(context.Context, *GetNamespaceDependenciesRequest) (*FlowTopology, error)
+	// Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+	// The violations are in the answer, not an error.
+	ValidateTask(context.Context, *ValidateTaskRequest) (*FlowValidation, error)
+	// Validate one trigger, as it would be in a flow's triggers.
+	// The violations are in the answer, not an error.
+	ValidateTrigger(context.Context, *ValidateTriggerRequest) (*FlowValidation, error)
 	mustEmbedUnimplementedFlowServiceServer()
 }
 
@@ -147,6 +545,75 @@ func (UnimplementedFlowServiceServer) DeleteFlow(context.Context, *DeleteFlowReq
 }
 func (UnimplementedFlowServiceServer) ValidateFlows(context.Context, *ValidateFlowsRequest) (*ValidateFlowsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ValidateFlows not implemented")
+}
+func (UnimplementedFlowServiceServer) ListFlowRevisions(context.Context, *ListFlowRevisionsRequest) (*ListFlowRevisionsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListFlowRevisions not implemented")
+}
+func (UnimplementedFlowServiceServer) DeleteFlowRevisions(context.Context, *DeleteFlowRevisionsRequest) (*DeleteFlowRevisionsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteFlowRevisions not implemented")
+}
+func (UnimplementedFlowServiceServer) GetFlowGraph(context.Context, *GetFlowGraphRequest) (*FlowGraph, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetFlowGraph not implemented")
+}
+func (UnimplementedFlowServiceServer) GenerateFlowGraph(context.Context, *GenerateFlowGraphRequest) (*FlowGraph, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GenerateFlowGraph not implemented")
+}
+func (UnimplementedFlowServiceServer) GetExecutionGraph(context.Context, *GetExecutionGraphRequest) (*FlowGraph, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetExecutionGraph not implemented")
+}
+func (UnimplementedFlowServiceServer) BulkUpdateFlows(context.Context, *BulkUpdateFlowsRequest) (*UpdateFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BulkUpdateFlows not implemented")
+}
+func (UnimplementedFlowServiceServer) UpdateNamespaceFlows(context.Context, *UpdateNamespaceFlowsRequest) (*UpdateFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateNamespaceFlows not implemented")
+}
+func (UnimplementedFlowServiceServer) ListNamespaceFlows(context.Context, *ListNamespaceFlowsRequest) (*ListNamespaceFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListNamespaceFlows not implemented")
+}
+func (UnimplementedFlowServiceServer) ListDistinctNamespaces(context.Context, *ListDistinctNamespacesRequest) (*ListDistinctNamespacesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListDistinctNamespaces not implemented")
+}
+func (UnimplementedFlowServiceServer) ImportFlows(context.Context, *ImportFlowsRequest) (*ImportFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ImportFlows not implemented")
+}
+func (UnimplementedFlowServiceServer) ExportFlowsByIds(*ExportFlowsByIdsRequest, FlowService_ExportFlowsByIdsServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExportFlowsByIds not implemented")
+}
+func (UnimplementedFlowServiceServer) ExportFlowsByQuery(*ExportFlowsByQueryRequest, FlowService_ExportFlowsByQueryServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExportFlowsByQuery not implemented")
+}
+func (UnimplementedFlowServiceServer) DeleteFlowsByIds(context.Context, *DeleteFlowsByIdsRequest) (*BulkFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteFlowsByIds not implemented")
+}
+func (UnimplementedFlowServiceServer) DeleteFlowsByQuery(context.Context, *DeleteFlowsByQueryRequest) (*BulkFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteFlowsByQuery not implemented")
+}
+func (UnimplementedFlowServiceServer) DisableFlowsByIds(context.Context, *DisableFlowsByIdsRequest) (*BulkFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DisableFlowsByIds not implemented")
+}
+func (UnimplementedFlowServiceServer) DisableFlowsByQuery(context.Context, *DisableFlowsByQueryRequest) (*BulkFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DisableFlowsByQuery not implemented")
+}
+func (UnimplementedFlowServiceServer) EnableFlowsByIds(context.Context, *EnableFlowsByIdsRequest) (*BulkFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method EnableFlowsByIds not implemented")
+}
+func (UnimplementedFlowServiceServer) EnableFlowsByQuery(context.Context, *EnableFlowsByQueryRequest) (*BulkFlowsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method EnableFlowsByQuery not implemented")
+}
+func (UnimplementedFlowServiceServer) GetFlowTask(context.Context, *GetFlowTaskRequest) (*FlowTask, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetFlowTask not implemented")
+}
+func (UnimplementedFlowServiceServer) GetFlowDependencies(context.Context, *GetFlowDependenciesRequest) (*FlowTopology, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetFlowDependencies not implemented")
+}
+func (UnimplementedFlowServiceServer) GetNamespaceDependencies(context.Context, *GetNamespaceDependenciesRequest) (*FlowTopology, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetNamespaceDependencies not implemented")
+}
+func (UnimplementedFlowServiceServer) ValidateTask(context.Context, *ValidateTaskRequest) (*FlowValidation, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ValidateTask not implemented")
+}
+func (UnimplementedFlowServiceServer) ValidateTrigger(context.Context, *ValidateTriggerRequest) (*FlowValidation, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ValidateTrigger not implemented")
 }
 func (UnimplementedFlowServiceServer) mustEmbedUnimplementedFlowServiceServer() {}
 
@@ -269,6 +736,426 @@ func _FlowService_ValidateFlows_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FlowService_ListFlowRevisions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFlowRevisionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).ListFlowRevisions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/ListFlowRevisions",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).ListFlowRevisions(ctx, req.(*ListFlowRevisionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_DeleteFlowRevisions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteFlowRevisionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).DeleteFlowRevisions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/DeleteFlowRevisions",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).DeleteFlowRevisions(ctx, req.(*DeleteFlowRevisionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_GetFlowGraph_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFlowGraphRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GetFlowGraph(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/GetFlowGraph",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GetFlowGraph(ctx, req.(*GetFlowGraphRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_GenerateFlowGraph_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GenerateFlowGraphRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GenerateFlowGraph(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/GenerateFlowGraph",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GenerateFlowGraph(ctx, req.(*GenerateFlowGraphRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_GetExecutionGraph_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetExecutionGraphRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GetExecutionGraph(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/GetExecutionGraph",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GetExecutionGraph(ctx, req.(*GetExecutionGraphRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_BulkUpdateFlows_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BulkUpdateFlowsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).BulkUpdateFlows(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/BulkUpdateFlows",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).BulkUpdateFlows(ctx, req.(*BulkUpdateFlowsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_UpdateNamespaceFlows_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateNamespaceFlowsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).UpdateNamespaceFlows(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/UpdateNamespaceFlows",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).UpdateNamespaceFlows(ctx, req.(*UpdateNamespaceFlowsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_ListNamespaceFlows_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNamespaceFlowsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).ListNamespaceFlows(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/ListNamespaceFlows",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).ListNamespaceFlows(ctx, req.(*ListNamespaceFlowsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_ListDistinctNamespaces_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDistinctNamespacesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).ListDistinctNamespaces(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/ListDistinctNamespaces",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).ListDistinctNamespaces(ctx, req.(*ListDistinctNamespacesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_ImportFlows_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportFlowsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).ImportFlows(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/ImportFlows",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).ImportFlows(ctx, req.(*ImportFlowsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_ExportFlowsByIds_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportFlowsByIdsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(FlowServiceServer).ExportFlowsByIds(m, &flowServiceExportFlowsByIdsServer{stream})
+}
+
+type FlowService_ExportFlowsByIdsServer interface {
+	Send(*v1.FileChunk) error
+	grpc.ServerStream
+}
+
+type flowServiceExportFlowsByIdsServer struct {
+	grpc.ServerStream
+}
+
+func (x *flowServiceExportFlowsByIdsServer) Send(m *v1.FileChunk) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func _FlowService_ExportFlowsByQuery_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportFlowsByQueryRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(FlowServiceServer).ExportFlowsByQuery(m, &flowServiceExportFlowsByQueryServer{stream})
+}
+
+type FlowService_ExportFlowsByQueryServer interface {
+	Send(*v1.FileChunk) error
+	grpc.ServerStream
+}
+
+type flowServiceExportFlowsByQueryServer struct {
+	grpc.ServerStream
+}
+
+func (x *flowServiceExportFlowsByQueryServer) Send(m *v1.FileChunk) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func _FlowService_DeleteFlowsByIds_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteFlowsByIdsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).DeleteFlowsByIds(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/DeleteFlowsByIds",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).DeleteFlowsByIds(ctx, req.(*DeleteFlowsByIdsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_DeleteFlowsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteFlowsByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).DeleteFlowsByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/DeleteFlowsByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).DeleteFlowsByQuery(ctx, req.(*DeleteFlowsByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_DisableFlowsByIds_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DisableFlowsByIdsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).DisableFlowsByIds(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/DisableFlowsByIds",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).DisableFlowsByIds(ctx, req.(*DisableFlowsByIdsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_DisableFlowsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DisableFlowsByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).DisableFlowsByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/DisableFlowsByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).DisableFlowsByQuery(ctx, req.(*DisableFlowsByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_EnableFlowsByIds_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnableFlowsByIdsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).EnableFlowsByIds(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/EnableFlowsByIds",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).EnableFlowsByIds(ctx, req.(*EnableFlowsByIdsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_EnableFlowsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnableFlowsByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).EnableFlowsByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/EnableFlowsByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).EnableFlowsByQuery(ctx, req.(*EnableFlowsByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_GetFlowTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFlowTaskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GetFlowTask(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/GetFlowTask",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GetFlowTask(ctx, req.(*GetFlowTaskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_GetFlowDependencies_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFlowDependenciesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GetFlowDependencies(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/GetFlowDependencies",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GetFlowDependencies(ctx, req.(*GetFlowDependenciesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_GetNamespaceDependencies_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetNamespaceDependenciesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GetNamespaceDependencies(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/GetNamespaceDependencies",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GetNamespaceDependencies(ctx, req.(*GetNamespaceDependenciesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_ValidateTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ValidateTaskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).ValidateTask(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/ValidateTask",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).ValidateTask(ctx, req.(*ValidateTaskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_ValidateTrigger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ValidateTriggerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).ValidateTrigger(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.flow.v1.FlowService/ValidateTrigger",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).ValidateTrigger(ctx, req.(*ValidateTriggerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _FlowService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flowmesh.flow.v1.FlowService",
 	HandlerType: (*FlowServiceServer)(nil),
@@ -297,7 +1184,102 @@ var _FlowService_serviceDesc = grpc.ServiceDesc{
 			MethodName: "ValidateFlows",
 			Handler:    _FlowService_ValidateFlows_Handler,
 		},
+		{
+			MethodName: "ListFlowRevisions",
+			Handler:    _FlowService_ListFlowRevisions_Handler,
+		},
+		{
+			MethodName: "DeleteFlowRevisions",
+			Handler:    _FlowService_DeleteFlowRevisions_Handler,
+		},
+		{
+			MethodName: "GetFlowGraph",
+			Handler:    _FlowService_GetFlowGraph_Handler,
+		},
+		{
+			MethodName: "GenerateFlowGraph",
+			Handler:    _FlowService_GenerateFlowGraph_Handler,
+		},
+		{
+			MethodName: "GetExecutionGraph",
+			Handler:    _FlowService_GetExecutionGraph_Handler,
+		},
+		{
+			MethodName: "BulkUpdateFlows",
+			Handler:    _FlowService_BulkUpdateFlows_Handler,
+		},
+		{
+			MethodName: "UpdateNamespaceFlows",
+			Handler:    _FlowService_UpdateNamespaceFlows_Handler,
+		},
+		{
+			MethodName: "ListNamespaceFlows",
+			Handler:    _FlowService_ListNamespaceFlows_Handler,
+		},
+		{
+			MethodName: "ListDistinctNamespaces",
+			Handler:    _FlowService_ListDistinctNamespaces_Handler,
+		},
+		{
+			MethodName: "ImportFlows",
+			Handler:    _FlowService_ImportFlows_Handler,
+		},
+		{
+			MethodName: "DeleteFlowsByIds",
+			Handler:    _FlowService_DeleteFlowsByIds_Handler,
+		},
+		{
+			MethodName: "DeleteFlowsByQuery",
+			Handler:    _FlowService_DeleteFlowsByQuery_Handler,
+		},
+		{
+			MethodName: "DisableFlowsByIds",
+			Handler:    _FlowService_DisableFlowsByIds_Handler,
+		},
+		{
+			MethodName: "DisableFlowsByQuery",
+			Handler:    _FlowService_DisableFlowsByQuery_Handler,
+		},
+		{
+			MethodName: "EnableFlowsByIds",
+			Handler:    _FlowService_EnableFlowsByIds_Handler,
+		},
+		{
+			MethodName: "EnableFlowsByQuery",
+			Handler:    _FlowService_EnableFlowsByQuery_Handler,
+		},
+		{
+			MethodName: "GetFlowTask",
+			Handler:    _FlowService_GetFlowTask_Handler,
+		},
+		{
+			MethodName: "GetFlowDependencies",
+			Handler:    _FlowService_GetFlowDependencies_Handler,
+		},
+		{
+			MethodName: "GetNamespaceDependencies",
+			Handler:    _FlowService_GetNamespaceDependencies_Handler,
+		},
+		{
+			MethodName: "ValidateTask",
+			Handler:    _FlowService_ValidateTask_Handler,
+		},
+		{
+			MethodName: "ValidateTrigger",
+			Handler:    _FlowService_ValidateTrigger_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportFlowsByIds",
+			Handler:       _FlowService_ExportFlowsByIds_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportFlowsByQuery",
+			Handler:       _FlowService_ExportFlowsByQuery_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "flowmesh/flow/v1/flow_service.proto",
 }

@@ -22,7 +22,19 @@ export interface Flow {
   disabled: boolean;
   /** A deleted flow keeps its last revision with deleted set, as in Kestra. */
   deleted: boolean;
-  updated: Timestamp | undefined;
+  updated:
+    | Timestamp
+    | undefined;
+  /** The request_id of the CreateFlow call that made this revision: a repeat answers it again. */
+  requestId: string;
+  /** Earlier revisions deleted through DeleteFlowRevisions: no read returns them any more. */
+  deletedRevisions: number[];
+}
+
+/** FlowRef names one flow of a tenant (Kestra's IdWithNamespace). */
+export interface FlowRef {
+  namespace: string;
+  id: string;
 }
 
 /** FlowViolation is one reason a flow source is invalid. */
@@ -56,6 +68,8 @@ function createBaseFlow(): Flow {
     disabled: false,
     deleted: false,
     updated: undefined,
+    requestId: "",
+    deletedRevisions: [],
   };
 }
 
@@ -90,6 +104,16 @@ export const Flow: MessageFns<Flow> = {
     }
     if (message.updated !== undefined) {
       Timestamp.encode(message.updated, writer.uint32(82).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(90).string(message.requestId);
+    }
+    if (message.deletedRevisions.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.deletedRevisions) {
+        writer.int32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -187,6 +211,32 @@ export const Flow: MessageFns<Flow> = {
             message.updated = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag === 96) {
+              message.deletedRevisions.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.deletedRevisions.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -215,6 +265,16 @@ export const Flow: MessageFns<Flow> = {
       disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : false,
       deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false,
       updated: isSet(object.updated) ? fromJsonTimestamp(object.updated) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      deletedRevisions: globalThis.Array.isArray(object?.deletedRevisions)
+        ? object.deletedRevisions.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.deleted_revisions)
+        ? object.deleted_revisions.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -250,6 +310,12 @@ export const Flow: MessageFns<Flow> = {
     if (message.updated !== undefined) {
       obj.updated = fromTimestamp(message.updated).toISOString();
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.deletedRevisions?.length) {
+      obj.deletedRevisions = message.deletedRevisions.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -270,6 +336,93 @@ export const Flow: MessageFns<Flow> = {
     message.updated = (object.updated !== undefined && object.updated !== null)
       ? Timestamp.fromPartial(object.updated)
       : undefined;
+    message.requestId = object.requestId ?? "";
+    message.deletedRevisions = object.deletedRevisions?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseFlowRef(): FlowRef {
+  return { namespace: "", id: "" };
+}
+
+export const FlowRef: MessageFns<FlowRef> = {
+  encode(message: FlowRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlowRef {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlowRef();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlowRef {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: FlowRef): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlowRef>, I>>(base?: I): FlowRef {
+    return FlowRef.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlowRef>, I>>(object: I): FlowRef {
+    const message = createBaseFlowRef();
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
     return message;
   },
 };

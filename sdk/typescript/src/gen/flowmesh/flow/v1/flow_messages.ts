@@ -6,11 +6,96 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Flow, FlowValidation } from "./flow";
+import { Struct } from "../../../google/protobuf/struct";
+import { Flow, FlowRef, FlowValidation } from "./flow";
+
+/** FlowRelation is why one flow depends on another. */
+export enum FlowRelation {
+  FLOW_RELATION_UNSPECIFIED = 0,
+  /** FLOW_RELATION_FLOW_TASK - A Subflow (or ForEachItem) task of the source starts the target. */
+  FLOW_RELATION_FLOW_TASK = 1,
+  /** FLOW_RELATION_FLOW_TRIGGER - A Flow trigger of the target listens to the source. */
+  FLOW_RELATION_FLOW_TRIGGER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function flowRelationFromJSON(object: any): FlowRelation {
+  switch (object) {
+    case 0:
+    case "FLOW_RELATION_UNSPECIFIED":
+      return FlowRelation.FLOW_RELATION_UNSPECIFIED;
+    case 1:
+    case "FLOW_RELATION_FLOW_TASK":
+      return FlowRelation.FLOW_RELATION_FLOW_TASK;
+    case 2:
+    case "FLOW_RELATION_FLOW_TRIGGER":
+      return FlowRelation.FLOW_RELATION_FLOW_TRIGGER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return FlowRelation.UNRECOGNIZED;
+  }
+}
+
+export function flowRelationToJSON(object: FlowRelation): string {
+  switch (object) {
+    case FlowRelation.FLOW_RELATION_UNSPECIFIED:
+      return "FLOW_RELATION_UNSPECIFIED";
+    case FlowRelation.FLOW_RELATION_FLOW_TASK:
+      return "FLOW_RELATION_FLOW_TASK";
+    case FlowRelation.FLOW_RELATION_FLOW_TRIGGER:
+      return "FLOW_RELATION_FLOW_TRIGGER";
+    case FlowRelation.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where a task checked on its own would sit in a flow (Kestra's TaskValidationType). */
+export enum TaskSection {
+  TASK_SECTION_UNSPECIFIED = 0,
+  TASK_SECTION_TASKS = 1,
+  TASK_SECTION_TRIGGERS = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function taskSectionFromJSON(object: any): TaskSection {
+  switch (object) {
+    case 0:
+    case "TASK_SECTION_UNSPECIFIED":
+      return TaskSection.TASK_SECTION_UNSPECIFIED;
+    case 1:
+    case "TASK_SECTION_TASKS":
+      return TaskSection.TASK_SECTION_TASKS;
+    case 2:
+    case "TASK_SECTION_TRIGGERS":
+      return TaskSection.TASK_SECTION_TRIGGERS;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TaskSection.UNRECOGNIZED;
+  }
+}
+
+export function taskSectionToJSON(object: TaskSection): string {
+  switch (object) {
+    case TaskSection.TASK_SECTION_UNSPECIFIED:
+      return "TASK_SECTION_UNSPECIFIED";
+    case TaskSection.TASK_SECTION_TASKS:
+      return "TASK_SECTION_TASKS";
+    case TaskSection.TASK_SECTION_TRIGGERS:
+      return "TASK_SECTION_TRIGGERS";
+    case TaskSection.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 export interface CreateFlowRequest {
   tenant: string;
   source: string;
+  /** Optional: a repeat of a create with the same request_id and source answers the flow it made. */
+  requestId: string;
 }
 
 export interface UpdateFlowRequest {
@@ -63,8 +148,246 @@ export interface ValidateFlowsResponse {
   results: FlowValidation[];
 }
 
+export interface ListFlowRevisionsRequest {
+  tenant: string;
+  namespace: string;
+  id: string;
+  /** Also list the revision that marks the flow deleted (Kestra's allowDelete). */
+  allowDelete: boolean;
+}
+
+export interface ListFlowRevisionsResponse {
+  /** Oldest first. */
+  flows: Flow[];
+}
+
+export interface DeleteFlowRevisionsRequest {
+  tenant: string;
+  namespace: string;
+  id: string;
+  revisions: number[];
+}
+
+export interface DeleteFlowRevisionsResponse {
+}
+
+export interface GetFlowGraphRequest {
+  tenant: string;
+  namespace: string;
+  id: string;
+  /** 0 means the latest revision. */
+  revision: number;
+  /** Subflow tasks (node uids or task ids) to draw with the tasks of the flow they start. */
+  subflows: string[];
+}
+
+export interface GenerateFlowGraphRequest {
+  tenant: string;
+  /** The YAML source of one flow. */
+  source: string;
+  /** Subflow tasks (node uids or task ids) to draw with the tasks of the flow they start. */
+  subflows: string[];
+}
+
+export interface GetExecutionGraphRequest {
+  tenant: string;
+  executionId: string;
+  /** Subflow tasks (node uids or task ids) to draw with the tasks of the flow they start. */
+  subflows: string[];
+}
+
+export interface BulkUpdateFlowsRequest {
+  tenant: string;
+  /** One or more YAML documents separated by "---". */
+  source: string;
+  /**
+   * Delete the flows of `namespace` that the documents do not name (Kestra's default: true).
+   * Only with a namespace.
+   */
+  delete?:
+    | boolean
+    | undefined;
+  /** Every document must be of this namespace (or below it, with allow_namespace_child). */
+  namespace: string;
+  allowNamespaceChild: boolean;
+}
+
+export interface UpdateNamespaceFlowsRequest {
+  tenant: string;
+  namespace: string;
+  /** One or more YAML documents separated by "---". */
+  source: string;
+  /** Delete the namespace's flows that the documents do not name (Kestra's default: true). */
+  delete?:
+    | boolean
+    | undefined;
+  /** Put every document in this namespace, whatever it says. */
+  override: boolean;
+}
+
+export interface UpdateFlowsResponse {
+  /** The flows as stored, in the documents' order; then the ones deleted. */
+  flows: Flow[];
+}
+
+export interface ImportFlowsRequest {
+  tenant: string;
+  /**
+   * The URI of an uploaded file (multipart part `fileUpload`): a ZIP of YAML files, or YAML
+   * documents separated by "---".
+   */
+  fileUpload: string;
+  /** Refuse the whole import when a flow is invalid, rather than skip it. */
+  failOnError: boolean;
+}
+
+export interface ImportFlowsResponse {
+  /** What was not imported: the 0-based indexes of YAML documents, or the ZIP's file names. */
+  failed: string[];
+}
+
+export interface ExportFlowsByIdsRequest {
+  tenant: string;
+  flows: FlowRef[];
+}
+
+export interface ExportFlowsByQueryRequest {
+  tenant: string;
+  /** Only flows in this namespace or below it. */
+  namespace: string;
+  /** Matches flow ids and namespaces containing this text. */
+  query: string;
+}
+
+export interface DeleteFlowsByQueryRequest {
+  tenant: string;
+  /** Only flows in this namespace or below it. */
+  namespace: string;
+  /** Matches flow ids and namespaces containing this text. */
+  query: string;
+}
+
+export interface DisableFlowsByQueryRequest {
+  tenant: string;
+  /** Only flows in this namespace or below it. */
+  namespace: string;
+  /** Matches flow ids and namespaces containing this text. */
+  query: string;
+}
+
+export interface EnableFlowsByQueryRequest {
+  tenant: string;
+  /** Only flows in this namespace or below it. */
+  namespace: string;
+  /** Matches flow ids and namespaces containing this text. */
+  query: string;
+}
+
+export interface DeleteFlowsByIdsRequest {
+  tenant: string;
+  flows: FlowRef[];
+}
+
+export interface DisableFlowsByIdsRequest {
+  tenant: string;
+  flows: FlowRef[];
+}
+
+export interface EnableFlowsByIdsRequest {
+  tenant: string;
+  flows: FlowRef[];
+}
+
+export interface BulkFlowsResponse {
+  /** How many flows were changed. */
+  count: number;
+}
+
+export interface ListNamespaceFlowsRequest {
+  tenant: string;
+  namespace: string;
+}
+
+export interface ListNamespaceFlowsResponse {
+  flows: Flow[];
+}
+
+export interface ListDistinctNamespacesRequest {
+  tenant: string;
+  /** Only namespaces containing this text. */
+  query: string;
+}
+
+export interface ListDistinctNamespacesResponse {
+  namespaces: string[];
+}
+
+export interface GetFlowTaskRequest {
+  tenant: string;
+  namespace: string;
+  id: string;
+  taskId: string;
+  /** 0 means the latest revision. */
+  revision: number;
+}
+
+export interface FlowTask {
+  /** The task as the flow declares it. */
+  task: { [key: string]: any } | undefined;
+}
+
+export interface GetFlowDependenciesRequest {
+  tenant: string;
+  namespace: string;
+  id: string;
+  /** Only the flows that depend on this one (Kestra's destinationOnly), not those it depends on. */
+  destinationOnly: boolean;
+  /** Follow the dependencies of the dependencies. */
+  expandAll: boolean;
+}
+
+export interface GetNamespaceDependenciesRequest {
+  tenant: string;
+  namespace: string;
+  destinationOnly: boolean;
+}
+
+/** FlowTopologyNode is a flow in a dependency graph. */
+export interface FlowTopologyNode {
+  /** tenant_namespace_id, as Kestra's. */
+  uid: string;
+  namespace: string;
+  id: string;
+}
+
+export interface FlowTopologyEdge {
+  source: string;
+  target: string;
+  relation: FlowRelation;
+}
+
+/** FlowTopology is Kestra's FlowTopologyGraph. */
+export interface FlowTopology {
+  nodes: FlowTopologyNode[];
+  edges: FlowTopologyEdge[];
+}
+
+export interface ValidateTaskRequest {
+  tenant: string;
+  /** The task (or trigger, with section TRIGGERS) as YAML or JSON. */
+  source: string;
+  /** TASKS when not given. */
+  section: TaskSection;
+}
+
+export interface ValidateTriggerRequest {
+  tenant: string;
+  /** The trigger as YAML or JSON. */
+  source: string;
+}
+
 function createBaseCreateFlowRequest(): CreateFlowRequest {
-  return { tenant: "", source: "" };
+  return { tenant: "", source: "", requestId: "" };
 }
 
 export const CreateFlowRequest: MessageFns<CreateFlowRequest> = {
@@ -74,6 +397,9 @@ export const CreateFlowRequest: MessageFns<CreateFlowRequest> = {
     }
     if (message.source !== "") {
       writer.uint32(18).string(message.source);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
     }
     return writer;
   },
@@ -107,6 +433,14 @@ export const CreateFlowRequest: MessageFns<CreateFlowRequest> = {
             message.source = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -123,6 +457,11 @@ export const CreateFlowRequest: MessageFns<CreateFlowRequest> = {
     return {
       tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
       source: isSet(object.source) ? globalThis.String(object.source) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -134,6 +473,9 @@ export const CreateFlowRequest: MessageFns<CreateFlowRequest> = {
     if (message.source !== "") {
       obj.source = message.source;
     }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -144,6 +486,7 @@ export const CreateFlowRequest: MessageFns<CreateFlowRequest> = {
     const message = createBaseCreateFlowRequest();
     message.tenant = object.tenant ?? "";
     message.source = object.source ?? "";
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
@@ -941,6 +1284,3281 @@ export const ValidateFlowsResponse: MessageFns<ValidateFlowsResponse> = {
   },
 };
 
+function createBaseListFlowRevisionsRequest(): ListFlowRevisionsRequest {
+  return { tenant: "", namespace: "", id: "", allowDelete: false };
+}
+
+export const ListFlowRevisionsRequest: MessageFns<ListFlowRevisionsRequest> = {
+  encode(message: ListFlowRevisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.allowDelete !== false) {
+      writer.uint32(32).bool(message.allowDelete);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFlowRevisionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFlowRevisionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.allowDelete = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFlowRevisionsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      allowDelete: isSet(object.allowDelete)
+        ? globalThis.Boolean(object.allowDelete)
+        : isSet(object.allow_delete)
+        ? globalThis.Boolean(object.allow_delete)
+        : false,
+    };
+  },
+
+  toJSON(message: ListFlowRevisionsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.allowDelete !== false) {
+      obj.allowDelete = message.allowDelete;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFlowRevisionsRequest>, I>>(base?: I): ListFlowRevisionsRequest {
+    return ListFlowRevisionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFlowRevisionsRequest>, I>>(object: I): ListFlowRevisionsRequest {
+    const message = createBaseListFlowRevisionsRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    message.allowDelete = object.allowDelete ?? false;
+    return message;
+  },
+};
+
+function createBaseListFlowRevisionsResponse(): ListFlowRevisionsResponse {
+  return { flows: [] };
+}
+
+export const ListFlowRevisionsResponse: MessageFns<ListFlowRevisionsResponse> = {
+  encode(message: ListFlowRevisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.flows) {
+      Flow.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFlowRevisionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFlowRevisionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.flows.push(Flow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFlowRevisionsResponse {
+    return { flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => Flow.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListFlowRevisionsResponse): unknown {
+    const obj: any = {};
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => Flow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFlowRevisionsResponse>, I>>(base?: I): ListFlowRevisionsResponse {
+    return ListFlowRevisionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFlowRevisionsResponse>, I>>(object: I): ListFlowRevisionsResponse {
+    const message = createBaseListFlowRevisionsResponse();
+    message.flows = object.flows?.map((e) => Flow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteFlowRevisionsRequest(): DeleteFlowRevisionsRequest {
+  return { tenant: "", namespace: "", id: "", revisions: [] };
+}
+
+export const DeleteFlowRevisionsRequest: MessageFns<DeleteFlowRevisionsRequest> = {
+  encode(message: DeleteFlowRevisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.revisions.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.revisions) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFlowRevisionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFlowRevisionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.revisions.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.revisions.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFlowRevisionsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revisions: globalThis.Array.isArray(object?.revisions)
+        ? object.revisions.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DeleteFlowRevisionsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revisions?.length) {
+      obj.revisions = message.revisions.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFlowRevisionsRequest>, I>>(base?: I): DeleteFlowRevisionsRequest {
+    return DeleteFlowRevisionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFlowRevisionsRequest>, I>>(object: I): DeleteFlowRevisionsRequest {
+    const message = createBaseDeleteFlowRevisionsRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    message.revisions = object.revisions?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteFlowRevisionsResponse(): DeleteFlowRevisionsResponse {
+  return {};
+}
+
+export const DeleteFlowRevisionsResponse: MessageFns<DeleteFlowRevisionsResponse> = {
+  encode(_: DeleteFlowRevisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFlowRevisionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFlowRevisionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteFlowRevisionsResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteFlowRevisionsResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFlowRevisionsResponse>, I>>(base?: I): DeleteFlowRevisionsResponse {
+    return DeleteFlowRevisionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFlowRevisionsResponse>, I>>(_: I): DeleteFlowRevisionsResponse {
+    const message = createBaseDeleteFlowRevisionsResponse();
+    return message;
+  },
+};
+
+function createBaseGetFlowGraphRequest(): GetFlowGraphRequest {
+  return { tenant: "", namespace: "", id: "", revision: 0, subflows: [] };
+}
+
+export const GetFlowGraphRequest: MessageFns<GetFlowGraphRequest> = {
+  encode(message: GetFlowGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(32).int32(message.revision);
+    }
+    for (const v of message.subflows) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFlowGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFlowGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.revision = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.subflows.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFlowGraphRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      subflows: globalThis.Array.isArray(object?.subflows) ? object.subflows.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: GetFlowGraphRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.subflows?.length) {
+      obj.subflows = message.subflows;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFlowGraphRequest>, I>>(base?: I): GetFlowGraphRequest {
+    return GetFlowGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFlowGraphRequest>, I>>(object: I): GetFlowGraphRequest {
+    const message = createBaseGetFlowGraphRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    message.revision = object.revision ?? 0;
+    message.subflows = object.subflows?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGenerateFlowGraphRequest(): GenerateFlowGraphRequest {
+  return { tenant: "", source: "", subflows: [] };
+}
+
+export const GenerateFlowGraphRequest: MessageFns<GenerateFlowGraphRequest> = {
+  encode(message: GenerateFlowGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    for (const v of message.subflows) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GenerateFlowGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGenerateFlowGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subflows.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GenerateFlowGraphRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      subflows: globalThis.Array.isArray(object?.subflows) ? object.subflows.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: GenerateFlowGraphRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.subflows?.length) {
+      obj.subflows = message.subflows;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GenerateFlowGraphRequest>, I>>(base?: I): GenerateFlowGraphRequest {
+    return GenerateFlowGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GenerateFlowGraphRequest>, I>>(object: I): GenerateFlowGraphRequest {
+    const message = createBaseGenerateFlowGraphRequest();
+    message.tenant = object.tenant ?? "";
+    message.source = object.source ?? "";
+    message.subflows = object.subflows?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetExecutionGraphRequest(): GetExecutionGraphRequest {
+  return { tenant: "", executionId: "", subflows: [] };
+}
+
+export const GetExecutionGraphRequest: MessageFns<GetExecutionGraphRequest> = {
+  encode(message: GetExecutionGraphRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    for (const v of message.subflows) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetExecutionGraphRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetExecutionGraphRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subflows.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetExecutionGraphRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      subflows: globalThis.Array.isArray(object?.subflows) ? object.subflows.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: GetExecutionGraphRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.subflows?.length) {
+      obj.subflows = message.subflows;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetExecutionGraphRequest>, I>>(base?: I): GetExecutionGraphRequest {
+    return GetExecutionGraphRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetExecutionGraphRequest>, I>>(object: I): GetExecutionGraphRequest {
+    const message = createBaseGetExecutionGraphRequest();
+    message.tenant = object.tenant ?? "";
+    message.executionId = object.executionId ?? "";
+    message.subflows = object.subflows?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseBulkUpdateFlowsRequest(): BulkUpdateFlowsRequest {
+  return { tenant: "", source: "", delete: undefined, namespace: "", allowNamespaceChild: false };
+}
+
+export const BulkUpdateFlowsRequest: MessageFns<BulkUpdateFlowsRequest> = {
+  encode(message: BulkUpdateFlowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    if (message.delete !== undefined) {
+      writer.uint32(24).bool(message.delete);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(34).string(message.namespace);
+    }
+    if (message.allowNamespaceChild !== false) {
+      writer.uint32(40).bool(message.allowNamespaceChild);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BulkUpdateFlowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBulkUpdateFlowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.delete = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.allowNamespaceChild = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BulkUpdateFlowsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      delete: isSet(object.delete) ? globalThis.Boolean(object.delete) : undefined,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      allowNamespaceChild: isSet(object.allowNamespaceChild)
+        ? globalThis.Boolean(object.allowNamespaceChild)
+        : isSet(object.allow_namespace_child)
+        ? globalThis.Boolean(object.allow_namespace_child)
+        : false,
+    };
+  },
+
+  toJSON(message: BulkUpdateFlowsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.delete !== undefined) {
+      obj.delete = message.delete;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.allowNamespaceChild !== false) {
+      obj.allowNamespaceChild = message.allowNamespaceChild;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BulkUpdateFlowsRequest>, I>>(base?: I): BulkUpdateFlowsRequest {
+    return BulkUpdateFlowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BulkUpdateFlowsRequest>, I>>(object: I): BulkUpdateFlowsRequest {
+    const message = createBaseBulkUpdateFlowsRequest();
+    message.tenant = object.tenant ?? "";
+    message.source = object.source ?? "";
+    message.delete = object.delete ?? undefined;
+    message.namespace = object.namespace ?? "";
+    message.allowNamespaceChild = object.allowNamespaceChild ?? false;
+    return message;
+  },
+};
+
+function createBaseUpdateNamespaceFlowsRequest(): UpdateNamespaceFlowsRequest {
+  return { tenant: "", namespace: "", source: "", delete: undefined, override: false };
+}
+
+export const UpdateNamespaceFlowsRequest: MessageFns<UpdateNamespaceFlowsRequest> = {
+  encode(message: UpdateNamespaceFlowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
+    }
+    if (message.delete !== undefined) {
+      writer.uint32(32).bool(message.delete);
+    }
+    if (message.override !== false) {
+      writer.uint32(40).bool(message.override);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateNamespaceFlowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateNamespaceFlowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.delete = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.override = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateNamespaceFlowsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      delete: isSet(object.delete) ? globalThis.Boolean(object.delete) : undefined,
+      override: isSet(object.override) ? globalThis.Boolean(object.override) : false,
+    };
+  },
+
+  toJSON(message: UpdateNamespaceFlowsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.delete !== undefined) {
+      obj.delete = message.delete;
+    }
+    if (message.override !== false) {
+      obj.override = message.override;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateNamespaceFlowsRequest>, I>>(base?: I): UpdateNamespaceFlowsRequest {
+    return UpdateNamespaceFlowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateNamespaceFlowsRequest>, I>>(object: I): UpdateNamespaceFlowsRequest {
+    const message = createBaseUpdateNamespaceFlowsRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.source = object.source ?? "";
+    message.delete = object.delete ?? undefined;
+    message.override = object.override ?? false;
+    return message;
+  },
+};
+
+function createBaseUpdateFlowsResponse(): UpdateFlowsResponse {
+  return { flows: [] };
+}
+
+export const UpdateFlowsResponse: MessageFns<UpdateFlowsResponse> = {
+  encode(message: UpdateFlowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.flows) {
+      Flow.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFlowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFlowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.flows.push(Flow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFlowsResponse {
+    return { flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => Flow.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: UpdateFlowsResponse): unknown {
+    const obj: any = {};
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => Flow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFlowsResponse>, I>>(base?: I): UpdateFlowsResponse {
+    return UpdateFlowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFlowsResponse>, I>>(object: I): UpdateFlowsResponse {
+    const message = createBaseUpdateFlowsResponse();
+    message.flows = object.flows?.map((e) => Flow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseImportFlowsRequest(): ImportFlowsRequest {
+  return { tenant: "", fileUpload: "", failOnError: false };
+}
+
+export const ImportFlowsRequest: MessageFns<ImportFlowsRequest> = {
+  encode(message: ImportFlowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.fileUpload !== "") {
+      writer.uint32(18).string(message.fileUpload);
+    }
+    if (message.failOnError !== false) {
+      writer.uint32(24).bool(message.failOnError);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportFlowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportFlowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileUpload = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.failOnError = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportFlowsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      fileUpload: isSet(object.fileUpload)
+        ? globalThis.String(object.fileUpload)
+        : isSet(object.file_upload)
+        ? globalThis.String(object.file_upload)
+        : "",
+      failOnError: isSet(object.failOnError)
+        ? globalThis.Boolean(object.failOnError)
+        : isSet(object.fail_on_error)
+        ? globalThis.Boolean(object.fail_on_error)
+        : false,
+    };
+  },
+
+  toJSON(message: ImportFlowsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.fileUpload !== "") {
+      obj.fileUpload = message.fileUpload;
+    }
+    if (message.failOnError !== false) {
+      obj.failOnError = message.failOnError;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportFlowsRequest>, I>>(base?: I): ImportFlowsRequest {
+    return ImportFlowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportFlowsRequest>, I>>(object: I): ImportFlowsRequest {
+    const message = createBaseImportFlowsRequest();
+    message.tenant = object.tenant ?? "";
+    message.fileUpload = object.fileUpload ?? "";
+    message.failOnError = object.failOnError ?? false;
+    return message;
+  },
+};
+
+function createBaseImportFlowsResponse(): ImportFlowsResponse {
+  return { failed: [] };
+}
+
+export const ImportFlowsResponse: MessageFns<ImportFlowsResponse> = {
+  encode(message: ImportFlowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.failed) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportFlowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportFlowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.failed.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportFlowsResponse {
+    return {
+      failed: globalThis.Array.isArray(object?.failed) ? object.failed.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: ImportFlowsResponse): unknown {
+    const obj: any = {};
+    if (message.failed?.length) {
+      obj.failed = message.failed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImportFlowsResponse>, I>>(base?: I): ImportFlowsResponse {
+    return ImportFlowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImportFlowsResponse>, I>>(object: I): ImportFlowsResponse {
+    const message = createBaseImportFlowsResponse();
+    message.failed = object.failed?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseExportFlowsByIdsRequest(): ExportFlowsByIdsRequest {
+  return { tenant: "", flows: [] };
+}
+
+export const ExportFlowsByIdsRequest: MessageFns<ExportFlowsByIdsRequest> = {
+  encode(message: ExportFlowsByIdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    for (const v of message.flows) {
+      FlowRef.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportFlowsByIdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportFlowsByIdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.flows.push(FlowRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportFlowsByIdsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => FlowRef.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ExportFlowsByIdsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => FlowRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportFlowsByIdsRequest>, I>>(base?: I): ExportFlowsByIdsRequest {
+    return ExportFlowsByIdsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportFlowsByIdsRequest>, I>>(object: I): ExportFlowsByIdsRequest {
+    const message = createBaseExportFlowsByIdsRequest();
+    message.tenant = object.tenant ?? "";
+    message.flows = object.flows?.map((e) => FlowRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseExportFlowsByQueryRequest(): ExportFlowsByQueryRequest {
+  return { tenant: "", namespace: "", query: "" };
+}
+
+export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = {
+  encode(message: ExportFlowsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportFlowsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportFlowsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportFlowsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: ExportFlowsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportFlowsByQueryRequest>, I>>(base?: I): ExportFlowsByQueryRequest {
+    return ExportFlowsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportFlowsByQueryRequest>, I>>(object: I): ExportFlowsByQueryRequest {
+    const message = createBaseExportFlowsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteFlowsByQueryRequest(): DeleteFlowsByQueryRequest {
+  return { tenant: "", namespace: "", query: "" };
+}
+
+export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = {
+  encode(message: DeleteFlowsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFlowsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFlowsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFlowsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: DeleteFlowsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFlowsByQueryRequest>, I>>(base?: I): DeleteFlowsByQueryRequest {
+    return DeleteFlowsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFlowsByQueryRequest>, I>>(object: I): DeleteFlowsByQueryRequest {
+    const message = createBaseDeleteFlowsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseDisableFlowsByQueryRequest(): DisableFlowsByQueryRequest {
+  return { tenant: "", namespace: "", query: "" };
+}
+
+export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> = {
+  encode(message: DisableFlowsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DisableFlowsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisableFlowsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DisableFlowsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: DisableFlowsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DisableFlowsByQueryRequest>, I>>(base?: I): DisableFlowsByQueryRequest {
+    return DisableFlowsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DisableFlowsByQueryRequest>, I>>(object: I): DisableFlowsByQueryRequest {
+    const message = createBaseDisableFlowsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseEnableFlowsByQueryRequest(): EnableFlowsByQueryRequest {
+  return { tenant: "", namespace: "", query: "" };
+}
+
+export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = {
+  encode(message: EnableFlowsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnableFlowsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnableFlowsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnableFlowsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: EnableFlowsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EnableFlowsByQueryRequest>, I>>(base?: I): EnableFlowsByQueryRequest {
+    return EnableFlowsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EnableFlowsByQueryRequest>, I>>(object: I): EnableFlowsByQueryRequest {
+    const message = createBaseEnableFlowsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteFlowsByIdsRequest(): DeleteFlowsByIdsRequest {
+  return { tenant: "", flows: [] };
+}
+
+export const DeleteFlowsByIdsRequest: MessageFns<DeleteFlowsByIdsRequest> = {
+  encode(message: DeleteFlowsByIdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    for (const v of message.flows) {
+      FlowRef.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFlowsByIdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFlowsByIdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.flows.push(FlowRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFlowsByIdsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => FlowRef.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DeleteFlowsByIdsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => FlowRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFlowsByIdsRequest>, I>>(base?: I): DeleteFlowsByIdsRequest {
+    return DeleteFlowsByIdsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFlowsByIdsRequest>, I>>(object: I): DeleteFlowsByIdsRequest {
+    const message = createBaseDeleteFlowsByIdsRequest();
+    message.tenant = object.tenant ?? "";
+    message.flows = object.flows?.map((e) => FlowRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDisableFlowsByIdsRequest(): DisableFlowsByIdsRequest {
+  return { tenant: "", flows: [] };
+}
+
+export const DisableFlowsByIdsRequest: MessageFns<DisableFlowsByIdsRequest> = {
+  encode(message: DisableFlowsByIdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    for (const v of message.flows) {
+      FlowRef.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DisableFlowsByIdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisableFlowsByIdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.flows.push(FlowRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DisableFlowsByIdsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => FlowRef.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DisableFlowsByIdsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => FlowRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DisableFlowsByIdsRequest>, I>>(base?: I): DisableFlowsByIdsRequest {
+    return DisableFlowsByIdsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DisableFlowsByIdsRequest>, I>>(object: I): DisableFlowsByIdsRequest {
+    const message = createBaseDisableFlowsByIdsRequest();
+    message.tenant = object.tenant ?? "";
+    message.flows = object.flows?.map((e) => FlowRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEnableFlowsByIdsRequest(): EnableFlowsByIdsRequest {
+  return { tenant: "", flows: [] };
+}
+
+export const EnableFlowsByIdsRequest: MessageFns<EnableFlowsByIdsRequest> = {
+  encode(message: EnableFlowsByIdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    for (const v of message.flows) {
+      FlowRef.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnableFlowsByIdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnableFlowsByIdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.flows.push(FlowRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnableFlowsByIdsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => FlowRef.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: EnableFlowsByIdsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => FlowRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EnableFlowsByIdsRequest>, I>>(base?: I): EnableFlowsByIdsRequest {
+    return EnableFlowsByIdsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EnableFlowsByIdsRequest>, I>>(object: I): EnableFlowsByIdsRequest {
+    const message = createBaseEnableFlowsByIdsRequest();
+    message.tenant = object.tenant ?? "";
+    message.flows = object.flows?.map((e) => FlowRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseBulkFlowsResponse(): BulkFlowsResponse {
+  return { count: 0 };
+}
+
+export const BulkFlowsResponse: MessageFns<BulkFlowsResponse> = {
+  encode(message: BulkFlowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.count !== 0) {
+      writer.uint32(8).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BulkFlowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBulkFlowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BulkFlowsResponse {
+    return { count: isSet(object.count) ? globalThis.Number(object.count) : 0 };
+  },
+
+  toJSON(message: BulkFlowsResponse): unknown {
+    const obj: any = {};
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BulkFlowsResponse>, I>>(base?: I): BulkFlowsResponse {
+    return BulkFlowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BulkFlowsResponse>, I>>(object: I): BulkFlowsResponse {
+    const message = createBaseBulkFlowsResponse();
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBaseListNamespaceFlowsRequest(): ListNamespaceFlowsRequest {
+  return { tenant: "", namespace: "" };
+}
+
+export const ListNamespaceFlowsRequest: MessageFns<ListNamespaceFlowsRequest> = {
+  encode(message: ListNamespaceFlowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNamespaceFlowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNamespaceFlowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNamespaceFlowsRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+    };
+  },
+
+  toJSON(message: ListNamespaceFlowsRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListNamespaceFlowsRequest>, I>>(base?: I): ListNamespaceFlowsRequest {
+    return ListNamespaceFlowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListNamespaceFlowsRequest>, I>>(object: I): ListNamespaceFlowsRequest {
+    const message = createBaseListNamespaceFlowsRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    return message;
+  },
+};
+
+function createBaseListNamespaceFlowsResponse(): ListNamespaceFlowsResponse {
+  return { flows: [] };
+}
+
+export const ListNamespaceFlowsResponse: MessageFns<ListNamespaceFlowsResponse> = {
+  encode(message: ListNamespaceFlowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.flows) {
+      Flow.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNamespaceFlowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNamespaceFlowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.flows.push(Flow.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNamespaceFlowsResponse {
+    return { flows: globalThis.Array.isArray(object?.flows) ? object.flows.map((e: any) => Flow.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListNamespaceFlowsResponse): unknown {
+    const obj: any = {};
+    if (message.flows?.length) {
+      obj.flows = message.flows.map((e) => Flow.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListNamespaceFlowsResponse>, I>>(base?: I): ListNamespaceFlowsResponse {
+    return ListNamespaceFlowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListNamespaceFlowsResponse>, I>>(object: I): ListNamespaceFlowsResponse {
+    const message = createBaseListNamespaceFlowsResponse();
+    message.flows = object.flows?.map((e) => Flow.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListDistinctNamespacesRequest(): ListDistinctNamespacesRequest {
+  return { tenant: "", query: "" };
+}
+
+export const ListDistinctNamespacesRequest: MessageFns<ListDistinctNamespacesRequest> = {
+  encode(message: ListDistinctNamespacesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== "") {
+      writer.uint32(18).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDistinctNamespacesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDistinctNamespacesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDistinctNamespacesRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: ListDistinctNamespacesRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDistinctNamespacesRequest>, I>>(base?: I): ListDistinctNamespacesRequest {
+    return ListDistinctNamespacesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDistinctNamespacesRequest>, I>>(
+    object: I,
+  ): ListDistinctNamespacesRequest {
+    const message = createBaseListDistinctNamespacesRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseListDistinctNamespacesResponse(): ListDistinctNamespacesResponse {
+  return { namespaces: [] };
+}
+
+export const ListDistinctNamespacesResponse: MessageFns<ListDistinctNamespacesResponse> = {
+  encode(message: ListDistinctNamespacesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.namespaces) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDistinctNamespacesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDistinctNamespacesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespaces.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDistinctNamespacesResponse {
+    return {
+      namespaces: globalThis.Array.isArray(object?.namespaces)
+        ? object.namespaces.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListDistinctNamespacesResponse): unknown {
+    const obj: any = {};
+    if (message.namespaces?.length) {
+      obj.namespaces = message.namespaces;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDistinctNamespacesResponse>, I>>(base?: I): ListDistinctNamespacesResponse {
+    return ListDistinctNamespacesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDistinctNamespacesResponse>, I>>(
+    object: I,
+  ): ListDistinctNamespacesResponse {
+    const message = createBaseListDistinctNamespacesResponse();
+    message.namespaces = object.namespaces?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetFlowTaskRequest(): GetFlowTaskRequest {
+  return { tenant: "", namespace: "", id: "", taskId: "", revision: 0 };
+}
+
+export const GetFlowTaskRequest: MessageFns<GetFlowTaskRequest> = {
+  encode(message: GetFlowTaskRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.taskId !== "") {
+      writer.uint32(34).string(message.taskId);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(40).int32(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFlowTaskRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFlowTaskRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.taskId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.revision = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFlowTaskRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      taskId: isSet(object.taskId)
+        ? globalThis.String(object.taskId)
+        : isSet(object.task_id)
+        ? globalThis.String(object.task_id)
+        : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+    };
+  },
+
+  toJSON(message: GetFlowTaskRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.taskId !== "") {
+      obj.taskId = message.taskId;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFlowTaskRequest>, I>>(base?: I): GetFlowTaskRequest {
+    return GetFlowTaskRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFlowTaskRequest>, I>>(object: I): GetFlowTaskRequest {
+    const message = createBaseGetFlowTaskRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    message.taskId = object.taskId ?? "";
+    message.revision = object.revision ?? 0;
+    return message;
+  },
+};
+
+function createBaseFlowTask(): FlowTask {
+  return { task: undefined };
+}
+
+export const FlowTask: MessageFns<FlowTask> = {
+  encode(message: FlowTask, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.task !== undefined) {
+      Struct.encode(Struct.wrap(message.task), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlowTask {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlowTask();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.task = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlowTask {
+    return { task: isObject(object.task) ? object.task : undefined };
+  },
+
+  toJSON(message: FlowTask): unknown {
+    const obj: any = {};
+    if (message.task !== undefined) {
+      obj.task = message.task;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlowTask>, I>>(base?: I): FlowTask {
+    return FlowTask.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlowTask>, I>>(object: I): FlowTask {
+    const message = createBaseFlowTask();
+    message.task = object.task ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetFlowDependenciesRequest(): GetFlowDependenciesRequest {
+  return { tenant: "", namespace: "", id: "", destinationOnly: false, expandAll: false };
+}
+
+export const GetFlowDependenciesRequest: MessageFns<GetFlowDependenciesRequest> = {
+  encode(message: GetFlowDependenciesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    if (message.destinationOnly !== false) {
+      writer.uint32(32).bool(message.destinationOnly);
+    }
+    if (message.expandAll !== false) {
+      writer.uint32(40).bool(message.expandAll);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFlowDependenciesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFlowDependenciesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.destinationOnly = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expandAll = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFlowDependenciesRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      destinationOnly: isSet(object.destinationOnly)
+        ? globalThis.Boolean(object.destinationOnly)
+        : isSet(object.destination_only)
+        ? globalThis.Boolean(object.destination_only)
+        : false,
+      expandAll: isSet(object.expandAll)
+        ? globalThis.Boolean(object.expandAll)
+        : isSet(object.expand_all)
+        ? globalThis.Boolean(object.expand_all)
+        : false,
+    };
+  },
+
+  toJSON(message: GetFlowDependenciesRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.destinationOnly !== false) {
+      obj.destinationOnly = message.destinationOnly;
+    }
+    if (message.expandAll !== false) {
+      obj.expandAll = message.expandAll;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFlowDependenciesRequest>, I>>(base?: I): GetFlowDependenciesRequest {
+    return GetFlowDependenciesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFlowDependenciesRequest>, I>>(object: I): GetFlowDependenciesRequest {
+    const message = createBaseGetFlowDependenciesRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    message.destinationOnly = object.destinationOnly ?? false;
+    message.expandAll = object.expandAll ?? false;
+    return message;
+  },
+};
+
+function createBaseGetNamespaceDependenciesRequest(): GetNamespaceDependenciesRequest {
+  return { tenant: "", namespace: "", destinationOnly: false };
+}
+
+export const GetNamespaceDependenciesRequest: MessageFns<GetNamespaceDependenciesRequest> = {
+  encode(message: GetNamespaceDependenciesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.destinationOnly !== false) {
+      writer.uint32(24).bool(message.destinationOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNamespaceDependenciesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNamespaceDependenciesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.destinationOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetNamespaceDependenciesRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      destinationOnly: isSet(object.destinationOnly)
+        ? globalThis.Boolean(object.destinationOnly)
+        : isSet(object.destination_only)
+        ? globalThis.Boolean(object.destination_only)
+        : false,
+    };
+  },
+
+  toJSON(message: GetNamespaceDependenciesRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.destinationOnly !== false) {
+      obj.destinationOnly = message.destinationOnly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetNamespaceDependenciesRequest>, I>>(base?: I): GetNamespaceDependenciesRequest {
+    return GetNamespaceDependenciesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetNamespaceDependenciesRequest>, I>>(
+    object: I,
+  ): GetNamespaceDependenciesRequest {
+    const message = createBaseGetNamespaceDependenciesRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.destinationOnly = object.destinationOnly ?? false;
+    return message;
+  },
+};
+
+function createBaseFlowTopologyNode(): FlowTopologyNode {
+  return { uid: "", namespace: "", id: "" };
+}
+
+export const FlowTopologyNode: MessageFns<FlowTopologyNode> = {
+  encode(message: FlowTopologyNode, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uid !== "") {
+      writer.uint32(10).string(message.uid);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.id !== "") {
+      writer.uint32(26).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlowTopologyNode {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlowTopologyNode();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlowTopologyNode {
+    return {
+      uid: isSet(object.uid) ? globalThis.String(object.uid) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: FlowTopologyNode): unknown {
+    const obj: any = {};
+    if (message.uid !== "") {
+      obj.uid = message.uid;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlowTopologyNode>, I>>(base?: I): FlowTopologyNode {
+    return FlowTopologyNode.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlowTopologyNode>, I>>(object: I): FlowTopologyNode {
+    const message = createBaseFlowTopologyNode();
+    message.uid = object.uid ?? "";
+    message.namespace = object.namespace ?? "";
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseFlowTopologyEdge(): FlowTopologyEdge {
+  return { source: "", target: "", relation: 0 };
+}
+
+export const FlowTopologyEdge: MessageFns<FlowTopologyEdge> = {
+  encode(message: FlowTopologyEdge, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== "") {
+      writer.uint32(10).string(message.source);
+    }
+    if (message.target !== "") {
+      writer.uint32(18).string(message.target);
+    }
+    if (message.relation !== 0) {
+      writer.uint32(24).int32(message.relation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlowTopologyEdge {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlowTopologyEdge();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.relation = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlowTopologyEdge {
+    return {
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      target: isSet(object.target) ? globalThis.String(object.target) : "",
+      relation: isSet(object.relation) ? flowRelationFromJSON(object.relation) : 0,
+    };
+  },
+
+  toJSON(message: FlowTopologyEdge): unknown {
+    const obj: any = {};
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.target !== "") {
+      obj.target = message.target;
+    }
+    if (message.relation !== 0) {
+      obj.relation = flowRelationToJSON(message.relation);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlowTopologyEdge>, I>>(base?: I): FlowTopologyEdge {
+    return FlowTopologyEdge.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlowTopologyEdge>, I>>(object: I): FlowTopologyEdge {
+    const message = createBaseFlowTopologyEdge();
+    message.source = object.source ?? "";
+    message.target = object.target ?? "";
+    message.relation = object.relation ?? 0;
+    return message;
+  },
+};
+
+function createBaseFlowTopology(): FlowTopology {
+  return { nodes: [], edges: [] };
+}
+
+export const FlowTopology: MessageFns<FlowTopology> = {
+  encode(message: FlowTopology, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.nodes) {
+      FlowTopologyNode.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.edges) {
+      FlowTopologyEdge.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlowTopology {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlowTopology();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nodes.push(FlowTopologyNode.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.edges.push(FlowTopologyEdge.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlowTopology {
+    return {
+      nodes: globalThis.Array.isArray(object?.nodes) ? object.nodes.map((e: any) => FlowTopologyNode.fromJSON(e)) : [],
+      edges: globalThis.Array.isArray(object?.edges) ? object.edges.map((e: any) => FlowTopologyEdge.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: FlowTopology): unknown {
+    const obj: any = {};
+    if (message.nodes?.length) {
+      obj.nodes = message.nodes.map((e) => FlowTopologyNode.toJSON(e));
+    }
+    if (message.edges?.length) {
+      obj.edges = message.edges.map((e) => FlowTopologyEdge.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlowTopology>, I>>(base?: I): FlowTopology {
+    return FlowTopology.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlowTopology>, I>>(object: I): FlowTopology {
+    const message = createBaseFlowTopology();
+    message.nodes = object.nodes?.map((e) => FlowTopologyNode.fromPartial(e)) || [];
+    message.edges = object.edges?.map((e) => FlowTopologyEdge.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseValidateTaskRequest(): ValidateTaskRequest {
+  return { tenant: "", source: "", section: 0 };
+}
+
+export const ValidateTaskRequest: MessageFns<ValidateTaskRequest> = {
+  encode(message: ValidateTaskRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    if (message.section !== 0) {
+      writer.uint32(24).int32(message.section);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ValidateTaskRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseValidateTaskRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.section = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ValidateTaskRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      section: isSet(object.section) ? taskSectionFromJSON(object.section) : 0,
+    };
+  },
+
+  toJSON(message: ValidateTaskRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.section !== 0) {
+      obj.section = taskSectionToJSON(message.section);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ValidateTaskRequest>, I>>(base?: I): ValidateTaskRequest {
+    return ValidateTaskRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ValidateTaskRequest>, I>>(object: I): ValidateTaskRequest {
+    const message = createBaseValidateTaskRequest();
+    message.tenant = object.tenant ?? "";
+    message.source = object.source ?? "";
+    message.section = object.section ?? 0;
+    return message;
+  },
+};
+
+function createBaseValidateTriggerRequest(): ValidateTriggerRequest {
+  return { tenant: "", source: "" };
+}
+
+export const ValidateTriggerRequest: MessageFns<ValidateTriggerRequest> = {
+  encode(message: ValidateTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ValidateTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseValidateTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ValidateTriggerRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: ValidateTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ValidateTriggerRequest>, I>>(base?: I): ValidateTriggerRequest {
+    return ValidateTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ValidateTriggerRequest>, I>>(object: I): ValidateTriggerRequest {
+    const message = createBaseValidateTriggerRequest();
+    message.tenant = object.tenant ?? "";
+    message.source = object.source ?? "";
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin ? T
@@ -962,6 +4580,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

@@ -10,31 +10,68 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Flow } from "./flow";
+import { FileChunk } from "../../file/v1/file_messages";
+import { Flow, FlowValidation } from "./flow";
 import {
+  BulkFlowsResponse,
+  BulkUpdateFlowsRequest,
   CreateFlowRequest,
   DeleteFlowRequest,
   DeleteFlowResponse,
+  DeleteFlowRevisionsRequest,
+  DeleteFlowRevisionsResponse,
+  DeleteFlowsByIdsRequest,
+  DeleteFlowsByQueryRequest,
+  DisableFlowsByIdsRequest,
+  DisableFlowsByQueryRequest,
+  EnableFlowsByIdsRequest,
+  EnableFlowsByQueryRequest,
+  ExportFlowsByIdsRequest,
+  ExportFlowsByQueryRequest,
+  FlowTask,
+  FlowTopology,
+  GenerateFlowGraphRequest,
+  GetExecutionGraphRequest,
+  GetFlowDependenciesRequest,
+  GetFlowGraphRequest,
   GetFlowRequest,
+  GetFlowTaskRequest,
+  GetNamespaceDependenciesRequest,
+  ImportFlowsRequest,
+  ImportFlowsResponse,
+  ListDistinctNamespacesRequest,
+  ListDistinctNamespacesResponse,
+  ListFlowRevisionsRequest,
+  ListFlowRevisionsResponse,
   ListFlowsRequest,
   ListFlowsResponse,
+  ListNamespaceFlowsRequest,
+  ListNamespaceFlowsResponse,
   UpdateFlowRequest,
+  UpdateFlowsResponse,
+  UpdateNamespaceFlowsRequest,
   ValidateFlowsRequest,
   ValidateFlowsResponse,
+  ValidateTaskRequest,
+  ValidateTriggerRequest,
 } from "./flow_messages";
+import { FlowGraph } from "./graph";
 
 /** FlowService stores flows and answers questions about them. */
 export type FlowServiceService = typeof FlowServiceService;
 export const FlowServiceService = {
   /**
-   * Create a flow from its YAML source at revision 1.
+   * Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+   * A repeat with the same request_id and source answers the flow the first call made.
    * Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
    * invalid; ALREADY_EXISTS when the flow exists and is not deleted.
    */
@@ -111,11 +148,324 @@ export const FlowServiceService = {
       Buffer.from(ValidateFlowsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ValidateFlowsResponse => ValidateFlowsResponse.decode(value),
   },
+  /**
+   * List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+   * Errors: NOT_FOUND for a flow that never existed.
+   */
+  listFlowRevisions: {
+    path: "/flowmesh.flow.v1.FlowService/ListFlowRevisions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFlowRevisionsRequest): Buffer =>
+      Buffer.from(ListFlowRevisionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListFlowRevisionsRequest => ListFlowRevisionsRequest.decode(value),
+    responseSerialize: (value: ListFlowRevisionsResponse): Buffer =>
+      Buffer.from(ListFlowRevisionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListFlowRevisionsResponse => ListFlowRevisionsResponse.decode(value),
+  },
+  /**
+   * Delete earlier revisions of a flow: no read returns them any more.
+   * Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+   * latest revision (the one that runs: delete the flow instead).
+   */
+  deleteFlowRevisions: {
+    path: "/flowmesh.flow.v1.FlowService/DeleteFlowRevisions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFlowRevisionsRequest): Buffer =>
+      Buffer.from(DeleteFlowRevisionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFlowRevisionsRequest => DeleteFlowRevisionsRequest.decode(value),
+    responseSerialize: (value: DeleteFlowRevisionsResponse): Buffer =>
+      Buffer.from(DeleteFlowRevisionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteFlowRevisionsResponse => DeleteFlowRevisionsResponse.decode(value),
+  },
+  /**
+   * Return the graph of a stored flow (the latest revision, or the one asked for).
+   * Errors: NOT_FOUND.
+   */
+  getFlowGraph: {
+    path: "/flowmesh.flow.v1.FlowService/GetFlowGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFlowGraphRequest): Buffer => Buffer.from(GetFlowGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFlowGraphRequest => GetFlowGraphRequest.decode(value),
+    responseSerialize: (value: FlowGraph): Buffer => Buffer.from(FlowGraph.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowGraph => FlowGraph.decode(value),
+  },
+  /**
+   * Return the graph of a flow source, stored or not.
+   * Errors: INVALID_ARGUMENT when the source is invalid.
+   */
+  generateFlowGraph: {
+    path: "/flowmesh.flow.v1.FlowService/GenerateFlowGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GenerateFlowGraphRequest): Buffer =>
+      Buffer.from(GenerateFlowGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GenerateFlowGraphRequest => GenerateFlowGraphRequest.decode(value),
+    responseSerialize: (value: FlowGraph): Buffer => Buffer.from(FlowGraph.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowGraph => FlowGraph.decode(value),
+  },
+  /**
+   * Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+   * Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+   */
+  getExecutionGraph: {
+    path: "/flowmesh.flow.v1.FlowService/GetExecutionGraph" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetExecutionGraphRequest): Buffer =>
+      Buffer.from(GetExecutionGraphRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetExecutionGraphRequest => GetExecutionGraphRequest.decode(value),
+    responseSerialize: (value: FlowGraph): Buffer => Buffer.from(FlowGraph.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowGraph => FlowGraph.decode(value),
+  },
+  /**
+   * Create or update several flows at once: all of them, or none when one is invalid.
+   * With a namespace, every flow must be in it, and its other flows are deleted unless
+   * delete is false.
+   * Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+   * outside the namespace; ABORTED when a flow changed meanwhile.
+   */
+  bulkUpdateFlows: {
+    path: "/flowmesh.flow.v1.FlowService/BulkUpdateFlows" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BulkUpdateFlowsRequest): Buffer =>
+      Buffer.from(BulkUpdateFlowsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BulkUpdateFlowsRequest => BulkUpdateFlowsRequest.decode(value),
+    responseSerialize: (value: UpdateFlowsResponse): Buffer => Buffer.from(UpdateFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateFlowsResponse => UpdateFlowsResponse.decode(value),
+  },
+  /**
+   * Make a namespace's flows those of the documents: each created or updated, and the
+   * namespace's other flows deleted unless delete is false; all or nothing.
+   * Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+   * of another namespace without override.
+   */
+  updateNamespaceFlows: {
+    path: "/flowmesh.flow.v1.FlowService/UpdateNamespaceFlows" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateNamespaceFlowsRequest): Buffer =>
+      Buffer.from(UpdateNamespaceFlowsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateNamespaceFlowsRequest => UpdateNamespaceFlowsRequest.decode(value),
+    responseSerialize: (value: UpdateFlowsResponse): Buffer => Buffer.from(UpdateFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateFlowsResponse => UpdateFlowsResponse.decode(value),
+  },
+  /** List the flows of one namespace (not those below it). */
+  listNamespaceFlows: {
+    path: "/flowmesh.flow.v1.FlowService/ListNamespaceFlows" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListNamespaceFlowsRequest): Buffer =>
+      Buffer.from(ListNamespaceFlowsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListNamespaceFlowsRequest => ListNamespaceFlowsRequest.decode(value),
+    responseSerialize: (value: ListNamespaceFlowsResponse): Buffer =>
+      Buffer.from(ListNamespaceFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListNamespaceFlowsResponse => ListNamespaceFlowsResponse.decode(value),
+  },
+  /** List the namespaces that hold flows, sorted. */
+  listDistinctNamespaces: {
+    path: "/flowmesh.flow.v1.FlowService/ListDistinctNamespaces" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDistinctNamespacesRequest): Buffer =>
+      Buffer.from(ListDistinctNamespacesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDistinctNamespacesRequest => ListDistinctNamespacesRequest.decode(value),
+    responseSerialize: (value: ListDistinctNamespacesResponse): Buffer =>
+      Buffer.from(ListDistinctNamespacesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDistinctNamespacesResponse =>
+      ListDistinctNamespacesResponse.decode(value),
+  },
+  /**
+   * Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+   * valid flow is created or updated.
+   * Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+   * the first invalid flow (then none is imported).
+   */
+  importFlows: {
+    path: "/flowmesh.flow.v1.FlowService/ImportFlows" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ImportFlowsRequest): Buffer => Buffer.from(ImportFlowsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ImportFlowsRequest => ImportFlowsRequest.decode(value),
+    responseSerialize: (value: ImportFlowsResponse): Buffer => Buffer.from(ImportFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ImportFlowsResponse => ImportFlowsResponse.decode(value),
+  },
+  /**
+   * Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+   * Errors: NOT_FOUND for an unknown flow.
+   */
+  exportFlowsByIds: {
+    path: "/flowmesh.flow.v1.FlowService/ExportFlowsByIds" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportFlowsByIdsRequest): Buffer =>
+      Buffer.from(ExportFlowsByIdsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportFlowsByIdsRequest => ExportFlowsByIdsRequest.decode(value),
+    responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
+  },
+  /** Send a ZIP of the sources of the flows a query finds. */
+  exportFlowsByQuery: {
+    path: "/flowmesh.flow.v1.FlowService/ExportFlowsByQuery" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportFlowsByQueryRequest): Buffer =>
+      Buffer.from(ExportFlowsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportFlowsByQueryRequest => ExportFlowsByQueryRequest.decode(value),
+    responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
+  },
+  /**
+   * Delete the flows named.
+   * Errors: NOT_FOUND for an unknown flow (then none is deleted).
+   */
+  deleteFlowsByIds: {
+    path: "/flowmesh.flow.v1.FlowService/DeleteFlowsByIds" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFlowsByIdsRequest): Buffer =>
+      Buffer.from(DeleteFlowsByIdsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFlowsByIdsRequest => DeleteFlowsByIdsRequest.decode(value),
+    responseSerialize: (value: BulkFlowsResponse): Buffer => Buffer.from(BulkFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BulkFlowsResponse => BulkFlowsResponse.decode(value),
+  },
+  /** Delete the flows a query finds. */
+  deleteFlowsByQuery: {
+    path: "/flowmesh.flow.v1.FlowService/DeleteFlowsByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFlowsByQueryRequest): Buffer =>
+      Buffer.from(DeleteFlowsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFlowsByQueryRequest => DeleteFlowsByQueryRequest.decode(value),
+    responseSerialize: (value: BulkFlowsResponse): Buffer => Buffer.from(BulkFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BulkFlowsResponse => BulkFlowsResponse.decode(value),
+  },
+  /**
+   * Disable the flows named: their sources get `disabled: true`, a new revision each.
+   * Errors: NOT_FOUND for an unknown flow (then none is changed).
+   */
+  disableFlowsByIds: {
+    path: "/flowmesh.flow.v1.FlowService/DisableFlowsByIds" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DisableFlowsByIdsRequest): Buffer =>
+      Buffer.from(DisableFlowsByIdsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DisableFlowsByIdsRequest => DisableFlowsByIdsRequest.decode(value),
+    responseSerialize: (value: BulkFlowsResponse): Buffer => Buffer.from(BulkFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BulkFlowsResponse => BulkFlowsResponse.decode(value),
+  },
+  /** Disable the flows a query finds. */
+  disableFlowsByQuery: {
+    path: "/flowmesh.flow.v1.FlowService/DisableFlowsByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DisableFlowsByQueryRequest): Buffer =>
+      Buffer.from(DisableFlowsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DisableFlowsByQueryRequest => DisableFlowsByQueryRequest.decode(value),
+    responseSerialize: (value: BulkFlowsResponse): Buffer => Buffer.from(BulkFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BulkFlowsResponse => BulkFlowsResponse.decode(value),
+  },
+  /**
+   * Enable the flows named: their sources get `disabled: false`, a new revision each.
+   * Errors: NOT_FOUND for an unknown flow (then none is changed).
+   */
+  enableFlowsByIds: {
+    path: "/flowmesh.flow.v1.FlowService/EnableFlowsByIds" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EnableFlowsByIdsRequest): Buffer =>
+      Buffer.from(EnableFlowsByIdsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EnableFlowsByIdsRequest => EnableFlowsByIdsRequest.decode(value),
+    responseSerialize: (value: BulkFlowsResponse): Buffer => Buffer.from(BulkFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BulkFlowsResponse => BulkFlowsResponse.decode(value),
+  },
+  /** Enable the flows a query finds. */
+  enableFlowsByQuery: {
+    path: "/flowmesh.flow.v1.FlowService/EnableFlowsByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EnableFlowsByQueryRequest): Buffer =>
+      Buffer.from(EnableFlowsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EnableFlowsByQueryRequest => EnableFlowsByQueryRequest.decode(value),
+    responseSerialize: (value: BulkFlowsResponse): Buffer => Buffer.from(BulkFlowsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BulkFlowsResponse => BulkFlowsResponse.decode(value),
+  },
+  /**
+   * Return one task of a flow as the flow declares it.
+   * Errors: NOT_FOUND for an unknown flow, revision or task.
+   */
+  getFlowTask: {
+    path: "/flowmesh.flow.v1.FlowService/GetFlowTask" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFlowTaskRequest): Buffer => Buffer.from(GetFlowTaskRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFlowTaskRequest => GetFlowTaskRequest.decode(value),
+    responseSerialize: (value: FlowTask): Buffer => Buffer.from(FlowTask.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowTask => FlowTask.decode(value),
+  },
+  /**
+   * Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+   * tasks, and Flow triggers, among the tenant's deployed flows.
+   * Errors: NOT_FOUND for an unknown flow.
+   */
+  getFlowDependencies: {
+    path: "/flowmesh.flow.v1.FlowService/GetFlowDependencies" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFlowDependenciesRequest): Buffer =>
+      Buffer.from(GetFlowDependenciesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFlowDependenciesRequest => GetFlowDependenciesRequest.decode(value),
+    responseSerialize: (value: FlowTopology): Buffer => Buffer.from(FlowTopology.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowTopology => FlowTopology.decode(value),
+  },
+  /** Return the dependencies of every flow of a namespace (and below it). */
+  getNamespaceDependencies: {
+    path: "/flowmesh.flow.v1.FlowService/GetNamespaceDependencies" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetNamespaceDependenciesRequest): Buffer =>
+      Buffer.from(GetNamespaceDependenciesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetNamespaceDependenciesRequest =>
+      GetNamespaceDependenciesRequest.decode(value),
+    responseSerialize: (value: FlowTopology): Buffer => Buffer.from(FlowTopology.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowTopology => FlowTopology.decode(value),
+  },
+  /**
+   * Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+   * The violations are in the answer, not an error.
+   */
+  validateTask: {
+    path: "/flowmesh.flow.v1.FlowService/ValidateTask" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ValidateTaskRequest): Buffer => Buffer.from(ValidateTaskRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ValidateTaskRequest => ValidateTaskRequest.decode(value),
+    responseSerialize: (value: FlowValidation): Buffer => Buffer.from(FlowValidation.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowValidation => FlowValidation.decode(value),
+  },
+  /**
+   * Validate one trigger, as it would be in a flow's triggers.
+   * The violations are in the answer, not an error.
+   */
+  validateTrigger: {
+    path: "/flowmesh.flow.v1.FlowService/ValidateTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ValidateTriggerRequest): Buffer =>
+      Buffer.from(ValidateTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ValidateTriggerRequest => ValidateTriggerRequest.decode(value),
+    responseSerialize: (value: FlowValidation): Buffer => Buffer.from(FlowValidation.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FlowValidation => FlowValidation.decode(value),
+  },
 } as const;
 
 export interface FlowServiceServer extends UntypedServiceImplementation {
   /**
-   * Create a flow from its YAML source at revision 1.
+   * Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+   * A repeat with the same request_id and source answers the flow the first call made.
    * Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
    * invalid; ALREADY_EXISTS when the flow exists and is not deleted.
    */
@@ -143,11 +493,115 @@ export interface FlowServiceServer extends UntypedServiceImplementation {
   deleteFlow: handleUnaryCall<DeleteFlowRequest, DeleteFlowResponse>;
   /** Validate one or more YAML documents without storing anything. */
   validateFlows: handleUnaryCall<ValidateFlowsRequest, ValidateFlowsResponse>;
+  /**
+   * List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+   * Errors: NOT_FOUND for a flow that never existed.
+   */
+  listFlowRevisions: handleUnaryCall<ListFlowRevisionsRequest, ListFlowRevisionsResponse>;
+  /**
+   * Delete earlier revisions of a flow: no read returns them any more.
+   * Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+   * latest revision (the one that runs: delete the flow instead).
+   */
+  deleteFlowRevisions: handleUnaryCall<DeleteFlowRevisionsRequest, DeleteFlowRevisionsResponse>;
+  /**
+   * Return the graph of a stored flow (the latest revision, or the one asked for).
+   * Errors: NOT_FOUND.
+   */
+  getFlowGraph: handleUnaryCall<GetFlowGraphRequest, FlowGraph>;
+  /**
+   * Return the graph of a flow source, stored or not.
+   * Errors: INVALID_ARGUMENT when the source is invalid.
+   */
+  generateFlowGraph: handleUnaryCall<GenerateFlowGraphRequest, FlowGraph>;
+  /**
+   * Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+   * Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+   */
+  getExecutionGraph: handleUnaryCall<GetExecutionGraphRequest, FlowGraph>;
+  /**
+   * Create or update several flows at once: all of them, or none when one is invalid.
+   * With a namespace, every flow must be in it, and its other flows are deleted unless
+   * delete is false.
+   * Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+   * outside the namespace; ABORTED when a flow changed meanwhile.
+   */
+  bulkUpdateFlows: handleUnaryCall<BulkUpdateFlowsRequest, UpdateFlowsResponse>;
+  /**
+   * Make a namespace's flows those of the documents: each created or updated, and the
+   * namespace's other flows deleted unless delete is false; all or nothing.
+   * Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+   * of another namespace without override.
+   */
+  updateNamespaceFlows: handleUnaryCall<UpdateNamespaceFlowsRequest, UpdateFlowsResponse>;
+  /** List the flows of one namespace (not those below it). */
+  listNamespaceFlows: handleUnaryCall<ListNamespaceFlowsRequest, ListNamespaceFlowsResponse>;
+  /** List the namespaces that hold flows, sorted. */
+  listDistinctNamespaces: handleUnaryCall<ListDistinctNamespacesRequest, ListDistinctNamespacesResponse>;
+  /**
+   * Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+   * valid flow is created or updated.
+   * Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+   * the first invalid flow (then none is imported).
+   */
+  importFlows: handleUnaryCall<ImportFlowsRequest, ImportFlowsResponse>;
+  /**
+   * Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+   * Errors: NOT_FOUND for an unknown flow.
+   */
+  exportFlowsByIds: handleServerStreamingCall<ExportFlowsByIdsRequest, FileChunk>;
+  /** Send a ZIP of the sources of the flows a query finds. */
+  exportFlowsByQuery: handleServerStreamingCall<ExportFlowsByQueryRequest, FileChunk>;
+  /**
+   * Delete the flows named.
+   * Errors: NOT_FOUND for an unknown flow (then none is deleted).
+   */
+  deleteFlowsByIds: handleUnaryCall<DeleteFlowsByIdsRequest, BulkFlowsResponse>;
+  /** Delete the flows a query finds. */
+  deleteFlowsByQuery: handleUnaryCall<DeleteFlowsByQueryRequest, BulkFlowsResponse>;
+  /**
+   * Disable the flows named: their sources get `disabled: true`, a new revision each.
+   * Errors: NOT_FOUND for an unknown flow (then none is changed).
+   */
+  disableFlowsByIds: handleUnaryCall<DisableFlowsByIdsRequest, BulkFlowsResponse>;
+  /** Disable the flows a query finds. */
+  disableFlowsByQuery: handleUnaryCall<DisableFlowsByQueryRequest, BulkFlowsResponse>;
+  /**
+   * Enable the flows named: their sources get `disabled: false`, a new revision each.
+   * Errors: NOT_FOUND for an unknown flow (then none is changed).
+   */
+  enableFlowsByIds: handleUnaryCall<EnableFlowsByIdsRequest, BulkFlowsResponse>;
+  /** Enable the flows a query finds. */
+  enableFlowsByQuery: handleUnaryCall<EnableFlowsByQueryRequest, BulkFlowsResponse>;
+  /**
+   * Return one task of a flow as the flow declares it.
+   * Errors: NOT_FOUND for an unknown flow, revision or task.
+   */
+  getFlowTask: handleUnaryCall<GetFlowTaskRequest, FlowTask>;
+  /**
+   * Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+   * tasks, and Flow triggers, among the tenant's deployed flows.
+   * Errors: NOT_FOUND for an unknown flow.
+   */
+  getFlowDependencies: handleUnaryCall<GetFlowDependenciesRequest, FlowTopology>;
+  /** Return the dependencies of every flow of a namespace (and below it). */
+  getNamespaceDependencies: handleUnaryCall<GetNamespaceDependenciesRequest, FlowTopology>;
+  /**
+   * Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+   * The violations are in the answer, not an error.
+   */
+  validateTask: handleUnaryCall<ValidateTaskRequest, FlowValidation>;
+  /**
+   * Validate one trigger, as it would be in a flow's triggers.
+   * The violations are in the answer, not an error.
+   */
+  validateTrigger: handleUnaryCall<ValidateTriggerRequest, FlowValidation>;
 }
 
 export interface FlowServiceClient extends Client {
   /**
-   * Create a flow from its YAML source at revision 1.
+   * Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+   * A repeat with the same request_id and source answers the flow the first call made.
    * Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
    * invalid; ALREADY_EXISTS when the flow exists and is not deleted.
    */
@@ -255,6 +709,416 @@ export interface FlowServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ValidateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+   * Errors: NOT_FOUND for a flow that never existed.
+   */
+  listFlowRevisions(
+    request: ListFlowRevisionsRequest,
+    callback: (error: ServiceError | null, response: ListFlowRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  listFlowRevisions(
+    request: ListFlowRevisionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFlowRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  listFlowRevisions(
+    request: ListFlowRevisionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFlowRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Delete earlier revisions of a flow: no read returns them any more.
+   * Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+   * latest revision (the one that runs: delete the flow instead).
+   */
+  deleteFlowRevisions(
+    request: DeleteFlowRevisionsRequest,
+    callback: (error: ServiceError | null, response: DeleteFlowRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  deleteFlowRevisions(
+    request: DeleteFlowRevisionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteFlowRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  deleteFlowRevisions(
+    request: DeleteFlowRevisionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteFlowRevisionsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return the graph of a stored flow (the latest revision, or the one asked for).
+   * Errors: NOT_FOUND.
+   */
+  getFlowGraph(
+    request: GetFlowGraphRequest,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  getFlowGraph(
+    request: GetFlowGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  getFlowGraph(
+    request: GetFlowGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return the graph of a flow source, stored or not.
+   * Errors: INVALID_ARGUMENT when the source is invalid.
+   */
+  generateFlowGraph(
+    request: GenerateFlowGraphRequest,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  generateFlowGraph(
+    request: GenerateFlowGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  generateFlowGraph(
+    request: GenerateFlowGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+   * Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+   */
+  getExecutionGraph(
+    request: GetExecutionGraphRequest,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  getExecutionGraph(
+    request: GetExecutionGraphRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  getExecutionGraph(
+    request: GetExecutionGraphRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowGraph) => void,
+  ): ClientUnaryCall;
+  /**
+   * Create or update several flows at once: all of them, or none when one is invalid.
+   * With a namespace, every flow must be in it, and its other flows are deleted unless
+   * delete is false.
+   * Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+   * outside the namespace; ABORTED when a flow changed meanwhile.
+   */
+  bulkUpdateFlows(
+    request: BulkUpdateFlowsRequest,
+    callback: (error: ServiceError | null, response: UpdateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  bulkUpdateFlows(
+    request: BulkUpdateFlowsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  bulkUpdateFlows(
+    request: BulkUpdateFlowsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Make a namespace's flows those of the documents: each created or updated, and the
+   * namespace's other flows deleted unless delete is false; all or nothing.
+   * Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+   * of another namespace without override.
+   */
+  updateNamespaceFlows(
+    request: UpdateNamespaceFlowsRequest,
+    callback: (error: ServiceError | null, response: UpdateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  updateNamespaceFlows(
+    request: UpdateNamespaceFlowsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  updateNamespaceFlows(
+    request: UpdateNamespaceFlowsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /** List the flows of one namespace (not those below it). */
+  listNamespaceFlows(
+    request: ListNamespaceFlowsRequest,
+    callback: (error: ServiceError | null, response: ListNamespaceFlowsResponse) => void,
+  ): ClientUnaryCall;
+  listNamespaceFlows(
+    request: ListNamespaceFlowsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListNamespaceFlowsResponse) => void,
+  ): ClientUnaryCall;
+  listNamespaceFlows(
+    request: ListNamespaceFlowsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListNamespaceFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /** List the namespaces that hold flows, sorted. */
+  listDistinctNamespaces(
+    request: ListDistinctNamespacesRequest,
+    callback: (error: ServiceError | null, response: ListDistinctNamespacesResponse) => void,
+  ): ClientUnaryCall;
+  listDistinctNamespaces(
+    request: ListDistinctNamespacesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDistinctNamespacesResponse) => void,
+  ): ClientUnaryCall;
+  listDistinctNamespaces(
+    request: ListDistinctNamespacesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDistinctNamespacesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+   * valid flow is created or updated.
+   * Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+   * the first invalid flow (then none is imported).
+   */
+  importFlows(
+    request: ImportFlowsRequest,
+    callback: (error: ServiceError | null, response: ImportFlowsResponse) => void,
+  ): ClientUnaryCall;
+  importFlows(
+    request: ImportFlowsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ImportFlowsResponse) => void,
+  ): ClientUnaryCall;
+  importFlows(
+    request: ImportFlowsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ImportFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+   * Errors: NOT_FOUND for an unknown flow.
+   */
+  exportFlowsByIds(request: ExportFlowsByIdsRequest, options?: Partial<CallOptions>): ClientReadableStream<FileChunk>;
+  exportFlowsByIds(
+    request: ExportFlowsByIdsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  /** Send a ZIP of the sources of the flows a query finds. */
+  exportFlowsByQuery(
+    request: ExportFlowsByQueryRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  exportFlowsByQuery(
+    request: ExportFlowsByQueryRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  /**
+   * Delete the flows named.
+   * Errors: NOT_FOUND for an unknown flow (then none is deleted).
+   */
+  deleteFlowsByIds(
+    request: DeleteFlowsByIdsRequest,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  deleteFlowsByIds(
+    request: DeleteFlowsByIdsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  deleteFlowsByIds(
+    request: DeleteFlowsByIdsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /** Delete the flows a query finds. */
+  deleteFlowsByQuery(
+    request: DeleteFlowsByQueryRequest,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  deleteFlowsByQuery(
+    request: DeleteFlowsByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  deleteFlowsByQuery(
+    request: DeleteFlowsByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Disable the flows named: their sources get `disabled: true`, a new revision each.
+   * Errors: NOT_FOUND for an unknown flow (then none is changed).
+   */
+  disableFlowsByIds(
+    request: DisableFlowsByIdsRequest,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  disableFlowsByIds(
+    request: DisableFlowsByIdsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  disableFlowsByIds(
+    request: DisableFlowsByIdsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /** Disable the flows a query finds. */
+  disableFlowsByQuery(
+    request: DisableFlowsByQueryRequest,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  disableFlowsByQuery(
+    request: DisableFlowsByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  disableFlowsByQuery(
+    request: DisableFlowsByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Enable the flows named: their sources get `disabled: false`, a new revision each.
+   * Errors: NOT_FOUND for an unknown flow (then none is changed).
+   */
+  enableFlowsByIds(
+    request: EnableFlowsByIdsRequest,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  enableFlowsByIds(
+    request: EnableFlowsByIdsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  enableFlowsByIds(
+    request: EnableFlowsByIdsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /** Enable the flows a query finds. */
+  enableFlowsByQuery(
+    request: EnableFlowsByQueryRequest,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  enableFlowsByQuery(
+    request: EnableFlowsByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  enableFlowsByQuery(
+    request: EnableFlowsByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BulkFlowsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return one task of a flow as the flow declares it.
+   * Errors: NOT_FOUND for an unknown flow, revision or task.
+   */
+  getFlowTask(
+    request: GetFlowTaskRequest,
+    callback: (error: ServiceError | null, response: FlowTask) => void,
+  ): ClientUnaryCall;
+  getFlowTask(
+    request: GetFlowTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowTask) => void,
+  ): ClientUnaryCall;
+  getFlowTask(
+    request: GetFlowTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowTask) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+   * tasks, and Flow triggers, among the tenant's deployed flows.
+   * Errors: NOT_FOUND for an unknown flow.
+   */
+  getFlowDependencies(
+    request: GetFlowDependenciesRequest,
+    callback: (error: ServiceError | null, response: FlowTopology) => void,
+  ): ClientUnaryCall;
+  getFlowDependencies(
+    request: GetFlowDependenciesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowTopology) => void,
+  ): ClientUnaryCall;
+  getFlowDependencies(
+    request: GetFlowDependenciesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowTopology) => void,
+  ): ClientUnaryCall;
+  /** Return the dependencies of every flow of a namespace (and below it). */
+  getNamespaceDependencies(
+    request: GetNamespaceDependenciesRequest,
+    callback: (error: ServiceError | null, response: FlowTopology) => void,
+  ): ClientUnaryCall;
+  getNamespaceDependencies(
+    request: GetNamespaceDependenciesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowTopology) => void,
+  ): ClientUnaryCall;
+  getNamespaceDependencies(
+    request: GetNamespaceDependenciesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowTopology) => void,
+  ): ClientUnaryCall;
+  /**
+   * Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+   * The violations are in the answer, not an error.
+   */
+  validateTask(
+    request: ValidateTaskRequest,
+    callback: (error: ServiceError | null, response: FlowValidation) => void,
+  ): ClientUnaryCall;
+  validateTask(
+    request: ValidateTaskRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowValidation) => void,
+  ): ClientUnaryCall;
+  validateTask(
+    request: ValidateTaskRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowValidation) => void,
+  ): ClientUnaryCall;
+  /**
+   * Validate one trigger, as it would be in a flow's triggers.
+   * The violations are in the answer, not an error.
+   */
+  validateTrigger(
+    request: ValidateTriggerRequest,
+    callback: (error: ServiceError | null, response: FlowValidation) => void,
+  ): ClientUnaryCall;
+  validateTrigger(
+    request: ValidateTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: FlowValidation) => void,
+  ): ClientUnaryCall;
+  validateTrigger(
+    request: ValidateTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: FlowValidation) => void,
   ): ClientUnaryCall;
 }
 
