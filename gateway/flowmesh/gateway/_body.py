@@ -52,8 +52,6 @@ async def read_body(request: Request, message: Message, body: str, upload: Uploa
     elif field.message_type is not None and field.message_type.full_name == _STRUCT:
         values = await _form(request, upload) if _is_form(request) else await _json(request)
         if values is not None:
-            if not isinstance(values, dict):
-                raise GatewayError("the body must be a JSON object", parameter="body")
             _parse(values, getattr(message, field.name), "body")
     elif field.is_repeated and field.message_type is not None:
         items = await _json(request)
@@ -117,9 +115,13 @@ async def _json(request: Request) -> Any:
         return json.loads(raw)
     except ValueError:
         raise GatewayError("the body is not valid JSON", parameter="body") from None
+    except RecursionError:
+        raise GatewayError("the body's JSON is nested too deep", parameter="body") from None
 
 
 def _parse(data: Any, message: Message, name: str) -> None:
+    if not isinstance(data, dict):
+        raise GatewayError("the body must be a JSON object", parameter=name)
     try:
         json_format.ParseDict(data, message, ignore_unknown_fields=True)
     except json_format.ParseError as error:

@@ -35,6 +35,8 @@ from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import ERROR_RESPONSES
 from flowmesh.gateway._files import FILE_CHUNK, download, upload
 from flowmesh.gateway._params import (
+    IDENTIFIER_PATTERN,
+    IDENTIFIERS,
     QueryParam,
     apply_query,
     body_openapi,
@@ -228,7 +230,9 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [inspect.Parameter(_REQUEST, keyword, annotation=Request)]
     for name, field in spec.path_fields:
-        path = Path(examples=[default_tenant]) if field.name == "tenant" else Path()
+        pattern = IDENTIFIER_PATTERN if field.name in IDENTIFIERS else None
+        examples = [default_tenant] if field.name == "tenant" else None
+        path = Path(pattern=pattern, examples=examples)
         parameters.append(inspect.Parameter(name, keyword, annotation=Annotated[str, path]))
     parameters += [
         inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation) for p in spec.params
@@ -244,6 +248,15 @@ def _openapi_extra(spec: RouteSpec) -> dict[str, Any]:
         binary = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
         extra["responses"] = {"200": {"description": "The file, as an attachment", "content": binary}}
     elif spec.method.server_streaming:
-        stream = {"text/event-stream": {"schema": {"type": "string"}}}
+        # One event: a message as JSON, or at the end an `error` event holding an error body.
+        event = {
+            "type": "object",
+            "properties": {
+                "event": {"type": "string", "enum": ["message", "error"]},
+                "data": {"type": "string", "contentMediaType": "application/json"},
+            },
+            "required": ["data"],
+        }
+        stream = {"text/event-stream": {"schema": event}}
         extra["responses"] = {"200": {"description": "One event per message", "content": stream}}
     return extra

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, parse_flow
@@ -88,7 +88,7 @@ class FlowStore:
         kv = await self._broker.kv(FLOWS_BUCKET)
         try:
             entries = await kv.history(flow_key(tenant, namespace, flow_id))
-        except KeyNotFoundError:
+        except (KeyNotFoundError, NoKeysError):  # history() raises the second for a key never written
             return None
         for entry in reversed(entries):
             if entry.value:

@@ -1,0 +1,62 @@
+"""The OpenAPI document: made from the protos' http rules, and valid OpenAPI 3.1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+
+from flowmesh.gateway._app import SERVICES
+from flowmesh.gateway._params import IDENTIFIER_PATTERN
+from flowmesh.gateway._routes import discover
+
+
+@pytest.fixture
+async def document(client: httpx.AsyncClient) -> dict[str, Any]:
+    answer = await client.get("/openapi.json")
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def operations(document: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Return (verb, path) by operation id."""
+    return {
+        operation["operationId"]: (verb, path)
+        for path, verbs in document["paths"].items()
+        for verb, operation in verbs.items()
+    }
+
+
+def test_the_document_is_valid_openapi(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.1")
+    schemathesis.openapi.from_dict(document).validate()
+
+
+def test_every_annotated_rpc_is_an_operation_and_nothing_else_is(document: dict[str, Any]) -> None:
+    documented = {
+        spec.operation_id: (spec.verb.lower(), spec.path) for spec in discover(SERVICES) if not spec.alias
+    }
+    served = operations(document)
+    assert served.pop("health_health_get") == ("get", "/health")
+    assert served == documented
+
+
+def test_path_identifiers_carry_their_pattern(document: dict[str, Any]) -> None:
+    for path, verbs in document["paths"].items():
+        for operation in verbs.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "path":
+                    continue
+                pattern = parameter["schema"].get("pattern")
+                # A webhook's key and a KV key are the api's to check; every other variable names an object.
+                expected = None if parameter["name"] == "key" else IDENTIFIER_PATTERN
+                assert pattern == expected, (path, parameter)
+
+
+def test_streams_describe_one_event(document: dict[str, Any]) -> None:
+    follow = document["paths"]["/api/v1/{tenant}/executions/{executionId}/follow"]["get"]
+    event = follow["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    assert event["required"] == ["data"]
+    assert set(event["properties"]) == {"event", "data"}
