@@ -16,6 +16,8 @@ from flowmesh.gateway._errors import GatewayError
 from flowmesh.gateway._kestra import enum_number
 
 _STRUCT = "google.protobuf.Struct"
+# Messages whose JSON form need not be an object.
+_ANY_JSON = frozenset({"google.protobuf.Value", "google.protobuf.ListValue"})
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # The largest raw body (a webhook's) passed on to the api: Kestra's (Micronaut's) 10 MiB.
 MAX_RAW_BODY = 10 * 1024 * 1024
@@ -120,7 +122,7 @@ async def _json(request: Request) -> Any:
 
 
 def _parse(data: Any, message: Message, name: str) -> None:
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) and message.DESCRIPTOR.full_name not in _ANY_JSON:
         raise GatewayError("the body must be a JSON object", parameter=name)
     try:
         json_format.ParseDict(data, message, ignore_unknown_fields=True)

@@ -160,16 +160,17 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
         headers = {TRACE_HEADER: trace_id}
         metadata = ((TRACE_HEADER.lower(), trace_id),)
         message = request_class()
-        for name, field in spec.path_fields:
-            set_field(message, field, kwargs[name], name)
         if spec.body:
-            tenant = getattr(message, "tenant", default_tenant)
+            tenant = next((kwargs[n] for n, f in spec.path_fields if f.name == "tenant"), default_tenant)
 
             async def upload_part(part: UploadFile) -> str:
                 return await upload(client, tenant, part, metadata)
 
             await read_body(http_request, message, spec.body, upload_part)
         apply_query(message, spec.params, kwargs)
+        # Last, so that a body cannot name another tenant or object than the path does.
+        for name, field in spec.path_fields:
+            set_field(message, field, kwargs[name], name)
         if message.DESCRIPTOR.full_name in _kestra.RAW_CALL_REQUESTS:
             copy_call(http_request, message)
         for name in _kestra.HEADER_FIELDS.get(message.DESCRIPTOR.full_name, ()):
@@ -243,7 +244,8 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
 def _openapi_extra(spec: RouteSpec) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if spec.body:
-        extra["requestBody"] = body_openapi(spec.method.input_type, spec.body)
+        taken = frozenset(field.name for _, field in spec.path_fields)
+        extra["requestBody"] = body_openapi(spec.method.input_type, spec.body, taken)
     if spec.method.output_type.full_name == FILE_CHUNK:
         binary = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
         extra["responses"] = {"200": {"description": "The file, as an attachment", "content": binary}}

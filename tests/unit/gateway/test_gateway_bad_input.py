@@ -63,3 +63,13 @@ async def test_identifiers_as_flowmesh_makes_them_pass(client: httpx.AsyncClient
     answer = await client.get("/api/v1/main/executions/5Z0HJvFRzI9wuZwcLNK7Rg")
     assert answer.status_code == 200, answer.text
     assert fake_api.last("GetExecution").execution_id == "5Z0HJvFRzI9wuZwcLNK7Rg"
+
+
+async def test_a_body_cannot_name_another_tenant_or_object_than_the_path(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    body = {"taskRunId": "run1", "state": "SUCCESS", "tenant": "acme", "executionId": "other"}
+    answer = await client.post("/api/v1/main/executions/exec1/actions/state", json=body)
+    assert answer.status_code == 200, answer.text
+    request = fake_api.last("ChangeTaskRunState")
+    assert (request.tenant, request.execution_id, request.task_run_id) == ("main", "exec1", "run1")

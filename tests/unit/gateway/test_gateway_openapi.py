@@ -60,3 +60,22 @@ def test_streams_describe_one_event(document: dict[str, Any]) -> None:
     event = follow["responses"]["200"]["content"]["text/event-stream"]["schema"]
     assert event["required"] == ["data"]
     assert set(event["properties"]) == {"event", "data"}
+
+
+def body_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
+    operation = document["paths"][path]["post"]
+    return dict(operation["requestBody"]["content"]["application/json"]["schema"])
+
+
+def test_a_whole_request_body_is_documented_field_by_field_without_the_path(document: dict[str, Any]) -> None:
+    state = body_schema(document, "/api/v1/{tenant}/executions/{executionId}/actions/state")
+    assert set(state["properties"]) == {"taskRunId", "state"}
+    # Kestra's names of the enum, as the gateway takes them.
+    assert "SUCCESS" in state["properties"]["state"]["enum"]
+    assert "STATE_TYPE_SUCCESS" not in state["properties"]["state"]["enum"]
+
+
+def test_a_repeated_body_field_is_documented_as_an_array(document: dict[str, Any]) -> None:
+    labels = body_schema(document, "/api/v1/{tenant}/executions/{executionId}/actions/labels")
+    assert labels["type"] == "array"
+    assert set(labels["items"]["properties"]) == {"key", "value"}
