@@ -177,3 +177,24 @@ async def test_a_nul_character_the_database_refuses_is_a_4xx_naming_the_field(
     error = answer.json()
     assert error["reason"] == "VALUE_INVALID"
     assert len(error["violations"]) == 1, error
+
+
+@pytest.mark.parametrize(
+    ("verb", "path", "parameter"),
+    [
+        ("GET", f"{API}/executions/%C3%8D~", "executionId"),
+        ("GET", f"{API}/executions/abc%5C/follow", "executionId"),
+        ("POST", f"{API}/executions/{NAMESPACE}/target-kept.", "flowId"),
+        ("GET", f"{API}/flows/io%20test/hello", "namespace"),
+        ("GET", "/api/v1/%C3%A9t%C3%A9/flows/io.test/hello", "tenant"),
+    ],
+)
+async def test_an_identifier_no_key_can_hold_is_a_4xx_naming_it(
+    objects: Objects, verb: str, path: str, parameter: str
+) -> None:
+    async with httpx.AsyncClient(base_url=objects.base_url) as http:
+        answer = await http.request(verb, path)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()
+    assert error["reason"] == "ID_INVALID"
+    assert [violation["path"] for violation in error["violations"]] == [parameter]

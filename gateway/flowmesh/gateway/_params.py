@@ -27,9 +27,9 @@ _RANGES = {
     FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
     FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1),
 }
-# The request fields a path names an object by. Their values become NATS KV keys and
-# storage folders in the api, so a path refuses any other character, and `.` at the end,
-# naming the variable (400) rather than reaching the api.
+# The request fields a path names an object by, and the form flowmesh gives them, which the
+# OpenAPI document states. The api (api/_support.py) refuses a name that no key can hold,
+# over gRPC too (422, naming the variable); other names are just not found.
 IDENTIFIERS = frozenset({"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id"})
 IDENTIFIER_PATTERN = r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9_-])?$"
 _LABEL = "flowmesh.common.v1.Label"

@@ -231,9 +231,9 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [inspect.Parameter(_REQUEST, keyword, annotation=Request)]
     for name, field in spec.path_fields:
-        pattern = IDENTIFIER_PATTERN if field.name in IDENTIFIERS else None
+        documented = {"pattern": IDENTIFIER_PATTERN} if field.name in IDENTIFIERS else None
         examples = [default_tenant] if field.name == "tenant" else None
-        path = Path(pattern=pattern, examples=examples)
+        path = Path(examples=examples, json_schema_extra=documented)
         parameters.append(inspect.Parameter(name, keyword, annotation=Annotated[str, path]))
     parameters += [
         inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation) for p in spec.params

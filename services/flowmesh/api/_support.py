@@ -27,6 +27,9 @@ DEFAULT_PAGE_SIZE = 25
 
 # What one part of a NATS KV key may be: what nats-py accepts in a key, without its separator.
 _KEY_PART = re.compile(r"[-_=a-zA-Z0-9]([-_=.a-zA-Z0-9]*[-_=a-zA-Z0-9])?")
+# The request fields that name objects, and so become parts of keys (the gateway documents
+# the same fields' form in the OpenAPI document).
+_ID_FIELDS = frozenset({"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id"})
 
 R = TypeVar("R")
 Unary = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
@@ -45,14 +48,13 @@ def translate(error: Exception, request: Message | None = None) -> ApiError | No
     if isinstance(error, ApiError):
         return error
     if isinstance(error, InvalidKeyError):
-        key = str(error.args[0]) if error.args else ""
         return ApiError(
             grpc.StatusCode.INVALID_ARGUMENT,
             "ID_INVALID",
             "an identifier holds characters that no id may hold",
             _fields_holding(
                 request,
-                lambda text: bool(text) and text in key and not _KEY_PART.fullmatch(text),
+                lambda field, text: field in _ID_FIELDS and not _KEY_PART.fullmatch(text),
                 "must be letters, digits, `.`, `_` and `-`, not ending with `.`",
             ),
         )
@@ -63,7 +65,7 @@ def translate(error: Exception, request: Message | None = None) -> ApiError | No
             grpc.StatusCode.INVALID_ARGUMENT,
             "VALUE_INVALID",
             f"the repository refuses a value of the request: {error}",
-            _fields_holding(request, lambda text: "\x00" in text, "must not hold a NUL character"),
+            _fields_holding(request, lambda _, text: "\x00" in text, "must not hold a NUL character"),
         )
     if isinstance(error, FlowInvalid):
         return ApiError(
@@ -97,17 +99,21 @@ def translate(error: Exception, request: Message | None = None) -> ApiError | No
 
 
 def _fields_holding(
-    request: Message | None, refused: Callable[[str], bool], why: str
+    request: Message | None, refused: Callable[[str, str], bool], why: str
 ) -> list[tuple[str, str]]:
-    """Return a violation (why) for each string field of request that holds a refused value."""
+    """Return a violation (why) for each string field of request that holds a value refused
+    (refused(field name, value)).
+
+    Fields are named as in JSON (`executionId`): as the REST parameters that fill them.
+    """
     if request is None:
         return []
     violations = []
     for field, value in request.ListFields():
         if field.type != FieldDescriptor.TYPE_STRING:
             continue
-        if any(refused(text) for text in (value if field.is_repeated else [value])):
-            violations.append((field.name, why))
+        if any(refused(field.name, text) for text in (value if field.is_repeated else [value])):
+            violations.append((field.json_name, why))
     return violations
 
 

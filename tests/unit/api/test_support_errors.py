@@ -17,7 +17,7 @@ def test_an_id_no_kv_key_can_hold_names_its_field() -> None:
     assert answer is not None
     assert answer.code == grpc.StatusCode.INVALID_ARGUMENT
     assert answer.reason == "ID_INVALID"
-    assert [field for field, _ in answer.violations] == ["execution_id"]
+    assert [field for field, _ in answer.violations] == ["executionId"]
 
 
 def test_an_id_ending_with_a_dot_is_named_among_valid_ones() -> None:

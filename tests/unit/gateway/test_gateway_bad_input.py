@@ -36,35 +36,6 @@ async def test_an_inputs_body_that_is_no_object_is_a_400(
     assert fake_api.requests == []
 
 
-@pytest.mark.parametrize(
-    ("path", "parameter"),
-    [
-        ("/api/v1/main/executions/%C3%8D~", "executionId"),
-        ("/api/v1/main/executions/abc%5C", "executionId"),
-        ("/api/v1/main/flows/io.test/hello.", "id"),
-        ("/api/v1/main/flows/io%20test/hello", "namespace"),
-        ("/api/v1/%C3%A9t%C3%A9/flows/io.test/hello", "tenant"),
-        ("/api/v1/main/triggers/io.test/hello/-hook", "triggerId"),
-    ],
-)
-async def test_an_identifier_no_object_can_have_is_a_400_naming_it(
-    client: httpx.AsyncClient, fake_api: FakeApi, path: str, parameter: str
-) -> None:
-    method = "DELETE" if "/triggers/" in path else "GET"
-    answer = await client.request(method, path)
-    assert answer.status_code == 400, answer.text
-    error = answer.json()
-    assert error["status"] == "INVALID_ARGUMENT"
-    assert [violation["path"] for violation in error["violations"]] == [parameter]
-    assert fake_api.requests == []
-
-
-async def test_identifiers_as_flowmesh_makes_them_pass(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
-    answer = await client.get("/api/v1/main/executions/5Z0HJvFRzI9wuZwcLNK7Rg")
-    assert answer.status_code == 200, answer.text
-    assert fake_api.last("GetExecution").execution_id == "5Z0HJvFRzI9wuZwcLNK7Rg"
-
-
 async def test_a_body_cannot_name_another_tenant_or_object_than_the_path(
     client: httpx.AsyncClient, fake_api: FakeApi
 ) -> None:
