@@ -147,6 +147,8 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+# Every operation runs within this one test: its time limit is the whole run's.
+@pytest.mark.timeout(600)
 @schema.parametrize()
 def test_no_request_gets_a_server_error(case: schemathesis.Case) -> None:
     case.call_and_validate(
