@@ -34,7 +34,7 @@ NAMESPACE = "schemathesis.flows"
 WEBHOOK_KEY = "schemathesis-key"
 KV_KEY = "greeting"
 # Fuzzed cases per operation (the examples and coverage phases add their own, a bounded set).
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 25
 # The longest a request may take: a request still unanswered after it fails the test.
 REQUEST_SECONDS = 20.0
 
