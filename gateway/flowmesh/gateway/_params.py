@@ -27,9 +27,9 @@ _RANGES = {
     FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
     FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1),
 }
-# The request fields a path names an object by, and the form flowmesh gives them, which the
-# OpenAPI document states. The api (api/_support.py) refuses a name that no key can hold,
-# over gRPC too (422, naming the variable); other names are just not found.
+# The request fields that name an object (in a path or a body), and the form flowmesh gives
+# them, which the OpenAPI document states. The api (api/_support.py) refuses a name that no
+# key can hold, over gRPC too (422, naming the field); other names are just not found.
 IDENTIFIERS = frozenset({"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id"})
 IDENTIFIER_PATTERN = r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9_-])?$"
 _LABEL = "flowmesh.common.v1.Label"
@@ -235,4 +235,6 @@ def _value_schema(field: FieldDescriptor, *, kestra_enums: bool, depth: int) -> 
         return {"type": "number"}
     if field.type == FieldDescriptor.TYPE_BYTES:
         return {"type": "string", "contentEncoding": "base64"}
+    if field.name in IDENTIFIERS:
+        return {"type": "string", "pattern": IDENTIFIER_PATTERN}
     return {"type": "string"}

@@ -79,3 +79,12 @@ def test_a_repeated_body_field_is_documented_as_an_array(document: dict[str, Any
     labels = body_schema(document, "/api/v1/{tenant}/executions/{executionId}/actions/labels")
     assert labels["type"] == "array"
     assert set(labels["items"]["properties"]) == {"key", "value"}
+
+
+def test_identifiers_in_bodies_carry_their_pattern(document: dict[str, Any]) -> None:
+    operation = document["paths"]["/api/v1/{tenant}/triggers/set-disabled/by-triggers"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    reference = body["properties"]["triggers"]["items"]["properties"]
+    assert {name: field.get("pattern") for name, field in reference.items()} == dict.fromkeys(
+        ("namespace", "flowId", "triggerId"), IDENTIFIER_PATTERN
+    )
