@@ -27,6 +27,13 @@ _RANGES = {
     FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
     FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1),
 }
+# The request fields that name an object (in a path or a body), and the form flowmesh gives
+# them, which the OpenAPI document states. The api (api/_support.py) refuses a name that no
+# key can hold, over gRPC too (422, naming the field); other names are just not found.
+IDENTIFIERS = frozenset(
+    {"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id", "task_id", "user_id", "token_id"}
+)
+IDENTIFIER_PATTERN = r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9_-])?$"
 _LABEL = "flowmesh.common.v1.Label"
 _STRUCT = "google.protobuf.Struct"
 _PAGING = (
@@ -170,10 +177,11 @@ _UPLOADED = frozenset(
 )
 
 
-def body_openapi(request: Descriptor, body: str) -> dict[str, Any]:
-    """Return the OpenAPI requestBody of a rule's body."""
+def body_openapi(request: Descriptor, body: str, taken: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Return the OpenAPI requestBody of a rule's body (taken: the fields the path fills)."""
     if body == "*":
-        return {"content": {"application/json": {"schema": {"type": "object"}}}}
+        whole = message_schema(request, kestra_enums=True, leave_out=taken)
+        return {"content": {"application/json": {"schema": whole}}}
     field = request.fields_by_name[body]
     if field.full_name in _UPLOADED:
         part = {"type": "object", "properties": {field.json_name: {"type": "string", "format": "binary"}}}
@@ -192,4 +200,81 @@ def body_openapi(request: Descriptor, body: str) -> dict[str, Any]:
                 "application/json": {"schema": {"type": "object"}},
             }
         }
-    return {"content": {"application/json": {"schema": {"type": "object"}}}}
+    return {"content": {"application/json": {"schema": field_schema(field)}}}
+
+
+# The proto3 JSON forms of the well-known types a request may hold.
+_WELL_KNOWN: dict[str, dict[str, Any]] = {
+    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
+    "google.protobuf.Duration": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,9})?s$"},
+    _STRUCT: {"type": "object"},
+    "google.protobuf.Value": {},
+    "google.protobuf.ListValue": {"type": "array"},
+    "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.StringValue": {"type": "string"},
+    "google.protobuf.BytesValue": {"type": "string", "contentEncoding": "base64"},
+    "google.protobuf.BoolValue": {"type": "boolean"},
+    "google.protobuf.DoubleValue": {"type": "number"},
+    "google.protobuf.FloatValue": {"type": "number"},
+    "google.protobuf.Int32Value": {"type": "integer", "minimum": _INT32[0], "maximum": _INT32[1]},
+    "google.protobuf.UInt32Value": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+    "google.protobuf.Int64Value": {"type": "integer", "minimum": _INT64[0], "maximum": _INT64[1]},
+    "google.protobuf.UInt64Value": {"type": "integer", "minimum": 0, "maximum": 2**64 - 1},
+}
+# Messages nested deeper than this are documented as any object (a recursive message ends).
+_MAX_DEPTH = 6
+
+
+def message_schema(
+    message: Descriptor,
+    *,
+    kestra_enums: bool = False,
+    leave_out: frozenset[str] = frozenset(),
+    depth: int = 0,
+) -> dict[str, Any]:
+    """Return the JSON Schema of a message in proto3's JSON form, as json_format parses it.
+
+    kestra_enums: its enums are given by Kestra's names (the gateway maps a whole body's);
+    leave_out: fields the path fills. Unknown fields are ignored, so more are allowed.
+    """
+    known = _WELL_KNOWN.get(message.full_name)
+    if known is not None:
+        return dict(known)
+    if depth >= _MAX_DEPTH:
+        return {"type": "object"}
+    properties = {
+        field.json_name: field_schema(field, kestra_enums=kestra_enums, depth=depth + 1)
+        for field in message.fields
+        if field.name not in leave_out
+    }
+    return {"type": "object", "properties": properties}
+
+
+def field_schema(field: FieldDescriptor, *, kestra_enums: bool = False, depth: int = 0) -> dict[str, Any]:
+    """Return the JSON Schema of one field's JSON value (an array for a repeated one)."""
+    entry = field.message_type
+    if entry is not None and entry.GetOptions().map_entry:
+        value = _value_schema(entry.fields_by_name["value"], kestra_enums=False, depth=depth)
+        return {"type": "object", "additionalProperties": value}
+    item = _value_schema(field, kestra_enums=kestra_enums, depth=depth)
+    return {"type": "array", "items": item} if field.is_repeated else item
+
+
+def _value_schema(field: FieldDescriptor, *, kestra_enums: bool, depth: int) -> dict[str, Any]:
+    if field.enum_type is not None:
+        names = _kestra.enum_names(field.enum_type) if kestra_enums else list(field.enum_type.values_by_name)
+        return {"type": "string", "enum": names}
+    if field.message_type is not None:
+        return message_schema(field.message_type, depth=depth)
+    if field.type == FieldDescriptor.TYPE_BOOL:
+        return {"type": "boolean"}
+    if field.type in _RANGES:
+        low, high = _RANGES[field.type]
+        return {"type": "integer", "minimum": low, "maximum": high}
+    if field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
+        return {"type": "number"}
+    if field.type == FieldDescriptor.TYPE_BYTES:
+        return {"type": "string", "contentEncoding": "base64"}
+    if field.name in IDENTIFIERS:
+        return {"type": "string", "pattern": IDENTIFIER_PATTERN}
+    return {"type": "string"}
