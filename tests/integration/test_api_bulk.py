@@ -17,18 +17,15 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from flowmesh.common.v1.state_pb2 import Label, StateType
-from flowmesh.config import load_settings
-from flowmesh.embedded import EmbeddedNats, free_port
+from flowmesh.embedded import EmbeddedNats
 from flowmesh.engine import state_name
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceStub
-from flowmesh.flow.v1.flow_messages_pb2 import CreateFlowRequest
-from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
 from flowmesh.log.v1.log_messages_pb2 import ListLogsRequest
 from flowmesh.log.v1.log_service_pb2_grpc import LogServiceStub
-from flowmesh.server import run_components
 from flowmesh.storage import LocalStorage, execution_folder, uri_of
+from tests.integration.running import api_channel
 from tests.integration.test_api_operations import reason_of
 from tests.waiting import eventually
 
@@ -121,37 +118,9 @@ class Api:
 
 @pytest.fixture
 async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str, tmp_path: Path) -> AsyncIterator[Api]:
-    port = free_port()
-    settings = load_settings(
-        nats_url=nats_server.url,
-        postgres_dsn=pg_dsn_fresh,
-        health_port=port,
-        api_address=f"127.0.0.1:{port}",
-        data_dir=tmp_path,
-        auth_enabled=False,  # these tests are about the actions; tests/integration/test_auth.py checks access
-    )
-    stopping = asyncio.Event()
     components = ["api", "executor", "worker", "indexer"]
-    running = asyncio.create_task(run_components(settings, components, stopping))
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        try:
-            flows = FlowServiceStub(channel)
-
-            async def deployed() -> bool:
-                try:
-                    for source in [*FLOWS, SLOW]:
-                        await flows.CreateFlow(CreateFlowRequest(tenant="main", source=source))
-                except grpc.aio.AioRpcError as error:
-                    return error.code() == grpc.StatusCode.ALREADY_EXISTS
-                return True
-
-            await eventually(deployed, within=20, what="the api accepting flows")
-            yield Api(
-                ExecutionServiceStub(channel), LogServiceStub(channel), LocalStorage(tmp_path / "storage")
-            )
-        finally:
-            stopping.set()
-            await asyncio.wait_for(running, 30)
+    async with api_channel(nats_server.url, pg_dsn_fresh, tmp_path, components, [*FLOWS, SLOW]) as channel:
+        yield Api(ExecutionServiceStub(channel), LogServiceStub(channel), LocalStorage(tmp_path / "storage"))
 
 
 def refused_ids(error: grpc.aio.AioRpcError) -> dict[str, str]:

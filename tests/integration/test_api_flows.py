@@ -3,7 +3,6 @@ flows bucket keeps, imports through uploads, exports as streams, and rich errors
 
 from __future__ import annotations
 
-import asyncio
 import io
 import uuid
 import zipfile
@@ -16,13 +15,12 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from flowmesh.config import load_settings
-from flowmesh.embedded import EmbeddedNats, free_port
+from flowmesh.embedded import EmbeddedNats
 from flowmesh.file.v1.file_messages_pb2 import UploadFileRequest
 from flowmesh.file.v1.file_service_pb2_grpc import FileServiceStub
 from flowmesh.flow.v1 import flow_messages_pb2 as messages
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
-from flowmesh.server import run_components
+from tests.integration.running import api_channel
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -48,34 +46,8 @@ def flow(flow_id: str, namespace: str, message: str = "hi") -> str:
 
 @pytest.fixture
 async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str, tmp_path: Path) -> AsyncIterator[Api]:
-    port = free_port()
-    settings = load_settings(
-        nats_url=nats_server.url,
-        postgres_dsn=pg_dsn_fresh,
-        health_port=port,
-        api_address=f"127.0.0.1:{port}",
-        data_dir=tmp_path,
-        auth_enabled=False,  # these tests are about flows; tests/integration/test_auth.py checks access
-    )
-    stopping = asyncio.Event()
-    running = asyncio.create_task(run_components(settings, ["api", "indexer"], stopping))
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        try:
-            flows = FlowServiceStub(channel)
-            namespace = f"it.{uuid.uuid4().hex[:12]}"
-
-            async def serving() -> bool:
-                try:
-                    await flows.ListDistinctNamespaces(messages.ListDistinctNamespacesRequest(tenant="main"))
-                except grpc.aio.AioRpcError:
-                    return False
-                return True
-
-            await eventually(serving, within=20, what="the api answering")
-            yield Api(flows, FileServiceStub(channel), namespace)
-        finally:
-            stopping.set()
-            await asyncio.wait_for(running, 30)
+    async with api_channel(nats_server.url, pg_dsn_fresh, tmp_path, ["api", "indexer"]) as channel:
+        yield Api(FlowServiceStub(channel), FileServiceStub(channel), f"it.{uuid.uuid4().hex[:12]}")
 
 
 def violations_of(error: grpc.aio.AioRpcError) -> list[str]:
