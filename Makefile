@@ -5,8 +5,9 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PORT    ?= 8080
 DATA    ?= .flowmesh
+NODE_MODULES := sdk/typescript/node_modules/.package-lock.json
 
-.PHONY: setup run test test-unit lint proto bench clean
+.PHONY: setup run test test-unit lint proto sdk sdk-tools bench clean
 
 setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
 
@@ -34,6 +35,23 @@ lint: $(STAMP)  ## ruff, mypy --strict, buf lint and buf format
 
 proto: $(STAMP)  ## regenerate the Python code of protos/ into libs/
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/buf generate
+
+sdk: $(STAMP) sdk-tools  ## regenerate the TypeScript and Go clients of protos/ into sdk/ (offline)
+	rm -rf sdk/typescript/src/gen sdk/go/flowmesh
+	$(BIN)/buf generate --template buf.gen.sdk.yaml
+
+# Debian's protoc-gen-go(-grpc) for make sdk; Go and its libraries to build sdk/go in the tests.
+SDK_DEBS := protoc-gen-go protoc-gen-go-grpc golang-go golang-google-grpc-dev golang-google-protobuf-dev \
+	golang-google-genproto-dev golang-github-golang-protobuf-1-5-dev
+
+sdk-tools: $(NODE_MODULES)  ## make sdk's generators (npm, Debian), and Go to build sdk/go in the tests
+	dpkg -s $(SDK_DEBS) >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(SDK_DEBS); }
+
+# The npm packages of sdk/typescript (ts-proto, @grpc/grpc-js), as its package-lock.json says.
+$(NODE_MODULES): sdk/typescript/package-lock.json
+	npm ci --prefix sdk/typescript --no-audit --no-fund
+	touch $(NODE_MODULES)
 
 bench: $(STAMP)  ## the figures of the README: 100 sequential tasks, 1000 executions
 	$(BIN)/python tools/bench.py

@@ -325,7 +325,17 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 async def standalone(work: Path) -> AsyncIterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     port = free_port()
     process = spawn(
-        ["server", "standalone", "--port", str(port), "--data-dir", str(work / "data")], work / "log"
+        [
+            "server",
+            "standalone",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(work / "data"),
+            "--api-address",
+            f"127.0.0.1:{free_port()}",
+        ],
+        work / "log",
     )
     try:
         yield f"http://127.0.0.1:{port}", [process]
@@ -589,6 +599,8 @@ def schedule_server(work: Path, port: int) -> subprocess.Popen[bytes]:
         str(port),
         "--data-dir",
         str(work / "data"),
+        "--api-address",
+        f"127.0.0.1:{free_port()}",
         "--log-format",
         "json",
     ]

@@ -1,27 +1,38 @@
-"""The flowmesh command: `flowmesh server standalone`, or one component per process."""
+"""The flowmesh command: run the server (`flowmesh server standalone`, or one component per
+process), and work with a server: flows, executions and logs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import signal
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from flowmesh.commands import register_executions, register_flow
 
-from flowmesh.config import Settings, load_settings
-from flowmesh.server import COMPONENTS, run_components, run_standalone
-from flowmesh.telemetry import configure_logging
+if TYPE_CHECKING:
+    from flowmesh.config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowmesh", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # The command groups: each adds its commands, which set `run` (arguments -> exit status).
+    for register in (_register_server, register_flow, register_executions):
+        register(commands)
+    return parser
+
+
+def _register_server(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     server = commands.add_parser("server", help="run server components")
     server.add_argument(
         "component",
-        choices=["standalone", *COMPONENTS],
-        help="standalone runs every component with embedded NATS and PostgreSQL; "
+        choices=_Components(),
+        metavar="COMPONENT",
+        help="%(choices)s: standalone runs every component with embedded NATS and PostgreSQL; "
         "the others run one component against --nats-url and --postgres-dsn",
     )
     server.add_argument("--config", type=Path, help="a YAML file of settings (FLOWMESH_* variables win)")
@@ -43,13 +54,37 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a stopping worker lets its tasks finish before it hands them back (default 25)",
     )
     server.add_argument("--log-format", choices=["console", "json"], help="log lines for people or machines")
-    return parser
+    server.set_defaults(run=partial(_run_server, server))
+
+
+class _Components:
+    """The choices of `flowmesh server`, read from the server package only when they are needed."""
+
+    def _names(self) -> list[str]:
+        from flowmesh.server import COMPONENTS
+
+        return ["standalone", *COMPONENTS]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    # The server's modules only when it runs: the other commands start quicker without them.
+    from pydantic import ValidationError
+
+    from flowmesh.telemetry import configure_logging
+
     try:
         settings = _settings(args)
     except ValidationError as error:
@@ -62,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Return the settings, with the options given on top."""
+    from flowmesh.config import load_settings
+
     return load_settings(
         config_file=args.config,
         port=args.port,
@@ -80,6 +117,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 async def _serve(settings: Settings, component: str) -> None:
+    from flowmesh.server import run_components, run_standalone
+
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

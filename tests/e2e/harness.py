@@ -163,6 +163,8 @@ async def standalone(work: Path, *, env: Mapping[str, str] | None = None) -> Asy
     deployment = Deployment("standalone", work)
     deployment.other_logs["postgres"] = data / "data" / "postgres" / "log" / "postgres.log"
     deployment.other_logs["nats"] = data / "data" / "nats" / "nats-server.log"
+    # A free gRPC port unless env names one: several servers may run on this machine at once.
+    env = {"FLOWMESH_API_ADDRESS": f"127.0.0.1:{free_port()}", **(env or {})}
     server = deployment.spawn(
         "standalone", "standalone", "--port", str(port), "--data-dir", str(data / "data"), env=env
     )

@@ -86,7 +86,8 @@ async def mesh(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) ->
                 "FLOWMESH_HEALTH_PORT": "0",
                 **storage,
             }
-            deployment.spawn("api", "api", *common, env=storage)
+            # Auth is on by default for an api of its own; this test is about distribution.
+            deployment.spawn("api", "api", *common, env={**storage, "FLOWMESH_AUTH_ENABLED": "false"})
             deployment.spawn("gateway", "gateway", *common, "--port", str(port))
             indexer = deployment.spawn("indexer", "indexer", *common)
             executors = [deployment.spawn(f"executor-{n}", "executor", *common) for n in (1, 2)]

@@ -7,25 +7,29 @@ script tasks work and keep their venvs under `<folder>/scripts` (`scripts_of`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nats.js.errors import NoKeysError
+import grpc
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.embedded import EmbeddedNats
+from flowmesh.config import load_settings
+from flowmesh.embedded import EmbeddedNats, free_port
 from flowmesh.engine import is_terminal, new_execution, state_name
 from flowmesh.execution.v1.execution_pb2 import Execution, TaskRun
 from flowmesh.executor import Executor
+from flowmesh.flow.v1.flow_messages_pb2 import CreateFlowRequest, ListDistinctNamespacesRequest
 from flowmesh.flow.v1.flow_pb2 import Flow
+from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
 from flowmesh.language import parse_flow, resolve_inputs
 from flowmesh.log.v1.log_pb2 import LogEntry
 from flowmesh.messaging import EXECUTIONS_BUCKET, Broker, log_subject
 from flowmesh.plugins.scripts import ScriptHost
 from flowmesh.secrets import EnvironmentSecrets
-from flowmesh.state import ExecutionStore, FlowStore
+from flowmesh.server import run_components
+from flowmesh.state import ExecutionStore, FlowStore, bucket_snapshot
 from flowmesh.storage import LocalStorage
 from flowmesh.worker import Worker
 from tests.waiting import eventually
@@ -70,6 +74,49 @@ async def nats_broker(folder: Path) -> AsyncIterator[Broker]:
             yield connected
         finally:
             await connected.close()
+
+
+@asynccontextmanager
+async def api_channel(
+    nats_url: str, postgres_dsn: str, folder: Path, components: list[str], flows: Iterable[str] = ()
+) -> AsyncIterator[grpc.aio.Channel]:
+    """Run components (the api among them) with data under folder, deploy flows, yield a channel to the api.
+
+    Authentication is off: tests/integration/test_auth.py checks access.
+    """
+    port = free_port()
+    settings = load_settings(
+        nats_url=nats_url,
+        postgres_dsn=postgres_dsn,
+        health_port=port,
+        api_address=f"127.0.0.1:{port}",
+        data_dir=folder,
+        auth_enabled=False,
+    )
+    stopping = asyncio.Event()
+    components_running = asyncio.create_task(run_components(settings, components, stopping))
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        try:
+            stub = FlowServiceStub(channel)
+
+            async def serving() -> bool:
+                try:
+                    await stub.ListDistinctNamespaces(ListDistinctNamespacesRequest(tenant="main"))
+                except grpc.aio.AioRpcError:
+                    return False
+                return True
+
+            await eventually(serving, within=20, what="the api answering")
+            for source in flows:
+                try:
+                    await stub.CreateFlow(CreateFlowRequest(tenant="main", source=source))
+                except grpc.aio.AioRpcError as error:  # NATS outlives a test: so may the flow
+                    if error.code() != grpc.StatusCode.ALREADY_EXISTS:
+                        raise
+            yield channel
+        finally:
+            stopping.set()
+            await asyncio.wait_for(components_running, 30)
 
 
 def scripts_of(folder: Path) -> ScriptHost:
@@ -159,13 +206,8 @@ def only_run(execution: Execution, task_id: str) -> TaskRun:
 
 
 async def bucket_values(broker: Broker, bucket: str) -> dict[str, bytes]:
-    """Return every value of a KV bucket, by key."""
-    kv = await broker.kv(bucket)
-    try:
-        keys = await kv.keys()
-    except NoKeysError:  # an empty bucket
-        return {}
-    return {key: (await kv.get(key)).value or b"" for key in keys}
+    """Return every value of a KV bucket, by key, read as flowmesh reads whole buckets."""
+    return {entry.key: entry.value or b"" for entry in await bucket_snapshot(broker, bucket)}
 
 
 async def executions_of(broker: Broker, flow_id: str) -> list[Execution]:

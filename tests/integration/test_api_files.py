@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,17 +10,13 @@ import grpc
 import pytest
 from google.protobuf.struct_pb2 import Struct
 
-from flowmesh.config import load_settings
-from flowmesh.embedded import EmbeddedNats, free_port
+from flowmesh.embedded import EmbeddedNats
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceStub
 from flowmesh.file.v1.file_messages_pb2 import UploadFileRequest
 from flowmesh.file.v1.file_service_pb2_grpc import FileServiceStub
-from flowmesh.flow.v1.flow_messages_pb2 import CreateFlowRequest
-from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
-from flowmesh.server import run_components
 from flowmesh.storage import LocalStorage, path_of
-from tests.waiting import eventually
+from tests.integration.running import api_channel
 
 pytestmark = pytest.mark.integration
 
@@ -49,34 +44,9 @@ class Api:
 
 @pytest.fixture
 async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str, tmp_path: Path) -> AsyncIterator[Api]:
-    port = free_port()
-    settings = load_settings(
-        nats_url=nats_server.url,
-        postgres_dsn=pg_dsn_fresh,
-        health_port=port,
-        api_address=f"127.0.0.1:{port}",
-        data_dir=tmp_path,
-    )
-    stopping = asyncio.Event()
-    running = asyncio.create_task(run_components(settings, ["api", "executor", "worker"], stopping))
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        try:
-            flows = FlowServiceStub(channel)
-
-            async def deployed() -> bool:
-                try:
-                    await flows.CreateFlow(CreateFlowRequest(tenant="main", source=FLOW))
-                except grpc.aio.AioRpcError as error:  # NATS outlives a test: so may the flow
-                    return error.code() == grpc.StatusCode.ALREADY_EXISTS
-                return True
-
-            await eventually(deployed, within=20, what="the api accepting flows")
-            yield Api(
-                FileServiceStub(channel), ExecutionServiceStub(channel), LocalStorage(tmp_path / "storage")
-            )
-        finally:
-            stopping.set()
-            await asyncio.wait_for(running, 30)
+    components = ["api", "executor", "worker"]
+    async with api_channel(nats_server.url, pg_dsn_fresh, tmp_path, components, [FLOW]) as channel:
+        yield Api(FileServiceStub(channel), ExecutionServiceStub(channel), LocalStorage(tmp_path / "storage"))
 
 
 async def _requests(*messages: UploadFileRequest) -> AsyncIterator[UploadFileRequest]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -13,14 +13,11 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from flowmesh.common.v1.state_pb2 import StateType
-from flowmesh.config import load_settings
-from flowmesh.embedded import EmbeddedNats, free_port
+from flowmesh.embedded import EmbeddedNats
 from flowmesh.engine import state_name
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceStub
-from flowmesh.flow.v1.flow_messages_pb2 import CreateFlowRequest
-from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
-from flowmesh.server import run_components
+from tests.integration.running import api_channel
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -64,30 +61,12 @@ tasks:
 
 
 @pytest.fixture
-async def api(nats_server: EmbeddedNats, pg_dsn_fresh: str) -> AsyncIterator[ExecutionServiceStub]:
-    port = free_port()
-    settings = load_settings(
-        nats_url=nats_server.url, postgres_dsn=pg_dsn_fresh, health_port=port, api_address=f"127.0.0.1:{port}"
-    )
-    stopping = asyncio.Event()
-    running = asyncio.create_task(run_components(settings, ["api", "executor", "worker"], stopping))
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        try:
-            flows = FlowServiceStub(channel)
-
-            async def deployed() -> bool:
-                try:
-                    for source in FLOWS.values():
-                        await flows.CreateFlow(CreateFlowRequest(tenant="main", source=source))
-                except grpc.aio.AioRpcError as error:
-                    return error.code() == grpc.StatusCode.ALREADY_EXISTS
-                return True
-
-            await eventually(deployed, within=20, what="the api accepting flows")
-            yield ExecutionServiceStub(channel)
-        finally:
-            stopping.set()
-            await asyncio.wait_for(running, 30)
+async def api(
+    nats_server: EmbeddedNats, pg_dsn_fresh: str, tmp_path: Path
+) -> AsyncIterator[ExecutionServiceStub]:
+    components = ["api", "executor", "worker"]
+    async with api_channel(nats_server.url, pg_dsn_fresh, tmp_path, components, FLOWS.values()) as channel:
+        yield ExecutionServiceStub(channel)
 
 
 async def run(api: ExecutionServiceStub, flow_id: str) -> str:

@@ -26,7 +26,11 @@ pytestmark = pytest.mark.integration
 async def channel(nats_server: EmbeddedNats, pg_dsn_fresh: str) -> AsyncIterator[grpc.aio.Channel]:
     port = free_port()
     settings = load_settings(
-        nats_url=nats_server.url, postgres_dsn=pg_dsn_fresh, health_port=port, api_address=f"127.0.0.1:{port}"
+        nats_url=nats_server.url,
+        postgres_dsn=pg_dsn_fresh,
+        health_port=port,
+        api_address=f"127.0.0.1:{port}",
+        auth_enabled=False,  # these tests are about plugins; tests/integration/test_auth.py checks access
     )
     stopping = asyncio.Event()
     running = asyncio.create_task(run_components(settings, ["api"], stopping))

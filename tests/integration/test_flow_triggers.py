@@ -7,17 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from nats.js.errors import NoKeysError
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.executor._flow_triggers import FlowTriggers
 from flowmesh.language import parse_flow
-from flowmesh.messaging import EXECUTIONS_BUCKET, Broker
+from flowmesh.messaging import Broker
 from flowmesh.state import ExecutionStore
 from flowmesh.triggers import firing_execution_id
 from flowmesh.values import from_struct
-from tests.integration.running import deploy, ended, running, started
+from tests.integration.running import deploy, ended, executions_of, running, started
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -96,21 +95,6 @@ triggers:
             namespace: pair
             flowId: right
 """
-
-
-async def executions_of(broker: Broker, flow_id: str) -> list[Execution]:
-    """Return the executions of a flow in the executions bucket."""
-    kv = await broker.kv(EXECUTIONS_BUCKET)
-    try:
-        keys = await kv.keys()
-    except NoKeysError:
-        return []
-    found = []
-    for key in keys:
-        stored = await ExecutionStore(broker).get(key)
-        if stored is not None and stored.execution.flow_id == flow_id:
-            found.append(stored.execution)
-    return found
 
 
 async def ended_executions_of(broker: Broker, flow_id: str, count: int) -> list[Execution]:

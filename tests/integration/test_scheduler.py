@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flowmesh.execution.v1.execution_pb2 import Execution
-from flowmesh.messaging import TRIGGER_FIRES_BUCKET, Broker
+from flowmesh.messaging import EXECUTIONS_BUCKET, TRIGGER_FIRES_BUCKET, Broker
 from flowmesh.scheduler import Scheduler
 from flowmesh.state import TriggerId, TriggerStates, partition_of, preferred_owner
 from flowmesh.values import from_struct
@@ -81,15 +81,17 @@ class Schedulers:
         self._running: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
 
     def start(
-        self, clock: Callable[[], datetime], *, name: str = "", lease_ttl: float = 10.0
+        self, clock: Callable[[], datetime], *, name: str = "", lease_ttl: float = 10.0, concurrency: int = 64
     ) -> asyncio.Task[None]:
-        return self.start_scheduler(clock, name=name, lease_ttl=lease_ttl)[1]
+        return self.start_scheduler(clock, name=name, lease_ttl=lease_ttl, concurrency=concurrency)[1]
 
     def start_scheduler(
-        self, clock: Callable[[], datetime], *, name: str = "", lease_ttl: float = 10.0
+        self, clock: Callable[[], datetime], *, name: str = "", lease_ttl: float = 10.0, concurrency: int = 64
     ) -> tuple[Scheduler, asyncio.Task[None]]:
         stopping = asyncio.Event()
-        scheduler = Scheduler(self._broker, now=clock, tick=0.05, name=name, lease_ttl=lease_ttl)
+        scheduler = Scheduler(
+            self._broker, now=clock, tick=0.05, name=name, lease_ttl=lease_ttl, concurrency=concurrency
+        )
         task = asyncio.create_task(scheduler.run(stopping))
         self._running.append((stopping, task))
         return scheduler, task
@@ -239,6 +241,31 @@ async def test_a_fire_claimed_by_a_scheduler_that_died_before_submitting_is_not_
         finally:
             await schedulers.stop_all()
         assert dates_of(await executions_of(broker, "every-minute")) == Counter([minute(1)])
+
+
+async def test_a_clean_stop_fires_what_it_had_queued_first(tmp_path: Path) -> None:
+    async with nats_broker(tmp_path) as broker:
+        flows = [every_minute("NONE").replace("id: every-minute", f"id: queued-{n}") for n in range(60)]
+        for source in flows:
+            await deploy(broker, source)
+        schedulers = Schedulers(broker)
+        clock = Clock(at=PARIS_10H)
+        # One fire at a time: when the first execution is there, the other 59 wait in the queue.
+        schedulers.start(clock, concurrency=1)
+        try:
+
+            async def all_planned() -> bool:
+                states = await TriggerStates(broker).all("main")
+                return sum(trigger.trigger_id == "minutely" for trigger in states) == 60
+
+            await eventually(all_planned, what="the 60 triggers' states")
+            clock.at = minute(1) + timedelta(seconds=30)
+            await until_dates(broker, "queued-0", 1)
+        finally:
+            await schedulers.stop_all()
+        stored = await bucket_values(broker, EXECUTIONS_BUCKET)
+        fired = [Execution.FromString(value).flow_id for value in stored.values()]
+        assert sorted(fired) == sorted(f"queued-{n}" for n in range(60))
 
 
 def every_second(flow_id: str) -> str:

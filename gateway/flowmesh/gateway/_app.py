@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
+from flowmesh.auth.v1 import auth_service_pb2
 from flowmesh.execution.v1 import execution_service_pb2
 from flowmesh.expression.v1 import expression_service_pb2
 from flowmesh.file.v1 import file_service_pb2
@@ -19,8 +20,10 @@ from flowmesh.flow.v1 import flow_service_pb2
 from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import install_error_handlers
 from flowmesh.gateway._routes import add_routes, discover
+from flowmesh.instance.v1 import instance_service_pb2
 from flowmesh.kv.v1 import kv_service_pb2
 from flowmesh.log.v1 import log_service_pb2
+from flowmesh.namespace.v1 import namespace_service_pb2
 from flowmesh.plugin.v1 import plugin_service_pb2
 from flowmesh.stats.v1 import stats_service_pb2
 from flowmesh.trigger.v1 import trigger_service_pb2
@@ -39,6 +42,9 @@ SERVICES = tuple(
         file_service_pb2,
         trigger_service_pb2,
         stats_service_pb2,
+        auth_service_pb2,
+        namespace_service_pb2,
+        instance_service_pb2,
     )
     for service in module.DESCRIPTOR.services_by_name.values()
 )

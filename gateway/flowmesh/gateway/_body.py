@@ -16,6 +16,8 @@ from flowmesh.gateway._errors import GatewayError
 from flowmesh.gateway._kestra import enum_number
 
 _STRUCT = "google.protobuf.Struct"
+# Messages whose JSON form need not be an object.
+_ANY_JSON = frozenset({"google.protobuf.Value", "google.protobuf.ListValue"})
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # The largest raw body (a webhook's) passed on to the api: Kestra's (Micronaut's) 10 MiB.
 MAX_RAW_BODY = 10 * 1024 * 1024
@@ -35,7 +37,13 @@ async def read_body(request: Request, message: Message, body: str, upload: Uploa
             _parse(_kestra_enums(data, message), message, "body")
         return
     field = message.DESCRIPTOR.fields_by_name[body]
-    if field.type == FieldDescriptor.TYPE_STRING and _is_form(request):
+    if field.is_repeated:  # a JSON array: of messages (labels) or of values (ids)
+        items = await _json(request)
+        if items is not None:
+            if not isinstance(items, list):
+                raise GatewayError("the body must be a JSON array", parameter="body")
+            _parse({field.json_name: items}, message, "body")
+    elif field.type == FieldDescriptor.TYPE_STRING and _is_form(request):
         # Kestra's uploads name their part after the field (`fileContent`).
         part = (await _form(request, upload)).get(field.json_name)
         if not isinstance(part, str):
@@ -52,15 +60,7 @@ async def read_body(request: Request, message: Message, body: str, upload: Uploa
     elif field.message_type is not None and field.message_type.full_name == _STRUCT:
         values = await _form(request, upload) if _is_form(request) else await _json(request)
         if values is not None:
-            if not isinstance(values, dict):
-                raise GatewayError("the body must be a JSON object", parameter="body")
             _parse(values, getattr(message, field.name), "body")
-    elif field.is_repeated and field.message_type is not None:
-        items = await _json(request)
-        if items is not None:
-            if not isinstance(items, list):
-                raise GatewayError("the body must be a JSON array", parameter="body")
-            _parse({field.json_name: items}, message, "body")
     else:
         data = await _json(request)
         if data is not None:
@@ -117,9 +117,13 @@ async def _json(request: Request) -> Any:
         return json.loads(raw)
     except ValueError:
         raise GatewayError("the body is not valid JSON", parameter="body") from None
+    except RecursionError:
+        raise GatewayError("the body's JSON is nested too deep", parameter="body") from None
 
 
 def _parse(data: Any, message: Message, name: str) -> None:
+    if not isinstance(data, dict) and message.DESCRIPTOR.full_name not in _ANY_JSON:
+        raise GatewayError("the body must be a JSON object", parameter=name)
     try:
         json_format.ParseDict(data, message, ignore_unknown_fields=True)
     except json_format.ParseError as error:

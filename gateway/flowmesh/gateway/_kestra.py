@@ -144,17 +144,19 @@ def flow_to_kestra(flow: Any) -> JsonDict:
 
 def validations_to_kestra(response: Any) -> list[JsonDict]:
     """Return Kestra's list of ValidateConstraintViolation, one per YAML document."""
-    results = []
-    for result in response.results:
-        item: JsonDict = {"index": result.index}
-        if result.namespace:
-            item["namespace"] = result.namespace
-        if result.flow:
-            item["flow"] = result.flow
-        if result.violations:
-            item["constraints"] = "\n".join(_constraint(v) for v in result.violations)
-        results.append(item)
-    return results
+    return [validation_to_kestra(result) for result in response.results]
+
+
+def validation_to_kestra(result: Any) -> JsonDict:
+    """Return Kestra's ValidateConstraintViolation of one document (or task, or trigger)."""
+    item: JsonDict = {"index": result.index}
+    if result.namespace:
+        item["namespace"] = result.namespace
+    if result.flow:
+        item["flow"] = result.flow
+    if result.violations:
+        item["constraints"] = "\n".join(_constraint(v) for v in result.violations)
+    return item
 
 
 def _constraint(violation: Any) -> str:
@@ -411,18 +413,65 @@ def daily_by_flow_to_kestra(response: Any) -> JsonDict:
     return grouped
 
 
-def latest_to_kestra(response: Any) -> list[JsonDict]:
-    """Return Kestra's ExecutionController.LastExecutionResponse of each execution."""
-    return [
-        {
-            "id": execution.id,
-            "flowId": execution.flow_id,
-            "namespace": execution.namespace,
-            "startDate": _iso(execution.state.histories[0].date) if execution.state.histories else None,
-            "status": _enum_name(state_pb2.StateType.DESCRIPTOR, execution.state.current),
-        }
-        for execution in response.executions
-    ]
+def flow_graph_to_kestra(graph: Any) -> JsonDict:
+    """Return Kestra's FlowGraph; in an execution's graph, a task's node carries its task runs."""
+    return {
+        "nodes": [_graph_node(node) for node in graph.nodes],
+        "edges": [
+            {
+                "source": edge.source,
+                "target": edge.target,
+                "relation": {
+                    "relationType": _enum_name(
+                        edge.relation.DESCRIPTOR.fields_by_name["relation_type"].enum_type,
+                        edge.relation.relation_type,
+                    ),
+                    "value": edge.relation.value or None,
+                },
+            }
+            for edge in graph.edges
+        ],
+        "clusters": [
+            {
+                "cluster": _graph_node(cluster.cluster),
+                "nodes": list(cluster.nodes),
+                "parents": list(cluster.parents),
+                "start": cluster.start,
+                "end": cluster.end,
+            }
+            for cluster in graph.clusters
+        ],
+        "flowables": list(graph.flowables),
+    }
+
+
+def _graph_node(node: Any) -> JsonDict:
+    fields = node.DESCRIPTOR.fields_by_name
+    body: JsonDict = {
+        "uid": node.uid,
+        "type": node.type,
+        "relationType": _enum_name(fields["relation_type"].enum_type, node.relation_type),
+        "branchType": _enum_name(fields["branch_type"].enum_type, node.branch_type),
+    }
+    for name in ("task", "trigger"):
+        if node.HasField(name):
+            body[name] = _struct(node, name)
+    if node.execution_id:
+        runs = [task_run_to_kestra(run) for run in node.task_runs]
+        body |= {"executionId": node.execution_id, "taskRun": runs[-1] if runs else None, "taskRuns": runs}
+    return body
+
+
+def flow_topology_to_kestra(graph: Any) -> JsonDict:
+    """Return Kestra's FlowTopologyGraph."""
+    relations = graph.DESCRIPTOR.fields_by_name["edges"].message_type.fields_by_name["relation"].enum_type
+    return {
+        "nodes": [{"uid": n.uid, "namespace": n.namespace, "id": n.id} for n in graph.nodes],
+        "edges": [
+            {"source": e.source, "target": e.target, "relation": _enum_name(relations, e.relation)}
+            for e in graph.edges
+        ],
+    }
 
 
 _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
@@ -441,7 +490,6 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     },
     "flowmesh.stats.v1.DailyStatistics": daily_to_kestra,
     "flowmesh.stats.v1.DailyStatisticsByFlowResponse": daily_by_flow_to_kestra,
-    "flowmesh.stats.v1.LatestExecutionsResponse": latest_to_kestra,
     "flowmesh.common.v1.State": state_to_kestra,
     "flowmesh.kv.v1.KvValue": kv_value_to_kestra,
     "flowmesh.kv.v1.KvEntry": kv_entry_to_kestra,
@@ -461,4 +509,31 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.file.v1.FileAttributes": file_attributes,
     "flowmesh.file.v1.FilePreview": file_preview,
     "flowmesh.file.v1.SearchNamespaceFilesResponse": lambda found: list(found.paths),
+    "flowmesh.execution.v1.FlowForExecution": lambda found: _struct(found, "flow"),
+    "flowmesh.execution.v1.ListExecutableNamespacesResponse": lambda found: list(found.namespaces),
+    "flowmesh.execution.v1.LatestExecution": lambda latest: {
+        "id": latest.id,
+        "flowId": latest.flow_id,
+        "namespace": latest.namespace,
+        "startDate": _iso_of(latest, "start_date"),
+        "status": _enum_name(latest.DESCRIPTOR.fields_by_name["status"].enum_type, latest.status),
+    },
+    # Kestra's ApiValidateExecutionInputsResponse, with its empty lists and false flags.
+    "flowmesh.execution.v1.ValidateExecutionInputsResponse": lambda checked: _plain(
+        json_format.MessageToDict(checked, always_print_fields_with_no_presence=True)
+    ),
+    "flowmesh.flow.v1.FlowValidation": validation_to_kestra,
+    "flowmesh.flow.v1.FlowGraph": flow_graph_to_kestra,
+    "flowmesh.flow.v1.FlowTopology": flow_topology_to_kestra,
+    "flowmesh.flow.v1.FlowTask": lambda found: _struct(found, "task"),
+    # Kestra's BulkResponse, its count even when nothing changed.
+    "flowmesh.flow.v1.BulkFlowsResponse": lambda done: {"count": done.count},
+    "flowmesh.flow.v1.ImportFlowsResponse": lambda done: list(done.failed),
+    "flowmesh.flow.v1.ListDistinctNamespacesResponse": lambda found: list(found.namespaces),
+    "flowmesh.namespace.v1.Namespace": lambda namespace: {"id": namespace.id, "deleted": namespace.deleted},
+    "flowmesh.namespace.v1.AutocompleteNamespacesResponse": lambda found: list(found.namespaces),
+    # Every property, false and empty ones too: the UI reads them all.
+    "flowmesh.instance.v1.Configuration": lambda configuration: _plain(
+        json_format.MessageToDict(configuration, always_print_fields_with_no_presence=True)
+    ),
 }

@@ -29,6 +29,13 @@ _RANGES = {
     FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
     FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1),
 }
+# The request fields that name an object (in a path or a body), and the form flowmesh gives
+# them, which the OpenAPI document states. The api (api/_support.py) refuses a name that no
+# key can hold, over gRPC too (422, naming the field); other names are just not found.
+IDENTIFIERS = frozenset(
+    {"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id", "task_id", "user_id", "token_id"}
+)
+IDENTIFIER_PATTERN = r"^[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9_-])?$"
 _LABEL = "flowmesh.common.v1.Label"
 _TIMESTAMP = "google.protobuf.Timestamp"
 _STRUCT = "google.protobuf.Struct"
@@ -36,6 +43,14 @@ _PAGING = (
     ("page", "The page, from 1"),
     ("size", f"The page size (default {_kestra.DEFAULT_PAGE_SIZE})"),
 )
+
+
+# Request messages that another request may hold as a field whose own fields come from the
+# query as they do for the message's own RPC: a bulk operation's query selects executions
+# with the search's parameters (`namespace`, `flowId`, `state`...).
+_NESTED_QUERIES = frozenset({"flowmesh.execution.v1.ListExecutionsRequest"})
+# Fields of a nested query that the outer request stands in for.
+_NOT_NESTED = frozenset({"tenant", "page_size", "page_token"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class QueryParam:
     name: str  # the HTTP name
     field: FieldDescriptor | None  # None for Kestra's page and size
     annotation: Any
+    parent: FieldDescriptor | None = None  # the nested query whose field it fills
 
 
 def query_params(request: Descriptor, taken: set[str]) -> tuple[QueryParam, ...]:
@@ -57,19 +73,41 @@ def query_params(request: Descriptor, taken: set[str]) -> tuple[QueryParam, ...]
         for name, text in _PAGING:
             query = Query(alias=name, ge=1, le=_INT32[1], description=text)
             params.append(QueryParam(name, name, None, Annotated[int | None, query]))
+    nested: list[tuple[FieldDescriptor, Descriptor]] = []
     for field in request.fields:
         if field.name in taken:
             continue
-        kind = _python_type(field)
-        if kind is None:
+        if field.message_type is not None and field.message_type.full_name in _NESTED_QUERIES:
+            nested.append((field, field.message_type))
             continue
-        name = _kestra.QUERY_NAMES.get(field.name, field.json_name)
-        bounds = _RANGES.get(field.type, (None, None))
-        query = Query(alias=name, ge=bounds[0], le=bounds[1])
-        if field.is_repeated:
-            kind = list[kind]  # type: ignore[valid-type]
-        params.append(QueryParam("q_" + field.name, name, field, Annotated[kind | None, query]))
+        param = _query_param(field, "q_" + field.name)
+        if param is not None:
+            params.append(param)
+    for parent, query in nested:
+        names = {param.name for param in params}
+        for field in query.fields:
+            param = _query_param(field, f"q_{parent.name}__{field.name}", parent)
+            if field.name not in _NOT_NESTED and param is not None and param.name not in names:
+                params.append(param)
     return tuple(params)
+
+
+def _query_param(
+    field: FieldDescriptor, key: str, parent: FieldDescriptor | None = None
+) -> QueryParam | None:
+    kind = _python_type(field)
+    if kind is None:
+        return None
+    name = _kestra.QUERY_NAMES.get(field.name, field.json_name)
+    bounds = _RANGES.get(field.type, (None, None))
+    query = Query(alias=name, ge=bounds[0], le=bounds[1])
+    if field.is_repeated:
+        # Kestra sends lists of numbers comma-separated (`revisions=1,2`): read as text,
+        # split and checked by set_field.
+        if field.type in _RANGES:
+            kind, query = str, Query(alias=name)
+        kind = list[kind]  # type: ignore[valid-type]
+    return QueryParam(key, name, field, Annotated[kind | None, query], parent)
 
 
 def _python_type(field: FieldDescriptor) -> Any:
@@ -104,11 +142,13 @@ def apply_query(message: Message, params: tuple[QueryParam, ...], values: Mappin
         value = values.get(param.key)
         if param.field is None or value is None:
             continue
+        target = message if param.parent is None else getattr(message, param.parent.name)
         if param.field.is_repeated:
-            for item in value:
-                set_field(message, param.field, item, param.name)
+            numbers = param.field.type in _RANGES
+            for item in [part for given in value for part in given.split(",")] if numbers else value:
+                set_field(target, param.field, item, param.name)
         else:
-            set_field(message, param.field, value, param.name)
+            set_field(target, param.field, value, param.name)
 
 
 _FILTER = re.compile(r"filters\[(\w+)\]\[(\w+)\](?:\[([^\]]+)\])?")
@@ -178,13 +218,19 @@ def _is_label(field: FieldDescriptor) -> bool:
 
 
 # Body fields sent as a multipart file part (uploaded first; the field gets the upload's URI).
-_UPLOADED = frozenset({"flowmesh.file.v1.CreateNamespaceFileRequest.file_content"})
+_UPLOADED = frozenset(
+    {
+        "flowmesh.file.v1.CreateNamespaceFileRequest.file_content",
+        "flowmesh.flow.v1.ImportFlowsRequest.file_upload",
+    }
+)
 
 
-def body_openapi(request: Descriptor, body: str) -> dict[str, Any]:
-    """Return the OpenAPI requestBody of a rule's body."""
+def body_openapi(request: Descriptor, body: str, taken: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Return the OpenAPI requestBody of a rule's body (taken: the fields the path fills)."""
     if body == "*":
-        return {"content": {"application/json": {"schema": {"type": "object"}}}}
+        whole = message_schema(request, kestra_enums=True, leave_out=taken)
+        return {"content": {"application/json": {"schema": whole}}}
     field = request.fields_by_name[body]
     if field.full_name in _UPLOADED:
         part = {"type": "object", "properties": {field.json_name: {"type": "string", "format": "binary"}}}
@@ -203,4 +249,81 @@ def body_openapi(request: Descriptor, body: str) -> dict[str, Any]:
                 "application/json": {"schema": {"type": "object"}},
             }
         }
-    return {"content": {"application/json": {"schema": {"type": "object"}}}}
+    return {"content": {"application/json": {"schema": field_schema(field)}}}
+
+
+# The proto3 JSON forms of the well-known types a request may hold.
+_WELL_KNOWN: dict[str, dict[str, Any]] = {
+    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
+    "google.protobuf.Duration": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,9})?s$"},
+    _STRUCT: {"type": "object"},
+    "google.protobuf.Value": {},
+    "google.protobuf.ListValue": {"type": "array"},
+    "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.StringValue": {"type": "string"},
+    "google.protobuf.BytesValue": {"type": "string", "contentEncoding": "base64"},
+    "google.protobuf.BoolValue": {"type": "boolean"},
+    "google.protobuf.DoubleValue": {"type": "number"},
+    "google.protobuf.FloatValue": {"type": "number"},
+    "google.protobuf.Int32Value": {"type": "integer", "minimum": _INT32[0], "maximum": _INT32[1]},
+    "google.protobuf.UInt32Value": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+    "google.protobuf.Int64Value": {"type": "integer", "minimum": _INT64[0], "maximum": _INT64[1]},
+    "google.protobuf.UInt64Value": {"type": "integer", "minimum": 0, "maximum": 2**64 - 1},
+}
+# Messages nested deeper than this are documented as any object (a recursive message ends).
+_MAX_DEPTH = 6
+
+
+def message_schema(
+    message: Descriptor,
+    *,
+    kestra_enums: bool = False,
+    leave_out: frozenset[str] = frozenset(),
+    depth: int = 0,
+) -> dict[str, Any]:
+    """Return the JSON Schema of a message in proto3's JSON form, as json_format parses it.
+
+    kestra_enums: its enums are given by Kestra's names (the gateway maps a whole body's);
+    leave_out: fields the path fills. Unknown fields are ignored, so more are allowed.
+    """
+    known = _WELL_KNOWN.get(message.full_name)
+    if known is not None:
+        return dict(known)
+    if depth >= _MAX_DEPTH:
+        return {"type": "object"}
+    properties = {
+        field.json_name: field_schema(field, kestra_enums=kestra_enums, depth=depth + 1)
+        for field in message.fields
+        if field.name not in leave_out
+    }
+    return {"type": "object", "properties": properties}
+
+
+def field_schema(field: FieldDescriptor, *, kestra_enums: bool = False, depth: int = 0) -> dict[str, Any]:
+    """Return the JSON Schema of one field's JSON value (an array for a repeated one)."""
+    entry = field.message_type
+    if entry is not None and entry.GetOptions().map_entry:
+        value = _value_schema(entry.fields_by_name["value"], kestra_enums=False, depth=depth)
+        return {"type": "object", "additionalProperties": value}
+    item = _value_schema(field, kestra_enums=kestra_enums, depth=depth)
+    return {"type": "array", "items": item} if field.is_repeated else item
+
+
+def _value_schema(field: FieldDescriptor, *, kestra_enums: bool, depth: int) -> dict[str, Any]:
+    if field.enum_type is not None:
+        names = _kestra.enum_names(field.enum_type) if kestra_enums else list(field.enum_type.values_by_name)
+        return {"type": "string", "enum": names}
+    if field.message_type is not None:
+        return message_schema(field.message_type, depth=depth)
+    if field.type == FieldDescriptor.TYPE_BOOL:
+        return {"type": "boolean"}
+    if field.type in _RANGES:
+        low, high = _RANGES[field.type]
+        return {"type": "integer", "minimum": low, "maximum": high}
+    if field.type in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
+        return {"type": "number"}
+    if field.type == FieldDescriptor.TYPE_BYTES:
+        return {"type": "string", "contentEncoding": "base64"}
+    if field.name in IDENTIFIERS:
+        return {"type": "string", "pattern": IDENTIFIER_PATTERN}
+    return {"type": "string"}

@@ -35,6 +35,8 @@ from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import ERROR_RESPONSES
 from flowmesh.gateway._files import FILE_CHUNK, download, upload
 from flowmesh.gateway._params import (
+    IDENTIFIER_PATTERN,
+    IDENTIFIERS,
     QueryParam,
     apply_filters,
     apply_query,
@@ -157,12 +159,13 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
         http_request: Request = kwargs.pop(_REQUEST)
         trace_id = bind_trace_id(http_request.headers.get(TRACE_HEADER))
         headers = {TRACE_HEADER: trace_id}
-        metadata = ((TRACE_HEADER.lower(), trace_id),)
+        metadata: tuple[tuple[str, str], ...] = ((TRACE_HEADER.lower(), trace_id),)
+        # The api authenticates and authorizes every call: the gateway passes the credentials on.
+        if "authorization" in http_request.headers:
+            metadata += (("authorization", http_request.headers["authorization"]),)
         message = request_class()
-        for name, field in spec.path_fields:
-            set_field(message, field, kwargs[name], name)
         if spec.body:
-            tenant = getattr(message, "tenant", default_tenant)
+            tenant = next((kwargs[n] for n, f in spec.path_fields if f.name == "tenant"), default_tenant)
 
             async def upload_part(part: UploadFile) -> str:
                 return await upload(client, tenant, part, metadata)
@@ -170,6 +173,9 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
             await read_body(http_request, message, spec.body, upload_part)
         apply_query(message, spec.params, kwargs)
         apply_filters(message, spec.params, http_request.query_params.multi_items())
+        # Last, so that a body cannot name another tenant or object than the path does.
+        for name, field in spec.path_fields:
+            set_field(message, field, kwargs[name], name)
         if message.DESCRIPTOR.full_name in _kestra.RAW_CALL_REQUESTS:
             copy_call(http_request, message)
         for name in _kestra.HEADER_FIELDS.get(message.DESCRIPTOR.full_name, ()):
@@ -230,7 +236,9 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [inspect.Parameter(_REQUEST, keyword, annotation=Request)]
     for name, field in spec.path_fields:
-        path = Path(examples=[default_tenant]) if field.name == "tenant" else Path()
+        documented = {"pattern": IDENTIFIER_PATTERN} if field.name in IDENTIFIERS else None
+        examples = [default_tenant] if field.name == "tenant" else None
+        path = Path(examples=examples, json_schema_extra=documented)
         parameters.append(inspect.Parameter(name, keyword, annotation=Annotated[str, path]))
     parameters += [
         inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation) for p in spec.params
@@ -241,11 +249,21 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
 def _openapi_extra(spec: RouteSpec) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if spec.body:
-        extra["requestBody"] = body_openapi(spec.method.input_type, spec.body)
+        taken = frozenset(field.name for _, field in spec.path_fields)
+        extra["requestBody"] = body_openapi(spec.method.input_type, spec.body, taken)
     if spec.method.output_type.full_name == FILE_CHUNK:
         binary = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
         extra["responses"] = {"200": {"description": "The file, as an attachment", "content": binary}}
     elif spec.method.server_streaming:
-        stream = {"text/event-stream": {"schema": {"type": "string"}}}
+        # One event: a message as JSON, or at the end an `error` event holding an error body.
+        event = {
+            "type": "object",
+            "properties": {
+                "event": {"type": "string", "enum": ["message", "error"]},
+                "data": {"type": "string", "contentMediaType": "application/json"},
+            },
+            "required": ["data"],
+        }
+        stream = {"text/event-stream": {"schema": event}}
         extra["responses"] = {"200": {"description": "One event per message", "content": stream}}
     return extra

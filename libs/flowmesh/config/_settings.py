@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     api_address: str = "127.0.0.1:50051"
+    # The deadline the gateway gives each gRPC call to the api (the api stops at it with
+    # DEADLINE_EXCEEDED, a 504), and the longer one of calls that wait for an execution to end
+    # (`?wait=true`, a webhook's `wait`). Follow streams and uploads have none.
+    gateway_call_timeout_seconds: float = Field(default=30.0, gt=0)
+    gateway_wait_timeout_seconds: float = Field(default=3600.0, gt=0)
     # Components other than the api serve gRPC health on this port; 0 picks a free one.
     health_port: int = 0
     # Prometheus /metrics of components other than the gateway (which serves its own
@@ -75,6 +80,13 @@ class Settings(BaseSettings):
     # Empty: boto's own chain (environment, profile, instance role).
     storage_s3_access_key_id: str | None = None
     storage_s3_secret_access_key: SecretStr | None = None
+    # Authentication of api calls (basic auth, API tokens) and roles per namespace. None:
+    # off only for the standalone server listening on a loopback address, on otherwise;
+    # False turns it off anywhere (the api warns loudly when that is not such a server).
+    auth_enabled: bool | None = None
+    # The first admin (the admin role on all namespaces), made or repaired as the api starts.
+    auth_admin_user: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$")
+    auth_admin_password: SecretStr | None = None
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -84,6 +96,12 @@ class Settings(BaseSettings):
     def _s3_needs_a_bucket(self) -> Settings:
         if self.storage_type == "s3" and not self.storage_s3_bucket:
             raise ValueError("storage_type s3 needs storage_s3_bucket (FLOWMESH_STORAGE_S3_BUCKET)")
+        return self
+
+    @model_validator(mode="after")
+    def _admin_needs_a_password(self) -> Settings:
+        if bool(self.auth_admin_user) != bool(self.auth_admin_password):
+            raise ValueError("auth_admin_user and auth_admin_password go together (FLOWMESH_AUTH_ADMIN_*)")
         return self
 
     @classmethod

@@ -24,6 +24,7 @@ from flowmesh.engine._decide import (
 )
 from flowmesh.engine._ids import new_execution_id
 from flowmesh.engine._jobs import DEFAULT_WORKER_GROUP, expression_variables
+from flowmesh.engine._manual_pause import pause, pauses
 from flowmesh.engine._operations import (
     CHANGEABLE_STATES,
     OperationRefused,
@@ -41,9 +42,10 @@ from flowmesh.engine._operations import (
     with_labels,
 )
 from flowmesh.engine._resolver import TaskRunError
-from flowmesh.engine._resume import resume, resume_inputs
+from flowmesh.engine._resume import resume, resume_declared, resume_inputs
 from flowmesh.engine._retries import flow_retry_due, new_execution_due, next_wake, retry_of
 from flowmesh.engine._states import TERMINAL, is_terminal, state_name
+from flowmesh.engine._status import change_status, status_changed
 from flowmesh.engine._subflows import pending_subflows, subflow_execution_id
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "apply_updates",
     "apply_wake",
     "begin",
+    "change_status",
     "change_task_run_state",
     "expression_variables",
     "fail",
@@ -70,6 +73,8 @@ __all__ = [
     "new_execution_due",
     "new_execution_id",
     "next_wake",
+    "pause",
+    "pauses",
     "pending_jobs",
     "pending_successor",
     "replayed",
@@ -78,6 +83,7 @@ __all__ = [
     "restarted_jobs",
     "restarts",
     "resume",
+    "resume_declared",
     "resume_inputs",
     "retry_of",
     "set_labels",
@@ -87,6 +93,7 @@ __all__ = [
     "subflow_execution_id",
     "pending_subflows",
     "state_name",
+    "status_changed",
     "task_run_state_changed",
     "with_labels",
 ]

@@ -451,7 +451,8 @@ def _advance(
         # Before deciding what comes next: the SLAs the change (or the time) violates.
         sla = enforce_sla(execution, flow, now)
     resolver = Resolver(execution, flow, now)
-    if not is_terminal(execution.state.current):
+    # Paused by hand: results are recorded, nothing new is decided until a resume.
+    if not is_terminal(execution.state.current) and not execution.manually_paused:
         final = resolver.resolve_execution()
         if final is not None:
             transition(execution.state, _with_outputs(execution, flow, final, resolver.errors), now)

@@ -15,6 +15,7 @@ from flowmesh.language._policies import ExecutionAssertionSla, FlowRetry, MaxDur
 from flowmesh.language._schema import flow_schema
 from flowmesh.language._triggers import (
     POLLING_TRIGGER_CLASSES,
+    FlowTrigger,
     HttpTrigger,
     Label,
     PollingTrigger,
@@ -27,6 +28,7 @@ from flowmesh.language._yaml import load_document
 __all__ = [
     "Condition",
     "CronSchedule",
+    "FlowTrigger",
     "HttpTrigger",
     "POLLING_TRIGGER_CLASSES",
     "PollingTrigger",

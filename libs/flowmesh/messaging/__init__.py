@@ -5,6 +5,7 @@ from __future__ import annotations
 from flowmesh.messaging._broker import Broker, Delivery
 from flowmesh.messaging._consumer import run_consumer
 from flowmesh.messaging._topology import (
+    AUTH_BUCKET,
     CONCURRENCY_BUCKET,
     EVENTS_STREAM,
     EXECUTIONS_BUCKET,
@@ -16,6 +17,8 @@ from flowmesh.messaging._topology import (
     KV_BUCKET,
     LOGS_STREAM,
     POLLS_STREAM,
+    REQUEST_ID_WINDOW,
+    REQUEST_IDS_BUCKET,
     SCHEDULER_LEASES_BUCKET,
     STATES_BUCKET,
     TRIGGER_FIRES_BUCKET,
@@ -31,6 +34,7 @@ from flowmesh.messaging._topology import (
 )
 
 __all__ = [
+    "AUTH_BUCKET",
     "EVENTS_STREAM",
     "EXECUTIONS_BUCKET",
     "CONCURRENCY_BUCKET",
@@ -42,6 +46,8 @@ __all__ = [
     "JOBS_STREAM",
     "LOGS_STREAM",
     "POLLS_STREAM",
+    "REQUEST_IDS_BUCKET",
+    "REQUEST_ID_WINDOW",
     "WORKERS_BUCKET",
     "WORKER_PRESENCE_TTL",
     "STATES_BUCKET",

@@ -12,6 +12,9 @@ LOGS_STREAM = "FLOWMESH_LOGS"
 POLLS_STREAM = "FLOWMESH_POLLS"
 FLOWS_BUCKET = "flowmesh_flows"
 EXECUTIONS_BUCKET = "flowmesh_executions"
+# Per CreateExecution request_id: the execution it created, for REQUEST_ID_WINDOW seconds.
+REQUEST_IDS_BUCKET = "flowmesh_request_ids"
+REQUEST_ID_WINDOW = 24 * 3600.0
 KILLED_BUCKET = "flowmesh_killed"
 CONCURRENCY_BUCKET = "flowmesh_concurrency"
 WORKERS_BUCKET = "flowmesh_workers"
@@ -27,6 +30,8 @@ TRIGGERS_BUCKET = "flowmesh_triggers"
 TRIGGER_FIRES_BUCKET = "flowmesh_trigger_fires"
 # Which scheduler fires which partition of the triggers: members' keys and partitions' owners.
 SCHEDULER_LEASES_BUCKET = "flowmesh_scheduler_leases"
+# Users of basic auth and API tokens, hashed, shared by every api (flowmesh.auth).
+AUTH_BUCKET = "flowmesh_auth"
 # How long a fire's key stays: beyond it, the trigger's last date keeps the fire from coming again.
 _FIRE_RETENTION = 7 * 24 * 3600.0
 
@@ -105,6 +110,8 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
         KeyValueConfig(bucket=TRIGGER_FIRES_BUCKET, history=1, ttl=_FIRE_RETENTION, storage=StorageType.FILE),
         # Rewritten every second or so, and worth nothing after a restart of NATS: in memory.
         KeyValueConfig(bucket=SCHEDULER_LEASES_BUCKET, history=1, storage=StorageType.MEMORY),
+        KeyValueConfig(bucket=AUTH_BUCKET, history=1, storage=StorageType.FILE),
+        KeyValueConfig(bucket=REQUEST_IDS_BUCKET, history=1, ttl=REQUEST_ID_WINDOW, storage=StorageType.FILE),
         KeyValueConfig(
             bucket=EXECUTIONS_BUCKET,
             history=1,

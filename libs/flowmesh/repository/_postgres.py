@@ -150,6 +150,15 @@ class Repository:
             rows = _rows.sorted_rows([_rows.log_row(entry) for entry in entries], 1)
         await self._write([(_sql.INSERT_LOG, rows)])
 
+    async def delete_execution_logs(self, tenant: str, execution_id: str) -> int:
+        """Delete every log entry of an execution; return how many went."""
+        with translate_errors():
+            async with self._pool.acquire() as conn:
+                done = await conn.execute(
+                    "DELETE FROM logs WHERE tenant_id = $1 AND execution_id = $2", tenant, execution_id
+                )
+        return int(done.split()[-1])
+
     async def get_flow(
         self,
         tenant: str,

@@ -16,8 +16,16 @@ Registrar = Callable[[grpc.aio.Server], None]
 class GrpcServer:
     """A grpc.aio server with health checking and reflection, as every component serves."""
 
-    def __init__(self, address: str, service_names: Sequence[str] = (), registrars: Sequence[Registrar] = ()):
-        self.server = grpc.aio.server(options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)])
+    def __init__(
+        self,
+        address: str,
+        service_names: Sequence[str] = (),
+        registrars: Sequence[Registrar] = (),
+        interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    ):
+        self.server = grpc.aio.server(
+            interceptors=interceptors, options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        )
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         for register in registrars:

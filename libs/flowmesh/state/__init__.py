@@ -17,11 +17,12 @@ from flowmesh.state._kv_types import InvalidValue, as_type, parse_api_value, typ
 from flowmesh.state._leases import Leases, partition_of, preferred_owner
 from flowmesh.state._slots import Admission, ConcurrencySlots
 from flowmesh.state._triggers import Backfill, Change, TriggerId, TriggerState, TriggerStates, set_disabled
-from flowmesh.state._watch import follow_bucket
+from flowmesh.state._watch import bucket_snapshot, follow_bucket
 from flowmesh.state._windows import ConditionWindows
 from flowmesh.state._workers import LiveWorkers
 
 __all__ = [
+    "bucket_snapshot",
     "Leases",
     "partition_of",
     "preferred_owner",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NoKeysError
 
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, parse_flow
@@ -85,17 +85,22 @@ class FlowStore:
 
     async def revision(self, tenant: str, namespace: str, flow_id: str, revision: int) -> Flow | None:
         """Return one revision of a flow, if the bucket's history still holds it."""
+        for flow in reversed(await self.history(tenant, namespace, flow_id)):
+            if flow.revision == revision:
+                return flow
+        return None
+
+    async def history(self, tenant: str, namespace: str, flow_id: str) -> list[Flow]:
+        """Return the revisions of a flow the bucket's history still holds, oldest first.
+
+        A revision stored again (its deleted revisions changed) appears once per write.
+        """
         kv = await self._broker.kv(FLOWS_BUCKET)
         try:
             entries = await kv.history(flow_key(tenant, namespace, flow_id))
-        except KeyNotFoundError:
-            return None
-        for entry in reversed(entries):
-            if entry.value:
-                flow = Flow.FromString(entry.value)
-                if flow.revision == revision:
-                    return flow
-        return None
+        except (KeyNotFoundError, NoKeysError):  # history() raises the second for a key never written
+            return []
+        return [Flow.FromString(entry.value) for entry in entries if entry.value]
 
     async def definition(
         self, tenant: str, namespace: str, flow_id: str, revision: int

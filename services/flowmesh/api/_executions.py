@@ -1,15 +1,24 @@
 from __future__ import annotations
 
-import hashlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 
+from flowmesh.api._execution_actions import (
+    ExecutionActions,
+    deleting,
+    refuse_labels,
+    refuse_status,
+    refuse_unqueue_state,
+)
+from flowmesh.api._execution_bulk import BulkExecutionRpcs
+from flowmesh.api._execution_views import ExecutionViewRpcs
 from flowmesh.api._expressions import error_logs_of
 from flowmesh.api._file_inputs import take_uploads, uploads_cleared
+from flowmesh.api._requests import RequestIds
 from flowmesh.api._search import execution_query
-from flowmesh.api._support import find_execution, next_token, not_found, now, page, streaming, unary
+from flowmesh.api._support import next_token, not_found, now, page, streaming, unary
 from flowmesh.api._webhooks import (
     answer_status,
     conditions_allow,
@@ -18,24 +27,20 @@ from flowmesh.api._webhooks import (
     trigger_variables,
     webhook_not_found,
 )
-from flowmesh.common.v1.state_pb2 import Label, StateType
+from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import (
     CHANGEABLE_STATES,
     expression_variables,
     is_terminal,
-    label_violations,
     new_execution,
     new_execution_id,
-    replayed,
-    restarted,
     restarts,
-    resume_inputs,
     state_name,
     task_run_state_changed,
     triggered_execution,
-    with_labels,
 )
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
+from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceServicer
 from flowmesh.expression.v1.expression_messages_pb2 import EvaluateExpressionResponse
@@ -45,28 +50,13 @@ from flowmesh.messaging import Broker
 from flowmesh.queue.v1.queue_pb2 import (
     ChangeTaskRunState,
     ExecutorMessage,
-    KillExecution,
-    RestartExecution,
-    ResumeExecution,
-    SetExecutionLabels,
-    UnqueueExecution,
 )
 from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.secrets import input_masker
 from flowmesh.state import ExecutionStore, FlowStore, FlowUnavailable
 from flowmesh.storage import Storage
-from flowmesh.values import from_struct, to_struct
-
-# The states an execution can leave its flow's concurrency queue in.
-UNQUEUE_STATES = frozenset(
-    {
-        StateType.STATE_TYPE_RUNNING,
-        StateType.STATE_TYPE_CANCELLED,
-        StateType.STATE_TYPE_FAILED,
-        StateType.STATE_TYPE_KILLED,
-    }
-)
+from flowmesh.values import from_struct
 
 
 def _refuse_blocking_checks(flow: FlowDefinition, inputs: dict[str, Any]) -> None:
@@ -81,7 +71,7 @@ def _refuse_blocking_checks(flow: FlowDefinition, inputs: dict[str, Any]) -> Non
         )
 
 
-class ExecutionServicer(ExecutionServiceServicer):
+class ExecutionServicer(BulkExecutionRpcs, ExecutionViewRpcs, ExecutionServiceServicer):
     """Executions in flight are read from the executions bucket, older ones from the repository."""
 
     def __init__(self, broker: Broker, flows: FlowStore, repository: Repository, storage: Storage) -> None:
@@ -90,6 +80,10 @@ class ExecutionServicer(ExecutionServiceServicer):
         self._flows = flows
         self._executions = ExecutionStore(broker)
         self._repository = repository
+        self._request_ids = RequestIds(broker)
+        self._actions = ExecutionActions(broker, flows, self._executions, repository, storage)
+        # Bulk operations by query select what the search selects, with all its filters.
+        self._select = self.ListExecutions
 
     @unary
     async def CreateExecution(
@@ -103,8 +97,13 @@ class ExecutionServicer(ExecutionServiceServicer):
             )
             inputs = resolve_inputs(flow, given)
             _refuse_blocking_checks(flow, inputs)
-            request_key = f"{request.tenant}/{request.request_id}" if request.request_id else ""
-            execution_id = new_execution_id(request_key)
+            execution_id = new_execution_id()
+            if request.request_id:
+                # The same request again: answer with the execution the first call made.
+                execution_id = await self._request_ids.claim(request.tenant, request.request_id, execution_id)
+                earlier = await self._executions.get(execution_id)
+                if earlier is not None:
+                    return await self._waited(earlier.execution, wait=request.wait)
             inputs = await take_uploads(
                 self._storage, request.tenant, flow.namespace, flow.id, execution_id, inputs
             )
@@ -121,8 +120,11 @@ class ExecutionServicer(ExecutionServiceServicer):
 
     async def _start(self, execution: Execution, *, wait: bool) -> Execution:
         """Submit a new execution; return it, or with wait, as it is once it has ended."""
-        execution = await self._executions.submit(execution)
-        if not wait:
+        return await self._waited(await self._executions.submit(execution), wait=wait)
+
+    async def _waited(self, execution: Execution, *, wait: bool) -> Execution:
+        """Return execution, or with wait, as it is once it has ended."""
+        if not wait or is_terminal(execution.state.current):
             return execution
         async for current in self._executions.watch(execution.id):
             if is_terminal(current.state.current):
@@ -215,106 +217,40 @@ class ExecutionServicer(ExecutionServiceServicer):
     async def KillExecution(
         self, request: messages.KillExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        execution = await self._get(request.tenant, request.execution_id)
-        if is_terminal(execution.state.current):
-            raise ApiError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "EXECUTION_ENDED",
-                f"Execution {execution.id} has already ended",
-            )
-        await self._broker.to_executor(
-            execution.id,
-            ExecutorMessage(kill_execution=KillExecution(execution_id=execution.id)),
-            msg_id=f"kill:{execution.id}",
-        )
-        return execution
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.kill(execution))()
 
     @unary
     async def RestartExecution(
         self, request: messages.RestartExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        execution = await self._get(request.tenant, request.execution_id)
-        flow = await self._flow_of(execution, execution.flow_revision)
-        answer = restarted(execution, flow, now())
-        # The executor restarts what it has stored (or this copy, if the bucket let it go),
-        # once: the message id and the restart count seen make a second restart a new one.
-        await self._broker.to_executor(
-            execution.id,
-            ExecutorMessage(restart_execution=RestartExecution(execution=execution)),
-            msg_id=f"restart:{execution.id}:{restarts(execution)}",
-        )
-        return answer
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.restart(execution))()
 
     @unary
     async def ReplayExecution(
         self, request: messages.ReplayExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        original = await self._get(request.tenant, request.execution_id)
-        revision = request.revision or original.flow_revision
-        flow = await self._flow_of(original, revision)
-        execution = replayed(
-            original,
-            flow,
-            execution_id=new_execution_id(),
-            task_run_id=request.task_run_id,
-            flow_revision=revision,
-            now=now(),
-        )
-        # As a new execution (the executor runs a RESTARTED one from where it stands).
-        return await self._executions.submit(execution)
+        original = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.replay(original, request.task_run_id, request.revision))()
 
     @unary
     async def ResumeExecution(
         self, request: messages.ResumeExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        execution = await self._get(request.tenant, request.execution_id)
-        flow = await self._flow_of(execution, execution.flow_revision)
+        execution = await self._actions.find(request.tenant, request.execution_id)
         # Refusals and InputsError (naming each input) are answered by api._support.
         given = from_struct(request.inputs)
         async with uploads_cleared(self._storage, request.tenant, given):
-            task_run_id, inputs = resume_inputs(execution, flow, given)
-            inputs = await take_uploads(
-                self._storage, request.tenant, execution.namespace, execution.flow_id, execution.id, inputs
-            )
-        await self._broker.to_executor(
-            execution.id,
-            ExecutorMessage(
-                resume_execution=ResumeExecution(
-                    execution_id=execution.id, task_run_id=task_run_id, inputs=to_struct(inputs)
-                )
-            ),
-            msg_id=f"resume:{task_run_id}",
-        )
-        return execution
+            return await (await self._actions.resume(execution, given))()
 
     @unary
     async def UnqueueExecution(
         self, request: messages.UnqueueExecutionRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        if request.state not in UNQUEUE_STATES:
-            raise ApiError(
-                grpc.StatusCode.INVALID_ARGUMENT,
-                "INVALID_STATE",
-                f"An execution leaves the queue RUNNING, CANCELLED, FAILED or KILLED,"
-                f" not {state_name(request.state)}",
-                [("state", "must be RUNNING, CANCELLED, FAILED or KILLED")],
-            )
-        execution = await self._get(request.tenant, request.execution_id)
-        if execution.state.current != StateType.STATE_TYPE_QUEUED:
-            raise ApiError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "EXECUTION_NOT_QUEUED",
-                f"Execution {execution.id} is {state_name(execution.state.current)}:"
-                " only a QUEUED one leaves the queue",
-            )
-        await self._broker.to_executor(
-            execution.id,
-            ExecutorMessage(
-                unqueue_execution=UnqueueExecution(execution_id=execution.id, state=request.state)
-            ),
-            msg_id=f"unqueue-request:{execution.id}:{request.state}",
-        )
-        return execution
+        refuse_unqueue_state(request.state, "state")
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.unqueue(execution, request.state))()
 
     @unary
     async def EvaluateExecutionExpression(
@@ -338,40 +274,59 @@ class ExecutionServicer(ExecutionServiceServicer):
             return EvaluateExpressionResponse(error=masker.text(str(error)))
 
     async def _flow_of(self, execution: Execution, revision: int) -> FlowDefinition:
-        flow = await self._flows.definition(
-            execution.tenant_id, execution.namespace, execution.flow_id, revision
-        )
-        if flow is None:
-            raise not_found(
-                "FLOW_NOT_FOUND", f"Flow {execution.namespace}.{execution.flow_id} has no revision {revision}"
-            )
-        return flow
+        return await self._actions.flow_of(execution, revision)
 
     async def _get(self, tenant: str, execution_id: str) -> Execution:
-        return await find_execution(self._executions, self._repository, tenant, execution_id)
+        return await self._actions.find(tenant, execution_id)
 
     @unary
     async def SetExecutionLabels(
         self, request: messages.SetExecutionLabelsRequest, context: grpc.aio.ServicerContext
     ) -> Execution:
-        violations = label_violations(request.labels)
-        if violations:
-            raise ApiError(
-                grpc.StatusCode.INVALID_ARGUMENT,
-                "INVALID_LABELS",
-                violations[0][1],
-                violations=violations,
-            )
-        execution = await self._get(request.tenant, request.execution_id)
-        answer = with_labels(execution, request.labels)
-        await self._broker.to_executor(
-            execution.id,
-            ExecutorMessage(
-                set_execution_labels=SetExecutionLabels(execution=execution, labels=request.labels)
-            ),
-            msg_id=f"labels:{execution.id}:{execution.version}:{_labels_key(request.labels)}",
-        )
-        return answer
+        refuse_labels(request.labels)
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.set_labels(execution, request.labels))()
+
+    @unary
+    async def DeleteExecution(
+        self, request: operations.DeleteExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> operations.DeleteExecutionResponse:
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        logs, files = deleting(request)
+        await (await self._actions.delete(execution, logs=logs, files=files))()
+        return operations.DeleteExecutionResponse()
+
+    @unary
+    async def ReplayExecutionWithInputs(
+        self, request: operations.ReplayExecutionWithInputsRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        original = await self._actions.find(request.tenant, request.execution_id)
+        given = from_struct(request.inputs)
+        async with uploads_cleared(self._storage, request.tenant, given):
+            replay = await self._actions.replay(original, request.task_run_id, request.revision, given)
+            return await replay()
+
+    @unary
+    async def PauseExecution(
+        self, request: operations.PauseExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.pause(execution))()
+
+    @unary
+    async def ForceRunExecution(
+        self, request: operations.ForceRunExecutionRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.force_run(execution))()
+
+    @unary
+    async def ChangeExecutionStatus(
+        self, request: operations.ChangeExecutionStatusRequest, context: grpc.aio.ServicerContext
+    ) -> Execution:
+        refuse_status(request.status, "status")
+        execution = await self._actions.find(request.tenant, request.execution_id)
+        return await (await self._actions.change_status(execution, request.status))()
 
     @unary
     async def ChangeTaskRunState(
@@ -398,9 +353,3 @@ class ExecutionServicer(ExecutionServiceServicer):
             msg_id=f"state:{execution.id}:{restarts(execution)}:{request.task_run_id}:{request.state}",
         )
         return answer
-
-
-def _labels_key(labels: Iterable[Label]) -> str:
-    """Return a short digest of labels, so that the same request to the same version is sent once."""
-    text = "\n".join(f"{label.key}={label.value}" for label in labels)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -142,12 +142,3 @@ class StatsServicer(StatsServiceServicer):
             by_flow=True,
         )
         return messages.DailyStatisticsByFlowResponse(days=[daily_message(s) for s in found])
-
-    @unary
-    async def LatestExecutions(
-        self, request: messages.LatestExecutionsRequest, context: grpc.aio.ServicerContext
-    ) -> messages.LatestExecutionsResponse:
-        flows = [(flow.namespace, flow.id) for flow in request.flows]
-        return messages.LatestExecutionsResponse(
-            executions=await self._repository.latest_executions(request.tenant, flows)
-        )

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import grpc
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+from nats.js.errors import InvalidKeyError
 
 from flowmesh.engine import OperationRefused
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.language import FlowInvalid, InputsError
-from flowmesh.repository import Repository, RepositoryUnavailable
+from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
 from flowmesh.rpc import ApiError, abort_with
 from flowmesh.state import ExecutionStore, FlowUnavailable
 from flowmesh.storage import InvalidStoragePath, StoredFileNotFound
@@ -20,6 +24,12 @@ from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 25
+
+# What one part of a NATS KV key may be: what nats-py accepts in a key, without its separator.
+_KEY_PART = re.compile(r"[-_=a-zA-Z0-9]([-_=.a-zA-Z0-9]*[-_=a-zA-Z0-9])?")
+# The request fields that name objects, and so become parts of keys (the gateway documents
+# the same fields' form in the OpenAPI document).
+_ID_FIELDS = frozenset({"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id"})
 
 R = TypeVar("R")
 Unary = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
@@ -30,10 +40,33 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def translate(error: Exception) -> ApiError | None:
-    """Return the answer for an error callers can cause, or None for a bug."""
+def translate(error: Exception, request: Message | None = None) -> ApiError | None:
+    """Return the answer for an error callers can cause, or None for a bug.
+
+    request, when given, lets the answer name the fields that hold the values refused.
+    """
     if isinstance(error, ApiError):
         return error
+    if isinstance(error, InvalidKeyError):
+        return ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "ID_INVALID",
+            "an identifier holds characters that no id may hold",
+            _fields_holding(
+                request,
+                lambda field, text: field in _ID_FIELDS and not _KEY_PART.fullmatch(text),
+                "must be letters, digits, `.`, `_` and `-`, not ending with `.`",
+            ),
+        )
+    if isinstance(error, InvalidRecord):
+        # The database refuses a value of the request (a NUL character in text): sent again,
+        # the same request fails the same way, so it is the caller's to fix.
+        return ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "VALUE_INVALID",
+            f"the repository refuses a value of the request: {error}",
+            _fields_holding(request, lambda _, text: "\x00" in text, "must not hold a NUL character"),
+        )
     if isinstance(error, FlowInvalid):
         return ApiError(
             grpc.StatusCode.INVALID_ARGUMENT,
@@ -65,6 +98,25 @@ def translate(error: Exception) -> ApiError | None:
     return None
 
 
+def _fields_holding(
+    request: Message | None, refused: Callable[[str, str], bool], why: str
+) -> list[tuple[str, str]]:
+    """Return a violation (why) for each string field of request that holds a value refused
+    (refused(field name, value)).
+
+    Fields are named as in JSON (`executionId`): as the REST parameters that fill them.
+    """
+    if request is None:
+        return []
+    violations = []
+    for field, value in request.ListFields():
+        if field.type != FieldDescriptor.TYPE_STRING:
+            continue
+        if any(refused(field.name, text) for text in (value if field.is_repeated else [value])):
+            violations.append((field.json_name, why))
+    return violations
+
+
 def unary(method: Unary[R]) -> Unary[R]:
     """Answer a unary RPC's known errors as google.rpc.Status."""
 
@@ -74,7 +126,7 @@ def unary(method: Unary[R]) -> Unary[R]:
         try:
             return await method(self, request, context)
         except Exception as error:
-            answer = translate(error)
+            answer = translate(error, request)
             if answer is None:
                 raise
             await abort_with(context, answer)
@@ -92,7 +144,7 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
             async for item in method(self, request, context):
                 yield item
         except Exception as error:
-            answer = translate(error)
+            answer = translate(error, request)
             if answer is None:
                 raise
             await abort_with(context, answer)

@@ -18,12 +18,14 @@ from flowmesh.engine import (
     apply_updates,
     apply_wake,
     begin,
+    change_status,
     change_task_run_state,
     hold,
     is_terminal,
     kill,
     new_execution,
     next_wake,
+    pause,
     pending_jobs,
     pending_subflows,
     pending_successor,
@@ -188,7 +190,7 @@ class Executor:
             await self._decide(
                 command.execution_id,
                 None,
-                lambda ex, flow: resume(ex, flow, command.task_run_id, inputs, _now()),
+                lambda ex, flow: resume(ex, flow, command.task_run_id, inputs, _now(), command.pauses_seen),
                 delivery,
             )
         elif kind == "start_subflow":
@@ -203,6 +205,16 @@ class Executor:
             )
         elif kind == "unqueue_execution":
             await self._unqueue(message.unqueue_execution, delivery)
+        elif kind == "pause_execution":
+            await self._decide(
+                message.pause_execution.execution_id, None, lambda ex, flow: pause(ex, _now()), delivery
+            )
+        elif kind == "change_execution_status":
+            seen = message.change_execution_status.execution
+            state = message.change_execution_status.state
+            await self._decide(
+                seen.id, seen, lambda ex, flow: change_status(ex, state, seen.state.current, _now()), delivery
+            )
         elif kind == "wake":
             if await _held_back(delivery, message.wake.due):
                 return

@@ -164,7 +164,7 @@ class Scheduler:
         return seen is not None and seen[0].disabled
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Fire triggers until stopping is set; the fires under way finish first."""
+        """Fire triggers until stopping is set; the fires queued and under way finish first."""
         started = time.perf_counter()
         loaded = asyncio.Event()
         following = asyncio.create_task(
@@ -182,18 +182,30 @@ class Scheduler:
             for helper in (following, polling, leasing, figures):
                 helper.cancel()
             await asyncio.gather(following, polling, leasing, figures, return_exceptions=True)
-            self._drop_queued()
             if stopping.is_set():
-                # A stop: the fires under way end (claimed means started); the others take over at once.
+                # A stop: the fires queued and under way end first, for at most one lease TTL (the
+                # leases are no longer renewed, so the others would take over then anyway); then
+                # the leases go and the others take over at once.
                 for _ in workers:
                     self._work.put_nowait(None)
-                await asyncio.gather(*workers, return_exceptions=True)
+                _, unfinished = await asyncio.wait(workers, timeout=self._lease_ttl)
+                if unfinished:
+                    log.warning("scheduler_stopped_with_fires_queued", queued=self._work.qsize())
+                await self._stop(workers)
                 await self._leases.release()
             else:
                 # Cancelled, as a killed process would stop: the leases lapse, and the others take over then.
-                for worker in workers:
-                    worker.cancel()
-                await asyncio.gather(*workers, return_exceptions=True)
+                await self._stop(workers)
+
+    async def _stop(self, workers: list[asyncio.Task[None]]) -> None:
+        """Cancel what the workers still do and close the fires still queued."""
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        while not self._work.empty():
+            work = self._work.get_nowait()
+            if work is not None:
+                work.close()
 
     async def _work_on(self) -> None:
         while (work := await self._work.get()) is not None:
@@ -201,12 +213,6 @@ class Scheduler:
                 await work
             except Exception as error:  # one failed fire must not stop the worker
                 log.error("scheduler_work_failed", error=repr(error))
-
-    def _drop_queued(self) -> None:
-        while not self._work.empty():
-            work = self._work.get_nowait()
-            if work is not None:
-                work.close()
 
     async def _hold_leases(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():

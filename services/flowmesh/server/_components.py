@@ -15,6 +15,7 @@ from flowmesh.repository import Repository, ensure_database
 from flowmesh.rpc import GrpcServer
 from flowmesh.scheduler import Scheduler
 from flowmesh.secrets import EnvironmentSecrets
+from flowmesh.server._auth import auth_required, ensure_first_admin
 from flowmesh.storage import LocalStorage, S3Storage, Storage
 from flowmesh.telemetry import get_logger, serve_metrics
 from flowmesh.worker import Worker
@@ -47,8 +48,13 @@ async def run_components(
     names: Sequence[str],
     stopping: asyncio.Event,
     on_ready: Callable[[], Awaitable[None]] | None = None,
+    *,
+    standalone: bool = False,
 ) -> None:
-    """Run the named components in this process until stopping is set, then stop them gracefully."""
+    """Run the named components in this process until stopping is set, then stop them gracefully.
+
+    standalone: they are the standalone server's (auth is then off by default on a loopback address).
+    """
     unknown = set(names) - set(COMPONENTS)
     if unknown:
         raise ValueError(f"unknown components: {', '.join(sorted(unknown))}")
@@ -80,7 +86,12 @@ async def run_components(
             assert broker is not None
             assert repository is not None
             assert storage is not None
-            api = build_api_server(broker, repository, storage, settings.api_address)
+            authenticate = auth_required(settings, standalone=standalone)
+            if authenticate:
+                await ensure_first_admin(settings, broker)
+            api = build_api_server(
+                broker, repository, storage, settings.api_address, authenticate=authenticate
+            )
             await api.start()
             grpc_servers.append(api)
             runners.append(_until(stopping, api.stop))
@@ -133,7 +144,12 @@ async def run_components(
             )
             runners.append(indexer.run(stopping))
         if "gateway" in names:
-            app = create_app(settings.api_address, default_tenant=settings.tenant)
+            app = create_app(
+                settings.api_address,
+                default_tenant=settings.tenant,
+                call_timeout=settings.gateway_call_timeout_seconds,
+                wait_timeout=settings.gateway_wait_timeout_seconds,
+            )
             runners.append(serve(app, settings.host, settings.port, stopping))
         if settings.metrics_port:
             serve_metrics(settings.metrics_port, settings.host)

@@ -4,7 +4,7 @@ import asyncio
 import sys
 
 from flowmesh.config import Settings
-from flowmesh.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from flowmesh.embedded import EmbeddedNats, EmbeddedPostgres
 from flowmesh.server._components import COMPONENTS, run_components
 
 
@@ -13,15 +13,15 @@ async def run_standalone(settings: Settings, stopping: asyncio.Event) -> None:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     async with EmbeddedNats(data_dir / "nats") as nats, EmbeddedPostgres(data_dir / "postgres") as postgres:
+        # The api serves gRPC at the api_address setting, where `flowmesh` commands look by default.
         connected = settings.model_copy(
             update={
                 "nats_url": nats.url,
                 "postgres_dsn": postgres.dsn.rsplit("/", 1)[0] + "/flowmesh",
-                "api_address": f"127.0.0.1:{free_port()}",
             }
         )
 
         async def announce() -> None:
             print(f"flowmesh is up: http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
 
-        await run_components(connected, COMPONENTS, stopping, on_ready=announce)
+        await run_components(connected, COMPONENTS, stopping, on_ready=announce, standalone=True)

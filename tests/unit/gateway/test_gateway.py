@@ -326,7 +326,7 @@ async def test_list_logs(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
         (grpc.StatusCode.UNAVAILABLE, 503),
         (grpc.StatusCode.DEADLINE_EXCEEDED, 504),
         (grpc.StatusCode.INTERNAL, 500),
-        (grpc.StatusCode.ABORTED, 500),
+        (grpc.StatusCode.ABORTED, 409),
     ],
 )
 async def test_grpc_statuses_become_http_statuses(

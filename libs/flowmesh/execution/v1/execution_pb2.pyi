@@ -54,7 +54,7 @@ class TaskRun(_message.Message):
     def __init__(self, id: _Optional[str] = ..., execution_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., task_id: _Optional[str] = ..., parent_task_run_id: _Optional[str] = ..., value: _Optional[str] = ..., attempts: _Optional[_Iterable[_Union[TaskRunAttempt, _Mapping]]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., version: _Optional[int] = ..., position: _Optional[int] = ..., iteration: _Optional[int] = ..., ended_batches: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class Execution(_message.Message):
-    __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted", "variables", "trigger", "parent_task_run", "retries", "original_created", "schedule_date", "secret_inputs")
+    __slots__ = ("tenant_id", "id", "namespace", "flow_id", "flow_revision", "inputs", "outputs", "labels", "state", "task_runs", "parent_id", "original_id", "version", "deleted", "variables", "trigger", "parent_task_run", "retries", "original_created", "schedule_date", "secret_inputs", "manually_paused")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +76,7 @@ class Execution(_message.Message):
     ORIGINAL_CREATED_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_DATE_FIELD_NUMBER: _ClassVar[int]
     SECRET_INPUTS_FIELD_NUMBER: _ClassVar[int]
+    MANUALLY_PAUSED_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     id: str
     namespace: str
@@ -97,7 +98,8 @@ class Execution(_message.Message):
     original_created: _timestamp_pb2.Timestamp
     schedule_date: _timestamp_pb2.Timestamp
     secret_inputs: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., task_runs: _Optional[_Iterable[_Union[TaskRun, _Mapping]]] = ..., parent_id: _Optional[str] = ..., original_id: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., trigger: _Optional[_Union[ExecutionTrigger, _Mapping]] = ..., parent_task_run: _Optional[_Union[ParentTaskRun, _Mapping]] = ..., retries: _Optional[int] = ..., original_created: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., schedule_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., secret_inputs: _Optional[_Iterable[str]] = ...) -> None: ...
+    manually_paused: bool
+    def __init__(self, tenant_id: _Optional[str] = ..., id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., flow_revision: _Optional[int] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ..., task_runs: _Optional[_Iterable[_Union[TaskRun, _Mapping]]] = ..., parent_id: _Optional[str] = ..., original_id: _Optional[str] = ..., version: _Optional[int] = ..., deleted: _Optional[bool] = ..., variables: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., trigger: _Optional[_Union[ExecutionTrigger, _Mapping]] = ..., parent_task_run: _Optional[_Union[ParentTaskRun, _Mapping]] = ..., retries: _Optional[int] = ..., original_created: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., schedule_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., secret_inputs: _Optional[_Iterable[str]] = ..., manually_paused: _Optional[bool] = ...) -> None: ...
 
 class ExecutionTrigger(_message.Message):
     __slots__ = ("id", "type", "variables")

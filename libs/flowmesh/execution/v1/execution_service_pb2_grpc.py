@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from flowmesh.execution.v1 import execution_messages_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2
+from flowmesh.execution.v1 import execution_operations_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2
 from flowmesh.execution.v1 import execution_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__pb2
 from flowmesh.expression.v1 import expression_messages_pb2 as flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2
 
@@ -101,6 +102,166 @@ class ExecutionServiceStub:
                 '/flowmesh.execution.v1.ExecutionService/EvaluateExecutionExpression',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.FromString,
+                _registered_method=True)
+        self.DeleteExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/DeleteExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionResponse.FromString,
+                _registered_method=True)
+        self.DeleteExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+                _registered_method=True)
+        self.DeleteExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+                _registered_method=True)
+        self.ReplayExecutionWithInputs = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecutionWithInputs',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.PauseExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/PauseExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.ForceRunExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ForceRunExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.ChangeExecutionStatus = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeExecutionStatus',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionStatusRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.KillExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/KillExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.KillExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/KillExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.RestartExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.RestartExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ReplayExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ReplayExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ResumeExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ResumeExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.UnqueueExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.UnqueueExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.PauseExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.PauseExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ForceRunExecutionsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ForceRunExecutionsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ChangeExecutionsStatusByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.ChangeExecutionsStatusByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.SetExecutionsLabelsByIds = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByIds',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.SetExecutionsLabelsByQuery = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+                _registered_method=True)
+        self.GetExecutionFlow = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/GetExecutionFlow',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetExecutionFlowRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+                _registered_method=True)
+        self.GetFlowForExecution = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/GetFlowForExecution',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetFlowForExecutionRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+                _registered_method=True)
+        self.ListExecutableNamespaces = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ListExecutableNamespaces',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesResponse.FromString,
+                _registered_method=True)
+        self.ListExecutableFlows = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ListExecutableFlows',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsResponse.FromString,
+                _registered_method=True)
+        self.GetLatestExecutions = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/GetLatestExecutions',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsResponse.FromString,
+                _registered_method=True)
+        self.ValidateExecutionInputs = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ValidateExecutionInputs',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
+                _registered_method=True)
+        self.ValidateResumeExecutionInputs = channel.unary_unary(
+                '/flowmesh.execution.v1.ExecutionService/ValidateResumeExecutionInputs',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateResumeExecutionInputsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
                 _registered_method=True)
 
 
@@ -280,6 +441,289 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteExecution(self, request, context):
+        """Delete an ended execution, as Kestra does: the repository keeps it marked
+        deleted (searches and gets no longer see it), the executions bucket lets it
+        go, and with delete_logs and delete_storage (both true when unset) its log
+        entries and its files in internal storage are removed.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_ENDED) for an execution that has not ended.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExecutionsByIds(self, request, context):
+        """Delete each execution named, as DeleteExecution does; answers how many.
+        Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+        execution that is unknown or has not ended; then none is deleted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExecutionsByQuery(self, request, context):
+        """Delete every ended execution ListExecutions selects with `query`.
+        Errors: as DeleteExecutionsByIds, with executions that have not ended
+        refused by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayExecutionWithInputs(self, request, context):
+        """Replay an ended execution as ReplayExecution does, with new inputs
+        (validated against the revision's, files uploaded with them) in place of
+        the original's.
+        Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+        with a field violation per bad input.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseExecution(self, request, context):
+        """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+        runs under way go on (their results are recorded), and no task run starts
+        until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+        Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceRunExecution(self, request, context):
+        """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
+        whose delay has not passed) starts at once, a QUEUED one leaves its flow's
+        queue to run over the concurrency limit, a PAUSED one resumes (its Pause
+        task's onResume inputs take their defaults, or it was paused by hand); one
+        already running is
+        answered as it is. Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
+        INVALID_ARGUMENT (reason INPUTS_INVALID) when a PAUSED one's Pause task
+        requires an onResume input without a default.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeExecutionStatus(self, request, context):
+        """Set the state of an ended execution to another terminal state, as Kestra's
+        change-status: only the execution's state changes (its task runs keep
+        theirs) and nothing runs. Asynchronous: the answer is the execution with
+        its new state.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+        INVALID_STATE) with a field violation on `status` for a state that is not
+        terminal; FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution
+        that has not ended, (reason EXECUTION_STATE_UNCHANGED) for one in that state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def KillExecutionsByIds(self, request, context):
+        """Kill each execution named, as KillExecution does. The bulk operations answer
+        with Kestra's ApiAsyncOperationResponse once every change is sent.
+        Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+        execution the single operation refuses (unknown, or in a state it does not
+        apply to); then none is changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def KillExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartExecutionsByIds(self, request, context):
+        """Restart each execution named, as RestartExecution does. Errors: as KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayExecutionsByIds(self, request, context):
+        """Replay each execution named from the start, as ReplayExecution does, on its
+        own flow revision or with latest_revision the flow's latest. Errors: as
+        KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeExecutionsByIds(self, request, context):
+        """Resume each PAUSED execution named, as ResumeExecution does without inputs.
+        Errors: as KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnqueueExecutionsByIds(self, request, context):
+        """Take each QUEUED execution named out of its queue, as UnqueueExecution does.
+        Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+        state other than RUNNING, CANCELLED, FAILED or KILLED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnqueueExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseExecutionsByIds(self, request, context):
+        """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceRunExecutionsByIds(self, request, context):
+        """Force each execution named to run, as ForceRunExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForceRunExecutionsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeExecutionsStatusByIds(self, request, context):
+        """Set the state of each ended execution named, as ChangeExecutionStatus does.
+        Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+        state that is not terminal.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeExecutionsStatusByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExecutionsLabelsByIds(self, request, context):
+        """Set labels on each execution named, as SetExecutionLabels does. Errors: as
+        KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_LABELS) for bad labels.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExecutionsLabelsByQuery(self, request, context):
+        """The same, for every execution ListExecutions selects with `query`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExecutionFlow(self, request, context):
+        """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowForExecution(self, request, context):
+        """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExecutableNamespaces(self, request, context):
+        """List the namespaces that have flows one can execute (deployed, not disabled).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExecutableFlows(self, request, context):
+        """List the flows of a namespace one can execute, as FlowForExecution.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLatestExecutions(self, request, context):
+        """Return the latest execution (by start date) of each flow named, as the
+        repository knows them; a flow without executions is left out.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateExecutionInputs(self, request, context):
+        """Validate inputs for a new execution of a flow without creating it: each
+        declared input with the value it would take and its errors, and the
+        flow's checks that fail with these inputs.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+        FLOW_DISABLED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateResumeExecutionInputs(self, request, context):
+        """Validate inputs to resume a PAUSED execution without resuming it: each
+        onResume input of its Pause task with the value it would take and its
+        errors.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -347,6 +791,166 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.EvaluateExecutionExpression,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.FromString,
                     response_serializer=flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.SerializeToString,
+            ),
+            'DeleteExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionResponse.SerializeToString,
+            ),
+            'DeleteExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.SerializeToString,
+            ),
+            'DeleteExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.SerializeToString,
+            ),
+            'ReplayExecutionWithInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecutionWithInputs,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'PauseExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'ForceRunExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRunExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'ChangeExecutionStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeExecutionStatus,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionStatusRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
+            ),
+            'KillExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.KillExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'KillExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.KillExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'RestartExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'RestartExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ReplayExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ReplayExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ResumeExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ResumeExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'UnqueueExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnqueueExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'UnqueueExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnqueueExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'PauseExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'PauseExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ForceRunExecutionsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRunExecutionsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ForceRunExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForceRunExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ChangeExecutionsStatusByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeExecutionsStatusByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'ChangeExecutionsStatusByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeExecutionsStatusByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'SetExecutionsLabelsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExecutionsLabelsByIds,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'SetExecutionsLabelsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExecutionsLabelsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.SerializeToString,
+            ),
+            'GetExecutionFlow': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExecutionFlow,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetExecutionFlowRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.SerializeToString,
+            ),
+            'GetFlowForExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowForExecution,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetFlowForExecutionRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.SerializeToString,
+            ),
+            'ListExecutableNamespaces': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExecutableNamespaces,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesResponse.SerializeToString,
+            ),
+            'ListExecutableFlows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExecutableFlows,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsResponse.SerializeToString,
+            ),
+            'GetLatestExecutions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLatestExecutions,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsResponse.SerializeToString,
+            ),
+            'ValidateExecutionInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateExecutionInputs,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.SerializeToString,
+            ),
+            'ValidateResumeExecutionInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateResumeExecutionInputs,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateResumeExecutionInputsRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -701,6 +1305,870 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/EvaluateExecutionExpression',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.EvaluateExecutionExpressionRequest.SerializeToString,
             flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2.EvaluateExpressionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/DeleteExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecutionWithInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecutionWithInputs',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionWithInputsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/PauseExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceRunExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ForceRunExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeExecutionStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeExecutionStatus',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionStatusRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KillExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/KillExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KillExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/KillExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.KillExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/RestartExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.RestartExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ReplayExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ReplayExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ResumeExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ResumeExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnqueueExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnqueueExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/UnqueueExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.UnqueueExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/PauseExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.PauseExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceRunExecutionsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForceRunExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ForceRunExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ForceRunExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeExecutionsStatusByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeExecutionsStatusByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ChangeExecutionsStatusByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ChangeExecutionsStatusByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExecutionsLabelsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByIds',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByIdsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExecutionsLabelsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/SetExecutionsLabelsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.SetExecutionsLabelsByQueryRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExecutionsOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExecutionFlow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/GetExecutionFlow',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetExecutionFlowRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowForExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/GetFlowForExecution',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetFlowForExecutionRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.FlowForExecution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExecutableNamespaces(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ListExecutableNamespaces',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableNamespacesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExecutableFlows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ListExecutableFlows',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ListExecutableFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLatestExecutions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/GetLatestExecutions',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.GetLatestExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateExecutionInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ValidateExecutionInputs',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateResumeExecutionInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ValidateResumeExecutionInputs',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateResumeExecutionInputsRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ValidateExecutionInputsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from flowmesh.execution.v1 import execution_messages_pb2 as _execution_messages_pb2
+from flowmesh.execution.v1 import execution_operations_pb2 as _execution_operations_pb2
 from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
 from flowmesh.expression.v1 import expression_messages_pb2 as _expression_messages_pb2
 from grpc import aio as _aio
@@ -155,6 +156,149 @@ class ExecutionServiceStub:
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
     FLOW_NOT_FOUND when its flow revision is gone).
     """
+    DeleteExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionRequest, _execution_operations_pb2.DeleteExecutionResponse]
+    """Delete an ended execution, as Kestra does: the repository keeps it marked
+    deleted (searches and gets no longer see it), the executions bucket lets it
+    go, and with delete_logs and delete_storage (both true when unset) its log
+    entries and its files in internal storage are removed.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_NOT_ENDED) for an execution that has not ended.
+    """
+    DeleteExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionsByIdsRequest, _execution_operations_pb2.DeleteExecutionsResponse]
+    """Delete each execution named, as DeleteExecution does; answers how many.
+    Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+    execution that is unknown or has not ended; then none is deleted.
+    """
+    DeleteExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionsByQueryRequest, _execution_operations_pb2.DeleteExecutionsResponse]
+    """Delete every ended execution ListExecutions selects with `query`.
+    Errors: as DeleteExecutionsByIds, with executions that have not ended
+    refused by name.
+    """
+    ReplayExecutionWithInputs: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionWithInputsRequest, _execution_pb2.Execution]
+    """Replay an ended execution as ReplayExecution does, with new inputs
+    (validated against the revision's, files uploaded with them) in place of
+    the original's.
+    Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+    with a field violation per bad input.
+    """
+    PauseExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionRequest, _execution_pb2.Execution]
+    """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+    runs under way go on (their results are recorded), and no task run starts
+    until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+    Asynchronous: the answer is the execution as found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+    """
+    ForceRunExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionRequest, _execution_pb2.Execution]
+    """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
+    whose delay has not passed) starts at once, a QUEUED one leaves its flow's
+    queue to run over the concurrency limit, a PAUSED one resumes (its Pause
+    task's onResume inputs take their defaults, or it was paused by hand); one
+    already running is
+    answered as it is. Asynchronous: the answer is the execution as found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+    FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
+    INVALID_ARGUMENT (reason INPUTS_INVALID) when a PAUSED one's Pause task
+    requires an onResume input without a default.
+    """
+    ChangeExecutionStatus: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ChangeExecutionStatusRequest, _execution_pb2.Execution]
+    """Set the state of an ended execution to another terminal state, as Kestra's
+    change-status: only the execution's state changes (its task runs keep
+    theirs) and nothing runs. Asynchronous: the answer is the execution with
+    its new state.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+    INVALID_STATE) with a field violation on `status` for a state that is not
+    terminal; FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution
+    that has not ended, (reason EXECUTION_STATE_UNCHANGED) for one in that state.
+    """
+    KillExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.KillExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Kill each execution named, as KillExecution does. The bulk operations answer
+    with Kestra's ApiAsyncOperationResponse once every change is sent.
+    Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+    execution the single operation refuses (unknown, or in a state it does not
+    apply to); then none is changed.
+    """
+    KillExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.KillExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    RestartExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.RestartExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Restart each execution named, as RestartExecution does. Errors: as KillExecutionsByIds."""
+    RestartExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.RestartExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ReplayExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Replay each execution named from the start, as ReplayExecution does, on its
+    own flow revision or with latest_revision the flow's latest. Errors: as
+    KillExecutionsByIds.
+    """
+    ReplayExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ResumeExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ResumeExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Resume each PAUSED execution named, as ResumeExecution does without inputs.
+    Errors: as KillExecutionsByIds.
+    """
+    ResumeExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ResumeExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    UnqueueExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.UnqueueExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Take each QUEUED execution named out of its queue, as UnqueueExecution does.
+    Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+    state other than RUNNING, CANCELLED, FAILED or KILLED.
+    """
+    UnqueueExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.UnqueueExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    PauseExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+    KillExecutionsByIds.
+    """
+    PauseExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ForceRunExecutionsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Force each execution named to run, as ForceRunExecution does. Errors: as
+    KillExecutionsByIds.
+    """
+    ForceRunExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ChangeExecutionsStatusByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ChangeExecutionsStatusByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Set the state of each ended execution named, as ChangeExecutionStatus does.
+    Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+    state that is not terminal.
+    """
+    ChangeExecutionsStatusByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ChangeExecutionsStatusByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    SetExecutionsLabelsByIds: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.SetExecutionsLabelsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """Set labels on each execution named, as SetExecutionLabels does. Errors: as
+    KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_LABELS) for bad labels.
+    """
+    SetExecutionsLabelsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.SetExecutionsLabelsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]
+    """The same, for every execution ListExecutions selects with `query`."""
+    GetExecutionFlow: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.GetExecutionFlowRequest, _execution_operations_pb2.FlowForExecution]
+    """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+    """
+    GetFlowForExecution: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.GetFlowForExecutionRequest, _execution_operations_pb2.FlowForExecution]
+    """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+    """
+    ListExecutableNamespaces: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableNamespacesRequest, _execution_operations_pb2.ListExecutableNamespacesResponse]
+    """List the namespaces that have flows one can execute (deployed, not disabled)."""
+    ListExecutableFlows: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableFlowsRequest, _execution_operations_pb2.ListExecutableFlowsResponse]
+    """List the flows of a namespace one can execute, as FlowForExecution."""
+    GetLatestExecutions: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.GetLatestExecutionsRequest, _execution_operations_pb2.GetLatestExecutionsResponse]
+    """Return the latest execution (by start date) of each flow named, as the
+    repository knows them; a flow without executions is left out.
+    """
+    ValidateExecutionInputs: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]
+    """Validate inputs for a new execution of a flow without creating it: each
+    declared input with the value it would take and its errors, and the
+    flow's checks that fail with these inputs.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+    FLOW_DISABLED).
+    """
+    ValidateResumeExecutionInputs: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateResumeExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]
+    """Validate inputs to resume a PAUSED execution without resuming it: each
+    onResume input of its Pause task with the value it would take and its
+    errors.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+    FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
+    """
 
 @_typing.type_check_only
 class ExecutionServiceAsyncStub(ExecutionServiceStub):
@@ -280,6 +424,149 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     cannot be rendered is answered with the error, not refused.
     Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
     FLOW_NOT_FOUND when its flow revision is gone).
+    """
+    DeleteExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionRequest, _execution_operations_pb2.DeleteExecutionResponse]  # type: ignore[assignment]
+    """Delete an ended execution, as Kestra does: the repository keeps it marked
+    deleted (searches and gets no longer see it), the executions bucket lets it
+    go, and with delete_logs and delete_storage (both true when unset) its log
+    entries and its files in internal storage are removed.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_NOT_ENDED) for an execution that has not ended.
+    """
+    DeleteExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionsByIdsRequest, _execution_operations_pb2.DeleteExecutionsResponse]  # type: ignore[assignment]
+    """Delete each execution named, as DeleteExecution does; answers how many.
+    Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+    execution that is unknown or has not ended; then none is deleted.
+    """
+    DeleteExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionsByQueryRequest, _execution_operations_pb2.DeleteExecutionsResponse]  # type: ignore[assignment]
+    """Delete every ended execution ListExecutions selects with `query`.
+    Errors: as DeleteExecutionsByIds, with executions that have not ended
+    refused by name.
+    """
+    ReplayExecutionWithInputs: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionWithInputsRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Replay an ended execution as ReplayExecution does, with new inputs
+    (validated against the revision's, files uploaded with them) in place of
+    the original's.
+    Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+    with a field violation per bad input.
+    """
+    PauseExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+    runs under way go on (their results are recorded), and no task run starts
+    until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+    Asynchronous: the answer is the execution as found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+    EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+    """
+    ForceRunExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
+    whose delay has not passed) starts at once, a QUEUED one leaves its flow's
+    queue to run over the concurrency limit, a PAUSED one resumes (its Pause
+    task's onResume inputs take their defaults, or it was paused by hand); one
+    already running is
+    answered as it is. Asynchronous: the answer is the execution as found.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+    FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
+    INVALID_ARGUMENT (reason INPUTS_INVALID) when a PAUSED one's Pause task
+    requires an onResume input without a default.
+    """
+    ChangeExecutionStatus: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ChangeExecutionStatusRequest, _execution_pb2.Execution]  # type: ignore[assignment]
+    """Set the state of an ended execution to another terminal state, as Kestra's
+    change-status: only the execution's state changes (its task runs keep
+    theirs) and nothing runs. Asynchronous: the answer is the execution with
+    its new state.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+    INVALID_STATE) with a field violation on `status` for a state that is not
+    terminal; FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution
+    that has not ended, (reason EXECUTION_STATE_UNCHANGED) for one in that state.
+    """
+    KillExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.KillExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Kill each execution named, as KillExecution does. The bulk operations answer
+    with Kestra's ApiAsyncOperationResponse once every change is sent.
+    Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+    execution the single operation refuses (unknown, or in a state it does not
+    apply to); then none is changed.
+    """
+    KillExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.KillExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    RestartExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.RestartExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Restart each execution named, as RestartExecution does. Errors: as KillExecutionsByIds."""
+    RestartExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.RestartExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ReplayExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Replay each execution named from the start, as ReplayExecution does, on its
+    own flow revision or with latest_revision the flow's latest. Errors: as
+    KillExecutionsByIds.
+    """
+    ReplayExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ReplayExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ResumeExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ResumeExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Resume each PAUSED execution named, as ResumeExecution does without inputs.
+    Errors: as KillExecutionsByIds.
+    """
+    ResumeExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ResumeExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    UnqueueExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.UnqueueExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Take each QUEUED execution named out of its queue, as UnqueueExecution does.
+    Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+    state other than RUNNING, CANCELLED, FAILED or KILLED.
+    """
+    UnqueueExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.UnqueueExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    PauseExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+    KillExecutionsByIds.
+    """
+    PauseExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.PauseExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ForceRunExecutionsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Force each execution named to run, as ForceRunExecution does. Errors: as
+    KillExecutionsByIds.
+    """
+    ForceRunExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ForceRunExecutionsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    ChangeExecutionsStatusByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ChangeExecutionsStatusByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Set the state of each ended execution named, as ChangeExecutionStatus does.
+    Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+    state that is not terminal.
+    """
+    ChangeExecutionsStatusByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ChangeExecutionsStatusByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    SetExecutionsLabelsByIds: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.SetExecutionsLabelsByIdsRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """Set labels on each execution named, as SetExecutionLabels does. Errors: as
+    KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_LABELS) for bad labels.
+    """
+    SetExecutionsLabelsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.SetExecutionsLabelsByQueryRequest, _execution_operations_pb2.ExecutionsOperationResponse]  # type: ignore[assignment]
+    """The same, for every execution ListExecutions selects with `query`."""
+    GetExecutionFlow: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.GetExecutionFlowRequest, _execution_operations_pb2.FlowForExecution]  # type: ignore[assignment]
+    """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+    """
+    GetFlowForExecution: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.GetFlowForExecutionRequest, _execution_operations_pb2.FlowForExecution]  # type: ignore[assignment]
+    """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+    """
+    ListExecutableNamespaces: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableNamespacesRequest, _execution_operations_pb2.ListExecutableNamespacesResponse]  # type: ignore[assignment]
+    """List the namespaces that have flows one can execute (deployed, not disabled)."""
+    ListExecutableFlows: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ListExecutableFlowsRequest, _execution_operations_pb2.ListExecutableFlowsResponse]  # type: ignore[assignment]
+    """List the flows of a namespace one can execute, as FlowForExecution."""
+    GetLatestExecutions: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.GetLatestExecutionsRequest, _execution_operations_pb2.GetLatestExecutionsResponse]  # type: ignore[assignment]
+    """Return the latest execution (by start date) of each flow named, as the
+    repository knows them; a flow without executions is left out.
+    """
+    ValidateExecutionInputs: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]  # type: ignore[assignment]
+    """Validate inputs for a new execution of a flow without creating it: each
+    declared input with the value it would take and its errors, and the
+    flow's checks that fail with these inputs.
+    Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+    FLOW_DISABLED).
+    """
+    ValidateResumeExecutionInputs: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.ValidateResumeExecutionInputsRequest, _execution_operations_pb2.ValidateExecutionInputsResponse]  # type: ignore[assignment]
+    """Validate inputs to resume a PAUSED execution without resuming it: each
+    onResume input of its Pause task with the value it would take and its
+    errors.
+    Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+    FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
     """
 
 class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -481,6 +768,341 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         cannot be rendered is answered with the error, not refused.
         Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, TASK_RUN_NOT_FOUND, or
         FLOW_NOT_FOUND when its flow revision is gone).
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteExecution(
+        self,
+        request: _execution_operations_pb2.DeleteExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.DeleteExecutionResponse, _abc.Awaitable[_execution_operations_pb2.DeleteExecutionResponse]]:
+        """Delete an ended execution, as Kestra does: the repository keeps it marked
+        deleted (searches and gets no longer see it), the executions bucket lets it
+        go, and with delete_logs and delete_storage (both true when unset) its log
+        entries and its files in internal storage are removed.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_ENDED) for an execution that has not ended.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.DeleteExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.DeleteExecutionsResponse, _abc.Awaitable[_execution_operations_pb2.DeleteExecutionsResponse]]:
+        """Delete each execution named, as DeleteExecution does; answers how many.
+        Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+        execution that is unknown or has not ended; then none is deleted.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.DeleteExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.DeleteExecutionsResponse, _abc.Awaitable[_execution_operations_pb2.DeleteExecutionsResponse]]:
+        """Delete every ended execution ListExecutions selects with `query`.
+        Errors: as DeleteExecutionsByIds, with executions that have not ended
+        refused by name.
+        """
+
+    @_abc_1.abstractmethod
+    def ReplayExecutionWithInputs(
+        self,
+        request: _execution_operations_pb2.ReplayExecutionWithInputsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Replay an ended execution as ReplayExecution does, with new inputs
+        (validated against the revision's, files uploaded with them) in place of
+        the original's.
+        Errors: those of ReplayExecution; INVALID_ARGUMENT (reason INPUTS_INVALID)
+        with a field violation per bad input.
+        """
+
+    @_abc_1.abstractmethod
+    def PauseExecution(
+        self,
+        request: _execution_operations_pb2.PauseExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Pause a RUNNING execution, as Kestra's pause: it goes PAUSED, the task
+        runs under way go on (their results are recorded), and no task run starts
+        until ResumeExecution (without inputs) or ForceRunExecution resumes it.
+        Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); FAILED_PRECONDITION (reason
+        EXECUTION_NOT_RUNNING) for an execution that is not RUNNING.
+        """
+
+    @_abc_1.abstractmethod
+    def ForceRunExecution(
+        self,
+        request: _execution_operations_pb2.ForceRunExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Run an execution that waits, as Kestra's force-run: a CREATED one (a retry
+        whose delay has not passed) starts at once, a QUEUED one leaves its flow's
+        queue to run over the concurrency limit, a PAUSED one resumes (its Pause
+        task's onResume inputs take their defaults, or it was paused by hand); one
+        already running is
+        answered as it is. Asynchronous: the answer is the execution as found.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_ENDED) for an ended execution;
+        INVALID_ARGUMENT (reason INPUTS_INVALID) when a PAUSED one's Pause task
+        requires an onResume input without a default.
+        """
+
+    @_abc_1.abstractmethod
+    def ChangeExecutionStatus(
+        self,
+        request: _execution_operations_pb2.ChangeExecutionStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_pb2.Execution, _abc.Awaitable[_execution_pb2.Execution]]:
+        """Set the state of an ended execution to another terminal state, as Kestra's
+        change-status: only the execution's state changes (its task runs keep
+        theirs) and nothing runs. Asynchronous: the answer is the execution with
+        its new state.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND); INVALID_ARGUMENT (reason
+        INVALID_STATE) with a field violation on `status` for a state that is not
+        terminal; FAILED_PRECONDITION (reason EXECUTION_NOT_ENDED) for an execution
+        that has not ended, (reason EXECUTION_STATE_UNCHANGED) for one in that state.
+        """
+
+    @_abc_1.abstractmethod
+    def KillExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.KillExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Kill each execution named, as KillExecution does. The bulk operations answer
+        with Kestra's ApiAsyncOperationResponse once every change is sent.
+        Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
+        execution the single operation refuses (unknown, or in a state it does not
+        apply to); then none is changed.
+        """
+
+    @_abc_1.abstractmethod
+    def KillExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.KillExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def RestartExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.RestartExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Restart each execution named, as RestartExecution does. Errors: as KillExecutionsByIds."""
+
+    @_abc_1.abstractmethod
+    def RestartExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.RestartExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def ReplayExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.ReplayExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Replay each execution named from the start, as ReplayExecution does, on its
+        own flow revision or with latest_revision the flow's latest. Errors: as
+        KillExecutionsByIds.
+        """
+
+    @_abc_1.abstractmethod
+    def ReplayExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.ReplayExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def ResumeExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.ResumeExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Resume each PAUSED execution named, as ResumeExecution does without inputs.
+        Errors: as KillExecutionsByIds.
+        """
+
+    @_abc_1.abstractmethod
+    def ResumeExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.ResumeExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def UnqueueExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.UnqueueExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Take each QUEUED execution named out of its queue, as UnqueueExecution does.
+        Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+        state other than RUNNING, CANCELLED, FAILED or KILLED.
+        """
+
+    @_abc_1.abstractmethod
+    def UnqueueExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.UnqueueExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def PauseExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.PauseExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Pause each RUNNING execution named, as PauseExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+
+    @_abc_1.abstractmethod
+    def PauseExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.PauseExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def ForceRunExecutionsByIds(
+        self,
+        request: _execution_operations_pb2.ForceRunExecutionsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Force each execution named to run, as ForceRunExecution does. Errors: as
+        KillExecutionsByIds.
+        """
+
+    @_abc_1.abstractmethod
+    def ForceRunExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.ForceRunExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def ChangeExecutionsStatusByIds(
+        self,
+        request: _execution_operations_pb2.ChangeExecutionsStatusByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Set the state of each ended execution named, as ChangeExecutionStatus does.
+        Errors: as KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_STATE) for a
+        state that is not terminal.
+        """
+
+    @_abc_1.abstractmethod
+    def ChangeExecutionsStatusByQuery(
+        self,
+        request: _execution_operations_pb2.ChangeExecutionsStatusByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def SetExecutionsLabelsByIds(
+        self,
+        request: _execution_operations_pb2.SetExecutionsLabelsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """Set labels on each execution named, as SetExecutionLabels does. Errors: as
+        KillExecutionsByIds; INVALID_ARGUMENT (reason INVALID_LABELS) for bad labels.
+        """
+
+    @_abc_1.abstractmethod
+    def SetExecutionsLabelsByQuery(
+        self,
+        request: _execution_operations_pb2.SetExecutionsLabelsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ExecutionsOperationResponse, _abc.Awaitable[_execution_operations_pb2.ExecutionsOperationResponse]]:
+        """The same, for every execution ListExecutions selects with `query`."""
+
+    @_abc_1.abstractmethod
+    def GetExecutionFlow(
+        self,
+        request: _execution_operations_pb2.GetExecutionFlowRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.FlowForExecution, _abc.Awaitable[_execution_operations_pb2.FlowForExecution]]:
+        """Return the flow revision an execution runs, as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND).
+        """
+
+    @_abc_1.abstractmethod
+    def GetFlowForExecution(
+        self,
+        request: _execution_operations_pb2.GetFlowForExecutionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.FlowForExecution, _abc.Awaitable[_execution_operations_pb2.FlowForExecution]]:
+        """Return a flow revision (0: the latest) as Kestra's FlowForExecution.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND).
+        """
+
+    @_abc_1.abstractmethod
+    def ListExecutableNamespaces(
+        self,
+        request: _execution_operations_pb2.ListExecutableNamespacesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ListExecutableNamespacesResponse, _abc.Awaitable[_execution_operations_pb2.ListExecutableNamespacesResponse]]:
+        """List the namespaces that have flows one can execute (deployed, not disabled)."""
+
+    @_abc_1.abstractmethod
+    def ListExecutableFlows(
+        self,
+        request: _execution_operations_pb2.ListExecutableFlowsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ListExecutableFlowsResponse, _abc.Awaitable[_execution_operations_pb2.ListExecutableFlowsResponse]]:
+        """List the flows of a namespace one can execute, as FlowForExecution."""
+
+    @_abc_1.abstractmethod
+    def GetLatestExecutions(
+        self,
+        request: _execution_operations_pb2.GetLatestExecutionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.GetLatestExecutionsResponse, _abc.Awaitable[_execution_operations_pb2.GetLatestExecutionsResponse]]:
+        """Return the latest execution (by start date) of each flow named, as the
+        repository knows them; a flow without executions is left out.
+        """
+
+    @_abc_1.abstractmethod
+    def ValidateExecutionInputs(
+        self,
+        request: _execution_operations_pb2.ValidateExecutionInputsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ValidateExecutionInputsResponse, _abc.Awaitable[_execution_operations_pb2.ValidateExecutionInputsResponse]]:
+        """Validate inputs for a new execution of a flow without creating it: each
+        declared input with the value it would take and its errors, and the
+        flow's checks that fail with these inputs.
+        Errors: NOT_FOUND (reason FLOW_NOT_FOUND); FAILED_PRECONDITION (reason
+        FLOW_DISABLED).
+        """
+
+    @_abc_1.abstractmethod
+    def ValidateResumeExecutionInputs(
+        self,
+        request: _execution_operations_pb2.ValidateResumeExecutionInputsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_execution_operations_pb2.ValidateExecutionInputsResponse, _abc.Awaitable[_execution_operations_pb2.ValidateExecutionInputsResponse]]:
+        """Validate inputs to resume a PAUSED execution without resuming it: each
+        onResume input of its Pause task with the value it would take and its
+        errors.
+        Errors: NOT_FOUND (reason EXECUTION_NOT_FOUND, FLOW_NOT_FOUND);
+        FAILED_PRECONDITION (reason EXECUTION_NOT_PAUSED).
         """
 
 def add_ExecutionServiceServicer_to_server(servicer: ExecutionServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

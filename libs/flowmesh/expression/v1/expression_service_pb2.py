@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
 from flowmesh.expression.v1 import expression_messages_pb2 as flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/flowmesh/expression/v1/expression_service.proto\x12\x16\x66lowmesh.expression.v1\x1a\x30\x66lowmesh/expression/v1/expression_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xc3\x01\n\x11\x45xpressionService\x12\xad\x01\n\x12\x45valuateExpression\x12\x31.flowmesh.expression.v1.EvaluateExpressionRequest\x1a\x32.flowmesh.expression.v1.EvaluateExpressionResponse\"0\x82\xd3\xe4\x93\x02*\"%/api/v1/{tenant}/expressions/evaluate:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/flowmesh/expression/v1/expression_service.proto\x12\x16\x66lowmesh.expression.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a\x30\x66lowmesh/expression/v1/expression_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xc7\x01\n\x11\x45xpressionService\x12\xb1\x01\n\x12\x45valuateExpression\x12\x31.flowmesh.expression.v1.EvaluateExpressionRequest\x1a\x32.flowmesh.expression.v1.EvaluateExpressionResponse\"4\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02*\"%/api/v1/{tenant}/expressions/evaluate:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,7 +35,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.expression.v1.expr
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EXPRESSIONSERVICE'].methods_by_name['EvaluateExpression']._loaded_options = None
-  _globals['_EXPRESSIONSERVICE'].methods_by_name['EvaluateExpression']._serialized_options = b'\202\323\344\223\002*\"%/api/v1/{tenant}/expressions/evaluate:\001*'
-  _globals['_EXPRESSIONSERVICE']._serialized_start=156
-  _globals['_EXPRESSIONSERVICE']._serialized_end=351
+  _globals['_EXPRESSIONSERVICE'].methods_by_name['EvaluateExpression']._serialized_options = b'\330\237\031\004\202\323\344\223\002*\"%/api/v1/{tenant}/expressions/evaluate:\001*'
+  _globals['_EXPRESSIONSERVICE']._serialized_start=185
+  _globals['_EXPRESSIONSERVICE']._serialized_end=384
 # @@protoc_insertion_point(module_scope)

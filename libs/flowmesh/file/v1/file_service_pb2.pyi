@@ -1,3 +1,4 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
 from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import empty_pb2 as _empty_pb2

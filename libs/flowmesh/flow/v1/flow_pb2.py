@@ -26,7 +26,7 @@ from flowmesh.common.v1 import state_pb2 as flowmesh_dot_common_dot_v1_dot_state
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66lowmesh/flow/v1/flow.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x02\n\x04\x46low\x12\x1b\n\ttenant_id\x18\x01 \x01(\tR\x08tenantId\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\x12\x16\n\x06source\x18\x05 \x01(\tR\x06source\x12 \n\x0b\x64\x65scription\x18\x06 \x01(\tR\x0b\x64\x65scription\x12\x31\n\x06labels\x18\x07 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x1a\n\x08\x64isabled\x18\x08 \x01(\x08R\x08\x64isabled\x12\x18\n\x07\x64\x65leted\x18\t \x01(\x08R\x07\x64\x65leted\x12\x34\n\x07updated\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07updated\"i\n\rFlowViolation\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n\x04line\x18\x02 \x01(\x05R\x04line\x12\x16\n\x06\x63olumn\x18\x03 \x01(\x05R\x06\x63olumn\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\"\x99\x01\n\x0e\x46lowValidation\x12\x14\n\x05index\x18\x01 \x01(\x05R\x05index\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x12\n\x04\x66low\x18\x03 \x01(\tR\x04\x66low\x12?\n\nviolations\x18\x04 \x03(\x0b\x32\x1f.flowmesh.flow.v1.FlowViolationR\nviolationsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66lowmesh/flow/v1/flow.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x92\x03\n\x04\x46low\x12\x1b\n\ttenant_id\x18\x01 \x01(\tR\x08tenantId\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x03 \x01(\tR\x02id\x12\x1a\n\x08revision\x18\x04 \x01(\x05R\x08revision\x12\x16\n\x06source\x18\x05 \x01(\tR\x06source\x12 \n\x0b\x64\x65scription\x18\x06 \x01(\tR\x0b\x64\x65scription\x12\x31\n\x06labels\x18\x07 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\x12\x1a\n\x08\x64isabled\x18\x08 \x01(\x08R\x08\x64isabled\x12\x18\n\x07\x64\x65leted\x18\t \x01(\x08R\x07\x64\x65leted\x12\x34\n\x07updated\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07updated\x12\x1d\n\nrequest_id\x18\x0b \x01(\tR\trequestId\x12+\n\x11\x64\x65leted_revisions\x18\x0c \x03(\x05R\x10\x64\x65letedRevisions\"7\n\x07\x46lowRef\x12\x1c\n\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\"i\n\rFlowViolation\x12\x12\n\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n\x04line\x18\x02 \x01(\x05R\x04line\x12\x16\n\x06\x63olumn\x18\x03 \x01(\x05R\x06\x63olumn\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\"\x99\x01\n\x0e\x46lowValidation\x12\x14\n\x05index\x18\x01 \x01(\x05R\x05index\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x12\n\x04\x66low\x18\x03 \x01(\tR\x04\x66low\x12?\n\nviolations\x18\x04 \x03(\x0b\x32\x1f.flowmesh.flow.v1.FlowViolationR\nviolationsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,9 +34,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.flow.v1.flow_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FLOW']._serialized_start=115
-  _globals['_FLOW']._serialized_end=441
-  _globals['_FLOWVIOLATION']._serialized_start=443
-  _globals['_FLOWVIOLATION']._serialized_end=548
-  _globals['_FLOWVALIDATION']._serialized_start=551
-  _globals['_FLOWVALIDATION']._serialized_end=704
+  _globals['_FLOW']._serialized_end=517
+  _globals['_FLOWREF']._serialized_start=519
+  _globals['_FLOWREF']._serialized_end=574
+  _globals['_FLOWVIOLATION']._serialized_start=576
+  _globals['_FLOWVIOLATION']._serialized_end=681
+  _globals['_FLOWVALIDATION']._serialized_start=684
+  _globals['_FLOWVALIDATION']._serialized_end=837
 # @@protoc_insertion_point(module_scope)

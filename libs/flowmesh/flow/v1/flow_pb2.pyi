@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Flow(_message.Message):
-    __slots__ = ("tenant_id", "namespace", "id", "revision", "source", "description", "labels", "disabled", "deleted", "updated")
+    __slots__ = ("tenant_id", "namespace", "id", "revision", "source", "description", "labels", "disabled", "deleted", "updated", "request_id", "deleted_revisions")
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,8 @@ class Flow(_message.Message):
     DISABLED_FIELD_NUMBER: _ClassVar[int]
     DELETED_FIELD_NUMBER: _ClassVar[int]
     UPDATED_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DELETED_REVISIONS_FIELD_NUMBER: _ClassVar[int]
     tenant_id: str
     namespace: str
     id: str
@@ -32,7 +34,17 @@ class Flow(_message.Message):
     disabled: bool
     deleted: bool
     updated: _timestamp_pb2.Timestamp
-    def __init__(self, tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., id: _Optional[str] = ..., revision: _Optional[int] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., disabled: _Optional[bool] = ..., deleted: _Optional[bool] = ..., updated: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    request_id: str
+    deleted_revisions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., id: _Optional[str] = ..., revision: _Optional[int] = ..., source: _Optional[str] = ..., description: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ..., disabled: _Optional[bool] = ..., deleted: _Optional[bool] = ..., updated: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ..., deleted_revisions: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class FlowRef(_message.Message):
+    __slots__ = ("namespace", "id")
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    namespace: str
+    id: str
+    def __init__(self, namespace: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
 
 class FlowViolation(_message.Message):
     __slots__ = ("path", "line", "column", "message")

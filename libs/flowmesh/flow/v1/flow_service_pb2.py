@@ -22,12 +22,15 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
+from flowmesh.file.v1 import file_messages_pb2 as flowmesh_dot_file_dot_v1_dot_file__messages__pb2
 from flowmesh.flow.v1 import flow_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2
+from flowmesh.flow.v1 import graph_pb2 as flowmesh_dot_flow_dot_v1_dot_graph__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#flowmesh/flow/v1/flow_service.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1b\x66lowmesh/flow/v1/flow.proto\x1a$flowmesh/flow/v1/flow_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x97\x06\n\x0b\x46lowService\x12q\n\nCreateFlow\x12#.flowmesh.flow.v1.CreateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"&\x82\xd3\xe4\x93\x02 \"\x16/api/v1/{tenant}/flows:\x06source\x12\x82\x01\n\nUpdateFlow\x12#.flowmesh.flow.v1.UpdateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"7\x82\xd3\xe4\x93\x02\x31\x1a\'/api/v1/{tenant}/flows/{namespace}/{id}:\x06source\x12t\n\x07GetFlow\x12 .flowmesh.flow.v1.GetFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"/\x82\xd3\xe4\x93\x02)\x12\'/api/v1/{tenant}/flows/{namespace}/{id}\x12{\n\tListFlows\x12\".flowmesh.flow.v1.ListFlowsRequest\x1a#.flowmesh.flow.v1.ListFlowsResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/v1/{tenant}/flows/search\x12\x88\x01\n\nDeleteFlow\x12#.flowmesh.flow.v1.DeleteFlowRequest\x1a$.flowmesh.flow.v1.DeleteFlowResponse\"/\x82\xd3\xe4\x93\x02)*\'/api/v1/{tenant}/flows/{namespace}/{id}\x12\x91\x01\n\rValidateFlows\x12&.flowmesh.flow.v1.ValidateFlowsRequest\x1a\'.flowmesh.flow.v1.ValidateFlowsResponse\"/\x82\xd3\xe4\x93\x02)\"\x1f/api/v1/{tenant}/flows/validate:\x06sourceb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#flowmesh/flow/v1/flow_service.proto\x12\x10\x66lowmesh.flow.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a$flowmesh/file/v1/file_messages.proto\x1a\x1b\x66lowmesh/flow/v1/flow.proto\x1a$flowmesh/flow/v1/flow_messages.proto\x1a\x1c\x66lowmesh/flow/v1/graph.proto\x1a\x1cgoogle/api/annotations.proto2\x81#\n\x0b\x46lowService\x12u\n\nCreateFlow\x12#.flowmesh.flow.v1.CreateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"*\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02 \"\x16/api/v1/{tenant}/flows:\x06source\x12\x86\x01\n\nUpdateFlow\x12#.flowmesh.flow.v1.UpdateFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\";\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02\x31\x1a\'/api/v1/{tenant}/flows/{namespace}/{id}:\x06source\x12x\n\x07GetFlow\x12 .flowmesh.flow.v1.GetFlowRequest\x1a\x16.flowmesh.flow.v1.Flow\"3\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02)\x12\'/api/v1/{tenant}/flows/{namespace}/{id}\x12\x7f\n\tListFlows\x12\".flowmesh.flow.v1.ListFlowsRequest\x1a#.flowmesh.flow.v1.ListFlowsResponse\")\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/v1/{tenant}/flows/search\x12\x8c\x01\n\nDeleteFlow\x12#.flowmesh.flow.v1.DeleteFlowRequest\x1a$.flowmesh.flow.v1.DeleteFlowResponse\"3\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02)*\'/api/v1/{tenant}/flows/{namespace}/{id}\x12\x95\x01\n\rValidateFlows\x12&.flowmesh.flow.v1.ValidateFlowsRequest\x1a\'.flowmesh.flow.v1.ValidateFlowsResponse\"3\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02)\"\x1f/api/v1/{tenant}/flows/validate:\x06source\x12\xab\x01\n\x11ListFlowRevisions\x12*.flowmesh.flow.v1.ListFlowRevisionsRequest\x1a+.flowmesh.flow.v1.ListFlowRevisionsResponse\"=\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x33\x12\x31/api/v1/{tenant}/flows/{namespace}/{id}/revisions\x12\xb1\x01\n\x13\x44\x65leteFlowRevisions\x12,.flowmesh.flow.v1.DeleteFlowRevisionsRequest\x1a-.flowmesh.flow.v1.DeleteFlowRevisionsResponse\"=\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02\x33*1/api/v1/{tenant}/flows/{namespace}/{id}/revisions\x12\x8d\x01\n\x0cGetFlowGraph\x12%.flowmesh.flow.v1.GetFlowGraphRequest\x1a\x1b.flowmesh.flow.v1.FlowGraph\"9\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02/\x12-/api/v1/{tenant}/flows/{namespace}/{id}/graph\x12\x8e\x01\n\x11GenerateFlowGraph\x12*.flowmesh.flow.v1.GenerateFlowGraphRequest\x1a\x1b.flowmesh.flow.v1.FlowGraph\"0\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02&\"\x1c/api/v1/{tenant}/flows/graph:\x06source\x12\x9a\x01\n\x11GetExecutionGraph\x12*.flowmesh.flow.v1.GetExecutionGraphRequest\x1a\x1b.flowmesh.flow.v1.FlowGraph\"<\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v1/{tenant}/executions/{execution_id}/graph\x12\x93\x01\n\x0f\x42ulkUpdateFlows\x12(.flowmesh.flow.v1.BulkUpdateFlowsRequest\x1a%.flowmesh.flow.v1.UpdateFlowsResponse\"/\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02%\"\x1b/api/v1/{tenant}/flows/bulk:\x06source\x12\xa4\x01\n\x14UpdateNamespaceFlows\x12-.flowmesh.flow.v1.UpdateNamespaceFlowsRequest\x1a%.flowmesh.flow.v1.UpdateFlowsResponse\"6\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02,\"\"/api/v1/{tenant}/flows/{namespace}:\x06source\x12\x9f\x01\n\x12ListNamespaceFlows\x12+.flowmesh.flow.v1.ListNamespaceFlowsRequest\x1a,.flowmesh.flow.v1.ListNamespaceFlowsResponse\".\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02$\x12\"/api/v1/{tenant}/flows/{namespace}\x12\xb3\x01\n\x16ListDistinctNamespaces\x12/.flowmesh.flow.v1.ListDistinctNamespacesRequest\x1a\x30.flowmesh.flow.v1.ListDistinctNamespacesResponse\"6\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02,\x12*/api/v1/{tenant}/flows/distinct-namespaces\x12\x92\x01\n\x0bImportFlows\x12$.flowmesh.flow.v1.ImportFlowsRequest\x1a%.flowmesh.flow.v1.ImportFlowsResponse\"6\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02,\"\x1d/api/v1/{tenant}/flows/import:\x0b\x66ile_upload\x12\x95\x01\n\x10\x45xportFlowsByIds\x12).flowmesh.flow.v1.ExportFlowsByIdsRequest\x1a\x1b.flowmesh.file.v1.FileChunk\"7\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02-\"$/api/v1/{tenant}/flows/export/by-ids:\x05\x66lows0\x01\x12\x94\x01\n\x12\x45xportFlowsByQuery\x12+.flowmesh.flow.v1.ExportFlowsByQueryRequest\x1a\x1b.flowmesh.file.v1.FileChunk\"2\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02(\x12&/api/v1/{tenant}/flows/export/by-query0\x01\x12\x9b\x01\n\x10\x44\x65leteFlowsByIds\x12).flowmesh.flow.v1.DeleteFlowsByIdsRequest\x1a#.flowmesh.flow.v1.BulkFlowsResponse\"7\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02-*$/api/v1/{tenant}/flows/delete/by-ids:\x05\x66lows\x12\x9a\x01\n\x12\x44\x65leteFlowsByQuery\x12+.flowmesh.flow.v1.DeleteFlowsByQueryRequest\x1a#.flowmesh.flow.v1.BulkFlowsResponse\"2\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02(*&/api/v1/{tenant}/flows/delete/by-query\x12\x9e\x01\n\x11\x44isableFlowsByIds\x12*.flowmesh.flow.v1.DisableFlowsByIdsRequest\x1a#.flowmesh.flow.v1.BulkFlowsResponse\"8\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02.\"%/api/v1/{tenant}/flows/disable/by-ids:\x05\x66lows\x12\x9d\x01\n\x13\x44isableFlowsByQuery\x12,.flowmesh.flow.v1.DisableFlowsByQueryRequest\x1a#.flowmesh.flow.v1.BulkFlowsResponse\"3\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02)\"\'/api/v1/{tenant}/flows/disable/by-query\x12\x9b\x01\n\x10\x45nableFlowsByIds\x12).flowmesh.flow.v1.EnableFlowsByIdsRequest\x1a#.flowmesh.flow.v1.BulkFlowsResponse\"7\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02-\"$/api/v1/{tenant}/flows/enable/by-ids:\x05\x66lows\x12\x9a\x01\n\x12\x45nableFlowsByQuery\x12+.flowmesh.flow.v1.EnableFlowsByQueryRequest\x1a#.flowmesh.flow.v1.BulkFlowsResponse\"2\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02(\"&/api/v1/{tenant}/flows/enable/by-query\x12\x94\x01\n\x0bGetFlowTask\x12$.flowmesh.flow.v1.GetFlowTaskRequest\x1a\x1a.flowmesh.flow.v1.FlowTask\"C\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x39\x12\x37/api/v1/{tenant}/flows/{namespace}/{id}/tasks/{task_id}\x12\xa5\x01\n\x13GetFlowDependencies\x12,.flowmesh.flow.v1.GetFlowDependenciesRequest\x1a\x1e.flowmesh.flow.v1.FlowTopology\"@\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x36\x12\x34/api/v1/{tenant}/flows/{namespace}/{id}/dependencies\x12\xaf\x01\n\x18GetNamespaceDependencies\x12\x31.flowmesh.flow.v1.GetNamespaceDependenciesRequest\x1a\x1e.flowmesh.flow.v1.FlowTopology\"@\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x36\x12\x34/api/v1/{tenant}/namespaces/{namespace}/dependencies\x12\x91\x01\n\x0cValidateTask\x12%.flowmesh.flow.v1.ValidateTaskRequest\x1a .flowmesh.flow.v1.FlowValidation\"8\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02.\"$/api/v1/{tenant}/flows/validate/task:\x06source\x12\x9a\x01\n\x0fValidateTrigger\x12(.flowmesh.flow.v1.ValidateTriggerRequest\x1a .flowmesh.flow.v1.FlowValidation\";\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02\x31\"\'/api/v1/{tenant}/flows/validate/trigger:\x06sourceb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,17 +38,63 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.flow.v1.flow_servi
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FLOWSERVICE'].methods_by_name['CreateFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['CreateFlow']._serialized_options = b'\202\323\344\223\002 \"\026/api/v1/{tenant}/flows:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['CreateFlow']._serialized_options = b'\330\237\031\005\202\323\344\223\002 \"\026/api/v1/{tenant}/flows:\006source'
   _globals['_FLOWSERVICE'].methods_by_name['UpdateFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['UpdateFlow']._serialized_options = b'\202\323\344\223\0021\032\'/api/v1/{tenant}/flows/{namespace}/{id}:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['UpdateFlow']._serialized_options = b'\330\237\031\005\202\323\344\223\0021\032\'/api/v1/{tenant}/flows/{namespace}/{id}:\006source'
   _globals['_FLOWSERVICE'].methods_by_name['GetFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['GetFlow']._serialized_options = b'\202\323\344\223\002)\022\'/api/v1/{tenant}/flows/{namespace}/{id}'
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlow']._serialized_options = b'\330\237\031\004\202\323\344\223\002)\022\'/api/v1/{tenant}/flows/{namespace}/{id}'
   _globals['_FLOWSERVICE'].methods_by_name['ListFlows']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['ListFlows']._serialized_options = b'\202\323\344\223\002\037\022\035/api/v1/{tenant}/flows/search'
+  _globals['_FLOWSERVICE'].methods_by_name['ListFlows']._serialized_options = b'\330\237\031\004\202\323\344\223\002\037\022\035/api/v1/{tenant}/flows/search'
   _globals['_FLOWSERVICE'].methods_by_name['DeleteFlow']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlow']._serialized_options = b'\202\323\344\223\002)*\'/api/v1/{tenant}/flows/{namespace}/{id}'
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlow']._serialized_options = b'\330\237\031\005\202\323\344\223\002)*\'/api/v1/{tenant}/flows/{namespace}/{id}'
   _globals['_FLOWSERVICE'].methods_by_name['ValidateFlows']._loaded_options = None
-  _globals['_FLOWSERVICE'].methods_by_name['ValidateFlows']._serialized_options = b'\202\323\344\223\002)\"\037/api/v1/{tenant}/flows/validate:\006source'
-  _globals['_FLOWSERVICE']._serialized_start=155
-  _globals['_FLOWSERVICE']._serialized_end=946
+  _globals['_FLOWSERVICE'].methods_by_name['ValidateFlows']._serialized_options = b'\330\237\031\002\202\323\344\223\002)\"\037/api/v1/{tenant}/flows/validate:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['ListFlowRevisions']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ListFlowRevisions']._serialized_options = b'\330\237\031\004\202\323\344\223\0023\0221/api/v1/{tenant}/flows/{namespace}/{id}/revisions'
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlowRevisions']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlowRevisions']._serialized_options = b'\330\237\031\005\202\323\344\223\0023*1/api/v1/{tenant}/flows/{namespace}/{id}/revisions'
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlowGraph']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlowGraph']._serialized_options = b'\330\237\031\004\202\323\344\223\002/\022-/api/v1/{tenant}/flows/{namespace}/{id}/graph'
+  _globals['_FLOWSERVICE'].methods_by_name['GenerateFlowGraph']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['GenerateFlowGraph']._serialized_options = b'\330\237\031\002\202\323\344\223\002&\"\034/api/v1/{tenant}/flows/graph:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['GetExecutionGraph']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['GetExecutionGraph']._serialized_options = b'\330\237\031\004\202\323\344\223\0022\0220/api/v1/{tenant}/executions/{execution_id}/graph'
+  _globals['_FLOWSERVICE'].methods_by_name['BulkUpdateFlows']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['BulkUpdateFlows']._serialized_options = b'\330\237\031\005\202\323\344\223\002%\"\033/api/v1/{tenant}/flows/bulk:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['UpdateNamespaceFlows']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['UpdateNamespaceFlows']._serialized_options = b'\330\237\031\005\202\323\344\223\002,\"\"/api/v1/{tenant}/flows/{namespace}:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['ListNamespaceFlows']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ListNamespaceFlows']._serialized_options = b'\330\237\031\004\202\323\344\223\002$\022\"/api/v1/{tenant}/flows/{namespace}'
+  _globals['_FLOWSERVICE'].methods_by_name['ListDistinctNamespaces']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ListDistinctNamespaces']._serialized_options = b'\330\237\031\004\202\323\344\223\002,\022*/api/v1/{tenant}/flows/distinct-namespaces'
+  _globals['_FLOWSERVICE'].methods_by_name['ImportFlows']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ImportFlows']._serialized_options = b'\330\237\031\005\202\323\344\223\002,\"\035/api/v1/{tenant}/flows/import:\013file_upload'
+  _globals['_FLOWSERVICE'].methods_by_name['ExportFlowsByIds']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ExportFlowsByIds']._serialized_options = b'\330\237\031\004\202\323\344\223\002-\"$/api/v1/{tenant}/flows/export/by-ids:\005flows'
+  _globals['_FLOWSERVICE'].methods_by_name['ExportFlowsByQuery']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ExportFlowsByQuery']._serialized_options = b'\330\237\031\004\202\323\344\223\002(\022&/api/v1/{tenant}/flows/export/by-query'
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlowsByIds']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlowsByIds']._serialized_options = b'\330\237\031\005\202\323\344\223\002-*$/api/v1/{tenant}/flows/delete/by-ids:\005flows'
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlowsByQuery']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['DeleteFlowsByQuery']._serialized_options = b'\330\237\031\005\202\323\344\223\002(*&/api/v1/{tenant}/flows/delete/by-query'
+  _globals['_FLOWSERVICE'].methods_by_name['DisableFlowsByIds']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['DisableFlowsByIds']._serialized_options = b'\330\237\031\005\202\323\344\223\002.\"%/api/v1/{tenant}/flows/disable/by-ids:\005flows'
+  _globals['_FLOWSERVICE'].methods_by_name['DisableFlowsByQuery']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['DisableFlowsByQuery']._serialized_options = b'\330\237\031\005\202\323\344\223\002)\"\'/api/v1/{tenant}/flows/disable/by-query'
+  _globals['_FLOWSERVICE'].methods_by_name['EnableFlowsByIds']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['EnableFlowsByIds']._serialized_options = b'\330\237\031\005\202\323\344\223\002-\"$/api/v1/{tenant}/flows/enable/by-ids:\005flows'
+  _globals['_FLOWSERVICE'].methods_by_name['EnableFlowsByQuery']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['EnableFlowsByQuery']._serialized_options = b'\330\237\031\005\202\323\344\223\002(\"&/api/v1/{tenant}/flows/enable/by-query'
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlowTask']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlowTask']._serialized_options = b'\330\237\031\004\202\323\344\223\0029\0227/api/v1/{tenant}/flows/{namespace}/{id}/tasks/{task_id}'
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlowDependencies']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['GetFlowDependencies']._serialized_options = b'\330\237\031\004\202\323\344\223\0026\0224/api/v1/{tenant}/flows/{namespace}/{id}/dependencies'
+  _globals['_FLOWSERVICE'].methods_by_name['GetNamespaceDependencies']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['GetNamespaceDependencies']._serialized_options = b'\330\237\031\004\202\323\344\223\0026\0224/api/v1/{tenant}/namespaces/{namespace}/dependencies'
+  _globals['_FLOWSERVICE'].methods_by_name['ValidateTask']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ValidateTask']._serialized_options = b'\330\237\031\002\202\323\344\223\002.\"$/api/v1/{tenant}/flows/validate/task:\006source'
+  _globals['_FLOWSERVICE'].methods_by_name['ValidateTrigger']._loaded_options = None
+  _globals['_FLOWSERVICE'].methods_by_name['ValidateTrigger']._serialized_options = b'\330\237\031\002\202\323\344\223\0021\"\'/api/v1/{tenant}/flows/validate/trigger:\006source'
+  _globals['_FLOWSERVICE']._serialized_start=252
+  _globals['_FLOWSERVICE']._serialized_end=4733
 # @@protoc_insertion_point(module_scope)

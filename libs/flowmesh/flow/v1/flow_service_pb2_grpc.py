@@ -3,8 +3,10 @@
 import grpc
 import warnings
 
+from flowmesh.file.v1 import file_messages_pb2 as flowmesh_dot_file_dot_v1_dot_file__messages__pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2
 from flowmesh.flow.v1 import flow_pb2 as flowmesh_dot_flow_dot_v1_dot_flow__pb2
+from flowmesh.flow.v1 import graph_pb2 as flowmesh_dot_flow_dot_v1_dot_graph__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -66,6 +68,121 @@ class FlowServiceStub:
                 request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateFlowsRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateFlowsResponse.FromString,
                 _registered_method=True)
+        self.ListFlowRevisions = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ListFlowRevisions',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListFlowRevisionsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListFlowRevisionsResponse.FromString,
+                _registered_method=True)
+        self.DeleteFlowRevisions = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/DeleteFlowRevisions',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowRevisionsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowRevisionsResponse.FromString,
+                _registered_method=True)
+        self.GetFlowGraph = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/GetFlowGraph',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowGraphRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.FromString,
+                _registered_method=True)
+        self.GenerateFlowGraph = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/GenerateFlowGraph',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GenerateFlowGraphRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.FromString,
+                _registered_method=True)
+        self.GetExecutionGraph = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/GetExecutionGraph',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetExecutionGraphRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.FromString,
+                _registered_method=True)
+        self.BulkUpdateFlows = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/BulkUpdateFlows',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkUpdateFlowsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateFlowsResponse.FromString,
+                _registered_method=True)
+        self.UpdateNamespaceFlows = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/UpdateNamespaceFlows',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateNamespaceFlowsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateFlowsResponse.FromString,
+                _registered_method=True)
+        self.ListNamespaceFlows = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ListNamespaceFlows',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListNamespaceFlowsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListNamespaceFlowsResponse.FromString,
+                _registered_method=True)
+        self.ListDistinctNamespaces = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ListDistinctNamespaces',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListDistinctNamespacesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListDistinctNamespacesResponse.FromString,
+                _registered_method=True)
+        self.ImportFlows = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ImportFlows',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ImportFlowsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ImportFlowsResponse.FromString,
+                _registered_method=True)
+        self.ExportFlowsByIds = channel.unary_stream(
+                '/flowmesh.flow.v1.FlowService/ExportFlowsByIds',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+                _registered_method=True)
+        self.ExportFlowsByQuery = channel.unary_stream(
+                '/flowmesh.flow.v1.FlowService/ExportFlowsByQuery',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+                _registered_method=True)
+        self.DeleteFlowsByIds = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/DeleteFlowsByIds',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+                _registered_method=True)
+        self.DeleteFlowsByQuery = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/DeleteFlowsByQuery',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+                _registered_method=True)
+        self.DisableFlowsByIds = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/DisableFlowsByIds',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DisableFlowsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+                _registered_method=True)
+        self.DisableFlowsByQuery = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/DisableFlowsByQuery',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DisableFlowsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+                _registered_method=True)
+        self.EnableFlowsByIds = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/EnableFlowsByIds',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.EnableFlowsByIdsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+                _registered_method=True)
+        self.EnableFlowsByQuery = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/EnableFlowsByQuery',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.EnableFlowsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+                _registered_method=True)
+        self.GetFlowTask = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/GetFlowTask',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowTaskRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTask.FromString,
+                _registered_method=True)
+        self.GetFlowDependencies = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/GetFlowDependencies',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowDependenciesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.FromString,
+                _registered_method=True)
+        self.GetNamespaceDependencies = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/GetNamespaceDependencies',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetNamespaceDependenciesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.FromString,
+                _registered_method=True)
+        self.ValidateTask = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ValidateTask',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTaskRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
+                _registered_method=True)
+        self.ValidateTrigger = channel.unary_unary(
+                '/flowmesh.flow.v1.FlowService/ValidateTrigger',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTriggerRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
+                _registered_method=True)
 
 
 class FlowServiceServicer:
@@ -73,7 +190,8 @@ class FlowServiceServicer:
     """
 
     def CreateFlow(self, request, context):
-        """Create a flow from its YAML source at revision 1.
+        """Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+        A repeat with the same request_id and source answers the flow the first call made.
         Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
         invalid; ALREADY_EXISTS when the flow exists and is not deleted.
         """
@@ -121,6 +239,192 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFlowRevisions(self, request, context):
+        """List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+        Errors: NOT_FOUND for a flow that never existed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowRevisions(self, request, context):
+        """Delete earlier revisions of a flow: no read returns them any more.
+        Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+        latest revision (the one that runs: delete the flow instead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowGraph(self, request, context):
+        """Return the graph of a stored flow (the latest revision, or the one asked for).
+        Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GenerateFlowGraph(self, request, context):
+        """Return the graph of a flow source, stored or not.
+        Errors: INVALID_ARGUMENT when the source is invalid.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExecutionGraph(self, request, context):
+        """Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+        Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BulkUpdateFlows(self, request, context):
+        """Create or update several flows at once: all of them, or none when one is invalid.
+        With a namespace, every flow must be in it, and its other flows are deleted unless
+        delete is false.
+        Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+        outside the namespace; ABORTED when a flow changed meanwhile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateNamespaceFlows(self, request, context):
+        """Make a namespace's flows those of the documents: each created or updated, and the
+        namespace's other flows deleted unless delete is false; all or nothing.
+        Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+        of another namespace without override.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListNamespaceFlows(self, request, context):
+        """List the flows of one namespace (not those below it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDistinctNamespaces(self, request, context):
+        """List the namespaces that hold flows, sorted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportFlows(self, request, context):
+        """Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+        valid flow is created or updated.
+        Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+        the first invalid flow (then none is imported).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportFlowsByIds(self, request, context):
+        """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+        Errors: NOT_FOUND for an unknown flow.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportFlowsByQuery(self, request, context):
+        """Send a ZIP of the sources of the flows a query finds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowsByIds(self, request, context):
+        """Delete the flows named.
+        Errors: NOT_FOUND for an unknown flow (then none is deleted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowsByQuery(self, request, context):
+        """Delete the flows a query finds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableFlowsByIds(self, request, context):
+        """Disable the flows named: their sources get `disabled: true`, a new revision each.
+        Errors: NOT_FOUND for an unknown flow (then none is changed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableFlowsByQuery(self, request, context):
+        """Disable the flows a query finds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EnableFlowsByIds(self, request, context):
+        """Enable the flows named: their sources get `disabled: false`, a new revision each.
+        Errors: NOT_FOUND for an unknown flow (then none is changed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EnableFlowsByQuery(self, request, context):
+        """Enable the flows a query finds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowTask(self, request, context):
+        """Return one task of a flow as the flow declares it.
+        Errors: NOT_FOUND for an unknown flow, revision or task.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowDependencies(self, request, context):
+        """Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+        tasks, and Flow triggers, among the tenant's deployed flows.
+        Errors: NOT_FOUND for an unknown flow.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNamespaceDependencies(self, request, context):
+        """Return the dependencies of every flow of a namespace (and below it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateTask(self, request, context):
+        """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+        The violations are in the answer, not an error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateTrigger(self, request, context):
+        """Validate one trigger, as it would be in a flow's triggers.
+        The violations are in the answer, not an error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -153,6 +457,121 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.ValidateFlows,
                     request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateFlowsRequest.FromString,
                     response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateFlowsResponse.SerializeToString,
+            ),
+            'ListFlowRevisions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFlowRevisions,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListFlowRevisionsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListFlowRevisionsResponse.SerializeToString,
+            ),
+            'DeleteFlowRevisions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowRevisions,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowRevisionsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowRevisionsResponse.SerializeToString,
+            ),
+            'GetFlowGraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowGraph,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowGraphRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.SerializeToString,
+            ),
+            'GenerateFlowGraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateFlowGraph,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GenerateFlowGraphRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.SerializeToString,
+            ),
+            'GetExecutionGraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExecutionGraph,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetExecutionGraphRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.SerializeToString,
+            ),
+            'BulkUpdateFlows': grpc.unary_unary_rpc_method_handler(
+                    servicer.BulkUpdateFlows,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkUpdateFlowsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateFlowsResponse.SerializeToString,
+            ),
+            'UpdateNamespaceFlows': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateNamespaceFlows,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateNamespaceFlowsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateFlowsResponse.SerializeToString,
+            ),
+            'ListNamespaceFlows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNamespaceFlows,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListNamespaceFlowsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListNamespaceFlowsResponse.SerializeToString,
+            ),
+            'ListDistinctNamespaces': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDistinctNamespaces,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListDistinctNamespacesRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListDistinctNamespacesResponse.SerializeToString,
+            ),
+            'ImportFlows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportFlows,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ImportFlowsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ImportFlowsResponse.SerializeToString,
+            ),
+            'ExportFlowsByIds': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportFlowsByIds,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
+            ),
+            'ExportFlowsByQuery': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportFlowsByQuery,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
+            ),
+            'DeleteFlowsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowsByIds,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.SerializeToString,
+            ),
+            'DeleteFlowsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowsByQuery,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.SerializeToString,
+            ),
+            'DisableFlowsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableFlowsByIds,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DisableFlowsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.SerializeToString,
+            ),
+            'DisableFlowsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableFlowsByQuery,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DisableFlowsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.SerializeToString,
+            ),
+            'EnableFlowsByIds': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableFlowsByIds,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.EnableFlowsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.SerializeToString,
+            ),
+            'EnableFlowsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableFlowsByQuery,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.EnableFlowsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.SerializeToString,
+            ),
+            'GetFlowTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowTask,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowTaskRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTask.SerializeToString,
+            ),
+            'GetFlowDependencies': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowDependencies,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowDependenciesRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.SerializeToString,
+            ),
+            'GetNamespaceDependencies': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNamespaceDependencies,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetNamespaceDependenciesRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.SerializeToString,
+            ),
+            'ValidateTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateTask,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTaskRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.SerializeToString,
+            ),
+            'ValidateTrigger': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateTrigger,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTriggerRequest.FromString,
+                    response_serializer=flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -318,6 +737,627 @@ class FlowService:
             '/flowmesh.flow.v1.FlowService/ValidateFlows',
             flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateFlowsRequest.SerializeToString,
             flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFlowRevisions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ListFlowRevisions',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListFlowRevisionsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListFlowRevisionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowRevisions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/DeleteFlowRevisions',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowRevisionsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowRevisionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowGraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/GetFlowGraph',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowGraphRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateFlowGraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/GenerateFlowGraph',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GenerateFlowGraphRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExecutionGraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/GetExecutionGraph',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetExecutionGraphRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_graph__pb2.FlowGraph.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BulkUpdateFlows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/BulkUpdateFlows',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkUpdateFlowsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateNamespaceFlows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/UpdateNamespaceFlows',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateNamespaceFlowsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.UpdateFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNamespaceFlows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ListNamespaceFlows',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListNamespaceFlowsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListNamespaceFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDistinctNamespaces(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ListDistinctNamespaces',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListDistinctNamespacesRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ListDistinctNamespacesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportFlows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ImportFlows',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ImportFlowsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ImportFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportFlowsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ExportFlowsByIds',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByIdsRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportFlowsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ExportFlowsByQuery',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByQueryRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/DeleteFlowsByIds',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowsByIdsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/DeleteFlowsByQuery',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DeleteFlowsByQueryRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableFlowsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/DisableFlowsByIds',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DisableFlowsByIdsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableFlowsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/DisableFlowsByQuery',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.DisableFlowsByQueryRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableFlowsByIds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/EnableFlowsByIds',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.EnableFlowsByIdsRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableFlowsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/EnableFlowsByQuery',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.EnableFlowsByQueryRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.BulkFlowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/GetFlowTask',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowTaskRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTask.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowDependencies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/GetFlowDependencies',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetFlowDependenciesRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNamespaceDependencies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/GetNamespaceDependencies',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.GetNamespaceDependenciesRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.FlowTopology.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ValidateTask',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTaskRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateTrigger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ValidateTrigger',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ValidateTriggerRequest.SerializeToString,
+            flowmesh_dot_flow_dot_v1_dot_flow__pb2.FlowValidation.FromString,
             options,
             channel_credentials,
             insecure,

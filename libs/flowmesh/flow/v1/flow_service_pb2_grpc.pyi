@@ -4,8 +4,10 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as _flow_messages_pb2
 from flowmesh.flow.v1 import flow_pb2 as _flow_pb2
+from flowmesh.flow.v1 import graph_pb2 as _graph_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -35,7 +37,8 @@ class FlowServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> FlowServiceAsyncStub: ...
     CreateFlow: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.CreateFlowRequest, _flow_pb2.Flow]
-    """Create a flow from its YAML source at revision 1.
+    """Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+    A repeat with the same request_id and source answers the flow the first call made.
     Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
     invalid; ALREADY_EXISTS when the flow exists and is not deleted.
     """
@@ -58,6 +61,93 @@ class FlowServiceStub:
     """
     ValidateFlows: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateFlowsRequest, _flow_messages_pb2.ValidateFlowsResponse]
     """Validate one or more YAML documents without storing anything."""
+    ListFlowRevisions: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ListFlowRevisionsRequest, _flow_messages_pb2.ListFlowRevisionsResponse]
+    """List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+    Errors: NOT_FOUND for a flow that never existed.
+    """
+    DeleteFlowRevisions: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowRevisionsRequest, _flow_messages_pb2.DeleteFlowRevisionsResponse]
+    """Delete earlier revisions of a flow: no read returns them any more.
+    Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+    latest revision (the one that runs: delete the flow instead).
+    """
+    GetFlowGraph: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GetFlowGraphRequest, _graph_pb2.FlowGraph]
+    """Return the graph of a stored flow (the latest revision, or the one asked for).
+    Errors: NOT_FOUND.
+    """
+    GenerateFlowGraph: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GenerateFlowGraphRequest, _graph_pb2.FlowGraph]
+    """Return the graph of a flow source, stored or not.
+    Errors: INVALID_ARGUMENT when the source is invalid.
+    """
+    GetExecutionGraph: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GetExecutionGraphRequest, _graph_pb2.FlowGraph]
+    """Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+    Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+    """
+    BulkUpdateFlows: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.BulkUpdateFlowsRequest, _flow_messages_pb2.UpdateFlowsResponse]
+    """Create or update several flows at once: all of them, or none when one is invalid.
+    With a namespace, every flow must be in it, and its other flows are deleted unless
+    delete is false.
+    Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+    outside the namespace; ABORTED when a flow changed meanwhile.
+    """
+    UpdateNamespaceFlows: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.UpdateNamespaceFlowsRequest, _flow_messages_pb2.UpdateFlowsResponse]
+    """Make a namespace's flows those of the documents: each created or updated, and the
+    namespace's other flows deleted unless delete is false; all or nothing.
+    Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+    of another namespace without override.
+    """
+    ListNamespaceFlows: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ListNamespaceFlowsRequest, _flow_messages_pb2.ListNamespaceFlowsResponse]
+    """List the flows of one namespace (not those below it)."""
+    ListDistinctNamespaces: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ListDistinctNamespacesRequest, _flow_messages_pb2.ListDistinctNamespacesResponse]
+    """List the namespaces that hold flows, sorted."""
+    ImportFlows: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ImportFlowsRequest, _flow_messages_pb2.ImportFlowsResponse]
+    """Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+    valid flow is created or updated.
+    Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+    the first invalid flow (then none is imported).
+    """
+    ExportFlowsByIds: _grpc.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByIdsRequest, _file_messages_pb2.FileChunk]
+    """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+    Errors: NOT_FOUND for an unknown flow.
+    """
+    ExportFlowsByQuery: _grpc.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByQueryRequest, _file_messages_pb2.FileChunk]
+    """Send a ZIP of the sources of the flows a query finds."""
+    DeleteFlowsByIds: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]
+    """Delete the flows named.
+    Errors: NOT_FOUND for an unknown flow (then none is deleted).
+    """
+    DeleteFlowsByQuery: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowsByQueryRequest, _flow_messages_pb2.BulkFlowsResponse]
+    """Delete the flows a query finds."""
+    DisableFlowsByIds: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DisableFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]
+    """Disable the flows named: their sources get `disabled: true`, a new revision each.
+    Errors: NOT_FOUND for an unknown flow (then none is changed).
+    """
+    DisableFlowsByQuery: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DisableFlowsByQueryRequest, _flow_messages_pb2.BulkFlowsResponse]
+    """Disable the flows a query finds."""
+    EnableFlowsByIds: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.EnableFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]
+    """Enable the flows named: their sources get `disabled: false`, a new revision each.
+    Errors: NOT_FOUND for an unknown flow (then none is changed).
+    """
+    EnableFlowsByQuery: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.EnableFlowsByQueryRequest, _flow_messages_pb2.BulkFlowsResponse]
+    """Enable the flows a query finds."""
+    GetFlowTask: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GetFlowTaskRequest, _flow_messages_pb2.FlowTask]
+    """Return one task of a flow as the flow declares it.
+    Errors: NOT_FOUND for an unknown flow, revision or task.
+    """
+    GetFlowDependencies: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GetFlowDependenciesRequest, _flow_messages_pb2.FlowTopology]
+    """Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+    tasks, and Flow triggers, among the tenant's deployed flows.
+    Errors: NOT_FOUND for an unknown flow.
+    """
+    GetNamespaceDependencies: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.GetNamespaceDependenciesRequest, _flow_messages_pb2.FlowTopology]
+    """Return the dependencies of every flow of a namespace (and below it)."""
+    ValidateTask: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTaskRequest, _flow_pb2.FlowValidation]
+    """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+    The violations are in the answer, not an error.
+    """
+    ValidateTrigger: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTriggerRequest, _flow_pb2.FlowValidation]
+    """Validate one trigger, as it would be in a flow's triggers.
+    The violations are in the answer, not an error.
+    """
 
 @_typing.type_check_only
 class FlowServiceAsyncStub(FlowServiceStub):
@@ -65,7 +155,8 @@ class FlowServiceAsyncStub(FlowServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateFlow: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.CreateFlowRequest, _flow_pb2.Flow]  # type: ignore[assignment]
-    """Create a flow from its YAML source at revision 1.
+    """Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+    A repeat with the same request_id and source answers the flow the first call made.
     Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
     invalid; ALREADY_EXISTS when the flow exists and is not deleted.
     """
@@ -88,6 +179,93 @@ class FlowServiceAsyncStub(FlowServiceStub):
     """
     ValidateFlows: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateFlowsRequest, _flow_messages_pb2.ValidateFlowsResponse]  # type: ignore[assignment]
     """Validate one or more YAML documents without storing anything."""
+    ListFlowRevisions: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ListFlowRevisionsRequest, _flow_messages_pb2.ListFlowRevisionsResponse]  # type: ignore[assignment]
+    """List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+    Errors: NOT_FOUND for a flow that never existed.
+    """
+    DeleteFlowRevisions: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowRevisionsRequest, _flow_messages_pb2.DeleteFlowRevisionsResponse]  # type: ignore[assignment]
+    """Delete earlier revisions of a flow: no read returns them any more.
+    Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+    latest revision (the one that runs: delete the flow instead).
+    """
+    GetFlowGraph: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GetFlowGraphRequest, _graph_pb2.FlowGraph]  # type: ignore[assignment]
+    """Return the graph of a stored flow (the latest revision, or the one asked for).
+    Errors: NOT_FOUND.
+    """
+    GenerateFlowGraph: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GenerateFlowGraphRequest, _graph_pb2.FlowGraph]  # type: ignore[assignment]
+    """Return the graph of a flow source, stored or not.
+    Errors: INVALID_ARGUMENT when the source is invalid.
+    """
+    GetExecutionGraph: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GetExecutionGraphRequest, _graph_pb2.FlowGraph]  # type: ignore[assignment]
+    """Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+    Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+    """
+    BulkUpdateFlows: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.BulkUpdateFlowsRequest, _flow_messages_pb2.UpdateFlowsResponse]  # type: ignore[assignment]
+    """Create or update several flows at once: all of them, or none when one is invalid.
+    With a namespace, every flow must be in it, and its other flows are deleted unless
+    delete is false.
+    Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+    outside the namespace; ABORTED when a flow changed meanwhile.
+    """
+    UpdateNamespaceFlows: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.UpdateNamespaceFlowsRequest, _flow_messages_pb2.UpdateFlowsResponse]  # type: ignore[assignment]
+    """Make a namespace's flows those of the documents: each created or updated, and the
+    namespace's other flows deleted unless delete is false; all or nothing.
+    Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+    of another namespace without override.
+    """
+    ListNamespaceFlows: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ListNamespaceFlowsRequest, _flow_messages_pb2.ListNamespaceFlowsResponse]  # type: ignore[assignment]
+    """List the flows of one namespace (not those below it)."""
+    ListDistinctNamespaces: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ListDistinctNamespacesRequest, _flow_messages_pb2.ListDistinctNamespacesResponse]  # type: ignore[assignment]
+    """List the namespaces that hold flows, sorted."""
+    ImportFlows: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ImportFlowsRequest, _flow_messages_pb2.ImportFlowsResponse]  # type: ignore[assignment]
+    """Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+    valid flow is created or updated.
+    Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+    the first invalid flow (then none is imported).
+    """
+    ExportFlowsByIds: _aio.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByIdsRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+    Errors: NOT_FOUND for an unknown flow.
+    """
+    ExportFlowsByQuery: _aio.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByQueryRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Send a ZIP of the sources of the flows a query finds."""
+    DeleteFlowsByIds: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]  # type: ignore[assignment]
+    """Delete the flows named.
+    Errors: NOT_FOUND for an unknown flow (then none is deleted).
+    """
+    DeleteFlowsByQuery: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowsByQueryRequest, _flow_messages_pb2.BulkFlowsResponse]  # type: ignore[assignment]
+    """Delete the flows a query finds."""
+    DisableFlowsByIds: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.DisableFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]  # type: ignore[assignment]
+    """Disable the flows named: their sources get `disabled: true`, a new revision each.
+    Errors: NOT_FOUND for an unknown flow (then none is changed).
+    """
+    DisableFlowsByQuery: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.DisableFlowsByQueryRequest, _flow_messages_pb2.BulkFlowsResponse]  # type: ignore[assignment]
+    """Disable the flows a query finds."""
+    EnableFlowsByIds: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.EnableFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]  # type: ignore[assignment]
+    """Enable the flows named: their sources get `disabled: false`, a new revision each.
+    Errors: NOT_FOUND for an unknown flow (then none is changed).
+    """
+    EnableFlowsByQuery: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.EnableFlowsByQueryRequest, _flow_messages_pb2.BulkFlowsResponse]  # type: ignore[assignment]
+    """Enable the flows a query finds."""
+    GetFlowTask: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GetFlowTaskRequest, _flow_messages_pb2.FlowTask]  # type: ignore[assignment]
+    """Return one task of a flow as the flow declares it.
+    Errors: NOT_FOUND for an unknown flow, revision or task.
+    """
+    GetFlowDependencies: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GetFlowDependenciesRequest, _flow_messages_pb2.FlowTopology]  # type: ignore[assignment]
+    """Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+    tasks, and Flow triggers, among the tenant's deployed flows.
+    Errors: NOT_FOUND for an unknown flow.
+    """
+    GetNamespaceDependencies: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.GetNamespaceDependenciesRequest, _flow_messages_pb2.FlowTopology]  # type: ignore[assignment]
+    """Return the dependencies of every flow of a namespace (and below it)."""
+    ValidateTask: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTaskRequest, _flow_pb2.FlowValidation]  # type: ignore[assignment]
+    """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+    The violations are in the answer, not an error.
+    """
+    ValidateTrigger: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ValidateTriggerRequest, _flow_pb2.FlowValidation]  # type: ignore[assignment]
+    """Validate one trigger, as it would be in a flow's triggers.
+    The violations are in the answer, not an error.
+    """
 
 class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
     """FlowService stores flows and answers questions about them."""
@@ -98,7 +276,8 @@ class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _flow_messages_pb2.CreateFlowRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_flow_pb2.Flow, _abc.Awaitable[_flow_pb2.Flow]]:
-        """Create a flow from its YAML source at revision 1.
+        """Create a flow from its YAML source at revision 1 (after a deleted one, the next revision).
+        A repeat with the same request_id and source answers the flow the first call made.
         Errors: INVALID_ARGUMENT with BadRequest field violations when the source is
         invalid; ALREADY_EXISTS when the flow exists and is not deleted.
         """
@@ -151,5 +330,230 @@ class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_flow_messages_pb2.ValidateFlowsResponse, _abc.Awaitable[_flow_messages_pb2.ValidateFlowsResponse]]:
         """Validate one or more YAML documents without storing anything."""
+
+    @_abc_1.abstractmethod
+    def ListFlowRevisions(
+        self,
+        request: _flow_messages_pb2.ListFlowRevisionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.ListFlowRevisionsResponse, _abc.Awaitable[_flow_messages_pb2.ListFlowRevisionsResponse]]:
+        """List the revisions of a flow, oldest first (those deleted through DeleteFlowRevisions left out).
+        Errors: NOT_FOUND for a flow that never existed.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteFlowRevisions(
+        self,
+        request: _flow_messages_pb2.DeleteFlowRevisionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.DeleteFlowRevisionsResponse, _abc.Awaitable[_flow_messages_pb2.DeleteFlowRevisionsResponse]]:
+        """Delete earlier revisions of a flow: no read returns them any more.
+        Errors: NOT_FOUND for an unknown flow or revision; INVALID_ARGUMENT for none, or for the
+        latest revision (the one that runs: delete the flow instead).
+        """
+
+    @_abc_1.abstractmethod
+    def GetFlowGraph(
+        self,
+        request: _flow_messages_pb2.GetFlowGraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_pb2.FlowGraph, _abc.Awaitable[_graph_pb2.FlowGraph]]:
+        """Return the graph of a stored flow (the latest revision, or the one asked for).
+        Errors: NOT_FOUND.
+        """
+
+    @_abc_1.abstractmethod
+    def GenerateFlowGraph(
+        self,
+        request: _flow_messages_pb2.GenerateFlowGraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_pb2.FlowGraph, _abc.Awaitable[_graph_pb2.FlowGraph]]:
+        """Return the graph of a flow source, stored or not.
+        Errors: INVALID_ARGUMENT when the source is invalid.
+        """
+
+    @_abc_1.abstractmethod
+    def GetExecutionGraph(
+        self,
+        request: _flow_messages_pb2.GetExecutionGraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_pb2.FlowGraph, _abc.Awaitable[_graph_pb2.FlowGraph]]:
+        """Return the graph of an execution's flow revision with the execution's task runs on its nodes.
+        Errors: NOT_FOUND for an unknown execution, or a flow revision no longer kept.
+        """
+
+    @_abc_1.abstractmethod
+    def BulkUpdateFlows(
+        self,
+        request: _flow_messages_pb2.BulkUpdateFlowsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.UpdateFlowsResponse, _abc.Awaitable[_flow_messages_pb2.UpdateFlowsResponse]]:
+        """Create or update several flows at once: all of them, or none when one is invalid.
+        With a namespace, every flow must be in it, and its other flows are deleted unless
+        delete is false.
+        Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+        outside the namespace; ABORTED when a flow changed meanwhile.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateNamespaceFlows(
+        self,
+        request: _flow_messages_pb2.UpdateNamespaceFlowsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.UpdateFlowsResponse, _abc.Awaitable[_flow_messages_pb2.UpdateFlowsResponse]]:
+        """Make a namespace's flows those of the documents: each created or updated, and the
+        namespace's other flows deleted unless delete is false; all or nothing.
+        Errors: INVALID_ARGUMENT naming the document and field of the first bad flow, or a flow
+        of another namespace without override.
+        """
+
+    @_abc_1.abstractmethod
+    def ListNamespaceFlows(
+        self,
+        request: _flow_messages_pb2.ListNamespaceFlowsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.ListNamespaceFlowsResponse, _abc.Awaitable[_flow_messages_pb2.ListNamespaceFlowsResponse]]:
+        """List the flows of one namespace (not those below it)."""
+
+    @_abc_1.abstractmethod
+    def ListDistinctNamespaces(
+        self,
+        request: _flow_messages_pb2.ListDistinctNamespacesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.ListDistinctNamespacesResponse, _abc.Awaitable[_flow_messages_pb2.ListDistinctNamespacesResponse]]:
+        """List the namespaces that hold flows, sorted."""
+
+    @_abc_1.abstractmethod
+    def ImportFlows(
+        self,
+        request: _flow_messages_pb2.ImportFlowsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.ImportFlowsResponse, _abc.Awaitable[_flow_messages_pb2.ImportFlowsResponse]]:
+        """Import flows from an uploaded ZIP of YAML files or a multi-document YAML file; each
+        valid flow is created or updated.
+        Errors: INVALID_ARGUMENT for a file that is neither, or, with fail_on_error, naming
+        the first invalid flow (then none is imported).
+        """
+
+    @_abc_1.abstractmethod
+    def ExportFlowsByIds(
+        self,
+        request: _flow_messages_pb2.ExportFlowsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
+        Errors: NOT_FOUND for an unknown flow.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportFlowsByQuery(
+        self,
+        request: _flow_messages_pb2.ExportFlowsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Send a ZIP of the sources of the flows a query finds."""
+
+    @_abc_1.abstractmethod
+    def DeleteFlowsByIds(
+        self,
+        request: _flow_messages_pb2.DeleteFlowsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.BulkFlowsResponse, _abc.Awaitable[_flow_messages_pb2.BulkFlowsResponse]]:
+        """Delete the flows named.
+        Errors: NOT_FOUND for an unknown flow (then none is deleted).
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteFlowsByQuery(
+        self,
+        request: _flow_messages_pb2.DeleteFlowsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.BulkFlowsResponse, _abc.Awaitable[_flow_messages_pb2.BulkFlowsResponse]]:
+        """Delete the flows a query finds."""
+
+    @_abc_1.abstractmethod
+    def DisableFlowsByIds(
+        self,
+        request: _flow_messages_pb2.DisableFlowsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.BulkFlowsResponse, _abc.Awaitable[_flow_messages_pb2.BulkFlowsResponse]]:
+        """Disable the flows named: their sources get `disabled: true`, a new revision each.
+        Errors: NOT_FOUND for an unknown flow (then none is changed).
+        """
+
+    @_abc_1.abstractmethod
+    def DisableFlowsByQuery(
+        self,
+        request: _flow_messages_pb2.DisableFlowsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.BulkFlowsResponse, _abc.Awaitable[_flow_messages_pb2.BulkFlowsResponse]]:
+        """Disable the flows a query finds."""
+
+    @_abc_1.abstractmethod
+    def EnableFlowsByIds(
+        self,
+        request: _flow_messages_pb2.EnableFlowsByIdsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.BulkFlowsResponse, _abc.Awaitable[_flow_messages_pb2.BulkFlowsResponse]]:
+        """Enable the flows named: their sources get `disabled: false`, a new revision each.
+        Errors: NOT_FOUND for an unknown flow (then none is changed).
+        """
+
+    @_abc_1.abstractmethod
+    def EnableFlowsByQuery(
+        self,
+        request: _flow_messages_pb2.EnableFlowsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.BulkFlowsResponse, _abc.Awaitable[_flow_messages_pb2.BulkFlowsResponse]]:
+        """Enable the flows a query finds."""
+
+    @_abc_1.abstractmethod
+    def GetFlowTask(
+        self,
+        request: _flow_messages_pb2.GetFlowTaskRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.FlowTask, _abc.Awaitable[_flow_messages_pb2.FlowTask]]:
+        """Return one task of a flow as the flow declares it.
+        Errors: NOT_FOUND for an unknown flow, revision or task.
+        """
+
+    @_abc_1.abstractmethod
+    def GetFlowDependencies(
+        self,
+        request: _flow_messages_pb2.GetFlowDependenciesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.FlowTopology, _abc.Awaitable[_flow_messages_pb2.FlowTopology]]:
+        """Return the flows a flow depends on and those that depend on it: Subflow and ForEachItem
+        tasks, and Flow triggers, among the tenant's deployed flows.
+        Errors: NOT_FOUND for an unknown flow.
+        """
+
+    @_abc_1.abstractmethod
+    def GetNamespaceDependencies(
+        self,
+        request: _flow_messages_pb2.GetNamespaceDependenciesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_messages_pb2.FlowTopology, _abc.Awaitable[_flow_messages_pb2.FlowTopology]]:
+        """Return the dependencies of every flow of a namespace (and below it)."""
+
+    @_abc_1.abstractmethod
+    def ValidateTask(
+        self,
+        request: _flow_messages_pb2.ValidateTaskRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_pb2.FlowValidation, _abc.Awaitable[_flow_pb2.FlowValidation]]:
+        """Validate one task, as it would be in a flow's tasks (or one trigger, with section TRIGGERS).
+        The violations are in the answer, not an error.
+        """
+
+    @_abc_1.abstractmethod
+    def ValidateTrigger(
+        self,
+        request: _flow_messages_pb2.ValidateTriggerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_flow_pb2.FlowValidation, _abc.Awaitable[_flow_pb2.FlowValidation]]:
+        """Validate one trigger, as it would be in a flow's triggers.
+        The violations are in the answer, not an error.
+        """
 
 def add_FlowServiceServicer_to_server(servicer: FlowServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -22,12 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
 from flowmesh.kv.v1 import kv_pb2 as flowmesh_dot_kv_dot_v1_dot_kv__pb2
 from flowmesh.kv.v1 import kv_messages_pb2 as flowmesh_dot_kv_dot_v1_dot_kv__messages__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x66lowmesh/kv/v1/kv_service.proto\x12\x0e\x66lowmesh.kv.v1\x1a\x17\x66lowmesh/kv/v1/kv.proto\x1a flowmesh/kv/v1/kv_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xe8\x05\n\tKvService\x12\x81\x01\n\x08ListKeys\x12\x1f.flowmesh.kv.v1.ListKeysRequest\x1a .flowmesh.kv.v1.ListKeysResponse\"2\x82\xd3\xe4\x93\x02,\x12*/api/v1/{tenant}/namespaces/{namespace}/kv\x12\x84\x01\n\x0bGetKeyValue\x12\".flowmesh.kv.v1.GetKeyValueRequest\x1a\x17.flowmesh.kv.v1.KvValue\"8\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v1/{tenant}/namespaces/{namespace}/kv/{key}\x12\x97\x01\n\x0bSetKeyValue\x12\".flowmesh.kv.v1.SetKeyValueRequest\x1a#.flowmesh.kv.v1.SetKeyValueResponse\"?\x82\xd3\xe4\x93\x02\x39\x1a\x30/api/v1/{tenant}/namespaces/{namespace}/kv/{key}:\x05value\x12\x99\x01\n\x0e\x44\x65leteKeyValue\x12%.flowmesh.kv.v1.DeleteKeyValueRequest\x1a&.flowmesh.kv.v1.DeleteKeyValueResponse\"8\x82\xd3\xe4\x93\x02\x32*0/api/v1/{tenant}/namespaces/{namespace}/kv/{key}\x12\x99\x01\n\x0f\x44\x65leteKeyValues\x12&.flowmesh.kv.v1.DeleteKeyValuesRequest\x1a\'.flowmesh.kv.v1.DeleteKeyValuesResponse\"5\x82\xd3\xe4\x93\x02/**/api/v1/{tenant}/namespaces/{namespace}/kv:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x66lowmesh/kv/v1/kv_service.proto\x12\x0e\x66lowmesh.kv.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a\x17\x66lowmesh/kv/v1/kv.proto\x1a flowmesh/kv/v1/kv_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xfc\x05\n\tKvService\x12\x85\x01\n\x08ListKeys\x12\x1f.flowmesh.kv.v1.ListKeysRequest\x1a .flowmesh.kv.v1.ListKeysResponse\"6\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02,\x12*/api/v1/{tenant}/namespaces/{namespace}/kv\x12\x88\x01\n\x0bGetKeyValue\x12\".flowmesh.kv.v1.GetKeyValueRequest\x1a\x17.flowmesh.kv.v1.KvValue\"<\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x32\x12\x30/api/v1/{tenant}/namespaces/{namespace}/kv/{key}\x12\x9b\x01\n\x0bSetKeyValue\x12\".flowmesh.kv.v1.SetKeyValueRequest\x1a#.flowmesh.kv.v1.SetKeyValueResponse\"C\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02\x39\x1a\x30/api/v1/{tenant}/namespaces/{namespace}/kv/{key}:\x05value\x12\x9d\x01\n\x0e\x44\x65leteKeyValue\x12%.flowmesh.kv.v1.DeleteKeyValueRequest\x1a&.flowmesh.kv.v1.DeleteKeyValueResponse\"<\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02\x32*0/api/v1/{tenant}/namespaces/{namespace}/kv/{key}\x12\x9d\x01\n\x0f\x44\x65leteKeyValues\x12&.flowmesh.kv.v1.DeleteKeyValuesRequest\x1a\'.flowmesh.kv.v1.DeleteKeyValuesResponse\"9\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02/**/api/v1/{tenant}/namespaces/{namespace}/kv:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,15 +36,15 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.kv.v1.kv_service_p
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_KVSERVICE'].methods_by_name['ListKeys']._loaded_options = None
-  _globals['_KVSERVICE'].methods_by_name['ListKeys']._serialized_options = b'\202\323\344\223\002,\022*/api/v1/{tenant}/namespaces/{namespace}/kv'
+  _globals['_KVSERVICE'].methods_by_name['ListKeys']._serialized_options = b'\330\237\031\004\202\323\344\223\002,\022*/api/v1/{tenant}/namespaces/{namespace}/kv'
   _globals['_KVSERVICE'].methods_by_name['GetKeyValue']._loaded_options = None
-  _globals['_KVSERVICE'].methods_by_name['GetKeyValue']._serialized_options = b'\202\323\344\223\0022\0220/api/v1/{tenant}/namespaces/{namespace}/kv/{key}'
+  _globals['_KVSERVICE'].methods_by_name['GetKeyValue']._serialized_options = b'\330\237\031\004\202\323\344\223\0022\0220/api/v1/{tenant}/namespaces/{namespace}/kv/{key}'
   _globals['_KVSERVICE'].methods_by_name['SetKeyValue']._loaded_options = None
-  _globals['_KVSERVICE'].methods_by_name['SetKeyValue']._serialized_options = b'\202\323\344\223\0029\0320/api/v1/{tenant}/namespaces/{namespace}/kv/{key}:\005value'
+  _globals['_KVSERVICE'].methods_by_name['SetKeyValue']._serialized_options = b'\330\237\031\005\202\323\344\223\0029\0320/api/v1/{tenant}/namespaces/{namespace}/kv/{key}:\005value'
   _globals['_KVSERVICE'].methods_by_name['DeleteKeyValue']._loaded_options = None
-  _globals['_KVSERVICE'].methods_by_name['DeleteKeyValue']._serialized_options = b'\202\323\344\223\0022*0/api/v1/{tenant}/namespaces/{namespace}/kv/{key}'
+  _globals['_KVSERVICE'].methods_by_name['DeleteKeyValue']._serialized_options = b'\330\237\031\005\202\323\344\223\0022*0/api/v1/{tenant}/namespaces/{namespace}/kv/{key}'
   _globals['_KVSERVICE'].methods_by_name['DeleteKeyValues']._loaded_options = None
-  _globals['_KVSERVICE'].methods_by_name['DeleteKeyValues']._serialized_options = b'\202\323\344\223\002/**/api/v1/{tenant}/namespaces/{namespace}/kv:\001*'
-  _globals['_KVSERVICE']._serialized_start=141
-  _globals['_KVSERVICE']._serialized_end=885
+  _globals['_KVSERVICE'].methods_by_name['DeleteKeyValues']._serialized_options = b'\330\237\031\005\202\323\344\223\002/**/api/v1/{tenant}/namespaces/{namespace}/kv:\001*'
+  _globals['_KVSERVICE']._serialized_start=170
+  _globals['_KVSERVICE']._serialized_end=934
 # @@protoc_insertion_point(module_scope)

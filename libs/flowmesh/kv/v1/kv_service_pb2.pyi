@@ -1,3 +1,4 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
 from flowmesh.kv.v1 import kv_pb2 as _kv_pb2
 from flowmesh.kv.v1 import kv_messages_pb2 as _kv_messages_pb2
 from google.api import annotations_pb2 as _annotations_pb2

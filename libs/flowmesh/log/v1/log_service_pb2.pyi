@@ -1,3 +1,4 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
 from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from flowmesh.log.v1 import log_pb2 as _log_pb2
 from flowmesh.log.v1 import log_messages_pb2 as _log_messages_pb2

@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
 from flowmesh.plugin.v1 import plugin_messages_pb2 as flowmesh_dot_plugin_dot_v1_dot_plugin__messages__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'flowmesh/plugin/v1/plugin_service.proto\x12\x12\x66lowmesh.plugin.v1\x1a(flowmesh/plugin/v1/plugin_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x9a\x01\n\rPluginService\x12\x88\x01\n\rGetFlowSchema\x12(.flowmesh.plugin.v1.GetFlowSchemaRequest\x1a\x1e.flowmesh.plugin.v1.FlowSchema\"-\x82\xd3\xe4\x93\x02\'\x12%/api/v1/{tenant}/plugins/schemas/flowb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'flowmesh/plugin/v1/plugin_service.proto\x12\x12\x66lowmesh.plugin.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a(flowmesh/plugin/v1/plugin_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x9e\x01\n\rPluginService\x12\x8c\x01\n\rGetFlowSchema\x12(.flowmesh.plugin.v1.GetFlowSchemaRequest\x1a\x1e.flowmesh.plugin.v1.FlowSchema\"1\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02\'\x12%/api/v1/{tenant}/plugins/schemas/flowb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,7 +35,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.plugin.v1.plugin_s
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PLUGINSERVICE'].methods_by_name['GetFlowSchema']._loaded_options = None
-  _globals['_PLUGINSERVICE'].methods_by_name['GetFlowSchema']._serialized_options = b'\202\323\344\223\002\'\022%/api/v1/{tenant}/plugins/schemas/flow'
-  _globals['_PLUGINSERVICE']._serialized_start=136
-  _globals['_PLUGINSERVICE']._serialized_end=290
+  _globals['_PLUGINSERVICE'].methods_by_name['GetFlowSchema']._serialized_options = b'\330\237\031\002\202\323\344\223\002\'\022%/api/v1/{tenant}/plugins/schemas/flow'
+  _globals['_PLUGINSERVICE']._serialized_start=165
+  _globals['_PLUGINSERVICE']._serialized_end=323
 # @@protoc_insertion_point(module_scope)

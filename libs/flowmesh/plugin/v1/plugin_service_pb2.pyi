@@ -1,3 +1,4 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
 from flowmesh.plugin.v1 import plugin_messages_pb2 as _plugin_messages_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import descriptor as _descriptor

@@ -13,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExecutorMessage(_message.Message):
-    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution", "start_subflow", "subflow_ended", "unqueue_execution")
+    __slots__ = ("start_execution", "task_run_update", "kill_execution", "restart_execution", "wake", "set_execution_labels", "change_task_run_state", "resume_execution", "start_subflow", "subflow_ended", "unqueue_execution", "change_execution_status", "pause_execution")
     START_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     TASK_RUN_UPDATE_FIELD_NUMBER: _ClassVar[int]
     KILL_EXECUTION_FIELD_NUMBER: _ClassVar[int]
@@ -25,6 +25,8 @@ class ExecutorMessage(_message.Message):
     START_SUBFLOW_FIELD_NUMBER: _ClassVar[int]
     SUBFLOW_ENDED_FIELD_NUMBER: _ClassVar[int]
     UNQUEUE_EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_EXECUTION_STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_EXECUTION_FIELD_NUMBER: _ClassVar[int]
     start_execution: StartExecution
     task_run_update: TaskRunUpdate
     kill_execution: KillExecution
@@ -36,7 +38,9 @@ class ExecutorMessage(_message.Message):
     start_subflow: StartSubflow
     subflow_ended: SubflowEnded
     unqueue_execution: UnqueueExecution
-    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ..., start_subflow: _Optional[_Union[StartSubflow, _Mapping]] = ..., subflow_ended: _Optional[_Union[SubflowEnded, _Mapping]] = ..., unqueue_execution: _Optional[_Union[UnqueueExecution, _Mapping]] = ...) -> None: ...
+    change_execution_status: ChangeExecutionStatus
+    pause_execution: PauseExecution
+    def __init__(self, start_execution: _Optional[_Union[StartExecution, _Mapping]] = ..., task_run_update: _Optional[_Union[TaskRunUpdate, _Mapping]] = ..., kill_execution: _Optional[_Union[KillExecution, _Mapping]] = ..., restart_execution: _Optional[_Union[RestartExecution, _Mapping]] = ..., wake: _Optional[_Union[Wake, _Mapping]] = ..., set_execution_labels: _Optional[_Union[SetExecutionLabels, _Mapping]] = ..., change_task_run_state: _Optional[_Union[ChangeTaskRunState, _Mapping]] = ..., resume_execution: _Optional[_Union[ResumeExecution, _Mapping]] = ..., start_subflow: _Optional[_Union[StartSubflow, _Mapping]] = ..., subflow_ended: _Optional[_Union[SubflowEnded, _Mapping]] = ..., unqueue_execution: _Optional[_Union[UnqueueExecution, _Mapping]] = ..., change_execution_status: _Optional[_Union[ChangeExecutionStatus, _Mapping]] = ..., pause_execution: _Optional[_Union[PauseExecution, _Mapping]] = ...) -> None: ...
 
 class StartExecution(_message.Message):
     __slots__ = ("execution",)
@@ -51,6 +55,12 @@ class Wake(_message.Message):
     execution_id: str
     due: _timestamp_pb2.Timestamp
     def __init__(self, execution_id: _Optional[str] = ..., due: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PauseExecution(_message.Message):
+    __slots__ = ("execution_id",)
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    def __init__(self, execution_id: _Optional[str] = ...) -> None: ...
 
 class KillExecution(_message.Message):
     __slots__ = ("execution_id",)
@@ -136,6 +146,14 @@ class SetExecutionLabels(_message.Message):
     labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
     def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
+class ChangeExecutionStatus(_message.Message):
+    __slots__ = ("execution", "state")
+    EXECUTION_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    execution: _execution_pb2.Execution
+    state: _state_pb2.StateType
+    def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
+
 class ChangeTaskRunState(_message.Message):
     __slots__ = ("execution", "task_run_id", "state")
     EXECUTION_FIELD_NUMBER: _ClassVar[int]
@@ -147,14 +165,16 @@ class ChangeTaskRunState(_message.Message):
     def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ..., task_run_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.StateType, str]] = ...) -> None: ...
 
 class ResumeExecution(_message.Message):
-    __slots__ = ("execution_id", "task_run_id", "inputs")
+    __slots__ = ("execution_id", "task_run_id", "inputs", "pauses_seen")
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     TASK_RUN_ID_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
+    PAUSES_SEEN_FIELD_NUMBER: _ClassVar[int]
     execution_id: str
     task_run_id: str
     inputs: _struct_pb2.Struct
-    def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    pauses_seen: int
+    def __init__(self, execution_id: _Optional[str] = ..., task_run_id: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., pauses_seen: _Optional[int] = ...) -> None: ...
 
 class StartSubflow(_message.Message):
     __slots__ = ("execution_id", "tenant_id", "namespace", "flow_id", "revision", "inputs", "labels", "trigger", "parent", "wait")

@@ -22,12 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from flowmesh.execution.v1 import execution_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&flowmesh/stats/v1/stats_messages.proto\x12\x11\x66lowmesh.stats.v1\x1a%flowmesh/execution/v1/execution.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe2\x01\n\x1f\x44\x61ilyExecutionStatisticsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x39\n\nstart_date\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\"\xe8\x01\n%DailyExecutionStatisticsByFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x39\n\nstart_date\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\"\xe0\x01\n\x1d\x44\x61ilyTaskRunStatisticsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x39\n\nstart_date\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\"\xb8\x02\n\x12\x44urationStatistics\x12+\n\x03min\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03min\x12+\n\x03\x61vg\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03\x61vg\x12+\n\x03max\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03max\x12+\n\x03sum\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03sum\x12\x14\n\x05\x63ount\x18\x05 \x01(\x03R\x05\x63ount\x12+\n\x03p50\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03p50\x12+\n\x03p95\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03p95\"\xee\x02\n\x0f\x44\x61ilyStatistics\x12\x39\n\nstart_date\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x41\n\x08\x64uration\x18\x02 \x01(\x0b\x32%.flowmesh.stats.v1.DurationStatisticsR\x08\x64uration\x12\x62\n\x10\x65xecution_counts\x18\x03 \x03(\x0b\x32\x37.flowmesh.stats.v1.DailyStatistics.ExecutionCountsEntryR\x0f\x65xecutionCounts\x12\x1c\n\tnamespace\x18\x04 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x05 \x01(\tR\x06\x66lowId\x1a\x42\n\x14\x45xecutionCountsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\x03R\x05value:\x02\x38\x01\"Q\n\x17\x44\x61ilyStatisticsResponse\x12\x36\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\".flowmesh.stats.v1.DailyStatisticsR\x04\x64\x61ys\"W\n\x1d\x44\x61ilyStatisticsByFlowResponse\x12\x36\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\".flowmesh.stats.v1.DailyStatisticsR\x04\x64\x61ys\"7\n\x07\x46lowRef\x12\x1c\n\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\"c\n\x17LatestExecutionsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x30\n\x05\x66lows\x18\x02 \x03(\x0b\x32\x1a.flowmesh.stats.v1.FlowRefR\x05\x66lows\"\\\n\x18LatestExecutionsResponse\x12@\n\nexecutions\x18\x01 \x03(\x0b\x32 .flowmesh.execution.v1.ExecutionR\nexecutionsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&flowmesh/stats/v1/stats_messages.proto\x12\x11\x66lowmesh.stats.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe2\x01\n\x1f\x44\x61ilyExecutionStatisticsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x39\n\nstart_date\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\"\xe8\x01\n%DailyExecutionStatisticsByFlowRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x39\n\nstart_date\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\"\xe0\x01\n\x1d\x44\x61ilyTaskRunStatisticsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x39\n\nstart_date\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x35\n\x08\x65nd_date\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndDate\"\xb8\x02\n\x12\x44urationStatistics\x12+\n\x03min\x18\x01 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03min\x12+\n\x03\x61vg\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03\x61vg\x12+\n\x03max\x18\x03 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03max\x12+\n\x03sum\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03sum\x12\x14\n\x05\x63ount\x18\x05 \x01(\x03R\x05\x63ount\x12+\n\x03p50\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03p50\x12+\n\x03p95\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\x03p95\"\xee\x02\n\x0f\x44\x61ilyStatistics\x12\x39\n\nstart_date\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartDate\x12\x41\n\x08\x64uration\x18\x02 \x01(\x0b\x32%.flowmesh.stats.v1.DurationStatisticsR\x08\x64uration\x12\x62\n\x10\x65xecution_counts\x18\x03 \x03(\x0b\x32\x37.flowmesh.stats.v1.DailyStatistics.ExecutionCountsEntryR\x0f\x65xecutionCounts\x12\x1c\n\tnamespace\x18\x04 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x05 \x01(\tR\x06\x66lowId\x1a\x42\n\x14\x45xecutionCountsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\x03R\x05value:\x02\x38\x01\"Q\n\x17\x44\x61ilyStatisticsResponse\x12\x36\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\".flowmesh.stats.v1.DailyStatisticsR\x04\x64\x61ys\"W\n\x1d\x44\x61ilyStatisticsByFlowResponse\x12\x36\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\".flowmesh.stats.v1.DailyStatisticsR\x04\x64\x61ysb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,26 +35,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_DAILYSTATISTICS_EXECUTIONCOUNTSENTRY']._loaded_options = None
   _globals['_DAILYSTATISTICS_EXECUTIONCOUNTSENTRY']._serialized_options = b'8\001'
-  _globals['_DAILYEXECUTIONSTATISTICSREQUEST']._serialized_start=166
-  _globals['_DAILYEXECUTIONSTATISTICSREQUEST']._serialized_end=392
-  _globals['_DAILYEXECUTIONSTATISTICSBYFLOWREQUEST']._serialized_start=395
-  _globals['_DAILYEXECUTIONSTATISTICSBYFLOWREQUEST']._serialized_end=627
-  _globals['_DAILYTASKRUNSTATISTICSREQUEST']._serialized_start=630
-  _globals['_DAILYTASKRUNSTATISTICSREQUEST']._serialized_end=854
-  _globals['_DURATIONSTATISTICS']._serialized_start=857
-  _globals['_DURATIONSTATISTICS']._serialized_end=1169
-  _globals['_DAILYSTATISTICS']._serialized_start=1172
-  _globals['_DAILYSTATISTICS']._serialized_end=1538
-  _globals['_DAILYSTATISTICS_EXECUTIONCOUNTSENTRY']._serialized_start=1472
-  _globals['_DAILYSTATISTICS_EXECUTIONCOUNTSENTRY']._serialized_end=1538
-  _globals['_DAILYSTATISTICSRESPONSE']._serialized_start=1540
-  _globals['_DAILYSTATISTICSRESPONSE']._serialized_end=1621
-  _globals['_DAILYSTATISTICSBYFLOWRESPONSE']._serialized_start=1623
-  _globals['_DAILYSTATISTICSBYFLOWRESPONSE']._serialized_end=1710
-  _globals['_FLOWREF']._serialized_start=1712
-  _globals['_FLOWREF']._serialized_end=1767
-  _globals['_LATESTEXECUTIONSREQUEST']._serialized_start=1769
-  _globals['_LATESTEXECUTIONSREQUEST']._serialized_end=1868
-  _globals['_LATESTEXECUTIONSRESPONSE']._serialized_start=1870
-  _globals['_LATESTEXECUTIONSRESPONSE']._serialized_end=1962
+  _globals['_DAILYEXECUTIONSTATISTICSREQUEST']._serialized_start=127
+  _globals['_DAILYEXECUTIONSTATISTICSREQUEST']._serialized_end=353
+  _globals['_DAILYEXECUTIONSTATISTICSBYFLOWREQUEST']._serialized_start=356
+  _globals['_DAILYEXECUTIONSTATISTICSBYFLOWREQUEST']._serialized_end=588
+  _globals['_DAILYTASKRUNSTATISTICSREQUEST']._serialized_start=591
+  _globals['_DAILYTASKRUNSTATISTICSREQUEST']._serialized_end=815
+  _globals['_DURATIONSTATISTICS']._serialized_start=818
+  _globals['_DURATIONSTATISTICS']._serialized_end=1130
+  _globals['_DAILYSTATISTICS']._serialized_start=1133
+  _globals['_DAILYSTATISTICS']._serialized_end=1499
+  _globals['_DAILYSTATISTICS_EXECUTIONCOUNTSENTRY']._serialized_start=1433
+  _globals['_DAILYSTATISTICS_EXECUTIONCOUNTSENTRY']._serialized_end=1499
+  _globals['_DAILYSTATISTICSRESPONSE']._serialized_start=1501
+  _globals['_DAILYSTATISTICSRESPONSE']._serialized_end=1582
+  _globals['_DAILYSTATISTICSBYFLOWRESPONSE']._serialized_start=1584
+  _globals['_DAILYSTATISTICSBYFLOWRESPONSE']._serialized_end=1671
 # @@protoc_insertion_point(module_scope)

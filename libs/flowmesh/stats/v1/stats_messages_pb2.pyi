@@ -1,6 +1,5 @@
 import datetime
 
-from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -103,25 +102,3 @@ class DailyStatisticsByFlowResponse(_message.Message):
     DAYS_FIELD_NUMBER: _ClassVar[int]
     days: _containers.RepeatedCompositeFieldContainer[DailyStatistics]
     def __init__(self, days: _Optional[_Iterable[_Union[DailyStatistics, _Mapping]]] = ...) -> None: ...
-
-class FlowRef(_message.Message):
-    __slots__ = ("namespace", "id")
-    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
-    ID_FIELD_NUMBER: _ClassVar[int]
-    namespace: str
-    id: str
-    def __init__(self, namespace: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
-
-class LatestExecutionsRequest(_message.Message):
-    __slots__ = ("tenant", "flows")
-    TENANT_FIELD_NUMBER: _ClassVar[int]
-    FLOWS_FIELD_NUMBER: _ClassVar[int]
-    tenant: str
-    flows: _containers.RepeatedCompositeFieldContainer[FlowRef]
-    def __init__(self, tenant: _Optional[str] = ..., flows: _Optional[_Iterable[_Union[FlowRef, _Mapping]]] = ...) -> None: ...
-
-class LatestExecutionsResponse(_message.Message):
-    __slots__ = ("executions",)
-    EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
-    executions: _containers.RepeatedCompositeFieldContainer[_execution_pb2.Execution]
-    def __init__(self, executions: _Optional[_Iterable[_Union[_execution_pb2.Execution, _Mapping]]] = ...) -> None: ...

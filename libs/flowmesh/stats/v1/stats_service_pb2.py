@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowmesh.auth.v1 import auth_pb2 as flowmesh_dot_auth_dot_v1_dot_auth__pb2
 from flowmesh.stats.v1 import stats_messages_pb2 as flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowmesh/stats/v1/stats_service.proto\x12\x11\x66lowmesh.stats.v1\x1a&flowmesh/stats/v1/stats_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xdc\x05\n\x0cStatsService\x12\xae\x01\n\x18\x44\x61ilyExecutionStatistics\x12\x32.flowmesh.stats.v1.DailyExecutionStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"2\x82\xd3\xe4\x93\x02,\"\'/api/v1/{tenant}/stats/executions/daily:\x01*\x12\xce\x01\n\x1e\x44\x61ilyExecutionStatisticsByFlow\x12\x38.flowmesh.stats.v1.DailyExecutionStatisticsByFlowRequest\x1a\x30.flowmesh.stats.v1.DailyStatisticsByFlowResponse\"@\x82\xd3\xe4\x93\x02:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\x01*\x12\xa8\x01\n\x16\x44\x61ilyTaskRunStatistics\x12\x30.flowmesh.stats.v1.DailyTaskRunStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"0\x82\xd3\xe4\x93\x02*\"%/api/v1/{tenant}/stats/taskruns/daily:\x01*\x12\x9e\x01\n\x10LatestExecutions\x12*.flowmesh.stats.v1.LatestExecutionsRequest\x1a+.flowmesh.stats.v1.LatestExecutionsResponse\"1\x82\xd3\xe4\x93\x02+\"\"/api/v1/{tenant}/executions/latest:\x05\x66lowsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowmesh/stats/v1/stats_service.proto\x12\x11\x66lowmesh.stats.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a&flowmesh/stats/v1/stats_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xc7\x04\n\x0cStatsService\x12\xb2\x01\n\x18\x44\x61ilyExecutionStatistics\x12\x32.flowmesh.stats.v1.DailyExecutionStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"6\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02,\"\'/api/v1/{tenant}/stats/executions/daily:\x01*\x12\xd2\x01\n\x1e\x44\x61ilyExecutionStatisticsByFlow\x12\x38.flowmesh.stats.v1.DailyExecutionStatisticsByFlowRequest\x1a\x30.flowmesh.stats.v1.DailyStatisticsByFlowResponse\"D\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\x01*\x12\xac\x01\n\x16\x44\x61ilyTaskRunStatistics\x12\x30.flowmesh.stats.v1.DailyTaskRunStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"4\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02*\"%/api/v1/{tenant}/stats/taskruns/daily:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,13 +35,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.stats.v1.stats_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatistics']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatistics']._serialized_options = b'\202\323\344\223\002,\"\'/api/v1/{tenant}/stats/executions/daily:\001*'
+  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatistics']._serialized_options = b'\330\237\031\004\202\323\344\223\002,\"\'/api/v1/{tenant}/stats/executions/daily:\001*'
   _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatisticsByFlow']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatisticsByFlow']._serialized_options = b'\202\323\344\223\002:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\001*'
+  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatisticsByFlow']._serialized_options = b'\330\237\031\004\202\323\344\223\002:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\001*'
   _globals['_STATSSERVICE'].methods_by_name['DailyTaskRunStatistics']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['DailyTaskRunStatistics']._serialized_options = b'\202\323\344\223\002*\"%/api/v1/{tenant}/stats/taskruns/daily:\001*'
-  _globals['_STATSSERVICE'].methods_by_name['LatestExecutions']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['LatestExecutions']._serialized_options = b'\202\323\344\223\002+\"\"/api/v1/{tenant}/executions/latest:\005flows'
-  _globals['_STATSSERVICE']._serialized_start=131
-  _globals['_STATSSERVICE']._serialized_end=863
+  _globals['_STATSSERVICE'].methods_by_name['DailyTaskRunStatistics']._serialized_options = b'\330\237\031\004\202\323\344\223\002*\"%/api/v1/{tenant}/stats/taskruns/daily:\001*'
+  _globals['_STATSSERVICE']._serialized_start=160
+  _globals['_STATSSERVICE']._serialized_end=743
 # @@protoc_insertion_point(module_scope)

@@ -50,11 +50,6 @@ class StatsServiceStub:
                 request_serializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.DailyTaskRunStatisticsRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.DailyStatisticsResponse.FromString,
                 _registered_method=True)
-        self.LatestExecutions = channel.unary_unary(
-                '/flowmesh.stats.v1.StatsService/LatestExecutions',
-                request_serializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.LatestExecutionsRequest.SerializeToString,
-                response_deserializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.LatestExecutionsResponse.FromString,
-                _registered_method=True)
 
 
 class StatsServiceServicer:
@@ -84,13 +79,6 @@ class StatsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def LatestExecutions(self, request, context):
-        """Return the newest execution of each of the given flows.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
 
 def add_StatsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -108,11 +96,6 @@ def add_StatsServiceServicer_to_server(servicer, server):
                     servicer.DailyTaskRunStatistics,
                     request_deserializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.DailyTaskRunStatisticsRequest.FromString,
                     response_serializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.DailyStatisticsResponse.SerializeToString,
-            ),
-            'LatestExecutions': grpc.unary_unary_rpc_method_handler(
-                    servicer.LatestExecutions,
-                    request_deserializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.LatestExecutionsRequest.FromString,
-                    response_serializer=flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.LatestExecutionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -197,33 +180,6 @@ class StatsService:
             '/flowmesh.stats.v1.StatsService/DailyTaskRunStatistics',
             flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.DailyTaskRunStatisticsRequest.SerializeToString,
             flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.DailyStatisticsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def LatestExecutions(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/flowmesh.stats.v1.StatsService/LatestExecutions',
-            flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.LatestExecutionsRequest.SerializeToString,
-            flowmesh_dot_stats_dot_v1_dot_stats__messages__pb2.LatestExecutionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

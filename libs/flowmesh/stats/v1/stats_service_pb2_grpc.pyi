@@ -43,8 +43,6 @@ class StatsServiceStub:
     """Count the task runs started each day of a range by state, with their durations.
     Errors: as DailyExecutionStatistics.
     """
-    LatestExecutions: _grpc.UnaryUnaryMultiCallable[_stats_messages_pb2.LatestExecutionsRequest, _stats_messages_pb2.LatestExecutionsResponse]
-    """Return the newest execution of each of the given flows."""
 
 @_typing.type_check_only
 class StatsServiceAsyncStub(StatsServiceStub):
@@ -61,8 +59,6 @@ class StatsServiceAsyncStub(StatsServiceStub):
     """Count the task runs started each day of a range by state, with their durations.
     Errors: as DailyExecutionStatistics.
     """
-    LatestExecutions: _aio.UnaryUnaryMultiCallable[_stats_messages_pb2.LatestExecutionsRequest, _stats_messages_pb2.LatestExecutionsResponse]  # type: ignore[assignment]
-    """Return the newest execution of each of the given flows."""
 
 class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
     """StatsService answers the dashboards' aggregations over the repository."""
@@ -94,13 +90,5 @@ class StatsServiceServicer(metaclass=_abc_1.ABCMeta):
         """Count the task runs started each day of a range by state, with their durations.
         Errors: as DailyExecutionStatistics.
         """
-
-    @_abc_1.abstractmethod
-    def LatestExecutions(
-        self,
-        request: _stats_messages_pb2.LatestExecutionsRequest,
-        context: _ServicerContext,
-    ) -> _typing.Union[_stats_messages_pb2.LatestExecutionsResponse, _abc.Awaitable[_stats_messages_pb2.LatestExecutionsResponse]]:
-        """Return the newest execution of each of the given flows."""
 
 def add_StatsServiceServicer_to_server(servicer: StatsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,7 @@
+from flowmesh.auth.v1 import auth_pb2 as _auth_pb2
+from flowmesh.auth.v1 import auth_messages_pb2 as _auth_messages_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import descriptor as _descriptor
+from typing import ClassVar as _ClassVar
+
+DESCRIPTOR: _descriptor.FileDescriptor

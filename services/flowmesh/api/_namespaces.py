@@ -1,0 +1,86 @@
+"""Namespaces, implicit as in Kestra's open-source edition: the namespaces of a tenant's deployed
+flows and KV entries, the namespaces above them, and any namespace holding namespace files."""
+
+from __future__ import annotations
+
+import re
+
+import grpc
+
+from flowmesh.api._support import next_token, not_found, page, unary
+from flowmesh.namespace.v1 import namespace_messages_pb2 as messages
+from flowmesh.namespace.v1.namespace_pb2 import Namespace
+from flowmesh.namespace.v1.namespace_service_pb2_grpc import NamespaceServiceServicer
+from flowmesh.rpc import ApiError
+from flowmesh.state import FlowStore, InvalidKey, KeyValueStore
+from flowmesh.storage import Storage, namespace_files, uri_of
+
+# Kestra's namespace pattern.
+_NAMESPACE = re.compile(r"[a-z0-9][a-z0-9._-]*", re.IGNORECASE)
+AUTOCOMPLETE_LIMIT = 50
+
+
+class NamespaceServicer(NamespaceServiceServicer):
+    """Namespaces read from the flows bucket, the KV store and internal storage."""
+
+    def __init__(self, flows: FlowStore, kv: KeyValueStore, storage: Storage) -> None:
+        self._flows = flows
+        self._kv = kv
+        self._storage = storage
+
+    @unary
+    async def SearchNamespaces(
+        self, request: messages.SearchNamespacesRequest, context: grpc.aio.ServicerContext
+    ) -> messages.SearchNamespacesResponse:
+        offset, limit = page(request.page_size, request.page_token)
+        text = request.query.lower()
+        found = [
+            n for n in await self._namespaces(request.tenant, existing=request.existing) if text in n.lower()
+        ]
+        chosen = found[offset : offset + limit]
+        return messages.SearchNamespacesResponse(
+            namespaces=[Namespace(id=namespace) for namespace in chosen],
+            total_size=len(found),
+            next_page_token=next_token(offset, len(chosen), len(found)),
+        )
+
+    @unary
+    async def GetNamespace(
+        self, request: messages.GetNamespaceRequest, context: grpc.aio.ServicerContext
+    ) -> Namespace:
+        if not _NAMESPACE.fullmatch(request.id):
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "NAMESPACE_INVALID",
+                f"{request.id!r} is not a namespace",
+                [("id", "letters, digits, `.`, `_` and `-`, starting with a letter or digit")],
+            )
+        if request.id not in await self._namespaces(request.tenant, existing=False):
+            folder = await self._storage.list_folder(request.tenant, uri_of(namespace_files(request.id)))
+            if not folder:
+                raise not_found("NAMESPACE_NOT_FOUND", f"Namespace {request.id} not found")
+        return Namespace(id=request.id)
+
+    @unary
+    async def AutocompleteNamespaces(
+        self, request: messages.AutocompleteNamespacesRequest, context: grpc.aio.ServicerContext
+    ) -> messages.AutocompleteNamespacesResponse:
+        text = request.q.lower()
+        chosen = list(dict.fromkeys(request.ids))
+        for namespace in await self._namespaces(request.tenant, existing=request.existing_only):
+            if text in namespace.lower() and namespace not in chosen:
+                chosen.append(namespace)
+        return messages.AutocompleteNamespacesResponse(namespaces=chosen[:AUTOCOMPLETE_LIMIT])
+
+    async def _namespaces(self, tenant: str, *, existing: bool) -> list[str]:
+        """Return the namespaces of the deployed flows and KV entries (and those above them), sorted."""
+        try:
+            used = {flow.namespace for flow in await self._flows.deployed(tenant)}
+            used |= set(await self._kv.namespaces(tenant))
+        except InvalidKey as error:
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT, "TENANT_INVALID", str(error), [("tenant", str(error))]
+            ) from None
+        if not existing:
+            used |= {".".join(n.split(".")[:depth]) for n in used for depth in range(1, n.count(".") + 1)}
+        return sorted(used)

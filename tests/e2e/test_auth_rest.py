@@ -1,0 +1,126 @@
+"""Authentication and roles through the gateway's REST API, as curl would call it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.harness import API, YAML, standalone
+
+pytestmark = pytest.mark.e2e
+
+ADMIN_PASSWORD = "e2e-admin-pa55word"
+VIEWER_PASSWORD = "e2e-viewer-pa55word"
+ADMIN = ("admin", ADMIN_PASSWORD)
+VIEWER = ("viewer", VIEWER_PASSWORD)
+FLOW = """
+id: hooked
+namespace: company.team
+tasks:
+  - id: hi
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: a-webhook-key
+"""
+
+
+@pytest.fixture(scope="module")
+async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[httpx.AsyncClient, Path]]:
+    """A standalone server with auth on, its first admin from the settings, and a viewer of `company`."""
+    work = tmp_path_factory.mktemp("auth")
+    env = {
+        "FLOWMESH_AUTH_ENABLED": "true",
+        "FLOWMESH_AUTH_ADMIN_USER": "admin",
+        "FLOWMESH_AUTH_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    async with standalone(work, env=env) as http:
+        deployed = await http.post(f"{API}/flows", content=FLOW, headers=YAML, auth=ADMIN)
+        assert deployed.status_code == 200, deployed.text
+        viewer = {
+            "id": "viewer",
+            "password": VIEWER_PASSWORD,
+            "grants": [{"role": "ROLE_VIEWER", "namespace": "company"}],
+        }
+        created = await http.post("/api/v1/users", json=viewer, auth=ADMIN)
+        assert created.status_code == 200, created.text
+        assert "password" not in created.json()
+        yield http, work / "standalone.log"
+
+
+async def test_a_call_without_credentials_gets_401_and_public_routes_answer(
+    server: tuple[httpx.AsyncClient, Path],
+) -> None:
+    http, _ = server
+    anonymous = await http.get(f"{API}/flows/company.team/hooked")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["status"] == "UNAUTHENTICATED"
+    assert anonymous.json()["reason"] == "CREDENTIALS_MISSING"
+    wrong = await http.get(f"{API}/flows/company.team/hooked", auth=("admin", "not-the-password"))
+    assert (wrong.status_code, wrong.json()["reason"]) == (401, "CREDENTIALS_INVALID")
+    assert (await http.get("/health")).status_code == 200
+    # A webhook's key is its credential.
+    hooked = await http.post(f"{API}/executions/webhook/company.team/hooked/a-webhook-key", json={"a": 1})
+    assert hooked.status_code == 200, hooked.text
+    assert hooked.json()["namespace"] == "company.team"
+    # A follow stream is refused before it opens, as any other call.
+    follow = await http.get(f"{API}/executions/{hooked.json()['id']}/follow")
+    assert (follow.status_code, follow.json()["reason"]) == (401, "CREDENTIALS_MISSING")
+
+
+async def test_a_viewer_reads_its_namespace_s_children_and_is_forbidden_the_rest(
+    server: tuple[httpx.AsyncClient, Path],
+) -> None:
+    http, _ = server
+    got = await http.get(f"{API}/flows/company.team/hooked", auth=VIEWER)
+    assert got.status_code == 200, got.text
+    assert got.json()["id"] == "hooked"
+    denied = await http.post(
+        f"{API}/flows", content=FLOW.replace("hooked", "other"), headers=YAML, auth=VIEWER
+    )
+    assert denied.status_code == 403, denied.text
+    assert (denied.json()["status"], denied.json()["reason"]) == ("PERMISSION_DENIED", "PERMISSION_DENIED")
+    elsewhere = await http.get(f"{API}/flows/elsewhere/hooked", auth=VIEWER)
+    assert elsewhere.status_code == 403
+    users = await http.get("/api/v1/users", auth=VIEWER)
+    assert users.status_code == 403
+    everyone = await http.get("/api/v1/users", auth=ADMIN)
+    assert sorted(user["id"] for user in everyone.json()["results"]) == ["admin", "viewer"]
+
+
+async def test_a_token_is_shown_once_works_as_bearer_and_stops_when_revoked(
+    server: tuple[httpx.AsyncClient, Path],
+) -> None:
+    http, log = server
+    made = await http.post("/api/v1/me/api-tokens", json={"name": "ci", "description": "for CI"}, auth=VIEWER)
+    assert made.status_code == 200, made.text
+    token = made.json()["fullToken"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    got = await http.get(f"{API}/flows/company.team/hooked", headers=bearer)
+    assert got.status_code == 200, got.text
+
+    listed = await http.get("/api/v1/me/api-tokens", headers=bearer)
+    assert listed.status_code == 200
+    [described] = listed.json()["results"]
+    assert (described["id"], described["name"], described["description"]) == (
+        made.json()["id"],
+        "ci",
+        "for CI",
+    )
+    assert "fullToken" not in described
+    assert token not in listed.text
+
+    revoked = await http.delete(f"/api/v1/me/api-tokens/{made.json()['id']}", auth=VIEWER)
+    assert revoked.status_code in (200, 204), revoked.text
+    after = await http.get(f"{API}/flows/company.team/hooked", headers=bearer)
+    assert after.status_code == 401
+
+    text = log.read_text()
+    assert "api_token_created" in text
+    for secret in (token, token.split("_", 2)[2], ADMIN_PASSWORD, VIEWER_PASSWORD):
+        assert secret not in text

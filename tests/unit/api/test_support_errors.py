@@ -1,0 +1,43 @@
+"""Errors callers cause deep in the api become INVALID_ARGUMENT naming the field, not UNKNOWN."""
+
+from __future__ import annotations
+
+import grpc
+from nats.js.errors import InvalidKeyError
+
+from flowmesh.api._support import translate
+from flowmesh.execution.v1 import execution_messages_pb2 as em
+from flowmesh.flow.v1 import flow_messages_pb2 as fm
+from flowmesh.repository import InvalidRecord
+
+
+def test_an_id_no_kv_key_can_hold_names_its_field() -> None:
+    request = em.GetExecutionRequest(tenant="main", execution_id="Í~")
+    answer = translate(InvalidKeyError("Í~"), request)
+    assert answer is not None
+    assert answer.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert answer.reason == "ID_INVALID"
+    assert [field for field, _ in answer.violations] == ["executionId"]
+
+
+def test_an_id_ending_with_a_dot_is_named_among_valid_ones() -> None:
+    request = fm.GetFlowRequest(tenant="main", namespace="io.test", id="hello.")
+    answer = translate(InvalidKeyError("main/io.test/hello."), request)
+    assert answer is not None
+    assert [field for field, _ in answer.violations] == ["id"]
+
+
+def test_a_value_the_database_refuses_names_its_field() -> None:
+    request = fm.ListFlowsRequest(tenant="main", namespace="io\x00test")
+    answer = translate(InvalidRecord('invalid byte sequence for encoding "UTF8": 0x00'), request)
+    assert answer is not None
+    assert answer.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert answer.reason == "VALUE_INVALID"
+    assert [field for field, _ in answer.violations] == ["namespace"]
+
+
+def test_without_the_request_the_answer_names_no_field() -> None:
+    answer = translate(InvalidKeyError("Í~"))
+    assert answer is not None
+    assert answer.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert answer.violations == []
