@@ -15,7 +15,8 @@ import yaml
 from flowmesh.api._execution_actions import ExecutionActions
 from flowmesh.api._execution_bulk import Select
 from flowmesh.api._file_inputs import uploads_cleared
-from flowmesh.api._support import not_found, unary
+from flowmesh.api._flow_reads import FlowReader
+from flowmesh.api._support import unary
 from flowmesh.engine import resume_declared
 from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.flow.v1.flow_pb2 import Flow
@@ -118,18 +119,11 @@ class ExecutionViewRpcs:
     _storage: Storage
 
     async def _stored_flow(self, tenant: str, namespace: str, flow_id: str, revision: int) -> Flow:
-        """Return a stored flow revision (0: the latest): from the flows bucket, else the repository."""
-        latest = await self._flows.latest(tenant, namespace, flow_id)
-        found: Flow | None = None
-        if latest is not None and revision in (0, latest[0].revision):
-            found = latest[0]
-        elif revision:
-            found = await self._flows.revision(tenant, namespace, flow_id, revision)
-        if found is None:
-            found = await self._repository.get_flow(tenant, namespace, flow_id, revision, allow_deleted=True)
-        if found is None or (found.deleted and not revision):
-            raise not_found("FLOW_NOT_FOUND", f"Flow {namespace}.{flow_id} not found")
-        return found
+        """Return a stored flow revision (0: the latest one not deleted; a given one, deleted or not)."""
+        reader = FlowReader(self._flows, self._repository)
+        if not revision:
+            return (await reader.latest(tenant, namespace, flow_id))[0]
+        return await reader.revision(tenant, namespace, flow_id, revision, deleted_too=True)
 
     @unary
     async def GetExecutionFlow(
