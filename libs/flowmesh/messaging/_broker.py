@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -65,6 +67,22 @@ class Delivery:
 
     async def in_progress(self) -> None:
         await self.msg.in_progress()
+
+    @asynccontextmanager
+    async def kept_alive(self, every: float) -> AsyncIterator[None]:
+        """While the block runs, tell the server every `every` seconds that the message is being worked on."""
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(every)
+                await self.in_progress()
+
+        heartbeat = asyncio.create_task(beat())
+        try:
+            yield
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
 
     async def term(self) -> None:
         await self.msg.term()

@@ -88,12 +88,8 @@ class PollingEvaluator:
 
     async def handle(self, delivery: Delivery) -> None:
         poll = delivery.parse(PollTrigger)
-        heartbeat = asyncio.create_task(self._keep_alive(delivery))
-        try:
+        async with delivery.kept_alive(self._ack_wait / 3):
             await self._handle(poll)
-        finally:
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
         await delivery.ack()
 
     async def _handle(self, poll: PollTrigger) -> None:
@@ -215,11 +211,6 @@ class PollingEvaluator:
         log.info(
             "polling_trigger_fired", trigger=trigger_id.key, date=date.isoformat(), execution_id=execution_id
         )
-
-    async def _keep_alive(self, delivery: Delivery) -> None:
-        while True:
-            await asyncio.sleep(self._ack_wait / 3)
-            await delivery.in_progress()
 
 
 @dataclass(frozen=True)

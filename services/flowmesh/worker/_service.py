@@ -178,12 +178,8 @@ class Worker:
             # Taken as the worker began to stop: another worker runs it at once.
             await delivery.nak()
             return
-        heartbeat = asyncio.create_task(self._keep_alive(delivery))
-        try:
+        async with delivery.kept_alive(self._ack_wait / 3):
             await self._run_and_report(job, held=held, delivery=delivery.deliveries)
-        finally:
-            heartbeat.cancel()
-            await asyncio.gather(heartbeat, return_exceptions=True)
         if held.ending == _Stop.HANDED_BACK:
             await delivery.nak()
             log.info("job_handed_back", task_run_id=job.task_run_id, execution_id=job.execution_id)
@@ -368,11 +364,6 @@ class Worker:
         if isinstance(result, Warned):
             return StateType.STATE_TYPE_WARNING, masking.value(result.outputs)
         return StateType.STATE_TYPE_SUCCESS, masking.value(result)
-
-    async def _keep_alive(self, delivery: Delivery) -> None:
-        while True:
-            await asyncio.sleep(self._ack_wait / 3)
-            await delivery.in_progress()
 
     async def _report_start_unless_done(self, job: WorkerJob, started: datetime, group: str) -> None:
         """Report the start of a task that is still running after a moment.
