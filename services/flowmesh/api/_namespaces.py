@@ -7,7 +7,7 @@ import re
 
 import grpc
 
-from flowmesh.api._support import next_token, not_found, page, unary
+from flowmesh.api._support import not_found, page_of, unary
 from flowmesh.namespace.v1 import namespace_messages_pb2 as messages
 from flowmesh.namespace.v1.namespace_pb2 import Namespace
 from flowmesh.namespace.v1.namespace_service_pb2_grpc import NamespaceServiceServicer
@@ -32,16 +32,15 @@ class NamespaceServicer(NamespaceServiceServicer):
     async def SearchNamespaces(
         self, request: messages.SearchNamespacesRequest, context: grpc.aio.ServicerContext
     ) -> messages.SearchNamespacesResponse:
-        offset, limit = page(request.page_size, request.page_token)
         text = request.query.lower()
         found = [
             n for n in await self._namespaces(request.tenant, existing=request.existing) if text in n.lower()
         ]
-        chosen = found[offset : offset + limit]
+        chosen = page_of(found, request.page_size, request.page_token)
         return messages.SearchNamespacesResponse(
-            namespaces=[Namespace(id=namespace) for namespace in chosen],
-            total_size=len(found),
-            next_page_token=next_token(offset, len(chosen), len(found)),
+            namespaces=[Namespace(id=namespace) for namespace in chosen.items],
+            total_size=chosen.total,
+            next_page_token=chosen.next_token,
         )
 
     @unary

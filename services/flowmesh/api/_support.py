@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import grpc
 from google.protobuf.descriptor import FieldDescriptor
@@ -32,6 +33,7 @@ _KEY_PART = re.compile(r"[-_=a-zA-Z0-9]([-_=.a-zA-Z0-9]*[-_=a-zA-Z0-9])?")
 _ID_FIELDS = frozenset({"tenant", "namespace", "id", "flow_id", "execution_id", "trigger_id"})
 
 R = TypeVar("R")
+T = TypeVar("T")
 Unary = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
 Streaming = Callable[[Any, Any, grpc.aio.ServicerContext], AsyncIterator[R]]
 
@@ -181,6 +183,22 @@ def page(page_size: int, page_token: str) -> tuple[int, int]:
 
 def next_token(offset: int, count: int, total: int) -> str:
     return str(offset + count) if offset + count < total else ""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list the api holds whole: its items, the list's size, the next page's token."""
+
+    items: list[T]
+    total: int
+    next_token: str
+
+
+def page_of(items: list[T], page_size: int, page_token: str) -> Page[T]:
+    """Return the page of items that a request's page size and token ask for."""
+    offset, limit = page(page_size, page_token)
+    chosen = items[offset : offset + limit]
+    return Page(chosen, len(items), next_token(offset, len(chosen), len(items)))
 
 
 def not_found(reason: str, message: str) -> ApiError:

@@ -17,7 +17,7 @@ from typing import Protocol
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from flowmesh.api._support import next_token, not_found, now, page, unary
+from flowmesh.api._support import not_found, now, page_of, unary
 from flowmesh.api._trigger_views import (
     FlowTrigger,
     ParsedTriggers,
@@ -73,7 +73,6 @@ class TriggerServicer(TriggerServiceServicer):
     async def SearchTriggers(
         self, request: messages.SearchTriggersRequest, context: grpc.aio.ServicerContext
     ) -> messages.SearchTriggersResponse:
-        offset, limit = page(request.page_size, request.page_token)
         query = request.query.lower()
         prefix = f"{request.namespace}."
         items = [
@@ -83,19 +82,18 @@ class TriggerServicer(TriggerServiceServicer):
             and (not request.flow_id or item.trigger_id.flow_id == request.flow_id)
             and (not query or query in item.trigger_id.key.partition("/")[2].lower())
         ]
-        chosen = sorted_triggers(items, request.sort)[offset : offset + limit]
+        chosen = page_of(sorted_triggers(items, request.sort), request.page_size, request.page_token)
         at = now()
         return messages.SearchTriggersResponse(
-            triggers=[with_trigger(item, at) for item in chosen],
-            total_size=len(items),
-            next_page_token=next_token(offset, len(chosen), len(items)),
+            triggers=[with_trigger(item, at) for item in chosen.items],
+            total_size=chosen.total,
+            next_page_token=chosen.next_token,
         )
 
     @unary
     async def ListFlowTriggers(
         self, request: messages.ListFlowTriggersRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListFlowTriggersResponse:
-        offset, limit = page(request.page_size, request.page_token)
         query = request.query.lower()
         items = [
             item
@@ -103,12 +101,12 @@ class TriggerServicer(TriggerServiceServicer):
             if (item.trigger_id.namespace, item.trigger_id.flow_id) == (request.namespace, request.flow_id)
             and query in item.trigger_id.trigger_id.lower()
         ]
-        chosen = sorted_triggers(items, request.sort)[offset : offset + limit]
+        chosen = page_of(sorted_triggers(items, request.sort), request.page_size, request.page_token)
         at = now()
         return messages.ListFlowTriggersResponse(
-            triggers=[state_view(item, at) for item in chosen],
-            total_size=len(items),
-            next_page_token=next_token(offset, len(chosen), len(items)),
+            triggers=[state_view(item, at) for item in chosen.items],
+            total_size=chosen.total,
+            next_page_token=chosen.next_token,
         )
 
     @unary
