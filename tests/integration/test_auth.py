@@ -22,12 +22,17 @@ from flowmesh.auth import Credentials
 from flowmesh.auth.v1 import auth_messages_pb2 as auth
 from flowmesh.auth.v1.auth_service_pb2_grpc import AuthServiceStub
 from flowmesh.execution.v1 import execution_messages_pb2 as executions
+from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.execution.v1.execution_service_pb2_grpc import ExecutionServiceStub
 from flowmesh.flow.v1 import flow_messages_pb2 as flows
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
 from flowmesh.kv.v1 import kv_messages_pb2 as kv
 from flowmesh.kv.v1.kv_service_pb2_grpc import KvServiceStub
+from flowmesh.namespace.v1 import namespace_messages_pb2 as namespaces
+from flowmesh.namespace.v1.namespace_service_pb2_grpc import NamespaceServiceStub
 from flowmesh.repository import Repository
+from flowmesh.stats.v1 import stats_messages_pb2 as stats
+from flowmesh.stats.v1.stats_service_pb2_grpc import StatsServiceStub
 from flowmesh.storage import LocalStorage
 from flowmesh.trigger.v1 import trigger_messages_pb2 as triggers
 from flowmesh.trigger.v1.trigger_pb2 import TriggerRef
@@ -222,15 +227,82 @@ async def test_a_viewer_reads_its_namespace_and_its_children_and_nothing_else(ap
     # A sibling whose name merely starts the same is another namespace.
     sibling = flows.GetFlowRequest(tenant="main", namespace="companyx", id="hello")
     assert await refused(api.flows.GetFlow(sibling, metadata=viewer)) == DENIED
-    # A search over every namespace needs a role on all of them.
-    assert (
-        await refused(api.flows.ListFlows(flows.ListFlowsRequest(tenant="main"), metadata=viewer)) == DENIED
-    )
+    # A search over every namespace answers within the caller's namespaces.
+    everywhere = flows.ListDistinctNamespacesRequest(tenant="main")
+    assert (await api.flows.ListDistinctNamespaces(everywhere, metadata=viewer)).namespaces == [
+        "company.team"
+    ]
     # Reading is all a viewer does.
     create = flows.CreateFlowRequest(tenant="main", source=flow("company.team", "second"))
     assert await refused(api.flows.CreateFlow(create, metadata=viewer)) == DENIED
     start = executions.CreateExecutionRequest(tenant="main", namespace="company.team", flow_id="hello")
     assert await refused(api.executions.CreateExecution(start, metadata=viewer)) == DENIED
+
+
+async def test_searches_without_a_namespace_answer_within_the_caller_s_namespaces(api: Api) -> None:
+    for namespace in ("company.team", "company.team.sub", "other", "companyx"):
+        source = (
+            flow(namespace) + "triggers:\n  - id: every\n    type: io.kestra.plugin.core.trigger.Schedule\n"
+        )
+        source += "    cron: '0 0 1 1 *'\n"
+        await api.flows.CreateFlow(flows.CreateFlowRequest(tenant="main", source=source), metadata=ADMIN)
+    company = await api.user("ana", (auth.ROLE_VIEWER, "company"), (auth.ROLE_EDITOR, "company.team.sub"))
+    other = await api.user("bob", (auth.ROLE_EDITOR, "other"))
+    nobody = await api.user("eve")
+    trigger_stub = TriggerServiceStub(api.channel)
+    namespace_stub = NamespaceServiceStub(api.channel)
+    stats_stub = StatsServiceStub(api.channel)
+
+    async def seen(metadata: Metadata) -> tuple[list[str], list[str], list[str], list[str]]:
+        found = await trigger_stub.SearchTriggers(
+            triggers.SearchTriggersRequest(tenant="main"), metadata=metadata
+        )
+        named = await namespace_stub.SearchNamespaces(
+            namespaces.SearchNamespacesRequest(tenant="main"), metadata=metadata
+        )
+        distinct = await api.flows.ListDistinctNamespaces(
+            flows.ListDistinctNamespacesRequest(tenant="main"), metadata=metadata
+        )
+        executable = await api.executions.ListExecutableNamespaces(
+            operations.ListExecutableNamespacesRequest(tenant="main"), metadata=metadata
+        )
+        return (
+            sorted(t.state.namespace for t in found.triggers),
+            [n.id for n in named.namespaces],
+            list(distinct.namespaces),
+            list(executable.namespaces),
+        )
+
+    mine = ["company.team", "company.team.sub"]
+    # Namespaces above the deployed ones count when the caller may read them.
+    assert await seen(company) == (mine, ["company", *mine], mine, mine)
+    assert await seen(other) == (["other"], ["other"], ["other"], ["other"])
+    assert await seen(nobody) == ([], [], [], [])
+    everything = ["company.team", "company.team.sub", "companyx", "other"]
+    assert (await seen(ADMIN))[0] == everything
+    # Naming a namespace still needs the role there.
+    theirs = triggers.SearchTriggersRequest(tenant="main", namespace="other")
+    assert await refused(trigger_stub.SearchTriggers(theirs, metadata=company)) == DENIED
+    # Statistics of no namespace: a caller without a role gets empty days, not everyone's.
+    daily = await stats_stub.DailyExecutionStatistics(
+        stats.DailyExecutionStatisticsRequest(tenant="main"), metadata=nobody
+    )
+    assert all(not day.execution_counts for day in daily.days)
+    # A bulk action by query acts where the caller may do it: ana only reads company.team.
+    disabled = await api.flows.DisableFlowsByQuery(
+        flows.DisableFlowsByQueryRequest(tenant="main"), metadata=company
+    )
+    assert disabled.count == 1
+    for namespace in everything:
+        got = await api.flows.GetFlow(
+            flows.GetFlowRequest(tenant="main", namespace=namespace, id="hello"), metadata=ADMIN
+        )
+        assert ("disabled: true" in got.source) == (namespace == "company.team.sub"), namespace
+    # A caller without a role changes nothing.
+    nothing = await api.flows.DeleteFlowsByQuery(
+        flows.DeleteFlowsByQueryRequest(tenant="main"), metadata=nobody
+    )
+    assert nothing.count == 0
 
 
 async def test_an_editor_writes_and_executes_in_its_namespace_only(api: Api) -> None:

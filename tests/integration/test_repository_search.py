@@ -20,6 +20,8 @@ from flowmesh.repository import (
     Repository,
     Sort,
 )
+from flowmesh.repository._filters import execution_conditions
+from flowmesh.repository._sql import Where
 
 pytestmark = pytest.mark.integration
 
@@ -128,6 +130,43 @@ async def test_each_execution_filter_selects_what_it_names(repo: Repository) -> 
     assert await ids(repo, trigger_execution_id="alpha-1") == ["gamma-1"]
     assert await ids(repo, child=ChildFilter.CHILD) == ["gamma-1"]
     assert "gamma-1" not in await ids(repo, child=ChildFilter.MAIN)
+
+
+async def test_readable_namespaces_keep_those_and_their_children_only(repo: Repository) -> None:
+    assert await ids(repo, readable_namespaces=("company.team.sub",)) == ["beta-1"]
+    assert await ids(repo, readable_namespaces=("elsewhere", "company.team.sub")) == ["gamma-1", "beta-1"]
+    # A namespace is matched whole: `company` covers `company.team`, `company.te` nothing.
+    assert await ids(repo, readable_namespaces=("company",)) == ["alpha-2", "beta-1", "alpha-1"]
+    assert await ids(repo, readable_namespaces=("company.te", "company_team")) == []
+    assert await ids(repo, namespace="company", readable_namespaces=("elsewhere",)) == []
+    await repo.save_logs([entry("1", "alpha-1", "mine")])
+    found, _ = await repo.search_logs(TENANT, LogQuery(readable_namespaces=("company",)))
+    assert [e.id for e in found] == ["1"]
+    assert (await repo.search_logs(TENANT, LogQuery(readable_namespaces=("elsewhere",))))[1] == 0
+    days = await repo.daily_statistics(
+        TENANT, "executions", start=DAY, end=DAY + timedelta(days=2), readable_namespaces=("elsewhere",)
+    )
+    assert [d.counts for d in days] == [{S.STATE_TYPE_RUNNING: 1}]
+
+
+async def test_readable_namespaces_are_searched_through_the_namespace_index(pg_dsn_fresh: str) -> None:
+    repository = await Repository.connect(pg_dsn_fresh)
+    await repository.migrate()
+    try:
+        await repository.save_executions(
+            [execution(f"e-{n}", namespace=f"ns{n % 50}.team") for n in range(2000)]
+        )
+        async with repository._pool.acquire() as conn:
+            await conn.execute("ANALYZE executions")
+            where = Where(TENANT)
+            execution_conditions(where, ExecutionQuery(readable_namespaces=("ns1", "ns2")))
+            plan = "\n".join(
+                row[0] for row in await conn.fetch("EXPLAIN " + where.count("executions"), *where.args)
+            )
+    finally:
+        await repository.close()
+    assert "executions_namespace_prefix" in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 async def test_executions_sort_and_page(repo: Repository) -> None:

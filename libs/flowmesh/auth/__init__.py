@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flowmesh.auth._authenticate import Authenticator
-from flowmesh.auth._interceptor import AccessInterceptor, NamespaceResolver, caller
+from flowmesh.auth._interceptor import AccessInterceptor, NamespaceResolver, caller, scope
 from flowmesh.auth._permissions import action_of, action_of_path
-from flowmesh.auth._roles import TENANT, Grant, Principal, allowed
+from flowmesh.auth._roles import TENANT, Grant, Principal, Scope, allowed
 from flowmesh.auth._store import (
     NAMESPACE_PATTERN,
     TOKEN_NAME_PATTERN,
@@ -21,11 +21,13 @@ __all__ = [
     "Authenticator",
     "NamespaceResolver",
     "caller",
+    "scope",
     "action_of",
     "action_of_path",
     "TENANT",
     "Grant",
     "Principal",
+    "Scope",
     "allowed",
     "NAMESPACE_PATTERN",
     "TOKEN_NAME_PATTERN",

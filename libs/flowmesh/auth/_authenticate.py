@@ -8,6 +8,7 @@ import binascii
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 import grpc
 
@@ -75,6 +76,8 @@ class Authenticator:
         token = await self._credentials.token(parts[0]) if parts else None
         if token is None or not verify_token_secret(value, token.salt, token.digest):
             raise _invalid()
+        if token.expired(datetime.now(UTC)):
+            raise unauthenticated("TOKEN_EXPIRED", f"the token {token.id} has expired")
         user = await self._credentials.user(token.user_id)
         if user is None:
             raise _invalid()

@@ -2,7 +2,9 @@
 
 A method that declares no action is refused (fail closed). Otherwise the caller is
 authenticated (unless the action is public or auth is off), and its roles must allow the
-action on every namespace the request names, or on all namespaces when it names none.
+action on every namespace the request names, or on all namespaces when it names none;
+except for a scoped method (a search), which then answers with what the caller's roles
+allow (`caller().scope(action)`): its handler filters.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import grpc
 from google.protobuf.message import Message
 
 from flowmesh.auth._authenticate import Authenticator
-from flowmesh.auth._permissions import PUBLIC_SERVICES, action_of_path
-from flowmesh.auth._roles import EVERYONE, TENANT, Principal, least_role
+from flowmesh.auth._permissions import PUBLIC_SERVICES, action_of_path, scoped_of_path
+from flowmesh.auth._roles import EVERYONE, TENANT, Principal, Scope, least_role
 from flowmesh.auth.v1.auth_messages_pb2 import Role
 from flowmesh.auth.v1.auth_pb2 import Action
 from flowmesh.rpc import ApiError, abort_with
@@ -33,6 +35,11 @@ Admit = Callable[[Message | None, grpc.aio.ServicerContext], Awaitable[None]]
 # Who calls a public method with auth on: nobody in particular, with no role.
 _NOBODY = Principal("", ())
 _CALLER: contextvars.ContextVar[Principal] = contextvars.ContextVar("flowmesh_caller", default=_NOBODY)
+# Where the call being served may act: nowhere outside a checked call (fail closed).
+_SCOPE: contextvars.ContextVar[Scope] = contextvars.ContextVar(
+    "flowmesh_scope",
+    default=Scope((), everything=False),  # noqa: B039  (frozen: never changed in place)
+)
 _VERBS = {
     Action.ACTION_READ: "read",
     Action.ACTION_WRITE: "change",
@@ -44,6 +51,15 @@ _VERBS = {
 def caller() -> Principal:
     """Return who makes the call being served (nobody, with no role, outside a checked call)."""
     return _CALLER.get()
+
+
+def scope() -> Scope:
+    """Return the namespaces where the caller may do what the method being served does.
+
+    What a scoped method (a search, a bulk action by query) answers within, whatever
+    inner calls it makes: a bulk action reads its selection with its own action's scope.
+    """
+    return _SCOPE.get()
 
 
 def _forbidden(reason: str, message: str) -> ApiError:
@@ -85,6 +101,8 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
             log.info("call_refused", method=method, status=refusal.code.name, reason=refusal.reason)
             await abort_with(context, refusal)
         _CALLER.set(principal)
+        if least_role(action) is not None:
+            _SCOPE.set(principal.scope(action))
 
     async def _check(
         self, method: str, action: Action, authorization: str | None, request: Message | None
@@ -111,6 +129,8 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
             namespaces: Sequence[str | None] = [None]
         else:
             named = await self._namespaces(request) if request is not None else None
+            if not named and scoped_of_path(method):
+                return principal  # the handler answers within caller().scope(action)
             namespaces = sorted(named) if named else [None]
         for namespace in namespaces:
             if not principal.may(needed, namespace):

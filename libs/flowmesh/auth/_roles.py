@@ -19,6 +19,11 @@ _NEEDS: dict[Action, int] = {
 TENANT = "main"
 
 
+def within(namespace: str, parent: str) -> bool:
+    """Return whether namespace is parent or below it (`company.team` is within `company`)."""
+    return namespace == parent or namespace.startswith(f"{parent}.")
+
+
 @dataclass(frozen=True)
 class Grant:
     """A role on a namespace and its children; namespace "" is all namespaces."""
@@ -32,7 +37,7 @@ class Grant:
             return True
         if namespace is None:
             return False
-        return namespace == self.namespace or namespace.startswith(f"{self.namespace}.")
+        return within(namespace, self.namespace)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,38 @@ class Principal:
     def may(self, action: Action, namespace: str | None) -> bool:
         """Return whether the caller may do action on namespace (None: on every namespace)."""
         return allowed(self.grants, action, namespace)
+
+    def scope(self, action: Action) -> Scope:
+        """Return the namespaces where the caller may do action (an action on namespaces)."""
+        needed = least_role(action)
+        assert needed is not None, "a scope is of an action on namespaces"
+        granted = {grant.namespace for grant in self.grants if grant.role >= needed}
+        if "" in granted:
+            return Scope((), everything=True)
+        # Only the topmost: `company` already covers `company.team`.
+        top = sorted(n for n in granted if not any(n != other and within(n, other) for other in granted))
+        return Scope(tuple(top), everything=False)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The namespaces a caller may do an action on: all of them, or those listed and their children.
+
+    `namespaces` is what a repository query's `readable_namespaces` takes: empty for all
+    (with `everything`), else the listed ones; `nothing` when the caller may do it nowhere.
+    """
+
+    namespaces: tuple[str, ...]
+    everything: bool
+
+    @property
+    def nothing(self) -> bool:
+        """Return whether the scope holds no namespace at all."""
+        return not self.everything and not self.namespaces
+
+    def covers(self, namespace: str) -> bool:
+        """Return whether namespace is in the scope."""
+        return self.everything or any(within(namespace, mine) for mine in self.namespaces)
 
 
 # Who calls when auth is off: anyone may do anything.

@@ -10,7 +10,7 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
@@ -65,6 +65,11 @@ class StoredToken:
     salt: str
     digest: str
     created: datetime
+    expires: datetime | None = None  # None: never
+
+    def expired(self, at: datetime) -> bool:
+        """Return whether the token is no longer valid at that moment."""
+        return self.expires is not None and at >= self.expires
 
 
 class Credentials:
@@ -118,6 +123,26 @@ class Credentials:
         kv = await self._broker.kv(AUTH_BUCKET)
         await kv.put(f"users.{user_id}", _user_json(changed))
 
+    async def change_password(self, user_id: str, old: str, new: str) -> bool:
+        """Set user_id's password to new if old is its password now; return whether it was.
+
+        Compare-and-set on the user's revision: a change of grants meanwhile is kept, and
+        of two changes at once with the same old password only one wins.
+        """
+        user = await self.user(user_id)
+        if user is None or user.password_hash is None:
+            return False
+        if not await asyncio.to_thread(verify_password, old, user.password_hash):
+            return False
+        hashed = await asyncio.to_thread(hash_password, new)
+        changed = StoredUser(user.id, hashed, user.grants, user.created)
+        kv = await self._broker.kv(AUTH_BUCKET)
+        try:
+            await kv.update(f"users.{user_id}", _user_json(changed), last=user.revision)
+        except KeyWrongLastSequenceError:
+            return False
+        return True
+
     async def users(self) -> list[StoredUser]:
         """Return every user, by id."""
         entries = await bucket_snapshot(self._broker, AUTH_BUCKET, "users.*")
@@ -134,14 +159,19 @@ class Credentials:
             await kv.delete(f"tokens.{token.id}")
         await kv.delete(f"users.{user_id}")
 
-    async def create_token(self, user_id: str, name: str, description: str) -> tuple[StoredToken, str]:
-        """Store a new token of user_id; return it and the token itself, which is not kept."""
+    async def create_token(
+        self, user_id: str, name: str, description: str, max_age: timedelta | None = None
+    ) -> tuple[StoredToken, str]:
+        """Store a new token of user_id, valid for max_age (None: for ever); return it and the
+        token itself, which is not kept."""
         if await self.user(user_id) is None:
             raise UnknownUser(user_id)
         token_id, full = new_token()
         salt, digest = hash_token_secret(full)
+        created = datetime.now(UTC)
+        expires = created + max_age if max_age is not None else None
         token = StoredToken(
-            token_id, user_id, name, description, full[:SHOWN_PREFIX_LENGTH], salt, digest, datetime.now(UTC)
+            token_id, user_id, name, description, full[:SHOWN_PREFIX_LENGTH], salt, digest, created, expires
         )
         kv = await self._broker.kv(AUTH_BUCKET)
         await kv.create(f"tokens.{token_id}", _token_json(token))
@@ -201,6 +231,7 @@ def _token_json(token: StoredToken) -> bytes:
             "salt": token.salt,
             "digest": token.digest,
             "created": token.created.isoformat(),
+            "expires": token.expires.isoformat() if token.expires is not None else None,
         }
     ).encode()
 
@@ -215,4 +246,5 @@ def _token(data: dict[str, Any]) -> StoredToken:
         data["salt"],
         data["digest"],
         datetime.fromisoformat(data["created"]),
+        datetime.fromisoformat(data["expires"]) if data.get("expires") else None,
     )

@@ -41,6 +41,8 @@ class ExecutionQuery:
     trigger_execution_id: str = ""
     child: ChildFilter = ChildFilter.ALL
     sort: Sequence[Sort] = ()
+    # empty = no restriction; otherwise only records whose namespace is one of these or below one
+    readable_namespaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class LogQuery:
     since: datetime | None = None
     until: datetime | None = None
     descending: bool = True  # newest first
+    # empty = no restriction; otherwise only records whose namespace is one of these or below one
+    readable_namespaces: tuple[str, ...] = ()
 
 
 # Kestra's sort keys for executions and the expressions they order by.
@@ -93,6 +97,7 @@ def execution_conditions(where: Where, query: ExecutionQuery) -> None:
     """Add the conditions of query to where (the tenant is $1)."""
     where.add("tenant_id = $1 AND NOT deleted")
     where.namespace(query.namespace)
+    where.within(query.readable_namespaces)
     if query.flow_id:
         where.add("flow_id = {0}", query.flow_id)
     if query.states:
@@ -132,6 +137,7 @@ def log_conditions(where: Where, query: LogQuery) -> None:
     """Add the conditions of query to where (the tenant is $1)."""
     where.add("tenant_id = $1")
     where.namespace(query.namespace)
+    where.within(query.readable_namespaces)
     if query.flow_id:
         where.add("flow_id = {0}", query.flow_id)
     if query.execution_id:

@@ -51,6 +51,7 @@ class RepositoryBackend(Protocol):
         query: str = "",
         offset: int = 0,
         limit: int = 25,
+        readable_namespaces: tuple[str, ...] = (),
     ) -> tuple[list[flow_pb2.Flow], int]: ...
 
     async def get_execution(
@@ -93,6 +94,7 @@ class RepositoryBackend(Protocol):
         namespace: str = "",
         flow_id: str = "",
         by_flow: bool = False,
+        readable_namespaces: tuple[str, ...] = (),
     ) -> list[DailyStats]: ...
 
     async def latest_executions(

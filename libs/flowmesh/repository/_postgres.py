@@ -188,11 +188,13 @@ class Repository:
         query: str = "",
         offset: int = 0,
         limit: int = 25,
+        readable_namespaces: tuple[str, ...] = (),
     ) -> tuple[list[flow_pb2.Flow], int]:
         """Return a page of the latest revision of each flow not deleted, and the total."""
         where = _sql.Where(tenant)
         where.add("tenant_id = $1")
         where.namespace(namespace)
+        where.within(readable_namespaces)
         if query:
             where.add(
                 "(strpos(lower(id), lower({0})) > 0 OR strpos(lower(namespace), lower({0})) > 0)",
@@ -328,10 +330,12 @@ class Repository:
         namespace: str = "",
         flow_id: str = "",
         by_flow: bool = False,
+        readable_namespaces: tuple[str, ...] = (),
     ) -> list[DailyStats]:
         """Return counts per state and durations of what started each day in [start, end)."""
         where = _sql.Where(tenant)
         _stats.daily_conditions(where, table, namespace, flow_id, start, end)
+        where.within(readable_namespaces)
         async with self._reading() as conn:
             rows = await conn.fetch(_stats.daily_sql(table, where, by_flow=by_flow), *where.args)
         return _stats.daily_stats(rows, by_flow=by_flow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # A revision is immutable, except that a deletion may mark it deleted (never undone).
 UPSERT_FLOW = """
 INSERT INTO flows (tenant_id, namespace, id, revision, deleted, disabled, labels, updated, value)
@@ -80,8 +82,20 @@ class Where:
     def namespace(self, namespace: str) -> None:
         """Match namespace and every namespace below it."""
         if namespace:
+            self.within((namespace,))
+
+    def within(self, namespaces: Sequence[str]) -> None:
+        """Match each of namespaces and every namespace below them (no condition when empty).
+
+        One equality and one `LIKE 'ns.%'` each, OR-ed: every one is a range of the
+        namespace indexes (text_pattern_ops), so the planner ORs index scans.
+        """
+        tests = []
+        for namespace in namespaces:
             escaped = namespace.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            self.add("(namespace = {0} OR namespace LIKE {1})", namespace, escaped + ".%")
+            tests.append(f"namespace = {self.arg(namespace)} OR namespace LIKE {self.arg(escaped + '.%')}")
+        if tests:
+            self.clauses.append(f"({' OR '.join(tests)})")
 
     def sql(self) -> str:
         return " AND ".join(self.clauses) or "TRUE"

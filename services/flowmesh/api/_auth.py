@@ -6,12 +6,12 @@ digest, listings show its first characters, logs its id.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from flowmesh.api._support import not_found, unary
+from flowmesh.api._support import not_found, now, unary
 from flowmesh.auth import (
     NAMESPACE_PATTERN,
     TOKEN_NAME_PATTERN,
@@ -25,12 +25,15 @@ from flowmesh.auth import (
 )
 from flowmesh.auth.v1 import auth_messages_pb2 as messages
 from flowmesh.auth.v1.auth_service_pb2_grpc import AuthServiceServicer
+from flowmesh.language import parse_duration
 from flowmesh.rpc import ApiError
 from flowmesh.telemetry import get_logger
 
 log = get_logger("api")
 
 MIN_PASSWORD_LENGTH = 8
+# The longest a token may be made to last (a longer one might as well never expire).
+_MAX_TOKEN_AGE = timedelta(days=36_500)
 
 
 class AuthServicer(AuthServiceServicer):
@@ -83,8 +86,11 @@ class AuthServicer(AuthServiceServicer):
                 "Invalid token name",
                 [("name", "lower-case letters, digits and single dashes, 1 to 63 characters")],
             )
+        max_age = _max_age(request.max_age)
         try:
-            token, full = await self._credentials.create_token(user_id, request.name, request.description)
+            token, full = await self._credentials.create_token(
+                user_id, request.name, request.description, max_age
+            )
         except UnknownUser:
             raise _no_user(user_id) from None
         log.info("api_token_created", token_id=token.id, user=user_id, by=caller().user_id)
@@ -95,6 +101,7 @@ class AuthServicer(AuthServiceServicer):
         self, request: messages.ListApiTokensRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListApiTokensResponse:
         tokens = await self._credentials.tokens(_user_id(request.user_id))
+        at = now()
         results = [
             messages.ApiToken(
                 id=token.id,
@@ -103,6 +110,8 @@ class AuthServicer(AuthServiceServicer):
                 prefix=token.prefix,
                 iat=_timestamp(token.created),
                 user_id=token.user_id,
+                exp=_timestamp(token.expires) if token.expires is not None else None,
+                expired=token.expired(at),
             )
             for token in tokens
         ]
@@ -117,6 +126,52 @@ class AuthServicer(AuthServiceServicer):
             raise not_found("TOKEN_NOT_FOUND", f"{user_id} has no token {request.token_id}")
         log.info("api_token_revoked", token_id=request.token_id, user=user_id, by=caller().user_id)
         return messages.DeleteApiTokenResponse()
+
+    @unary
+    async def UpdateCurrentUserPassword(
+        self, request: messages.UpdateCurrentUserPasswordRequest, context: grpc.aio.ServicerContext
+    ) -> messages.UpdateCurrentUserPasswordResponse:
+        user_id = _user_id("")
+        user = await self._credentials.user(user_id)
+        if user is None or user.password_hash is None:
+            raise ApiError(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                "PASSWORD_NOT_SET",
+                f"{user_id} signs in with tokens only: an admin sets a password by making the user again",
+            )
+        if len(request.new_password) < MIN_PASSWORD_LENGTH:
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "PASSWORD_INVALID",
+                "Invalid new password",
+                [("new_password", f"must have {MIN_PASSWORD_LENGTH} characters or more")],
+            )
+        if not await self._credentials.change_password(user_id, request.old_password, request.new_password):
+            raise ApiError(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "PASSWORD_WRONG",
+                "The old password is not the current one",
+                [("old_password", "is not the current password")],
+            )
+        log.info("password_changed", user=user_id)
+        return messages.UpdateCurrentUserPasswordResponse()
+
+
+def _max_age(text: str) -> timedelta | None:
+    """Return a token's validity from Kestra's maxAge (an ISO-8601 duration); None when not given."""
+    if not text:
+        return None
+    try:
+        nanos = parse_duration(text)
+    except ValueError as error:
+        nanos, problem = 0, str(error)
+    else:
+        problem = f"must be a positive duration of {_MAX_TOKEN_AGE.days} days at most"
+    if nanos <= 0 or nanos // 1000 > _MAX_TOKEN_AGE // timedelta(microseconds=1):
+        raise ApiError(
+            grpc.StatusCode.INVALID_ARGUMENT, "MAX_AGE_INVALID", f"max_age: {problem}", [("max_age", problem)]
+        )
+    return timedelta(microseconds=nanos // 1000)
 
 
 def _user_id(named: str) -> str:

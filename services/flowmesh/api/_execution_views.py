@@ -17,6 +17,7 @@ from flowmesh.api._execution_bulk import Select
 from flowmesh.api._file_inputs import uploads_cleared
 from flowmesh.api._flow_reads import FlowReader
 from flowmesh.api._support import unary
+from flowmesh.auth import scope
 from flowmesh.engine import resume_declared
 from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.flow.v1.flow_pb2 import Flow
@@ -147,7 +148,8 @@ class ExecutionViewRpcs:
         self, request: operations.ListExecutableNamespacesRequest, context: grpc.aio.ServicerContext
     ) -> operations.ListExecutableNamespacesResponse:
         flows = await self._flows.deployed(request.tenant)
-        namespaces = sorted({flow.namespace for flow in flows if not flow.disabled})
+        allowed = scope()
+        namespaces = sorted({f.namespace for f in flows if not f.disabled and allowed.covers(f.namespace)})
         return operations.ListExecutableNamespacesResponse(namespaces=namespaces)
 
     @unary

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import grpc
@@ -27,6 +28,7 @@ from flowmesh.api._webhooks import (
     trigger_variables,
     webhook_not_found,
 )
+from flowmesh.auth import scope
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import (
     CHANGEABLE_STATES,
@@ -190,8 +192,12 @@ class ExecutionServicer(BulkExecutionRpcs, ExecutionViewRpcs, ExecutionServiceSe
         self, request: messages.ListExecutionsRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListExecutionsResponse:
         offset, limit = page(request.page_size, request.page_token)
+        readable = scope()
+        if readable.nothing:
+            return messages.ListExecutionsResponse()
+        query = replace(execution_query(request), readable_namespaces=readable.namespaces)
         executions, total = await self._repository.search_executions(
-            request.tenant, execution_query(request), offset=offset, limit=limit
+            request.tenant, query, offset=offset, limit=limit
         )
         return messages.ListExecutionsResponse(
             executions=executions,

@@ -8,6 +8,7 @@ import grpc
 
 from flowmesh.api._flow_sets import in_scope
 from flowmesh.api._support import not_found
+from flowmesh.auth import scope
 from flowmesh.flow.v1.flow_pb2 import Flow, FlowRef
 from flowmesh.language import FlowDefinition
 from flowmesh.repository import Repository
@@ -80,8 +81,13 @@ class FlowReader:
         return definitions
 
     async def found(self, tenant: str, namespace: str, query: str) -> list[Flow]:
-        """Return the deployed flows a query finds, by namespace and id."""
-        flows = [flow for flow in await self._flows.deployed(tenant) if in_scope(flow, namespace, query)]
+        """Return the deployed flows a query finds where the caller may act, by namespace and id."""
+        allowed = scope()
+        flows = [
+            flow
+            for flow in await self._flows.deployed(tenant)
+            if in_scope(flow, namespace, query) and allowed.covers(flow.namespace)
+        ]
         return sorted(flows, key=lambda flow: (flow.namespace, flow.id))
 
     async def named(self, tenant: str, refs: Iterable[FlowRef]) -> list[tuple[Flow, int]]:

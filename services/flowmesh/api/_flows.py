@@ -22,6 +22,7 @@ from flowmesh.api._flow_sets import (
 )
 from flowmesh.api._flow_topology import topology
 from flowmesh.api._support import find_execution, next_token, not_found, now, page, streaming, unary
+from flowmesh.auth import scope
 from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.file.v1.file_messages_pb2 import FileChunk
 from flowmesh.flow.v1 import flow_messages_pb2 as messages
@@ -96,8 +97,16 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.ListFlowsRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListFlowsResponse:
         offset, limit = page(request.page_size, request.page_token)
+        readable = scope()
+        if readable.nothing:
+            return messages.ListFlowsResponse()
         flows, total = await self._repository.list_flows(
-            request.tenant, namespace=request.namespace, query=request.query, offset=offset, limit=limit
+            request.tenant,
+            namespace=request.namespace,
+            query=request.query,
+            offset=offset,
+            limit=limit,
+            readable_namespaces=readable.namespaces,
         )
         return messages.ListFlowsResponse(
             flows=flows, total_size=total, next_page_token=next_token(offset, len(flows), total)
@@ -294,7 +303,10 @@ class FlowServicer(FlowServiceServicer):
         self, request: messages.ListDistinctNamespacesRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListDistinctNamespacesResponse:
         text = request.query.lower()
-        namespaces = {f.namespace for f in await self._flows.deployed(request.tenant)}
+        readable = scope()
+        namespaces = {
+            f.namespace for f in await self._flows.deployed(request.tenant) if readable.covers(f.namespace)
+        }
         return messages.ListDistinctNamespacesResponse(
             namespaces=sorted(n for n in namespaces if text in n.lower())
         )

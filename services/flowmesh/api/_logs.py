@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import grpc
 from google.protobuf.empty_pb2 import Empty
@@ -8,6 +9,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 
 from flowmesh.api._search import log_query
 from flowmesh.api._support import next_token, not_found, page, streaming, unary
+from flowmesh.auth import scope
 from flowmesh.engine import is_terminal
 from flowmesh.file.v1.file_messages_pb2 import FileChunk
 from flowmesh.log.v1 import log_messages_pb2 as messages
@@ -55,9 +57,11 @@ class LogServicer(LogServiceServicer):
         self, request: messages.SearchLogsRequest, context: grpc.aio.ServicerContext
     ) -> messages.SearchLogsResponse:
         offset, limit = page(request.page_size, request.page_token)
-        entries, total = await self._repository.search_logs(
-            request.tenant, log_query(request), offset=offset, limit=limit
-        )
+        readable = scope()
+        if readable.nothing:
+            return messages.SearchLogsResponse()
+        query = replace(log_query(request), readable_namespaces=readable.namespaces)
+        entries, total = await self._repository.search_logs(request.tenant, query, offset=offset, limit=limit)
         return messages.SearchLogsResponse(
             entries=entries, total_size=total, next_page_token=next_token(offset, len(entries), total)
         )

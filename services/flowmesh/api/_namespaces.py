@@ -8,6 +8,7 @@ import re
 import grpc
 
 from flowmesh.api._support import not_found, page_of, unary
+from flowmesh.auth import scope
 from flowmesh.namespace.v1 import namespace_messages_pb2 as messages
 from flowmesh.namespace.v1.namespace_pb2 import Namespace
 from flowmesh.namespace.v1.namespace_service_pb2_grpc import NamespaceServiceServicer
@@ -72,7 +73,8 @@ class NamespaceServicer(NamespaceServiceServicer):
         return messages.AutocompleteNamespacesResponse(namespaces=chosen[:AUTOCOMPLETE_LIMIT])
 
     async def _namespaces(self, tenant: str, *, existing: bool) -> list[str]:
-        """Return the namespaces of the deployed flows and KV entries (and those above them), sorted."""
+        """Return the namespaces of the deployed flows and KV entries (and those above them) that the
+        caller may read, sorted."""
         try:
             used = {flow.namespace for flow in await self._flows.deployed(tenant)}
             used |= set(await self._kv.namespaces(tenant))
@@ -82,4 +84,5 @@ class NamespaceServicer(NamespaceServiceServicer):
             ) from None
         if not existing:
             used |= {".".join(n.split(".")[:depth]) for n in used for depth in range(1, n.count(".") + 1)}
-        return sorted(used)
+        readable = scope()
+        return sorted(namespace for namespace in used if readable.covers(namespace))

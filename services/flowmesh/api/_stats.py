@@ -10,6 +10,7 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from flowmesh.api._support import now, unary
+from flowmesh.auth import scope
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import state_name
 from flowmesh.repository import DailyStats, DurationStats, RepositoryBackend
@@ -101,16 +102,27 @@ class StatsServicer(StatsServiceServicer):
     def __init__(self, repository: RepositoryBackend) -> None:
         self._repository = repository
 
-    async def _daily(self, request: DailyRequest, table: str) -> messages.DailyStatisticsResponse:
-        first, after = day_range(request)
-        found = await self._repository.daily_statistics(
+    async def _found(
+        self, request: DailyRequest, table: str, first: datetime, after: datetime, *, by_flow: bool
+    ) -> list[DailyStats]:
+        """Return the statistics of what the caller may read (nothing without a role)."""
+        readable = scope()
+        if readable.nothing:
+            return []
+        return await self._repository.daily_statistics(
             request.tenant,
             table,
             start=first,
             end=after,
             namespace=request.namespace,
             flow_id=request.flow_id,
+            by_flow=by_flow,
+            readable_namespaces=readable.namespaces,
         )
+
+    async def _daily(self, request: DailyRequest, table: str) -> messages.DailyStatisticsResponse:
+        first, after = day_range(request)
+        found = await self._found(request, table, first, after, by_flow=False)
         return messages.DailyStatisticsResponse(
             days=[daily_message(s) for s in every_day(found, first, after)]
         )
@@ -132,13 +144,5 @@ class StatsServicer(StatsServiceServicer):
         self, request: messages.DailyExecutionStatisticsByFlowRequest, context: grpc.aio.ServicerContext
     ) -> messages.DailyStatisticsByFlowResponse:
         first, after = day_range(request)
-        found = await self._repository.daily_statistics(
-            request.tenant,
-            "executions",
-            start=first,
-            end=after,
-            namespace=request.namespace,
-            flow_id=request.flow_id,
-            by_flow=True,
-        )
+        found = await self._found(request, "executions", first, after, by_flow=True)
         return messages.DailyStatisticsByFlowResponse(days=[daily_message(s) for s in found])

@@ -27,6 +27,7 @@ from flowmesh.api._trigger_views import (
     state_view,
     with_trigger,
 )
+from flowmesh.auth import scope
 from flowmesh.language import InputsError, Schedule, resolve_inputs
 from flowmesh.rpc import ApiError
 from flowmesh.state import Backfill, FlowStore, TriggerId, TriggerStates, set_disabled
@@ -75,10 +76,12 @@ class TriggerServicer(TriggerServiceServicer):
     ) -> messages.SearchTriggersResponse:
         query = request.query.lower()
         prefix = f"{request.namespace}."
+        readable = scope()
         items = [
             item
             for item in await self._listed(request.tenant)
-            if (not request.namespace or f"{item.trigger_id.namespace}.".startswith(prefix))
+            if readable.covers(item.trigger_id.namespace)
+            and (not request.namespace or f"{item.trigger_id.namespace}.".startswith(prefix))
             and (not request.flow_id or item.trigger_id.flow_id == request.flow_id)
             and (not query or query in item.trigger_id.key.partition("/")[2].lower())
         ]

@@ -42,20 +42,24 @@ class User(_message.Message):
     def __init__(self, id: _Optional[str] = ..., grants: _Optional[_Iterable[_Union[Grant, _Mapping]]] = ..., has_password: _Optional[bool] = ..., created: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ApiToken(_message.Message):
-    __slots__ = ("id", "name", "description", "prefix", "iat", "user_id")
+    __slots__ = ("id", "name", "description", "prefix", "iat", "user_id", "exp", "expired")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PREFIX_FIELD_NUMBER: _ClassVar[int]
     IAT_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXP_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     description: str
     prefix: str
     iat: _timestamp_pb2.Timestamp
     user_id: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., prefix: _Optional[str] = ..., iat: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[str] = ...) -> None: ...
+    exp: _timestamp_pb2.Timestamp
+    expired: bool
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., prefix: _Optional[str] = ..., iat: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[str] = ..., exp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired: _Optional[bool] = ...) -> None: ...
 
 class CreateUserRequest(_message.Message):
     __slots__ = ("id", "password", "grants")
@@ -90,14 +94,16 @@ class DeleteUserResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class CreateApiTokenRequest(_message.Message):
-    __slots__ = ("user_id", "name", "description")
+    __slots__ = ("user_id", "name", "description", "max_age")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_AGE_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     name: str
     description: str
-    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    max_age: str
+    def __init__(self, user_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., max_age: _Optional[str] = ...) -> None: ...
 
 class CreateApiTokenResponse(_message.Message):
     __slots__ = ("id", "name", "full_token")
@@ -132,5 +138,17 @@ class DeleteApiTokenRequest(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., token_id: _Optional[str] = ...) -> None: ...
 
 class DeleteApiTokenResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class UpdateCurrentUserPasswordRequest(_message.Message):
+    __slots__ = ("old_password", "new_password")
+    OLD_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    NEW_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    old_password: str
+    new_password: str
+    def __init__(self, old_password: _Optional[str] = ..., new_password: _Optional[str] = ...) -> None: ...
+
+class UpdateCurrentUserPasswordResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

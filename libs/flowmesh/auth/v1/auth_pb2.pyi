@@ -25,3 +25,5 @@ ACTION_EXECUTE: Action
 ACTION_ADMIN: Action
 ACTION_FIELD_NUMBER: _ClassVar[int]
 action: _descriptor.FieldDescriptor
+SCOPED_FIELD_NUMBER: _ClassVar[int]
+scoped: _descriptor.FieldDescriptor

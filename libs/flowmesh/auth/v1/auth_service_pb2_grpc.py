@@ -65,6 +65,11 @@ class AuthServiceStub:
                 request_serializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.DeleteApiTokenRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.DeleteApiTokenResponse.FromString,
                 _registered_method=True)
+        self.UpdateCurrentUserPassword = channel.unary_unary(
+                '/flowmesh.auth.v1.AuthService/UpdateCurrentUserPassword',
+                request_serializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.UpdateCurrentUserPasswordRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.UpdateCurrentUserPasswordResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -117,6 +122,15 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateCurrentUserPassword(self, request, context):
+        """Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+        Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+        for an account without a password.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -149,6 +163,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.DeleteApiToken,
                     request_deserializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.DeleteApiTokenRequest.FromString,
                     response_serializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.DeleteApiTokenResponse.SerializeToString,
+            ),
+            'UpdateCurrentUserPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCurrentUserPassword,
+                    request_deserializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.UpdateCurrentUserPasswordRequest.FromString,
+                    response_serializer=flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.UpdateCurrentUserPasswordResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -314,6 +333,33 @@ class AuthService:
             '/flowmesh.auth.v1.AuthService/DeleteApiToken',
             flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.DeleteApiTokenRequest.SerializeToString,
             flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.DeleteApiTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCurrentUserPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.auth.v1.AuthService/UpdateCurrentUserPassword',
+            flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.UpdateCurrentUserPasswordRequest.SerializeToString,
+            flowmesh_dot_auth_dot_v1_dot_auth__messages__pb2.UpdateCurrentUserPasswordResponse.FromString,
             options,
             channel_credentials,
             insecure,

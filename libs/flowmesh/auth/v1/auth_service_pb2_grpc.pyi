@@ -53,6 +53,11 @@ class AuthServiceStub:
     """Revoke a token: the next call with it is refused.
     Errors: NOT_FOUND for a token the user does not have.
     """
+    UpdateCurrentUserPassword: _grpc.UnaryUnaryMultiCallable[_auth_messages_pb2.UpdateCurrentUserPasswordRequest, _auth_messages_pb2.UpdateCurrentUserPasswordResponse]
+    """Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+    Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+    for an account without a password.
+    """
 
 @_typing.type_check_only
 class AuthServiceAsyncStub(AuthServiceStub):
@@ -78,6 +83,11 @@ class AuthServiceAsyncStub(AuthServiceStub):
     DeleteApiToken: _aio.UnaryUnaryMultiCallable[_auth_messages_pb2.DeleteApiTokenRequest, _auth_messages_pb2.DeleteApiTokenResponse]  # type: ignore[assignment]
     """Revoke a token: the next call with it is refused.
     Errors: NOT_FOUND for a token the user does not have.
+    """
+    UpdateCurrentUserPassword: _aio.UnaryUnaryMultiCallable[_auth_messages_pb2.UpdateCurrentUserPasswordRequest, _auth_messages_pb2.UpdateCurrentUserPasswordResponse]  # type: ignore[assignment]
+    """Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+    Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+    for an account without a password.
     """
 
 class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -137,6 +147,17 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_auth_messages_pb2.DeleteApiTokenResponse, _abc.Awaitable[_auth_messages_pb2.DeleteApiTokenResponse]]:
         """Revoke a token: the next call with it is refused.
         Errors: NOT_FOUND for a token the user does not have.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateCurrentUserPassword(
+        self,
+        request: _auth_messages_pb2.UpdateCurrentUserPasswordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_messages_pb2.UpdateCurrentUserPasswordResponse, _abc.Awaitable[_auth_messages_pb2.UpdateCurrentUserPasswordResponse]]:
+        """Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+        Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+        for an account without a password.
         """
 
 def add_AuthServiceServicer_to_server(servicer: AuthServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

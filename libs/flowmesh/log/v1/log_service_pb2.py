@@ -30,7 +30,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowmesh/log/v1/log_service.proto\x12\x0f\x66lowmesh.log.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a$flowmesh/file/v1/file_messages.proto\x1a\x19\x66lowmesh/log/v1/log.proto\x1a\"flowmesh/log/v1/log_messages.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto2\xb3\x06\n\nLogService\x12\x7f\n\nSearchLogs\x12\".flowmesh.log.v1.SearchLogsRequest\x1a#.flowmesh.log.v1.SearchLogsResponse\"(\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/v1/{tenant}/logs/search\x12\x8e\x01\n\x0c\x44ownloadLogs\x12$.flowmesh.log.v1.DownloadLogsRequest\x1a\x1b.flowmesh.file.v1.FileChunk\"9\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02/\x12-/api/v1/{tenant}/logs/{execution_id}/download0\x01\x12z\n\nDeleteLogs\x12\".flowmesh.log.v1.DeleteLogsRequest\x1a\x16.google.protobuf.Empty\"0\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02&*$/api/v1/{tenant}/logs/{execution_id}\x12\x89\x01\n\x0e\x44\x65leteFlowLogs\x12&.flowmesh.log.v1.DeleteFlowLogsRequest\x1a\x16.google.protobuf.Empty\"7\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02-*+/api/v1/{tenant}/logs/{namespace}/{flow_id}\x12\x81\x01\n\x08ListLogs\x12 .flowmesh.log.v1.ListLogsRequest\x1a!.flowmesh.log.v1.ListLogsResponse\"0\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02&\x12$/api/v1/{tenant}/logs/{execution_id}\x12\x86\x01\n\nFollowLogs\x12\".flowmesh.log.v1.FollowLogsRequest\x1a\x19.flowmesh.log.v1.LogEntry\"7\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02-\x12+/api/v1/{tenant}/logs/{execution_id}/follow0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!flowmesh/log/v1/log_service.proto\x12\x0f\x66lowmesh.log.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a$flowmesh/file/v1/file_messages.proto\x1a\x19\x66lowmesh/log/v1/log.proto\x1a\"flowmesh/log/v1/log_messages.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto2\xb8\x06\n\nLogService\x12\x83\x01\n\nSearchLogs\x12\".flowmesh.log.v1.SearchLogsRequest\x1a#.flowmesh.log.v1.SearchLogsResponse\",\xd8\x9f\x19\x04\xe0\x9f\x19\x01\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/v1/{tenant}/logs/search\x12\x8e\x01\n\x0c\x44ownloadLogs\x12$.flowmesh.log.v1.DownloadLogsRequest\x1a\x1b.flowmesh.file.v1.FileChunk\"9\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02/\x12-/api/v1/{tenant}/logs/{execution_id}/download0\x01\x12z\n\nDeleteLogs\x12\".flowmesh.log.v1.DeleteLogsRequest\x1a\x16.google.protobuf.Empty\"0\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02&*$/api/v1/{tenant}/logs/{execution_id}\x12\x89\x01\n\x0e\x44\x65leteFlowLogs\x12&.flowmesh.log.v1.DeleteFlowLogsRequest\x1a\x16.google.protobuf.Empty\"7\xd8\x9f\x19\x05\x82\xd3\xe4\x93\x02-*+/api/v1/{tenant}/logs/{namespace}/{flow_id}\x12\x81\x01\n\x08ListLogs\x12 .flowmesh.log.v1.ListLogsRequest\x1a!.flowmesh.log.v1.ListLogsResponse\"0\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02&\x12$/api/v1/{tenant}/logs/{execution_id}\x12\x86\x01\n\nFollowLogs\x12\".flowmesh.log.v1.FollowLogsRequest\x1a\x19.flowmesh.log.v1.LogEntry\"7\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02-\x12+/api/v1/{tenant}/logs/{execution_id}/follow0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,7 +38,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.log.v1.log_service
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_LOGSERVICE'].methods_by_name['SearchLogs']._loaded_options = None
-  _globals['_LOGSERVICE'].methods_by_name['SearchLogs']._serialized_options = b'\330\237\031\004\202\323\344\223\002\036\022\034/api/v1/{tenant}/logs/search'
+  _globals['_LOGSERVICE'].methods_by_name['SearchLogs']._serialized_options = b'\330\237\031\004\340\237\031\001\202\323\344\223\002\036\022\034/api/v1/{tenant}/logs/search'
   _globals['_LOGSERVICE'].methods_by_name['DownloadLogs']._loaded_options = None
   _globals['_LOGSERVICE'].methods_by_name['DownloadLogs']._serialized_options = b'\330\237\031\004\202\323\344\223\002/\022-/api/v1/{tenant}/logs/{execution_id}/download'
   _globals['_LOGSERVICE'].methods_by_name['DeleteLogs']._loaded_options = None
@@ -50,5 +50,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGSERVICE'].methods_by_name['FollowLogs']._loaded_options = None
   _globals['_LOGSERVICE'].methods_by_name['FollowLogs']._serialized_options = b'\330\237\031\004\202\323\344\223\002-\022+/api/v1/{tenant}/logs/{execution_id}/follow'
   _globals['_LOGSERVICE']._serialized_start=244
-  _globals['_LOGSERVICE']._serialized_end=1063
+  _globals['_LOGSERVICE']._serialized_end=1068
 # @@protoc_insertion_point(module_scope)

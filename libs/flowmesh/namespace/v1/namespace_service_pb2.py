@@ -28,7 +28,7 @@ from flowmesh.namespace.v1 import namespace_messages_pb2 as flowmesh_dot_namespa
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-flowmesh/namespace/v1/namespace_service.proto\x12\x15\x66lowmesh.namespace.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a%flowmesh/namespace/v1/namespace.proto\x1a.flowmesh/namespace/v1/namespace_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x86\x04\n\x10NamespaceService\x12\xa3\x01\n\x10SearchNamespaces\x12..flowmesh.namespace.v1.SearchNamespacesRequest\x1a/.flowmesh.namespace.v1.SearchNamespacesResponse\".\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02$\x12\"/api/v1/{tenant}/namespaces/search\x12\x8a\x01\n\x0cGetNamespace\x12*.flowmesh.namespace.v1.GetNamespaceRequest\x1a .flowmesh.namespace.v1.Namespace\",\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\"\x12 /api/v1/{tenant}/namespaces/{id}\x12\xbe\x01\n\x16\x41utocompleteNamespaces\x12\x34.flowmesh.namespace.v1.AutocompleteNamespacesRequest\x1a\x35.flowmesh.namespace.v1.AutocompleteNamespacesResponse\"7\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02-\"(/api/v1/{tenant}/namespaces/autocomplete:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-flowmesh/namespace/v1/namespace_service.proto\x12\x15\x66lowmesh.namespace.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a%flowmesh/namespace/v1/namespace.proto\x1a.flowmesh/namespace/v1/namespace_messages.proto\x1a\x1cgoogle/api/annotations.proto2\x8e\x04\n\x10NamespaceService\x12\xa7\x01\n\x10SearchNamespaces\x12..flowmesh.namespace.v1.SearchNamespacesRequest\x1a/.flowmesh.namespace.v1.SearchNamespacesResponse\"2\xd8\x9f\x19\x04\xe0\x9f\x19\x01\x82\xd3\xe4\x93\x02$\x12\"/api/v1/{tenant}/namespaces/search\x12\x8a\x01\n\x0cGetNamespace\x12*.flowmesh.namespace.v1.GetNamespaceRequest\x1a .flowmesh.namespace.v1.Namespace\",\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02\"\x12 /api/v1/{tenant}/namespaces/{id}\x12\xc2\x01\n\x16\x41utocompleteNamespaces\x12\x34.flowmesh.namespace.v1.AutocompleteNamespacesRequest\x1a\x35.flowmesh.namespace.v1.AutocompleteNamespacesResponse\";\xd8\x9f\x19\x04\xe0\x9f\x19\x01\x82\xd3\xe4\x93\x02-\"(/api/v1/{tenant}/namespaces/autocomplete:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,11 +36,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.namespace.v1.names
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_NAMESPACESERVICE'].methods_by_name['SearchNamespaces']._loaded_options = None
-  _globals['_NAMESPACESERVICE'].methods_by_name['SearchNamespaces']._serialized_options = b'\330\237\031\004\202\323\344\223\002$\022\"/api/v1/{tenant}/namespaces/search'
+  _globals['_NAMESPACESERVICE'].methods_by_name['SearchNamespaces']._serialized_options = b'\330\237\031\004\340\237\031\001\202\323\344\223\002$\022\"/api/v1/{tenant}/namespaces/search'
   _globals['_NAMESPACESERVICE'].methods_by_name['GetNamespace']._loaded_options = None
   _globals['_NAMESPACESERVICE'].methods_by_name['GetNamespace']._serialized_options = b'\330\237\031\004\202\323\344\223\002\"\022 /api/v1/{tenant}/namespaces/{id}'
   _globals['_NAMESPACESERVICE'].methods_by_name['AutocompleteNamespaces']._loaded_options = None
-  _globals['_NAMESPACESERVICE'].methods_by_name['AutocompleteNamespaces']._serialized_options = b'\330\237\031\004\202\323\344\223\002-\"(/api/v1/{tenant}/namespaces/autocomplete:\001*'
+  _globals['_NAMESPACESERVICE'].methods_by_name['AutocompleteNamespaces']._serialized_options = b'\330\237\031\004\340\237\031\001\202\323\344\223\002-\"(/api/v1/{tenant}/namespaces/autocomplete:\001*'
   _globals['_NAMESPACESERVICE']._serialized_start=219
-  _globals['_NAMESPACESERVICE']._serialized_end=737
+  _globals['_NAMESPACESERVICE']._serialized_end=745
 # @@protoc_insertion_point(module_scope)

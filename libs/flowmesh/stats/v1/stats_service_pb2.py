@@ -27,7 +27,7 @@ from flowmesh.stats.v1 import stats_messages_pb2 as flowmesh_dot_stats_dot_v1_do
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowmesh/stats/v1/stats_service.proto\x12\x11\x66lowmesh.stats.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a&flowmesh/stats/v1/stats_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xc7\x04\n\x0cStatsService\x12\xb2\x01\n\x18\x44\x61ilyExecutionStatistics\x12\x32.flowmesh.stats.v1.DailyExecutionStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"6\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02,\"\'/api/v1/{tenant}/stats/executions/daily:\x01*\x12\xd2\x01\n\x1e\x44\x61ilyExecutionStatisticsByFlow\x12\x38.flowmesh.stats.v1.DailyExecutionStatisticsByFlowRequest\x1a\x30.flowmesh.stats.v1.DailyStatisticsByFlowResponse\"D\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\x01*\x12\xac\x01\n\x16\x44\x61ilyTaskRunStatistics\x12\x30.flowmesh.stats.v1.DailyTaskRunStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"4\xd8\x9f\x19\x04\x82\xd3\xe4\x93\x02*\"%/api/v1/{tenant}/stats/taskruns/daily:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%flowmesh/stats/v1/stats_service.proto\x12\x11\x66lowmesh.stats.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a&flowmesh/stats/v1/stats_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xd3\x04\n\x0cStatsService\x12\xb6\x01\n\x18\x44\x61ilyExecutionStatistics\x12\x32.flowmesh.stats.v1.DailyExecutionStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\":\xd8\x9f\x19\x04\xe0\x9f\x19\x01\x82\xd3\xe4\x93\x02,\"\'/api/v1/{tenant}/stats/executions/daily:\x01*\x12\xd6\x01\n\x1e\x44\x61ilyExecutionStatisticsByFlow\x12\x38.flowmesh.stats.v1.DailyExecutionStatisticsByFlowRequest\x1a\x30.flowmesh.stats.v1.DailyStatisticsByFlowResponse\"H\xd8\x9f\x19\x04\xe0\x9f\x19\x01\x82\xd3\xe4\x93\x02:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\x01*\x12\xb0\x01\n\x16\x44\x61ilyTaskRunStatistics\x12\x30.flowmesh.stats.v1.DailyTaskRunStatisticsRequest\x1a*.flowmesh.stats.v1.DailyStatisticsResponse\"8\xd8\x9f\x19\x04\xe0\x9f\x19\x01\x82\xd3\xe4\x93\x02*\"%/api/v1/{tenant}/stats/taskruns/daily:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,11 +35,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.stats.v1.stats_ser
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatistics']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatistics']._serialized_options = b'\330\237\031\004\202\323\344\223\002,\"\'/api/v1/{tenant}/stats/executions/daily:\001*'
+  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatistics']._serialized_options = b'\330\237\031\004\340\237\031\001\202\323\344\223\002,\"\'/api/v1/{tenant}/stats/executions/daily:\001*'
   _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatisticsByFlow']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatisticsByFlow']._serialized_options = b'\330\237\031\004\202\323\344\223\002:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\001*'
+  _globals['_STATSSERVICE'].methods_by_name['DailyExecutionStatisticsByFlow']._serialized_options = b'\330\237\031\004\340\237\031\001\202\323\344\223\002:\"5/api/v1/{tenant}/stats/executions/daily/group-by-flow:\001*'
   _globals['_STATSSERVICE'].methods_by_name['DailyTaskRunStatistics']._loaded_options = None
-  _globals['_STATSSERVICE'].methods_by_name['DailyTaskRunStatistics']._serialized_options = b'\330\237\031\004\202\323\344\223\002*\"%/api/v1/{tenant}/stats/taskruns/daily:\001*'
+  _globals['_STATSSERVICE'].methods_by_name['DailyTaskRunStatistics']._serialized_options = b'\330\237\031\004\340\237\031\001\202\323\344\223\002*\"%/api/v1/{tenant}/stats/taskruns/daily:\001*'
   _globals['_STATSSERVICE']._serialized_start=160
-  _globals['_STATSSERVICE']._serialized_end=743
+  _globals['_STATSSERVICE']._serialized_end=755
 # @@protoc_insertion_point(module_scope)
