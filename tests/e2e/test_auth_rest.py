@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.harness import API, YAML, standalone
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -124,3 +125,65 @@ async def test_a_token_is_shown_once_works_as_bearer_and_stops_when_revoked(
     assert "api_token_created" in text
     for secret in (token, token.split("_", 2)[2], ADMIN_PASSWORD, VIEWER_PASSWORD):
         assert secret not in text
+
+
+async def test_searches_show_each_user_the_records_of_its_namespaces_only(
+    server: tuple[httpx.AsyncClient, Path],
+) -> None:
+    http, _ = server
+    other = FLOW.replace("company.team", "other").replace("a-webhook-key", "another-key")
+    assert (await http.post(f"{API}/flows", content=other, headers=YAML, auth=ADMIN)).status_code == 200
+    for namespace in ("company.team", "other"):
+        ran = await http.post(f"{API}/executions/{namespace}/hooked", params={"wait": "true"}, auth=ADMIN)
+        assert ran.status_code == 200, ran.text
+    for user, namespace in (("outsider", "other"), ("nobody", "")):
+        grants = [{"role": "ROLE_VIEWER", "namespace": namespace}] if namespace else []
+        made = await http.post(
+            "/api/v1/users", json={"id": user, "password": VIEWER_PASSWORD, "grants": grants}, auth=ADMIN
+        )
+        assert made.status_code == 200, made.text
+
+    async def namespaces_seen(path: str, auth: tuple[str, str]) -> set[str]:
+        response = await http.get(f"{API}/{path}", params={"size": 100}, auth=auth)
+        assert response.status_code == 200, response.text
+        return {item["namespace"] for item in response.json()["results"]}
+
+    async def indexed() -> bool:
+        executions = await namespaces_seen("executions/search", ADMIN)
+        logs = await namespaces_seen("logs/search", ADMIN)
+        return executions == logs == {"company.team", "other"}
+
+    await eventually(indexed, within=30, what="both namespaces' executions and logs indexed")
+    for path in ("executions/search", "logs/search", "flows/search"):
+        assert await namespaces_seen(path, VIEWER) == {"company.team"}, path
+        assert await namespaces_seen(path, ("outsider", VIEWER_PASSWORD)) == {"other"}, path
+        assert await namespaces_seen(path, ("nobody", VIEWER_PASSWORD)) == set(), path
+    triggers = await http.get(f"{API}/triggers/search", auth=("outsider", VIEWER_PASSWORD))
+    assert {item["state"]["namespace"] for item in triggers.json()["results"]} == {"other"}
+    # Naming a namespace of someone else's is still forbidden, not an empty page.
+    theirs = await http.get(f"{API}/executions/search", params={"namespace": "other"}, auth=VIEWER)
+    assert theirs.status_code == 403
+
+
+async def test_a_user_changes_its_password_and_a_token_shows_when_it_expires(
+    server: tuple[httpx.AsyncClient, Path],
+) -> None:
+    http, _ = server
+    user = {"id": "changer", "password": VIEWER_PASSWORD, "grants": []}
+    assert (await http.post("/api/v1/users", json=user, auth=ADMIN)).status_code == 200
+    wrong = {"oldPassword": "not-it-at-all", "newPassword": "a-brand-new-pa55word"}
+    refused = await http.put("/api/v1/me/password", json=wrong, auth=("changer", VIEWER_PASSWORD))
+    assert (refused.status_code, refused.json()["reason"]) == (422, "PASSWORD_WRONG"), refused.text
+    assert refused.json()["violations"][0]["path"] == "old_password"
+    right = {"oldPassword": VIEWER_PASSWORD, "newPassword": "a-brand-new-pa55word"}
+    changed = await http.put("/api/v1/me/password", json=right, auth=("changer", VIEWER_PASSWORD))
+    assert changed.status_code in (200, 204), changed.text
+    new = ("changer", "a-brand-new-pa55word")
+    assert (await http.get("/api/v1/me/api-tokens", auth=("changer", VIEWER_PASSWORD))).status_code == 401
+    made = await http.post("/api/v1/me/api-tokens", json={"name": "week", "maxAge": "P7D"}, auth=new)
+    assert made.status_code == 200, made.text
+    [listed] = (await http.get("/api/v1/me/api-tokens", auth=new)).json()["results"]
+    assert listed["exp"] > listed["iat"]
+    assert listed.get("expired", False) is False
+    for secret in ("a-brand-new-pa55word", made.json()["fullToken"]):
+        assert secret not in (await http.get("/api/v1/me/api-tokens", auth=new)).text

@@ -38,6 +38,7 @@ from flowmesh.trigger.v1 import trigger_messages_pb2 as triggers
 from flowmesh.trigger.v1.trigger_pb2 import TriggerRef
 from flowmesh.trigger.v1.trigger_service_pb2_grpc import TriggerServiceStub
 from tests.integration.running import nats_broker
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -482,3 +483,80 @@ async def test_passwords_and_tokens_never_reach_logs_or_errors(api: Api) -> None
     assert any(entry["event"] == "call_refused" for entry in logs)
     for secret in (PASSWORD, ADMIN_PASSWORD, made.full_token, made.full_token.split("_", 2)[2]):
         assert secret not in text
+
+
+async def test_a_user_changes_its_own_password_proving_the_old_one(api: Api) -> None:
+    viewer = await api.user("viewer", (auth.ROLE_VIEWER, "company"))
+    get = flows.ListDistinctNamespacesRequest(tenant="main")
+    await api.flows.ListDistinctNamespaces(get, metadata=viewer)  # the old password, remembered
+    new = "a-new-pa55word-never-logged"
+    wrong = auth.UpdateCurrentUserPasswordRequest(old_password="not-the-password", new_password=new)
+    assert await refused(api.auth.UpdateCurrentUserPassword(wrong, metadata=viewer)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PASSWORD_WRONG",
+    )
+    short = auth.UpdateCurrentUserPasswordRequest(old_password=PASSWORD, new_password="short")
+    assert await refused(api.auth.UpdateCurrentUserPassword(short, metadata=viewer)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "PASSWORD_INVALID",
+    )
+    made = await api.auth.CreateApiToken(auth.CreateApiTokenRequest(name="kept"), metadata=viewer)
+    change = auth.UpdateCurrentUserPasswordRequest(old_password=PASSWORD, new_password=new)
+    with capture_logs() as logs:
+        await api.auth.UpdateCurrentUserPassword(change, metadata=viewer)
+    assert new not in repr(logs)
+    assert await refused(api.flows.ListDistinctNamespaces(get, metadata=viewer)) == (
+        grpc.StatusCode.UNAUTHENTICATED,
+        "CREDENTIALS_INVALID",
+    )
+    await api.flows.ListDistinctNamespaces(get, metadata=basic("viewer", new))
+    # Its tokens stay valid; a token-only account has no password to change.
+    await api.flows.ListDistinctNamespaces(get, metadata=bearer(made.full_token))
+    await api.auth.CreateUser(auth.CreateUserRequest(id="robot"), metadata=ADMIN)
+    robot = await api.auth.CreateApiToken(
+        auth.CreateApiTokenRequest(user_id="robot", name="r"), metadata=ADMIN
+    )
+    assert await refused(api.auth.UpdateCurrentUserPassword(change, metadata=bearer(robot.full_token))) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "PASSWORD_NOT_SET",
+    )
+
+
+async def test_a_token_with_a_max_age_is_refused_once_it_has_expired(api: Api) -> None:
+    viewer = await api.user("viewer", (auth.ROLE_VIEWER, "company"))
+    lasting = await api.auth.CreateApiToken(
+        auth.CreateApiTokenRequest(name="a-day", max_age="P1D"), metadata=viewer
+    )
+    brief = await api.auth.CreateApiToken(
+        auth.CreateApiTokenRequest(name="brief", max_age="PT1S"), metadata=viewer
+    )
+    listed = {
+        t.name: t
+        for t in (await api.auth.ListApiTokens(auth.ListApiTokensRequest(), metadata=viewer)).results
+    }
+    day = listed["a-day"]
+    assert day.exp.ToSeconds() - day.iat.ToSeconds() == 86_400
+    assert not day.expired
+    get = flows.ListDistinctNamespacesRequest(tenant="main")
+
+    async def refused_as_expired() -> bool:
+        try:
+            await api.flows.ListDistinctNamespaces(get, metadata=bearer(brief.full_token))
+        except grpc.aio.AioRpcError as error:
+            return refusal(error) == (grpc.StatusCode.UNAUTHENTICATED, "TOKEN_EXPIRED")
+        return False
+
+    await eventually(refused_as_expired, within=10, what="the brief token refused as expired")
+    listed = {
+        t.name: t
+        for t in (await api.auth.ListApiTokens(auth.ListApiTokensRequest(), metadata=viewer)).results
+    }
+    assert listed["brief"].expired
+    assert not listed["a-day"].expired
+    await api.flows.ListDistinctNamespaces(get, metadata=bearer(lasting.full_token))
+    for bad in ("soon", "-PT1H", "P99999D"):
+        request = auth.CreateApiTokenRequest(name="bad", max_age=bad)
+        assert await refused(api.auth.CreateApiToken(request, metadata=viewer)) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "MAX_AGE_INVALID",
+        ), bad

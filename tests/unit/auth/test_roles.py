@@ -80,3 +80,28 @@ def test_an_undeclared_action_is_never_allowed_and_the_roleless_ones_always() ->
 def test_grants_of_no_role_allow_nothing() -> None:
     assert not allowed((), Action.ACTION_READ, "company")
     assert not allowed(VIEWER_OF_COMPANY, Action.ACTION_READ, "other")
+
+
+def test_a_scope_holds_the_topmost_namespaces_where_the_role_allows_the_action() -> None:
+    grants = (
+        Grant(Role.ROLE_VIEWER, "company.team"),
+        Grant(Role.ROLE_VIEWER, "company"),
+        Grant(Role.ROLE_EDITOR, "other.sub"),
+    )
+    principal = Principal("ana", grants)
+    read = principal.scope(Action.ACTION_READ)
+    assert (read.namespaces, read.everything, read.nothing) == (("company", "other.sub"), False, False)
+    covered = ["company.team.x", "other.sub", "companyx", "other"]
+    assert [read.covers(namespace) for namespace in covered] == [True, True, False, False]
+    write = principal.scope(Action.ACTION_WRITE)
+    assert write.namespaces == ("other.sub",)
+    assert principal.scope(Action.ACTION_ADMIN).nothing
+    assert not principal.scope(Action.ACTION_ADMIN).covers("company")
+
+
+def test_a_grant_on_all_namespaces_scopes_nothing_out() -> None:
+    scope = Principal("admin", (Grant(Role.ROLE_VIEWER, "company"), Grant(Role.ROLE_VIEWER))).scope(
+        Action.ACTION_READ
+    )
+    assert (scope.namespaces, scope.everything, scope.nothing) == ((), True, False)
+    assert scope.covers("anything.at.all")
