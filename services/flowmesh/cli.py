@@ -1,5 +1,5 @@
 """The flowmesh command: run the server (`flowmesh server standalone`, or one component per
-process), and work with a server: flows, executions and logs."""
+process), and work with a server: flows, executions, logs, KV, triggers and namespace files."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flowmesh.commands import register_executions, register_flow
+from flowmesh.commands import (
+    register_executions,
+    register_flow,
+    register_kv,
+    register_nsfiles,
+    register_triggers,
+)
 
 if TYPE_CHECKING:
     from flowmesh.config import Settings
@@ -21,7 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowmesh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # The command groups: each adds its commands, which set `run` (arguments -> exit status).
-    for register in (_register_server, register_flow, register_executions):
+    for register in (
+        _register_server,
+        register_flow,
+        register_executions,
+        register_kv,
+        register_triggers,
+        register_nsfiles,
+    ):
         register(commands)
     return parser
 

@@ -1,4 +1,5 @@
-"""The `flowmesh` commands that talk to a server through the client: flows, executions, logs.
+"""The `flowmesh` commands that talk to a server through the client: flows, executions, logs,
+the KV store, triggers and namespace files.
 
 Each module's `register` adds its command group to the `flowmesh` parser; each command
 sets `run`, a function of the parsed arguments that returns the exit status.
@@ -6,9 +7,12 @@ sets `run`, a function of the parsed arguments that returns the exit status.
 
 from __future__ import annotations
 
-from flowmesh.commands import _executions, _flows
+from flowmesh.commands import _executions, _flows, _kv, _nsfiles, _triggers
 
 register_flow = _flows.register
 register_executions = _executions.register
+register_kv = _kv.register
+register_triggers = _triggers.register
+register_nsfiles = _nsfiles.register
 
-__all__ = ["register_executions", "register_flow"]
+__all__ = ["register_executions", "register_flow", "register_kv", "register_nsfiles", "register_triggers"]

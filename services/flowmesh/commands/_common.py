@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ def connection_options() -> argparse.ArgumentParser:
         default=os.environ.get("FLOWMESH_TOKEN"),
         help="API token, sent as `authorization: Bearer <token>` (env FLOWMESH_TOKEN)",
     )
+    group.add_argument(
+        "--tenant",
+        default=os.environ.get("FLOWMESH_TENANT", "main"),
+        help="the tenant requests name (env FLOWMESH_TENANT; default %(default)s)",
+    )
     group.add_argument("--tls", action="store_true", help="connect with TLS (the system's CAs by default)")
     group.add_argument(
         "--ca-cert", type=Path, help="a PEM file of the CA that signed the server's certificate"
@@ -60,6 +66,7 @@ def with_client(handler: Handler) -> Callable[[argparse.Namespace], int]:
         client = Client(
             args.server,
             token=args.token,
+            tenant=args.tenant,
             deadline=args.timeout,
             tls=args.tls,
             root_certificates=root_certificates,
@@ -102,6 +109,13 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
     for row in (headers, *rows):
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def when(message: Message, field: str) -> str:
+    """Return a Timestamp field of message as ISO-8601 UTC to the second, "" when unset."""
+    if not message.HasField(field):
+        return ""
+    return str(getattr(message, field).ToDatetime(UTC).isoformat(timespec="seconds"))
 
 
 def key_value(text: str) -> tuple[str, str]:

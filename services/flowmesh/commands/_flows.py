@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import grpc
 
 from flowmesh.client import Client
-from flowmesh.commands._common import as_dict, connection_options, fail, print_json, print_table, with_client
+from flowmesh.commands._common import (
+    as_dict,
+    connection_options,
+    fail,
+    print_json,
+    print_table,
+    when,
+    with_client,
+)
 from flowmesh.commands._folder import (
     FILES_DIR,
     Action,
@@ -316,7 +323,7 @@ def _list(client: Client, args: argparse.Namespace) -> int:
             flow.id,
             str(flow.revision),
             "yes" if flow.disabled else "",
-            flow.updated.ToDatetime(UTC).isoformat(timespec="seconds") if flow.HasField("updated") else "",
+            when(flow, "updated"),
         )
         for flow in flows
     ]
