@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowmesh.commands import (
+    TENANT_HELP,
     register_executions,
     register_flow,
     register_kv,
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowmesh", description=__doc__)
+    # Before the command or after it (with the other server options): either way.
+    parser.add_argument("--tenant", dest="global_tenant", metavar="TENANT", help=TENANT_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # The command groups: each adds its commands, which set `run` (arguments -> exit status).
     for register in (

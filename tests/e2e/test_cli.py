@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from flowmesh.embedded import free_port
-from tests.e2e.harness import API, get_execution, standalone
+from tests.e2e.harness import API, YAML, get_execution, standalone
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -299,3 +299,103 @@ async def test_an_unreachable_server_is_named_without_a_traceback(server: Server
     assert ran.code == 1
     assert "cannot reach the flowmesh api at 127.0.0.1:" in ran.err
     assert "Traceback" not in ran.err
+
+
+SCHEDULED = f"""\
+id: scheduled
+namespace: {NAMESPACE}
+tasks:
+  - id: hi
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: yearly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 1 1 *"
+"""
+
+
+async def test_kv_set_get_list_delete_in_a_namespace_and_another_tenant(server: Server) -> None:
+    typed = await flowmesh(server, "kv", "set", NAMESPACE, "limits", '{"max": 3}', "--description", "caps")
+    assert typed.code == 0, typed
+    greeting = await flowmesh(
+        server, "kv", "set", NAMESPACE, "greeting", "hello there", "--string", "--ttl", "P1D"
+    )
+    assert greeting.code == 0, greeting
+    got = await flowmesh(server, "kv", "get", NAMESPACE, "greeting")
+    assert (got.code, got.out) == (0, "hello there\n"), got
+    as_json = await flowmesh(server, "kv", "get", NAMESPACE, "limits", "--output", "json")
+    assert json.loads(as_json.out)["type"] == "KV_TYPE_JSON"
+    assert json.loads((await flowmesh(server, "kv", "get", NAMESPACE, "limits")).out) == {"max": 3}
+    listed = await flowmesh(server, "kv", "list", NAMESPACE)
+    assert listed.code == 0, listed
+    rows = {line.split()[0]: line for line in listed.out.splitlines()[1:]}
+    assert set(rows) == {"greeting", "limits"}
+    assert "caps" in rows["limits"]
+    assert len(rows["greeting"].split()) == 3  # key, updated, expires: a TTL was given
+
+    # --tenant names another tenant's store (auth is off on this loopback server).
+    # Before the command or after it.
+    assert (await flowmesh(server, "--tenant", "acme", "kv", "set", NAMESPACE, "only", "acme")).code == 0
+    assert (await flowmesh(server, "kv", "get", NAMESPACE, "only", "--tenant", "acme")).out == "acme\n"
+    missing = await flowmesh(server, "kv", "get", NAMESPACE, "only")
+    assert missing.code == 1
+    assert "NOT_FOUND" in missing.err
+
+    deleted = await flowmesh(server, "kv", "delete", NAMESPACE, "greeting", "never-set")
+    assert deleted.code == 1, deleted
+    assert f"{NAMESPACE} greeting deleted" in deleted.out
+    assert "never-set" in deleted.err
+    after = await flowmesh(server, "kv", "list", NAMESPACE, "--output", "json")
+    assert [entry["key"] for entry in json.loads(after.out)] == ["limits"]
+
+
+async def test_trigger_list_disable_enable_and_unlock(server: Server) -> None:
+    deployed = await server.http.post(f"{API}/flows", content=SCHEDULED, headers=YAML)
+    assert deployed.status_code == 200, deployed.text
+    listed = await flowmesh(server, "trigger", "list", "--namespace", NAMESPACE, "--flow", "scheduled")
+    assert listed.code == 0, listed
+    [row] = listed.out.splitlines()[1:]
+    assert row.split()[:4] == [NAMESPACE, "scheduled", "yearly", "SCHEDULE"]
+    assert "yes" not in row
+
+    disabled = await flowmesh(server, "trigger", "disable", NAMESPACE, "scheduled", "yearly")
+    assert disabled.code == 0, disabled
+    as_json = await flowmesh(server, "trigger", "list", "--flow", "scheduled", "--output", "json")
+    [item] = json.loads(as_json.out)
+    assert item["state"]["disabled"] is True
+    assert (await flowmesh(server, "trigger", "enable", NAMESPACE, "scheduled", "yearly")).code == 0
+    as_json = await flowmesh(server, "trigger", "list", "--flow", "scheduled", "--output", "json")
+    assert json.loads(as_json.out)[0]["state"].get("disabled", False) is False
+
+    unlock = await flowmesh(server, "trigger", "unlock", NAMESPACE, "scheduled", "yearly")
+    assert unlock.code == 1, unlock
+    assert "TRIGGER_NOT_LOCKED" in unlock.err
+    unknown = await flowmesh(server, "trigger", "disable", NAMESPACE, "scheduled", "no-such-trigger")
+    assert (unknown.code, "NOT_FOUND" in unknown.err) == (1, True), unknown
+
+
+async def test_nsfile_upload_list_download_and_delete(server: Server, tmp_path: Path) -> None:
+    namespace = f"{NAMESPACE}.files"
+    folder = write(tmp_path / "scripts", {"main.py": "print('hi')\n", "lib/util.py": "X = 1\n"})
+    uploaded = await flowmesh(server, "nsfile", "upload", namespace, str(folder), "/scripts")
+    assert uploaded.code == 0, uploaded
+    single = write(tmp_path, {"notes.txt": "a note\n"}) / "notes.txt"
+    assert (await flowmesh(server, "nsfile", "upload", namespace, str(single), "/docs/")).code == 0
+    listed = await flowmesh(server, "nsfile", "list", namespace)
+    assert listed.out.splitlines() == ["/docs/notes.txt", "/scripts/lib/util.py", "/scripts/main.py"]
+    found = await flowmesh(server, "nsfile", "list", namespace, "--query", "util", "--output", "json")
+    assert json.loads(found.out) == ["/scripts/lib/util.py"]
+
+    to_stdout = await flowmesh(server, "nsfile", "download", namespace, "/scripts/main.py", "-")
+    assert (to_stdout.code, to_stdout.out) == (0, "print('hi')\n")
+    target = tmp_path / "copy.txt"
+    assert (await flowmesh(server, "nsfile", "download", namespace, "/docs/notes.txt", str(target))).code == 0
+    assert target.read_text() == "a note\n"
+    absent = await flowmesh(server, "nsfile", "download", namespace, "/nope.txt", "-")
+    assert (absent.code, absent.out) == (1, "")
+
+    assert (await flowmesh(server, "nsfile", "delete", namespace, "/scripts")).code == 0
+    assert (await flowmesh(server, "nsfile", "list", namespace)).out.splitlines() == ["/docs/notes.txt"]
+    nothing = await flowmesh(server, "nsfile", "upload", namespace, str(tmp_path / "missing"))
+    assert nothing.code == 2

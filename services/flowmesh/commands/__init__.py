@@ -8,6 +8,7 @@ sets `run`, a function of the parsed arguments that returns the exit status.
 from __future__ import annotations
 
 from flowmesh.commands import _executions, _flows, _kv, _nsfiles, _triggers
+from flowmesh.commands._common import TENANT_HELP
 
 register_flow = _flows.register
 register_executions = _executions.register
@@ -15,4 +16,11 @@ register_kv = _kv.register
 register_triggers = _triggers.register
 register_nsfiles = _nsfiles.register
 
-__all__ = ["register_executions", "register_flow", "register_kv", "register_nsfiles", "register_triggers"]
+__all__ = [
+    "TENANT_HELP",
+    "register_executions",
+    "register_flow",
+    "register_kv",
+    "register_nsfiles",
+    "register_triggers",
+]

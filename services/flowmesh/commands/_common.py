@@ -18,6 +18,8 @@ from google.protobuf.message import Message
 from flowmesh.client import DEFAULT_ADDRESS, DEFAULT_DEADLINE_SECONDS, Client, problem_of
 
 Handler = Callable[[Client, argparse.Namespace], int]
+DEFAULT_TENANT = "main"
+TENANT_HELP = f"the tenant requests name (env FLOWMESH_TENANT; default {DEFAULT_TENANT})"
 
 
 def connection_options() -> argparse.ArgumentParser:
@@ -37,11 +39,7 @@ def connection_options() -> argparse.ArgumentParser:
         default=os.environ.get("FLOWMESH_TOKEN"),
         help="API token, sent as `authorization: Bearer <token>` (env FLOWMESH_TOKEN)",
     )
-    group.add_argument(
-        "--tenant",
-        default=os.environ.get("FLOWMESH_TENANT", "main"),
-        help="the tenant requests name (env FLOWMESH_TENANT; default %(default)s)",
-    )
+    group.add_argument("--tenant", help=TENANT_HELP)
     group.add_argument("--tls", action="store_true", help="connect with TLS (the system's CAs by default)")
     group.add_argument(
         "--ca-cert", type=Path, help="a PEM file of the CA that signed the server's certificate"
@@ -66,7 +64,7 @@ def with_client(handler: Handler) -> Callable[[argparse.Namespace], int]:
         client = Client(
             args.server,
             token=args.token,
-            tenant=args.tenant,
+            tenant=args.tenant or args.global_tenant or os.environ.get("FLOWMESH_TENANT") or DEFAULT_TENANT,
             deadline=args.timeout,
             tls=args.tls,
             root_certificates=root_certificates,

@@ -52,14 +52,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parents=[options],
         help="set the value of a key",
         description="Set KEY in NAMESPACE to VALUE, typed as Kestra's API types it: JSON (a map, a list, "
-        'a number, a "quoted string", true or false), an ISO date, date and time or duration, or else '
-        "a string.",
+        'a number, a "quoted string", true or false), an ISO date, date and time or duration, or a bare '
+        "word (a string); --string takes VALUE as it is, a string whatever it holds.",
     )
     put.add_argument("namespace", metavar="NAMESPACE")
     put.add_argument("key", metavar="KEY")
     put.add_argument("value", metavar="VALUE")
     put.add_argument("--ttl", default="", help="an ISO-8601 duration after which the key expires (PT1H, P7D)")
     put.add_argument("--description", default="", help="what the key holds")
+    put.add_argument("--string", action="store_true", help="VALUE is a string, whatever it looks like")
     put.set_defaults(run=with_client(_set))
 
     delete = actions.add_parser(
@@ -106,7 +107,7 @@ def _set(client: Client, args: argparse.Namespace) -> int:
             tenant=client.tenant,
             namespace=args.namespace,
             key=args.key,
-            value=args.value,
+            value=json.dumps(args.value) if args.string else args.value,
             ttl=args.ttl,
             description=args.description,
         )
