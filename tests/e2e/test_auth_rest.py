@@ -163,6 +163,22 @@ async def test_searches_show_each_user_the_records_of_its_namespaces_only(
     # Naming a namespace of someone else's is still forbidden, not an empty page.
     theirs = await http.get(f"{API}/executions/search", params={"namespace": "other"}, auth=VIEWER)
     assert theirs.status_code == 403
+    # A bulk action by query touches only what the caller may change.
+    nothing = await http.delete(f"{API}/executions/by-query", auth=("nobody", VIEWER_PASSWORD))
+    assert (nothing.status_code, nothing.json()["count"]) == (200, 0), nothing.text
+    editor = {
+        "id": "editor",
+        "password": VIEWER_PASSWORD,
+        "grants": [{"role": "ROLE_EDITOR", "namespace": "other"}],
+    }
+    assert (await http.post("/api/v1/users", json=editor, auth=ADMIN)).status_code == 200
+    deleted = await http.delete(f"{API}/executions/by-query", auth=("editor", VIEWER_PASSWORD))
+    assert (deleted.status_code, deleted.json()["count"]) == (200, 1), deleted.text
+
+    async def only_company_left() -> bool:
+        return await namespaces_seen("executions/search", ADMIN) == {"company.team"}
+
+    await eventually(only_company_left, within=30, what="the other namespace's execution deleted alone")
 
 
 async def test_a_user_changes_its_password_and_a_token_shows_when_it_expires(

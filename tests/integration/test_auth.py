@@ -28,6 +28,8 @@ from flowmesh.flow.v1 import flow_messages_pb2 as flows
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
 from flowmesh.kv.v1 import kv_messages_pb2 as kv
 from flowmesh.kv.v1.kv_service_pb2_grpc import KvServiceStub
+from flowmesh.log.v1 import log_messages_pb2 as logs
+from flowmesh.log.v1.log_service_pb2_grpc import LogServiceStub
 from flowmesh.namespace.v1 import namespace_messages_pb2 as namespaces
 from flowmesh.namespace.v1.namespace_service_pb2_grpc import NamespaceServiceStub
 from flowmesh.repository import Repository
@@ -284,6 +286,16 @@ async def test_searches_without_a_namespace_answer_within_the_caller_s_namespace
     # Naming a namespace still needs the role there.
     theirs = triggers.SearchTriggersRequest(tenant="main", namespace="other")
     assert await refused(trigger_stub.SearchTriggers(theirs, metadata=company)) == DENIED
+    # A search naming another namespace's execution answers as for an unknown one: nothing.
+    started = await api.executions.CreateExecution(
+        executions.CreateExecutionRequest(tenant="main", namespace="other", flow_id="hello"), metadata=ADMIN
+    )
+    log_stub = LogServiceStub(api.channel)
+    for execution_id in (started.id, "no-such-execution"):
+        found = await log_stub.SearchLogs(
+            logs.SearchLogsRequest(tenant="main", execution_id=execution_id), metadata=company
+        )
+        assert (len(found.entries), found.total_size) == (0, 0)
     # Statistics of no namespace: a caller without a role gets empty days, not everyone's.
     daily = await stats_stub.DailyExecutionStatistics(
         stats.DailyExecutionStatisticsRequest(tenant="main"), metadata=nobody

@@ -127,10 +127,13 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # gr
             # Another user's account: an admin of every namespace's business.
             needed = Action.ACTION_ADMIN
             namespaces: Sequence[str | None] = [None]
+        elif scoped_of_path(method) and not getattr(request, "namespace", ""):
+            # A search naming no namespace: its handler answers within scope(). Nothing else
+            # the request names (an execution) is looked up: a foreign execution's logs are
+            # an empty page, as an unknown one's, so the answer tells nothing of either.
+            return principal
         else:
             named = await self._namespaces(request) if request is not None else None
-            if not named and scoped_of_path(method):
-                return principal  # the handler answers within caller().scope(action)
             namespaces = sorted(named) if named else [None]
         for namespace in namespaces:
             if not principal.may(needed, namespace):
