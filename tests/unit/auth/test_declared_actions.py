@@ -8,6 +8,7 @@ from pathlib import Path
 from google.protobuf.descriptor import ServiceDescriptor
 
 from flowmesh.auth import action_of, action_of_path
+from flowmesh.auth._permissions import scoped_of, scoped_of_path
 from flowmesh.auth.v1.auth_pb2 import Action
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -58,3 +59,23 @@ def test_the_action_of_a_call_path_is_its_method_s_and_an_unknown_path_declares_
     assert action_of_path("/flowmesh.kv.v1.KvService/NoSuchMethod") == Action.ACTION_UNSPECIFIED
     assert action_of_path("/no.such.Service/Method") == Action.ACTION_UNSPECIFIED
     assert action_of_path("garbage") == Action.ACTION_UNSPECIFIED
+
+
+def test_scoped_methods_act_on_namespaces_and_are_the_searches_and_bulk_queries() -> None:
+    scoped = {
+        method.full_name: action_of(method)
+        for service in _services()
+        for method in service.methods
+        if scoped_of(method)
+    }
+    on_namespaces = {Action.ACTION_READ, Action.ACTION_WRITE, Action.ACTION_EXECUTE}
+    assert set(scoped.values()) <= on_namespaces
+    names = {name.rsplit(".", 1)[1] for name in scoped}
+    assert {"ListFlows", "ListExecutions", "SearchLogs", "SearchTriggers", "SearchNamespaces"} <= names
+    by_query = {
+        method.name for service in _services() for method in service.methods if "ByQuery" in method.name
+    }
+    assert {name for name in names if "ByQuery" in name} == by_query
+    assert scoped_of_path("/flowmesh.log.v1.LogService/SearchLogs")
+    assert not scoped_of_path("/flowmesh.flow.v1.FlowService/GetFlow")
+    assert not scoped_of_path("/no.such.Service/Method")
