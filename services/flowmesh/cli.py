@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flowmesh.commands import register_executions, register_flow
+from flowmesh.commands import register_executions, register_flow, register_health
 
 if TYPE_CHECKING:
     from flowmesh.config import Settings
@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowmesh", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # The command groups: each adds its commands, which set `run` (arguments -> exit status).
-    for register in (_register_server, register_flow, register_executions):
+    for register in (_register_server, register_flow, register_executions, register_health):
         register(commands)
     return parser
 
