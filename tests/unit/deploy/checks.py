@@ -67,7 +67,9 @@ def flowmesh_container(
 
 def check_nats_config(text: str, environment: Mapping[str, str], tmp_path: Path) -> list[str]:
     """Check a NATS config with the real nats-server (`-t`); return the hosts of its routes."""
-    assert re.search(r"^\s*sync_interval:\s*always\s*$", text, re.MULTILINE), "JetStream must sync every write"
+    assert re.search(r"^\s*sync_interval:\s*always\s*$", text, re.MULTILINE), (
+        "JetStream must sync every write"
+    )
     assert re.search(r"^\s*max_payload:\s*8MB\s*$", text, re.MULTILINE), "executions need 8 MB messages"
     path = tmp_path / "nats.conf"
     path.write_text(text)

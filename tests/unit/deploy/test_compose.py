@@ -26,20 +26,33 @@ from tests.unit.deploy.test_image import image_environment, instructions
 COMPOSE = [str(Path(compose.__file__).parent / "docker-compose"), "-f", str(DEPLOY / "compose.yaml")]
 # The secret settings, and which component needs each (the api, the indexer: the repository;
 # the api, the workers: internal storage).
-SECRET_SETTINGS = {"FLOWMESH_POSTGRES_DSN", "FLOWMESH_STORAGE_S3_SECRET_ACCESS_KEY", "FLOWMESH_AUTH_ADMIN_PASSWORD"}
+SECRET_SETTINGS = {
+    "FLOWMESH_POSTGRES_DSN",
+    "FLOWMESH_STORAGE_S3_SECRET_ACCESS_KEY",
+    "FLOWMESH_AUTH_ADMIN_PASSWORD",
+}
 NEEDS = {
     "api": SECRET_SETTINGS,
     "indexer": {"FLOWMESH_POSTGRES_DSN"},
     "worker": {"FLOWMESH_STORAGE_S3_SECRET_ACCESS_KEY"},
-    **dict.fromkeys(["executor", "scheduler", "gateway"], set[str]()),
+    **{key: set[str]() for key in ["executor", "scheduler", "gateway"]},
 }
-SECRETS = {"POSTGRES_PASSWORD": "pg-secret", "MINIO_ROOT_PASSWORD": "minio-secret", "FLOWMESH_AUTH_ADMIN_PASSWORD": "a"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "pg-secret",
+    "MINIO_ROOT_PASSWORD": "minio-secret",
+    "FLOWMESH_AUTH_ADMIN_PASSWORD": "a",
+}
 
 
 def run_compose(*argv: str, environment: dict[str, str] = SECRETS) -> subprocess.CompletedProcess[str]:
     clean = {name: value for name, value in os.environ.items() if name not in SECRETS}
     return subprocess.run(
-        [*COMPOSE, *argv], env={**clean, **environment}, capture_output=True, text=True, timeout=60, check=False
+        [*COMPOSE, *argv],
+        env={**clean, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -59,7 +72,8 @@ def flowmesh_services() -> dict[str, dict[str, Any]]:
 
 def container(service: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Container:
     (entrypoint,) = instructions("ENTRYPOINT")
-    assert json.loads(entrypoint) == ["flowmesh"] and service.get("entrypoint") is None
+    assert json.loads(entrypoint) == ["flowmesh"]
+    assert service.get("entrypoint") is None
     environment = {**image_environment(), **service["environment"]}
     return flowmesh_container(service["command"], environment, monkeypatch)
 
@@ -101,7 +115,8 @@ def test_every_setting_port_and_host_a_component_uses_exists(monkeypatch: pytest
         secrets = {name for name in flowmesh_services()[name]["environment"] if name in SECRET_SETTINGS}
         assert secrets == SECRET_SETTINGS & NEEDS[found.component], name
         if "FLOWMESH_STORAGE_S3_SECRET_ACCESS_KEY" in secrets:
-            assert settings.storage_type == "s3" and settings.storage_s3_secret_access_key is not None
+            assert settings.storage_type == "s3"
+            assert settings.storage_s3_secret_access_key is not None
             assert settings.storage_s3_secret_access_key.get_secret_value() == SECRETS["MINIO_ROOT_PASSWORD"]
             assert host_and_port(settings.storage_s3_endpoint_url or "")[0] in services
         if "FLOWMESH_POSTGRES_DSN" in secrets:

@@ -46,8 +46,11 @@ def test_the_image_installs_the_wheel_of_the_trees_the_project_packages_with_a_r
     wheel = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]
     assert set(wheel["sources"]) <= copied
     assert {"pyproject.toml", "README.md"} <= {word for line in instructions("COPY") for word in line.split()}
-    extras = {arguments.split("=", 1)[1] for arguments in instructions("ARG") if arguments.startswith("EXTRAS=")}
-    assert extras and extras <= set(PYPROJECT["project"]["optional-dependencies"])
+    extras = {
+        arguments.split("=", 1)[1] for arguments in instructions("ARG") if arguments.startswith("EXTRAS=")
+    }
+    assert extras
+    assert extras <= set(PYPROJECT["project"]["optional-dependencies"])
     assert any('"flowmesh[${EXTRAS}]"' in arguments for arguments in instructions("RUN"))
 
 
