@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     # after they end (0: for ever), and how often the indexer purges older ones.
     repository_retention_hours: float = Field(default=0.0, ge=0)
     repository_purge_interval_seconds: float = Field(default=3600.0, gt=0)
+    # Where that history is kept and searched: PostgreSQL (postgres_dsn), or an OpenSearch
+    # cluster (the `opensearch` extra) in indexes named <prefix>-flows, -executions, -logs...
+    repository_type: Literal["postgres", "opensearch"] = "postgres"
+    opensearch_url: str = "http://127.0.0.1:9200"
+    opensearch_index_prefix: str = Field(default="flowmesh", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    opensearch_username: str | None = None
+    opensearch_password: SecretStr | None = None
+    opensearch_timeout_seconds: float = Field(default=30.0, gt=0)
     # Internal storage: the local disk under data_dir/storage, or an S3 (compatible) bucket.
     storage_type: Literal["local", "s3"] = "local"
     storage_s3_bucket: str = ""
