@@ -28,6 +28,7 @@ from flowmesh.repository._opensearch_docs import (
     doc_id,
     execution_doc,
     flow_doc,
+    flow_versions,
     index_body,
     log_doc,
     task_run_doc,
@@ -66,7 +67,7 @@ def translate_errors() -> Iterator[None]:
 
 
 def check_bulk(response: Mapping[str, Any]) -> None:
-    """Raise for the items of a bulk answer that failed, except version conflicts.
+    """Raise for the items of a bulk answer that failed, except conflicts and deletes of nothing.
 
     A conflict (409) is an older version, or the same one again, of what is stored: the
     write has nothing to do. Any item the cluster could not take now makes the whole batch
@@ -79,7 +80,7 @@ def check_bulk(response: Mapping[str, Any]) -> None:
     for item in response["items"]:
         result = next(iter(item.values()))
         status = result.get("status", 0)
-        if status < 300 or status == 409:
+        if status < 300 or status == 409 or result.get("result") == "not_found":
             continue
         if _unavailable(status):
             raise RepositoryUnavailable(f"bulk write: {result.get('error')}")
@@ -163,20 +164,16 @@ class OpenSearchRepository:
         return [{"index": action}, doc]
 
     async def save_flows(self, flows: Sequence[flow_pb2.Flow]) -> None:
-        """Record flow revisions; saving a revision again is a no-op, except to delete it.
-
-        A revision's version is 1, or 2 once deleted; the flow's latest-revision document
-        has version 2 * revision (+ 1 when deleted), so a deletion of the latest revision
-        replaces it and a late copy of an older one does not.
-        """
+        """Record flow revisions; saving a revision again is a no-op, except to delete it."""
         actions: list[Doc] = []
         with translate_errors():
             for flow in flows:
                 doc = flow_doc(flow)
+                of_revision, of_latest = flow_versions(flow)
                 revision = doc_id(flow.tenant_id, flow.namespace, flow.id, flow.revision)
-                actions += self._versioned("flow-revisions", revision, 1 + flow.deleted, doc)
+                actions += self._versioned("flow-revisions", revision, of_revision, doc)
                 latest = doc_id(flow.tenant_id, flow.namespace, flow.id)
-                actions += self._versioned("flows", latest, 2 * flow.revision + flow.deleted, doc)
+                actions += self._versioned("flows", latest, of_latest, doc)
         await self._bulk(actions)
 
     async def save_executions(self, executions: Sequence[execution_pb2.Execution]) -> None:

@@ -187,6 +187,15 @@ def task_run_doc(execution: execution_pb2.Execution, task_run: execution_pb2.Tas
     }
 
 
+def flow_versions(flow: flow_pb2.Flow) -> tuple[int, int]:
+    """Return the external versions of a flow's revision document and of its latest-revision one.
+
+    A revision is immutable except that it may be marked deleted (1, then 2); the latest
+    revision is the highest, and of one revision the deleted copy (2 * revision, + 1).
+    """
+    return 1 + flow.deleted, 2 * flow.revision + flow.deleted
+
+
 def log_doc(entry: log_pb2.LogEntry) -> Doc:
     return {
         "id": entry.id,
