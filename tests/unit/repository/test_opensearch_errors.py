@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from opensearchpy.exceptions import ConnectionError as ClientConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, RequestError, TransportError
+from pydantic import ValidationError
 
 from flowmesh.config import Settings
 from flowmesh.embedded import free_port
@@ -74,3 +75,10 @@ async def test_a_cluster_that_does_not_answer_is_unavailable() -> None:
     )
     with pytest.raises(RepositoryUnavailable):
         await open_repository(settings)
+
+
+def test_postgresql_stays_the_default_and_index_prefixes_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLOWMESH_REPOSITORY_TYPE", raising=False)
+    assert Settings().repository_type == "postgres"
+    with pytest.raises(ValidationError, match="opensearch_index_prefix"):
+        Settings(opensearch_index_prefix="Flow*mesh")
