@@ -7,9 +7,11 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from opensearchpy import AsyncOpenSearch
 
 from flowmesh.config import Settings
 from flowmesh.repository import RepositoryBackend, open_repository
+from flowmesh.repository._opensearch_docs import MAPPINGS
 
 # A cluster to test the OpenSearch repository against (credentials may be in the URL).
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "")
@@ -37,10 +39,9 @@ async def repo(repository_settings: Settings) -> AsyncIterator[RepositoryBackend
     yield repository
     await repository.close()
     if repository_settings.repository_type == "opensearch":
-        from opensearchpy import AsyncOpenSearch
-
+        prefix = repository_settings.opensearch_index_prefix
         client = AsyncOpenSearch(hosts=[OPENSEARCH_URL])
         try:
-            await client.indices.delete(index=f"{repository_settings.opensearch_index_prefix}-*")
+            await client.indices.delete(index=",".join(f"{prefix}-{kind}" for kind in MAPPINGS))
         finally:
             await client.close()

@@ -10,22 +10,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from flowmesh.repository._filters import ChildFilter, ExecutionQuery, LogQuery, Sort, _nanos
+from flowmesh.repository._filters import (
+    EXECUTION_SORTS,
+    ChildFilter,
+    ExecutionQuery,
+    LogQuery,
+    Sort,
+    _nanos,
+)
 from flowmesh.repository._stats import DailyStats, DurationStats
 
 Query = dict[str, Any]
 
-# Kestra's sort keys for executions and the fields they order by.
-EXECUTION_SORT_FIELDS = {
-    "id": "id",
-    "namespace": "namespace",
-    "flowId": "flow_id",
-    "flowRevision": "flow_revision",
-    "state.current": "state",
-    "state.startDate": "start_date",
-    "state.endDate": "end_date",
-    "state.duration": "duration",
-}
+# Kestra's sort keys for executions and the fields they order by: the columns of PostgreSQL's,
+# but a duration is stored, where PostgreSQL computes it.
+EXECUTION_SORT_FIELDS = {**EXECUTION_SORTS, "state.duration": "duration"}
 
 # Where buckets of the daily statistics are asked for, page by page.
 DAILY_PAGE = 1000

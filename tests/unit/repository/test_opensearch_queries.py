@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from google.protobuf.struct_pb2 import Struct
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from flowmesh.common.v1 import state_pb2
 from flowmesh.execution.v1 import execution_pb2
@@ -25,51 +23,20 @@ from flowmesh.repository._opensearch_docs import (
     log_doc,
     task_run_doc,
 )
+from tests.integration.test_repository_search import DAY, TENANT, at
+from tests.integration.test_repository_search import execution as integration_execution
 from tests.unit.repository.dsl import matches, ordered, select
 
-TENANT = "main"
-DAY = datetime(2026, 3, 1, tzinfo=UTC)
 S = state_pb2
 
 
-def at(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
 def execution(
-    execution_id: str,
-    *,
-    current: int = S.STATE_TYPE_SUCCESS,
-    namespace: str = "company.team",
-    flow_id: str = "hello",
-    started: datetime = DAY,
-    seconds: float = 10.0,
-    labels: dict[str, str] | None = None,
-    parent: str = "",
-    tenant: str = TENANT,
-    deleted: bool = False,
+    execution_id: str, *, tenant: str = TENANT, deleted: bool = False, **fields: Any
 ) -> execution_pb2.Execution:
-    histories = [S.StateHistory(state=S.STATE_TYPE_CREATED, date=at(started))]
-    histories.append(S.StateHistory(state=current, date=at(started + timedelta(seconds=seconds))))  # type: ignore[arg-type]
-    trigger = execution_pb2.ExecutionTrigger()
-    if parent:
-        variables = Struct()
-        variables.update({"executionId": parent})
-        trigger = execution_pb2.ExecutionTrigger(id="sub", variables=variables)
-    return execution_pb2.Execution(
-        tenant_id=tenant,
-        id=execution_id,
-        namespace=namespace,
-        flow_id=flow_id,
-        version=1,
-        deleted=deleted,
-        state=S.State(current=current, histories=histories),  # type: ignore[arg-type]
-        labels=[S.Label(key=k, value=v) for k, v in (labels or {}).items()],
-        trigger=trigger,
-        task_runs=[execution_pb2.TaskRun(id=f"{execution_id}-t", task_id="t")],
-    )
+    """The executions of the integration tests, of any tenant, deleted or not."""
+    made = integration_execution(execution_id, **fields)
+    made.tenant_id, made.deleted = tenant, deleted
+    return made
 
 
 EXECUTIONS = [
