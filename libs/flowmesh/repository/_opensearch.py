@@ -47,13 +47,18 @@ _TERMS_CHUNK = 10_000
 
 
 def _unavailable(status: object) -> bool:
-    """Whether an HTTP status says "try later": overload, server faults, or no answer."""
-    return not isinstance(status, int) or status == 429 or status >= 500 or status in (401, 403)
+    """Whether an HTTP status says "try later" rather than "this record is refused".
+
+    No answer, overload (429), server faults (5xx), credentials refused (401, 403), and an
+    index that is missing (404: not migrated, or being restored): none of them is the
+    record's fault, and the indexer must not drop records for them.
+    """
+    return not isinstance(status, int) or status in (401, 403, 404, 429) or status >= 500
 
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Raise RepositoryUnavailable (no answer, 429, 5xx, refused credentials) or InvalidRecord (4xx)."""
+    """Raise RepositoryUnavailable (see _unavailable) or InvalidRecord (another 4xx)."""
     try:
         yield
     except (ClientConnectionError, OSError) as exc:

@@ -43,8 +43,8 @@ def test_a_refused_document_is_an_invalid_record_naming_it() -> None:
         check_bulk(bulk(("index", 201, None), ("index", 400, MAPPING), ("index", 409, CONFLICT)))
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
-def test_an_overloaded_or_failing_cluster_is_unavailable(status: int) -> None:
+@pytest.mark.parametrize("status", [404, 429, 500, 503])
+def test_an_overloaded_failing_or_unmigrated_cluster_is_unavailable(status: int) -> None:
     # Even beside a refused document: the batch is tried again, whole.
     with pytest.raises(RepositoryUnavailable):
         check_bulk(bulk(("index", 400, MAPPING), ("index", status, REJECTED)))
@@ -59,7 +59,7 @@ def test_an_overloaded_or_failing_cluster_is_unavailable(status: int) -> None:
         (TransportError(429, "too many requests", {}), RepositoryUnavailable),
         (TransportError(401, "security_exception", {}), RepositoryUnavailable),
         (RequestError(400, "mapper_parsing_exception", {}), InvalidRecord),
-        (NotFoundError(404, "index_not_found_exception", {}), InvalidRecord),
+        (NotFoundError(404, "index_not_found_exception", {}), RepositoryUnavailable),
     ],
 )
 def test_client_errors_map_onto_the_repository_errors(raised: Exception, expected: type[Exception]) -> None:
