@@ -1,8 +1,7 @@
-"""The repository's searches, statistics and retention purge against a real PostgreSQL."""
+"""The repository's searches, statistics and retention purge against each backend."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from flowmesh.repository import (
     ChildFilter,
     ExecutionQuery,
     LogQuery,
-    Repository,
+    RepositoryBackend,
     Sort,
 )
 
@@ -92,10 +91,9 @@ def entry(
 
 
 @pytest.fixture
-async def repo(pg_dsn_fresh: str) -> AsyncIterator[Repository]:
-    repository = await Repository.connect(pg_dsn_fresh)
-    await repository.migrate()
-    await repository.save_executions(
+async def repo(repo: RepositoryBackend) -> RepositoryBackend:
+    """The repository of each backend (tests/integration/conftest.py), with four executions."""
+    await repo.save_executions(
         [
             execution("alpha-1", labels={"team": "data", "env": "prod"}),
             execution("alpha-2", current=S.STATE_TYPE_FAILED, started=DAY + timedelta(days=1), seconds=30),
@@ -103,17 +101,16 @@ async def repo(pg_dsn_fresh: str) -> AsyncIterator[Repository]:
             execution("gamma-1", namespace="elsewhere", current=S.STATE_TYPE_RUNNING, parent="alpha-1"),
         ]
     )
-    yield repository
-    await repository.close()
+    return repo
 
 
-async def ids(repo: Repository, **filters: object) -> list[str]:
+async def ids(repo: RepositoryBackend, **filters: object) -> list[str]:
     found, total = await repo.search_executions(TENANT, ExecutionQuery(**filters))  # type: ignore[arg-type]
     assert total == len(found)
     return [e.id for e in found]
 
 
-async def test_each_execution_filter_selects_what_it_names(repo: Repository) -> None:
+async def test_each_execution_filter_selects_what_it_names(repo: RepositoryBackend) -> None:
     assert await ids(repo) == ["alpha-2", "gamma-1", "beta-1", "alpha-1"]  # newest first, then id desc
     assert await ids(repo, states=[S.STATE_TYPE_FAILED]) == ["alpha-2"]
     assert await ids(repo, namespace="company.team") == ["alpha-2", "beta-1", "alpha-1"]
@@ -130,7 +127,7 @@ async def test_each_execution_filter_selects_what_it_names(repo: Repository) -> 
     assert "gamma-1" not in await ids(repo, child=ChildFilter.MAIN)
 
 
-async def test_executions_sort_and_page(repo: Repository) -> None:
+async def test_executions_sort_and_page(repo: RepositoryBackend) -> None:
     by_duration = await ids(repo, sort=[Sort("state.duration", True)])
     assert by_duration[0] == "alpha-2"
     page, total = await repo.search_executions(
@@ -140,7 +137,7 @@ async def test_executions_sort_and_page(repo: Repository) -> None:
     assert total == 4
 
 
-async def test_logs_full_text_level_and_time(repo: Repository) -> None:
+async def test_logs_full_text_level_and_time(repo: RepositoryBackend) -> None:
     await repo.save_logs(
         [
             entry("1", "alpha-1", "Connecting to the warehouse", minute=1),
@@ -169,7 +166,7 @@ async def test_logs_full_text_level_and_time(repo: Repository) -> None:
     assert await repo.delete_flow_logs(TENANT, "company.team", "hello") == 3
 
 
-async def test_daily_statistics_count_states_and_durations(repo: Repository) -> None:
+async def test_daily_statistics_count_states_and_durations(repo: RepositoryBackend) -> None:
     days = await repo.daily_statistics(TENANT, "executions", start=DAY, end=DAY + timedelta(days=2))
     first, second = days
     assert first.day == DAY
@@ -190,12 +187,12 @@ async def test_daily_statistics_count_states_and_durations(repo: Repository) -> 
     }
 
 
-async def test_latest_execution_of_each_flow(repo: Repository) -> None:
+async def test_latest_execution_of_each_flow(repo: RepositoryBackend) -> None:
     latest = await repo.latest_executions(TENANT, [("company.team", "hello"), ("nowhere", "none")])
     assert [e.id for e in latest] == ["alpha-2"]
 
 
-async def test_purge_removes_ended_executions_with_their_runs_and_logs(repo: Repository) -> None:
+async def test_purge_removes_ended_executions_with_their_runs_and_logs(repo: RepositoryBackend) -> None:
     await repo.save_logs([entry("1", "alpha-1", "old"), entry("2", "gamma-1", "still running")])
     # Everything ended before DAY + 1 day; alpha-2 ended later and gamma-1 has not ended.
     keep = datetime.now(UTC) - (DAY + timedelta(hours=12))

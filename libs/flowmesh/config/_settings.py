@@ -87,6 +87,19 @@ class Settings(BaseSettings):
     they end (0: for ever); the indexer purges older ones."""
     repository_purge_interval_seconds: float = Field(default=3600.0, gt=0)
     """How often the indexer runs that purge (at its start, then at this interval)."""
+    repository_type: Literal["postgres", "opensearch"] = "postgres"
+    """Where that history is kept and searched: PostgreSQL (postgres_dsn), or an OpenSearch
+    cluster (the `opensearch` extra) in indexes named <prefix>-flows, -executions, -logs..."""
+    opensearch_url: str = "http://127.0.0.1:9200"
+    """The OpenSearch cluster of the `opensearch` repository."""
+    opensearch_index_prefix: str = Field(default="flowmesh", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    """The prefix of the repository's index names."""
+    opensearch_username: str | None = None
+    """The OpenSearch user (basic auth; unset: none)."""
+    opensearch_password: SecretStr | None = None
+    """The OpenSearch user's password."""
+    opensearch_timeout_seconds: float = Field(default=30.0, gt=0)
+    """How long one OpenSearch request may take."""
     storage_type: Literal["local", "s3"] = "local"
     """Internal storage of the worker and the api: `local` (under data_dir) or `s3`."""
     storage_s3_bucket: str = ""

@@ -41,6 +41,7 @@ class ExecutionQuery:
     trigger_execution_id: str = ""
     child: ChildFilter = ChildFilter.ALL
     sort: Sequence[Sort] = ()
+    readable_namespaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class LogQuery:
     since: datetime | None = None
     until: datetime | None = None
     descending: bool = True  # newest first
+    readable_namespaces: tuple[str, ...] = ()
 
 
 # Kestra's sort keys for executions and the expressions they order by.

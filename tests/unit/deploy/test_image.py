@@ -47,7 +47,10 @@ def test_the_image_installs_the_wheel_of_the_trees_the_project_packages_with_a_r
     assert set(wheel["sources"]) <= copied
     assert {"pyproject.toml", "README.md"} <= {word for line in instructions("COPY") for word in line.split()}
     extras = {
-        arguments.split("=", 1)[1] for arguments in instructions("ARG") if arguments.startswith("EXTRAS=")
+        extra
+        for arguments in instructions("ARG")
+        if arguments.startswith("EXTRAS=")
+        for extra in arguments.split("=", 1)[1].split(",")
     }
     assert extras
     assert extras <= set(PYPROJECT["project"]["optional-dependencies"])
