@@ -7,7 +7,7 @@ PORT    ?= 8080
 DATA    ?= .flowmesh
 NODE_MODULES := sdk/typescript/node_modules/.package-lock.json
 
-.PHONY: setup run test test-unit lint proto sdk sdk-tools bench clean
+.PHONY: setup run test test-unit lint proto sdk sdk-tools docs bench clean
 
 setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
 
@@ -52,6 +52,9 @@ sdk-tools: $(NODE_MODULES)  ## make sdk's generators (npm, Debian), and Go to bu
 $(NODE_MODULES): sdk/typescript/package-lock.json
 	npm ci --prefix sdk/typescript --no-audit --no-fund
 	touch $(NODE_MODULES)
+
+docs: $(STAMP)  ## regenerate docs/configuration.md from the settings model (a test fails when stale)
+	$(BIN)/python -m flowmesh.config.reference docs/configuration.md
 
 bench: $(STAMP)  ## the figures of the README: 100 sequential tasks, 1000 executions
 	$(BIN)/python tools/bench.py

@@ -1,11 +1,10 @@
-"""Integration tests of the PostgreSQL repository against a real server."""
+"""Integration tests of the repository against real servers: PostgreSQL, and OpenSearch where one is given."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -18,8 +17,10 @@ from flowmesh.execution.v1 import execution_pb2
 from flowmesh.flow.v1 import flow_pb2
 from flowmesh.log.v1 import log_pb2
 from flowmesh.repository import (
+    ExecutionQuery,
     InvalidRecord,
     Repository,
+    RepositoryBackend,
     RepositoryUnavailable,
     ensure_database,
 )
@@ -107,14 +108,6 @@ def log_entry(
     )
 
 
-@pytest.fixture
-async def repo(pg_dsn_fresh: str) -> AsyncIterator[Repository]:
-    repository = await Repository.connect(pg_dsn_fresh)
-    await repository.migrate()
-    yield repository
-    await repository.close()
-
-
 # Migrations and databases
 
 
@@ -195,7 +188,7 @@ async def test_repository_unavailable_after_the_server_stops(pg_data_dir: Path) 
 # Flows
 
 
-async def test_flow_revisions_latest_and_exact(repo: Repository) -> None:
+async def test_flow_revisions_latest_and_exact(repo: RepositoryBackend) -> None:
     await repo.save_flows([flow("company", "hello", 2), flow("company", "hello", 1)])
     await repo.save_flows([flow("company", "hello", 3)])
 
@@ -207,7 +200,7 @@ async def test_flow_revisions_latest_and_exact(repo: Repository) -> None:
     assert await repo.get_flow("other-tenant", "company", "hello") is None
 
 
-async def test_saving_a_revision_again_changes_nothing(repo: Repository) -> None:
+async def test_saving_a_revision_again_changes_nothing(repo: RepositoryBackend) -> None:
     original = flow("company", "hello", 1)
     await repo.save_flows([original])
     changed = flow("company", "hello", 1, description="rewritten")
@@ -215,7 +208,7 @@ async def test_saving_a_revision_again_changes_nothing(repo: Repository) -> None
     assert await repo.get_flow(TENANT, "company", "hello") == original
 
 
-async def test_deleted_flow_is_hidden_until_recreated(repo: Repository) -> None:
+async def test_deleted_flow_is_hidden_until_recreated(repo: RepositoryBackend) -> None:
     await repo.save_flows([flow("company", "hello", 1), flow("company", "hello", 2)])
     await repo.save_flows([flow("company", "hello", 3, deleted=True)])
 
@@ -230,7 +223,7 @@ async def test_deleted_flow_is_hidden_until_recreated(repo: Repository) -> None:
     assert await repo.list_flows(TENANT) == ([flow("company", "hello", 4)], 1)
 
 
-async def test_deletion_may_mark_the_last_revision_itself(repo: Repository) -> None:
+async def test_deletion_may_mark_the_last_revision_itself(repo: RepositoryBackend) -> None:
     await repo.save_flows([flow("company", "hello", 1)])
     await repo.save_flows([flow("company", "hello", 1, deleted=True)])
     await repo.save_flows([flow("company", "hello", 1)])  # a late duplicate cannot undo it
@@ -239,7 +232,7 @@ async def test_deletion_may_mark_the_last_revision_itself(repo: Repository) -> N
     assert await repo.list_flows(TENANT) == ([], 0)
 
 
-async def test_list_flows_pages_latest_revisions_in_order(repo: Repository) -> None:
+async def test_list_flows_pages_latest_revisions_in_order(repo: RepositoryBackend) -> None:
     names = [("company.team", f"flow{i:02d}") for i in range(7)]
     flows = [flow(ns, name, revision) for ns, name in names for revision in (1, 2)]
     random.Random(7).shuffle(flows)
@@ -254,7 +247,7 @@ async def test_list_flows_pages_latest_revisions_in_order(repo: Repository) -> N
     assert await repo.list_flows(TENANT, offset=50) == ([], 7)
 
 
-async def test_list_flows_namespace_covers_children_only(repo: Repository) -> None:
+async def test_list_flows_namespace_covers_children_only(repo: RepositoryBackend) -> None:
     namespaces = ["company", "company.team", "company.team.sub", "companyx", "company_x"]
     await repo.save_flows([flow(ns, "hello", 1) for ns in namespaces])
     await repo.save_flows([flow("comp_ny.team", "hello", 1), flow("compXny.team", "hello", 1)])
@@ -269,7 +262,7 @@ async def test_list_flows_namespace_covers_children_only(repo: Repository) -> No
     assert [f.namespace for f in page] == ["comp_ny.team"]
 
 
-async def test_list_flows_query_matches_id_or_namespace_ignoring_case(repo: Repository) -> None:
+async def test_list_flows_query_matches_id_or_namespace_ignoring_case(repo: RepositoryBackend) -> None:
     await repo.save_flows(
         [
             flow("company.team", "Hello", 1),
@@ -288,7 +281,7 @@ async def test_list_flows_query_matches_id_or_namespace_ignoring_case(repo: Repo
     assert [f.id for f in page] == ["Hello"]
 
 
-async def test_flows_of_other_tenants_stay_apart(repo: Repository) -> None:
+async def test_flows_of_other_tenants_stay_apart(repo: RepositoryBackend) -> None:
     other = flow("company", "hello", 5, tenant_id="t2")
     await repo.save_flows([flow("company", "hello", 1), other])
     assert await repo.get_flow(TENANT, "company", "hello") == flow("company", "hello", 1)
@@ -324,7 +317,7 @@ def _history(execution_id: str) -> tuple[list[execution_pb2.Execution], executio
     return events, final
 
 
-async def test_duplicated_shuffled_events_end_at_the_newest_versions(repo: Repository) -> None:
+async def test_duplicated_shuffled_events_end_at_the_newest_versions(repo: RepositoryBackend) -> None:
     events, final = _history("exec-1")
     arrivals = events * 3
     random.Random(42).shuffle(arrivals)
@@ -337,7 +330,7 @@ async def test_duplicated_shuffled_events_end_at_the_newest_versions(repo: Repos
     assert [run.version for run in final.task_runs] == [4, 5, 2, 5]
 
 
-async def test_every_arrival_order_gives_the_same_result(repo: Repository) -> None:
+async def test_every_arrival_order_gives_the_same_result(repo: RepositoryBackend) -> None:
     events, final = _history("exec-2")
     await repo.save_executions(list(reversed(events)))
     assert await repo.get_execution(TENANT, "exec-2") == final
@@ -345,7 +338,7 @@ async def test_every_arrival_order_gives_the_same_result(repo: Repository) -> No
     assert await repo.get_execution("other-tenant", "exec-2") is None
 
 
-async def test_list_executions_newest_first_with_filters(repo: Repository) -> None:
+async def test_list_executions_newest_first_with_filters(repo: RepositoryBackend) -> None:
     running, failed = state_pb2.STATE_TYPE_RUNNING, state_pb2.STATE_TYPE_FAILED
     rows = [
         execution("e1", 1, started=10, current=running),
@@ -357,36 +350,40 @@ async def test_list_executions_newest_first_with_filters(repo: Repository) -> No
     rows[0].task_runs.append(task_run("e1", "t0", 0, 1, running))
     await repo.save_executions(rows)
 
-    page, total = await repo.list_executions(TENANT)
+    page, total = await repo.search_executions(TENANT, ExecutionQuery())
     assert [e.id for e in page] == ["e5", "e2", "e4", "e3", "e1"]  # same start: id descending
     assert total == 5
     assert all(not e.task_runs for e in page)
 
-    page, total = await repo.list_executions(TENANT, namespace="company.team", offset=1, limit=2)
+    page, total = await repo.search_executions(
+        TENANT, ExecutionQuery(namespace="company.team"), offset=1, limit=2
+    )
     assert [e.id for e in page] == ["e4", "e3"]
     assert total == 4
-    page, total = await repo.list_executions(TENANT, namespace="company.team", flow_id="hello")
+    page, total = await repo.search_executions(
+        TENANT, ExecutionQuery(namespace="company.team", flow_id="hello")
+    )
     assert [e.id for e in page] == ["e2", "e3", "e1"]
-    page, total = await repo.list_executions(TENANT, states=[failed])
+    page, total = await repo.search_executions(TENANT, ExecutionQuery(states=[failed]))
     assert ([e.id for e in page], total) == (["e2", "e4"], 2)
-    page, total = await repo.list_executions(TENANT, states=[failed, running], limit=1)
+    page, total = await repo.search_executions(TENANT, ExecutionQuery(states=[failed, running]), limit=1)
     assert ([e.id for e in page], total) == (["e5"], 5)
 
 
-async def test_deleted_execution_leaves_lists_and_gets(repo: Repository) -> None:
+async def test_deleted_execution_leaves_lists_and_gets(repo: RepositoryBackend) -> None:
     await repo.save_executions([execution("e1", 1)])
     deleted = execution("e1", 2)
     deleted.deleted = True
     await repo.save_executions([deleted, execution("e1", 1)])
     assert await repo.get_execution(TENANT, "e1") is None
     assert await repo.get_execution(TENANT, "e1", allow_deleted=True) == deleted
-    assert await repo.list_executions(TENANT) == ([], 0)
+    assert await repo.search_executions(TENANT, ExecutionQuery()) == ([], 0)
 
 
 # Logs
 
 
-async def test_logs_are_stored_once_in_time_order(repo: Repository) -> None:
+async def test_logs_are_stored_once_in_time_order(repo: RepositoryBackend) -> None:
     info, warn, error = log_pb2.LEVEL_INFO, log_pb2.LEVEL_WARN, log_pb2.LEVEL_ERROR
     entries = [
         log_entry("b", "e1", 2.0, info, task_id="t0", task_run_id="tr0"),
@@ -408,8 +405,13 @@ async def test_logs_are_stored_once_in_time_order(repo: Repository) -> None:
     assert await repo.list_logs("other-tenant", "e1") == []
 
 
-async def test_a_record_the_database_refuses_raises_invalid_record(repo: Repository) -> None:
-    bad = log_entry("nul", "e1", 1.0, log_pb2.LEVEL_INFO, task_id="t\x000")
+async def test_a_record_the_database_refuses_raises_invalid_record(repo: RepositoryBackend) -> None:
+    postgres = isinstance(repo, Repository)
+    if postgres:  # text cannot hold NUL
+        bad = log_entry("nul", "e1", 1.0, log_pb2.LEVEL_INFO, task_id="t\x000")
+    else:  # a document id is 512 bytes at most
+        bad = log_entry("x" * 600, "e1", 1.0, log_pb2.LEVEL_INFO)
     with pytest.raises(InvalidRecord):
         await repo.save_logs([log_entry("ok", "e1", 1.0, log_pb2.LEVEL_INFO), bad])
-    assert await repo.list_logs(TENANT, "e1") == []  # the batch is all or nothing
+    if postgres:  # one transaction; an OpenSearch bulk write is not all or nothing
+        assert await repo.list_logs(TENANT, "e1") == []

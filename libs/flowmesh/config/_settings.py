@@ -15,82 +15,120 @@ from pydantic_settings import (
 class Settings(BaseSettings):
     """What a flowmesh process needs to know; every field is FLOWMESH_<NAME> in the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="FLOWMESH_", extra="forbid")
+    # Each field's docstring is its description: docs/configuration.md is made from them
+    # (`make docs`), and a test fails when a field has none or the file is stale.
+    model_config = SettingsConfigDict(env_prefix="FLOWMESH_", extra="forbid", use_attribute_docstrings=True)
 
     nats_url: str = "nats://127.0.0.1:4222"
+    """The NATS server (ignored by standalone, which embeds one)."""
     postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/flowmesh"
+    """The repository's PostgreSQL database, created if missing."""
     data_dir: Path = Path(".flowmesh")
-    # The gateway's HTTP port and the api's gRPC address (the gateway calls it there).
+    """Standalone's NATS and PostgreSQL data, script tasks' working directories, and local
+    internal storage (`<data_dir>/storage`)."""
     host: str = "127.0.0.1"
+    """The address the gateway's HTTP, the health and the metrics ports listen on."""
     port: int = 8080
+    """The gateway's HTTP port."""
     api_address: str = "127.0.0.1:50051"
-    # The deadline the gateway gives each gRPC call to the api (the api stops at it with
-    # DEADLINE_EXCEEDED, a 504), and the longer one of calls that wait for an execution to end
-    # (`?wait=true`, a webhook's `wait`). Follow streams and uploads have none.
+    """Where the api serves gRPC (its health service included) and where the gateway calls it."""
     gateway_call_timeout_seconds: float = Field(default=30.0, gt=0)
+    """The deadline the gateway gives each gRPC call to the api (a 504 past it)."""
     gateway_wait_timeout_seconds: float = Field(default=3600.0, gt=0)
-    # Components other than the api serve gRPC health on this port; 0 picks a free one.
+    """The deadline of calls that wait for an execution to end (`?wait=true`, a webhook's
+    `wait`). Follow streams and uploads have none."""
     health_port: int = 0
-    # Prometheus /metrics of components other than the gateway (which serves its own
-    # process's at /metrics); 0 serves none.
+    """The gRPC health port of components other than the api (0: a free one)."""
     metrics_port: int = 0
+    """The port of Prometheus /metrics of components other than the gateway, which serves its
+    own at /metrics (0: none)."""
     tenant: str = "main"
-    # The worker group whose jobs a worker takes (a task's `workerGroup.key`; "default" for
-    # tasks without one). The pattern is flowmesh.plugins.WORKER_GROUP_PATTERN.
+    """The tenant of REST paths that name none."""
     worker_group: str = Field(default="default", pattern=r"^[A-Za-z0-9_-]+$")
+    """The worker group whose jobs a worker takes: tasks whose `workerGroup.key` names it
+    (`default`: tasks without one). The pattern is flowmesh.plugins.WORKER_GROUP_PATTERN."""
     worker_concurrency: int = Field(default=8, ge=1)
-    # How long a job may go without an ack or a progress signal before NATS redelivers it.
+    """Tasks a worker runs at once."""
     worker_ack_wait_seconds: float = Field(default=30.0, gt=0)
-    # How long a stopping worker lets its running tasks finish before it cancels them and
-    # hands their jobs back (Kestra's terminationGracePeriod). Under the 30 s that
-    # Kubernetes gives a pod by default, so that jobs are handed back before a SIGKILL.
+    """How long a job may go without an ack or a progress signal before it goes to another worker."""
     worker_grace_period_seconds: float = Field(default=25.0, ge=0)
-    # Limits of each script task run (None or 0: no limit), its tree of processes included:
-    # CPU seconds per process, address space per process, processes at once.
+    """How long a stopping worker lets its running tasks finish before it cancels them and hands
+    their jobs back (Kestra's terminationGracePeriod). Under the 30 s that Kubernetes gives a pod
+    by default, so that jobs are handed back before a SIGKILL."""
     script_cpu_seconds: int | None = Field(default=3600, ge=0)
+    """CPU seconds each process of a script task run may use (0: no limit)."""
     script_memory_mb: int | None = Field(default=4096, ge=0)
+    """Address space of each process of a script task run, in MiB (0: no limit)."""
     script_max_processes: int | None = Field(default=256, ge=0)
-    # Script launchers (interpreters) kept started ahead of need, to save their start time.
+    """Processes a script task run may have at once, its whole tree (0: no limit)."""
     script_warm_processes: int = Field(default=2, ge=0)
-    # The Python that script tasks' venvs are made from; by default the worker's own.
+    """Script launchers (interpreters) a worker keeps started ahead of need."""
     script_python: str | None = None
+    """The Python that script tasks' venvs are made from (unset: the worker's own)."""
     executor_concurrency: int = Field(default=32, ge=1)
-    # The longest the scheduler waits between two looks at the deployed flows.
+    """Events an executor applies at once."""
     scheduler_tick_seconds: float = Field(default=1.0, gt=0)
-    # The triggers fall into this many partitions, split between the schedulers running;
-    # a partition's owner renews its lease, and the others take it over once it lapsed this long.
+    """The longest wait between two looks of the scheduler at the deployed flows (fires are on
+    time regardless)."""
     scheduler_partitions: int = Field(default=32, ge=1)
+    """Partitions of the triggers that the running schedulers split between them (the same on
+    every scheduler)."""
     scheduler_lease_ttl_seconds: float = Field(default=10.0, gt=0)
-    # Fires under way at once (each claims its date, stores the execution, records the date).
+    """Silence after which a scheduler counts as gone and its partitions are taken over."""
     scheduler_concurrency: int = Field(default=64, ge=1)
+    """Fires a scheduler has under way at once (each claims its date, stores the execution,
+    records the date)."""
     indexer_batch_size: int = Field(default=500, ge=1)
-    # How long finished executions stay in the executions bucket after their last change.
+    """Rows per repository write."""
     execution_retention_hours: float = Field(default=168.0, gt=0)
-    # How long ended executions, their task runs and their logs stay in the repository
-    # after they end (0: for ever), and how often the indexer purges older ones.
+    """How long ended executions stay in the executions bucket after their last change."""
     repository_retention_hours: float = Field(default=0.0, ge=0)
+    """How long ended executions, their task runs and their logs stay in the repository after
+    they end (0: for ever); the indexer purges older ones."""
     repository_purge_interval_seconds: float = Field(default=3600.0, gt=0)
-    # Internal storage: the local disk under data_dir/storage, or an S3 (compatible) bucket.
+    """How often the indexer runs that purge (at its start, then at this interval)."""
+    repository_type: Literal["postgres", "opensearch"] = "postgres"
+    """Where that history is kept and searched: PostgreSQL (postgres_dsn), or an OpenSearch
+    cluster (the `opensearch` extra) in indexes named <prefix>-flows, -executions, -logs..."""
+    opensearch_url: str = "http://127.0.0.1:9200"
+    """The OpenSearch cluster of the `opensearch` repository."""
+    opensearch_index_prefix: str = Field(default="flowmesh", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    """The prefix of the repository's index names."""
+    opensearch_username: str | None = None
+    """The OpenSearch user (basic auth; unset: none)."""
+    opensearch_password: SecretStr | None = None
+    """The OpenSearch user's password."""
+    opensearch_timeout_seconds: float = Field(default=30.0, gt=0)
+    """How long one OpenSearch request may take."""
     storage_type: Literal["local", "s3"] = "local"
+    """Internal storage of the worker and the api: `local` (under data_dir) or `s3`."""
     storage_s3_bucket: str = ""
+    """The S3 bucket (required with `s3`)."""
     storage_s3_prefix: str = ""
-    # Another S3-compatible server (MinIO, moto...); empty for AWS itself.
+    """A prefix of every key in the bucket."""
     storage_s3_endpoint_url: str | None = None
+    """Another S3-compatible server (MinIO, moto...); unset for AWS itself."""
     storage_s3_region: str | None = None
-    # Empty: boto's own chain (environment, profile, instance role).
+    """The bucket's region (unset: boto's default)."""
     storage_s3_access_key_id: str | None = None
+    """The S3 access key (unset: boto's own chain: environment, profile, instance role)."""
     storage_s3_secret_access_key: SecretStr | None = None
-    # Authentication of api calls (basic auth, API tokens) and roles per namespace. None:
-    # off only for the standalone server listening on a loopback address, on otherwise;
-    # False turns it off anywhere (the api warns loudly when that is not such a server).
+    """The S3 secret key (unset: boto's own chain)."""
     auth_enabled: bool | None = None
-    # The first admin (the admin role on all namespaces), made or repaired as the api starts.
+    """Authentication of api calls (basic auth, API tokens) and roles per namespace. Unset: off
+    only for the standalone server listening on a loopback address, on otherwise; false turns it
+    off anywhere (the api warns loudly when that is not such a server)."""
     auth_admin_user: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$")
+    """The first admin (the admin role on all namespaces), made or repaired as the api starts."""
     auth_admin_password: SecretStr | None = None
+    """The first admin's password (with auth_admin_user)."""
     log_format: Literal["console", "json"] = "console"
+    """`console` for people, `json` for one JSON object per line."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """The least severe level logged."""
 
     config_file: Path | None = None
+    """A YAML file of settings (its keys are the settings' names); options and variables win."""
 
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:

@@ -1,4 +1,4 @@
-"""The repository: queryable history of flows, executions, task runs and logs (PostgreSQL)."""
+"""The repository: queryable history of flows, executions, task runs and logs (PostgreSQL or OpenSearch)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flowmesh.repository._errors import (
     RepositoryError,
     RepositoryUnavailable,
 )
+from flowmesh.repository._factory import open_repository
 from flowmesh.repository._filters import (
     EXECUTION_SORTS,
     LOG_SORTS,
@@ -38,5 +39,6 @@ __all__ = [
     "RepositoryUnavailable",
     "Sort",
     "ensure_database",
+    "open_repository",
     "parse_sort",
 ]

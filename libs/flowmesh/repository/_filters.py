@@ -41,7 +41,6 @@ class ExecutionQuery:
     trigger_execution_id: str = ""
     child: ChildFilter = ChildFilter.ALL
     sort: Sequence[Sort] = ()
-    # empty = no restriction; otherwise only records whose namespace is one of these or below one
     readable_namespaces: tuple[str, ...] = ()
 
 
@@ -59,7 +58,6 @@ class LogQuery:
     since: datetime | None = None
     until: datetime | None = None
     descending: bool = True  # newest first
-    # empty = no restriction; otherwise only records whose namespace is one of these or below one
     readable_namespaces: tuple[str, ...] = ()
 
 

@@ -1,4 +1,4 @@
-"""What every repository backend offers: PostgreSQL today, a search engine (OpenSearch) later."""
+"""What every repository backend offers: PostgreSQL (the default) or OpenSearch."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ class RepositoryBackend(Protocol):
     ) -> tuple[list[log_pb2.LogEntry], int]: ...
 
     async def delete_logs(self, tenant: str, query: LogQuery, *, attempt: int | None = None) -> int: ...
+
+    async def delete_execution_logs(self, tenant: str, execution_id: str) -> int: ...
 
     async def delete_flow_logs(
         self, tenant: str, namespace: str, flow_id: str, trigger_id: str = ""

@@ -17,7 +17,7 @@ from flowmesh.api._flow_checks import declared_names
 from flowmesh.api._support import find_execution, translate
 from flowmesh.auth import TENANT
 from flowmesh.language import split_documents
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore
 
@@ -25,7 +25,7 @@ from flowmesh.state import ExecutionStore
 class RequestNamespaces:
     """The NamespaceResolver of the api: executions from the bucket, else the repository."""
 
-    def __init__(self, executions: ExecutionStore, repository: Repository) -> None:
+    def __init__(self, executions: ExecutionStore, repository: RepositoryBackend) -> None:
         self._executions = executions
         self._repository = repository
 

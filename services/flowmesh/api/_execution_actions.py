@@ -45,7 +45,7 @@ from flowmesh.queue.v1.queue_pb2 import (
     StartExecution,
     UnqueueExecution,
 )
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore
 from flowmesh.storage import Storage, execution_folder, uri_of
@@ -113,7 +113,7 @@ class ExecutionActions:
         broker: Broker,
         flows: FlowStore,
         executions: ExecutionStore,
-        repository: Repository,
+        repository: RepositoryBackend,
         storage: Storage,
     ) -> None:
         self._broker = broker

@@ -22,7 +22,7 @@ from flowmesh.engine import resume_declared
 from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, Input, InputsError, failed_checks, resolve_declared
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.state import FlowStore
 from flowmesh.storage import Storage
 from flowmesh.values import from_struct, to_struct
@@ -116,7 +116,7 @@ class ExecutionViewRpcs:
     _actions: ExecutionActions
     _select: Select
     _flows: FlowStore
-    _repository: Repository
+    _repository: RepositoryBackend
     _storage: Storage
 
     async def _stored_flow(self, tenant: str, namespace: str, flow_id: str, revision: int) -> Flow:

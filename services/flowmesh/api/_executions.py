@@ -53,7 +53,7 @@ from flowmesh.queue.v1.queue_pb2 import (
     ChangeTaskRunState,
     ExecutorMessage,
 )
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import ApiError
 from flowmesh.secrets import input_masker
 from flowmesh.state import ExecutionStore, FlowStore, FlowUnavailable
@@ -76,7 +76,9 @@ def _refuse_blocking_checks(flow: FlowDefinition, inputs: dict[str, Any]) -> Non
 class ExecutionServicer(BulkExecutionRpcs, ExecutionViewRpcs, ExecutionServiceServicer):
     """Executions in flight are read from the executions bucket, older ones from the repository."""
 
-    def __init__(self, broker: Broker, flows: FlowStore, repository: Repository, storage: Storage) -> None:
+    def __init__(
+        self, broker: Broker, flows: FlowStore, repository: RepositoryBackend, storage: Storage
+    ) -> None:
         self._broker = broker
         self._storage = storage
         self._flows = flows

@@ -9,7 +9,7 @@ from flowmesh.expression.v1 import expression_messages_pb2 as messages
 from flowmesh.expression.v1.expression_service_pb2_grpc import ExpressionServiceServicer
 from flowmesh.expressions import ERROR_LOGS, ExpressionError, render, uses_error_logs
 from flowmesh.log.v1.log_pb2 import Level
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.values import error_logs, from_struct
 
 
@@ -19,7 +19,7 @@ class ExpressionServicer(ExpressionServiceServicer):
     errorLogs() reads the ERROR lines of the execution `execution.id` names.
     """
 
-    def __init__(self, repository: Repository) -> None:
+    def __init__(self, repository: RepositoryBackend) -> None:
         self._repository = repository
 
     @unary
@@ -43,6 +43,8 @@ class ExpressionServicer(ExpressionServiceServicer):
         return await error_logs_of(self._repository, tenant, execution_id)
 
 
-async def error_logs_of(repository: Repository, tenant: str, execution_id: str) -> list[dict[str, Any]]:
+async def error_logs_of(
+    repository: RepositoryBackend, tenant: str, execution_id: str
+) -> list[dict[str, Any]]:
     """Return what errorLogs() gives in an execution: its ERROR lines, from the repository."""
     return error_logs(await repository.list_logs(tenant, execution_id, min_level=Level.LEVEL_ERROR))

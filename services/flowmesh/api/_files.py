@@ -15,7 +15,7 @@ from flowmesh.api._preview import preview
 from flowmesh.api._support import find_execution, streaming, unary
 from flowmesh.file.v1 import file_messages_pb2 as messages
 from flowmesh.file.v1.file_service_pb2_grpc import FileServiceServicer
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore
 from flowmesh.storage import (
@@ -37,7 +37,7 @@ _OCTET_STREAM = "application/octet-stream"
 class FileServicer(FileServiceServicer):
     """Reads and writes internal storage for REST and gRPC clients; never holds a file whole."""
 
-    def __init__(self, storage: Storage, executions: ExecutionStore, repository: Repository) -> None:
+    def __init__(self, storage: Storage, executions: ExecutionStore, repository: RepositoryBackend) -> None:
         self._storage = storage
         self._executions = executions
         self._repository = repository

@@ -11,7 +11,7 @@ from flowmesh.api._support import not_found
 from flowmesh.auth import scope
 from flowmesh.flow.v1.flow_pb2 import Flow, FlowRef
 from flowmesh.language import FlowDefinition
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import ApiError
 from flowmesh.state import FlowStore
 
@@ -19,7 +19,7 @@ from flowmesh.state import FlowStore
 class FlowReader:
     """The flows bucket first (latest and recent revisions), the repository for older revisions."""
 
-    def __init__(self, flows: FlowStore, repository: Repository) -> None:
+    def __init__(self, flows: FlowStore, repository: RepositoryBackend) -> None:
         self._flows = flows
         self._repository = repository
 

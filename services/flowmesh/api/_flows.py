@@ -31,7 +31,7 @@ from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceServicer
 from flowmesh.flow.v1.graph_pb2 import FlowGraph
 from flowmesh.graph import task_properties
 from flowmesh.language import FlowDefinition, FlowInvalid, parse_flow, split_documents
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore, FlowStore, StaleRevision
 from flowmesh.storage import Storage, is_upload
@@ -44,7 +44,7 @@ class FlowServicer(FlowServiceServicer):
     """Flows live in the flows bucket (latest revision); the repository answers searches."""
 
     def __init__(
-        self, flows: FlowStore, repository: Repository, storage: Storage, executions: ExecutionStore
+        self, flows: FlowStore, repository: RepositoryBackend, storage: Storage, executions: ExecutionStore
     ) -> None:
         self._flows = flows
         self._read = FlowReader(flows, repository)

@@ -25,7 +25,7 @@ from flowmesh.log.v1 import log_service_pb2, log_service_pb2_grpc
 from flowmesh.messaging import Broker
 from flowmesh.namespace.v1 import namespace_service_pb2, namespace_service_pb2_grpc
 from flowmesh.plugin.v1 import plugin_service_pb2, plugin_service_pb2_grpc
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import GrpcServer
 from flowmesh.state import ExecutionStore, FlowStore, KeyValueStore, TriggerStates
 from flowmesh.stats.v1 import stats_service_pb2, stats_service_pb2_grpc
@@ -34,7 +34,7 @@ from flowmesh.trigger.v1 import trigger_service_pb2, trigger_service_pb2_grpc
 
 
 def build_api_server(
-    broker: Broker, repository: Repository, storage: Storage, address: str, *, authenticate: bool
+    broker: Broker, repository: RepositoryBackend, storage: Storage, address: str, *, authenticate: bool
 ) -> GrpcServer:
     """Return the api's gRPC server (not started) listening on address; files go to storage.
 

@@ -17,7 +17,7 @@ from nats.js.errors import InvalidKeyError
 from flowmesh.engine import OperationRefused
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.language import FlowInvalid, InputsError
-from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
+from flowmesh.repository import InvalidRecord, RepositoryBackend, RepositoryUnavailable
 from flowmesh.rpc import ApiError, abort_with
 from flowmesh.state import ExecutionStore, FlowUnavailable
 from flowmesh.storage import InvalidStoragePath, StoredFileNotFound
@@ -206,7 +206,7 @@ def not_found(reason: str, message: str) -> ApiError:
 
 
 async def find_execution(
-    executions: ExecutionStore, repository: Repository, tenant: str, execution_id: str
+    executions: ExecutionStore, repository: RepositoryBackend, tenant: str, execution_id: str
 ) -> Execution:
     """Return an execution of tenant: in flight from the bucket, else from the repository."""
     stored = await executions.get(execution_id)

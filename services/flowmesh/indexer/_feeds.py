@@ -13,7 +13,7 @@ from flowmesh.flow.v1 import flow_pb2
 from flowmesh.log.v1 import log_pb2
 from flowmesh.messaging import EVENTS_STREAM, FLOWS_BUCKET, LOGS_STREAM
 from flowmesh.queue.v1 import queue_pb2
-from flowmesh.repository import Repository
+from flowmesh.repository import RepositoryBackend
 
 # The header a KV bucket's stream sets on deletions (DEL) and purges (PURGE).
 KV_OPERATION = "KV-Operation"
@@ -29,7 +29,7 @@ class Feed:
     # Return the record a message carries, None when it carries nothing to index;
     # raise ValueError (or protobuf's DecodeError) when it cannot be read.
     parse: Callable[[Msg], Message | None]
-    save: Callable[[Repository, Sequence[Any]], Awaitable[None]]
+    save: Callable[[RepositoryBackend, Sequence[Any]], Awaitable[None]]
 
 
 def parse_execution_event(msg: Msg) -> Message | None:
@@ -63,15 +63,15 @@ def parse_flow_entry(msg: Msg) -> Message | None:
     return flow
 
 
-async def _save_executions(repository: Repository, items: Sequence[Any]) -> None:
+async def _save_executions(repository: RepositoryBackend, items: Sequence[Any]) -> None:
     await repository.save_executions(items)
 
 
-async def _save_logs(repository: Repository, items: Sequence[Any]) -> None:
+async def _save_logs(repository: RepositoryBackend, items: Sequence[Any]) -> None:
     await repository.save_logs(items)
 
 
-async def _save_flows(repository: Repository, items: Sequence[Any]) -> None:
+async def _save_flows(repository: RepositoryBackend, items: Sequence[Any]) -> None:
     await repository.save_flows(items)
 
 

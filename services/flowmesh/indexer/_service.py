@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 from flowmesh.indexer._feeds import FEEDS, Feed
 from flowmesh.indexer._retention import Retention, purge_periodically
 from flowmesh.messaging import Broker
-from flowmesh.repository import InvalidRecord, Repository, RepositoryUnavailable
+from flowmesh.repository import InvalidRecord, RepositoryBackend, RepositoryUnavailable
 from flowmesh.telemetry import INDEXED, get_logger
 
 log = get_logger("indexer")
@@ -46,7 +46,7 @@ class Indexer:
     def __init__(
         self,
         broker: Broker,
-        repository: Repository,
+        repository: RepositoryBackend,
         *,
         batch_size: int = 500,
         retention: Retention | None = None,

@@ -11,7 +11,7 @@ from flowmesh.gateway import create_app, serve
 from flowmesh.indexer import Indexer, Retention
 from flowmesh.messaging import Broker
 from flowmesh.plugins.scripts import Limits, ScriptHost
-from flowmesh.repository import Repository, ensure_database
+from flowmesh.repository import open_repository
 from flowmesh.rpc import GrpcServer
 from flowmesh.scheduler import Scheduler
 from flowmesh.secrets import EnvironmentSecrets
@@ -76,8 +76,7 @@ async def run_components(
             )
             await broker.ensure_topology(settings.execution_retention_hours)
         if _NEEDS_REPOSITORY & set(names):
-            await ensure_database(settings.postgres_dsn)
-            repository = await Repository.connect(settings.postgres_dsn)
+            repository = await open_repository(settings)
             await repository.migrate()
         runners: list[Awaitable[None]] = []
         # What secret() reads: SECRET_<NAME> (base64) and FLOWMESH_SECRET_<NAME> of this process.
