@@ -33,6 +33,10 @@ type AuthServiceClient interface {
 	// Revoke a token: the next call with it is refused.
 	// Errors: NOT_FOUND for a token the user does not have.
 	DeleteApiToken(ctx context.Context, in *DeleteApiTokenRequest, opts ...grpc.CallOption) (*DeleteApiTokenResponse, error)
+	// Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+	// Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+	// for an account without a password.
+	UpdateCurrentUserPassword(ctx context.Context, in *UpdateCurrentUserPasswordRequest, opts ...grpc.CallOption) (*UpdateCurrentUserPasswordResponse, error)
 }
 
 type authServiceClient struct {
@@ -97,6 +101,15 @@ func (c *authServiceClient) DeleteApiToken(ctx context.Context, in *DeleteApiTok
 	return out, nil
 }
 
+func (c *authServiceClient) UpdateCurrentUserPassword(ctx context.Context, in *UpdateCurrentUserPasswordRequest, opts ...grpc.CallOption) (*UpdateCurrentUserPasswordResponse, error) {
+	out := new(UpdateCurrentUserPasswordResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.auth.v1.AuthService/UpdateCurrentUserPassword", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuthServiceServer is the server API for AuthService service.
 // All implementations must embed UnimplementedAuthServiceServer
 // for forward compatibility
@@ -117,6 +130,10 @@ type AuthServiceServer interface {
 	// Revoke a token: the next call with it is refused.
 	// Errors: NOT_FOUND for a token the user does not have.
 	DeleteApiToken(context.Context, *DeleteApiTokenRequest) (*DeleteApiTokenResponse, error)
+	// Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+	// Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+	// for an account without a password.
+	UpdateCurrentUserPassword(context.Context, *UpdateCurrentUserPasswordRequest) (*UpdateCurrentUserPasswordResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }
 
@@ -141,6 +158,9 @@ func (UnimplementedAuthServiceServer) ListApiTokens(context.Context, *ListApiTok
 }
 func (UnimplementedAuthServiceServer) DeleteApiToken(context.Context, *DeleteApiTokenRequest) (*DeleteApiTokenResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteApiToken not implemented")
+}
+func (UnimplementedAuthServiceServer) UpdateCurrentUserPassword(context.Context, *UpdateCurrentUserPasswordRequest) (*UpdateCurrentUserPasswordResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateCurrentUserPassword not implemented")
 }
 func (UnimplementedAuthServiceServer) mustEmbedUnimplementedAuthServiceServer() {}
 
@@ -263,6 +283,24 @@ func _AuthService_DeleteApiToken_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_UpdateCurrentUserPassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateCurrentUserPasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).UpdateCurrentUserPassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.auth.v1.AuthService/UpdateCurrentUserPassword",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).UpdateCurrentUserPassword(ctx, req.(*UpdateCurrentUserPasswordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _AuthService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flowmesh.auth.v1.AuthService",
 	HandlerType: (*AuthServiceServer)(nil),
@@ -290,6 +328,10 @@ var _AuthService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteApiToken",
 			Handler:    _AuthService_DeleteApiToken_Handler,
+		},
+		{
+			MethodName: "UpdateCurrentUserPassword",
+			Handler:    _AuthService_UpdateCurrentUserPassword_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

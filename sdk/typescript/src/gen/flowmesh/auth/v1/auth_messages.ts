@@ -86,6 +86,12 @@ export interface ApiToken {
     | undefined;
   /** The user it acts as. */
   userId: string;
+  /** When it expires (Kestra's `exp`); unset for a token that never does. */
+  exp:
+    | Timestamp
+    | undefined;
+  /** Whether it has expired: calls with it are refused. */
+  expired: boolean;
 }
 
 export interface CreateUserRequest {
@@ -116,6 +122,11 @@ export interface CreateApiTokenRequest {
   /** Kestra's pattern: lower-case letters, digits and dashes, 1 to 63 characters. */
   name: string;
   description: string;
+  /**
+   * How long the token is valid, an ISO-8601 duration (Kestra's `maxAge`: `PT24H`, `P30D`);
+   * empty for a token that never expires.
+   */
+  maxAge: string;
 }
 
 export interface CreateApiTokenResponse {
@@ -142,6 +153,16 @@ export interface DeleteApiTokenRequest {
 }
 
 export interface DeleteApiTokenResponse {
+}
+
+export interface UpdateCurrentUserPasswordRequest {
+  /** The password the caller signs in with now. */
+  oldPassword: string;
+  /** The new password, 8 characters or more. */
+  newPassword: string;
+}
+
+export interface UpdateCurrentUserPasswordResponse {
 }
 
 function createBaseGrant(): Grant {
@@ -353,7 +374,7 @@ export const User: MessageFns<User> = {
 };
 
 function createBaseApiToken(): ApiToken {
-  return { id: "", name: "", description: "", prefix: "", iat: undefined, userId: "" };
+  return { id: "", name: "", description: "", prefix: "", iat: undefined, userId: "", exp: undefined, expired: false };
 }
 
 export const ApiToken: MessageFns<ApiToken> = {
@@ -375,6 +396,12 @@ export const ApiToken: MessageFns<ApiToken> = {
     }
     if (message.userId !== "") {
       writer.uint32(50).string(message.userId);
+    }
+    if (message.exp !== undefined) {
+      Timestamp.encode(message.exp, writer.uint32(58).fork()).join();
+    }
+    if (message.expired !== false) {
+      writer.uint32(64).bool(message.expired);
     }
     return writer;
   },
@@ -440,6 +467,22 @@ export const ApiToken: MessageFns<ApiToken> = {
             message.userId = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.exp = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.expired = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -464,6 +507,8 @@ export const ApiToken: MessageFns<ApiToken> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
+      exp: isSet(object.exp) ? fromJsonTimestamp(object.exp) : undefined,
+      expired: isSet(object.expired) ? globalThis.Boolean(object.expired) : false,
     };
   },
 
@@ -487,6 +532,12 @@ export const ApiToken: MessageFns<ApiToken> = {
     if (message.userId !== "") {
       obj.userId = message.userId;
     }
+    if (message.exp !== undefined) {
+      obj.exp = fromTimestamp(message.exp).toISOString();
+    }
+    if (message.expired !== false) {
+      obj.expired = message.expired;
+    }
     return obj;
   },
 
@@ -501,6 +552,8 @@ export const ApiToken: MessageFns<ApiToken> = {
     message.prefix = object.prefix ?? "";
     message.iat = (object.iat !== undefined && object.iat !== null) ? Timestamp.fromPartial(object.iat) : undefined;
     message.userId = object.userId ?? "";
+    message.exp = (object.exp !== undefined && object.exp !== null) ? Timestamp.fromPartial(object.exp) : undefined;
+    message.expired = object.expired ?? false;
     return message;
   },
 };
@@ -869,7 +922,7 @@ export const DeleteUserResponse: MessageFns<DeleteUserResponse> = {
 };
 
 function createBaseCreateApiTokenRequest(): CreateApiTokenRequest {
-  return { userId: "", name: "", description: "" };
+  return { userId: "", name: "", description: "", maxAge: "" };
 }
 
 export const CreateApiTokenRequest: MessageFns<CreateApiTokenRequest> = {
@@ -882,6 +935,9 @@ export const CreateApiTokenRequest: MessageFns<CreateApiTokenRequest> = {
     }
     if (message.description !== "") {
       writer.uint32(26).string(message.description);
+    }
+    if (message.maxAge !== "") {
+      writer.uint32(34).string(message.maxAge);
     }
     return writer;
   },
@@ -923,6 +979,14 @@ export const CreateApiTokenRequest: MessageFns<CreateApiTokenRequest> = {
             message.description = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.maxAge = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -944,6 +1008,11 @@ export const CreateApiTokenRequest: MessageFns<CreateApiTokenRequest> = {
         : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       description: isSet(object.description) ? globalThis.String(object.description) : "",
+      maxAge: isSet(object.maxAge)
+        ? globalThis.String(object.maxAge)
+        : isSet(object.max_age)
+        ? globalThis.String(object.max_age)
+        : "",
     };
   },
 
@@ -958,6 +1027,9 @@ export const CreateApiTokenRequest: MessageFns<CreateApiTokenRequest> = {
     if (message.description !== "") {
       obj.description = message.description;
     }
+    if (message.maxAge !== "") {
+      obj.maxAge = message.maxAge;
+    }
     return obj;
   },
 
@@ -969,6 +1041,7 @@ export const CreateApiTokenRequest: MessageFns<CreateApiTokenRequest> = {
     message.userId = object.userId ?? "";
     message.name = object.name ?? "";
     message.description = object.description ?? "";
+    message.maxAge = object.maxAge ?? "";
     return message;
   },
 };
@@ -1377,6 +1450,159 @@ export const DeleteApiTokenResponse: MessageFns<DeleteApiTokenResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<DeleteApiTokenResponse>, I>>(_: I): DeleteApiTokenResponse {
     const message = createBaseDeleteApiTokenResponse();
+    return message;
+  },
+};
+
+function createBaseUpdateCurrentUserPasswordRequest(): UpdateCurrentUserPasswordRequest {
+  return { oldPassword: "", newPassword: "" };
+}
+
+export const UpdateCurrentUserPasswordRequest: MessageFns<UpdateCurrentUserPasswordRequest> = {
+  encode(message: UpdateCurrentUserPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.oldPassword !== "") {
+      writer.uint32(10).string(message.oldPassword);
+    }
+    if (message.newPassword !== "") {
+      writer.uint32(18).string(message.newPassword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCurrentUserPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCurrentUserPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.oldPassword = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.newPassword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateCurrentUserPasswordRequest {
+    return {
+      oldPassword: isSet(object.oldPassword)
+        ? globalThis.String(object.oldPassword)
+        : isSet(object.old_password)
+        ? globalThis.String(object.old_password)
+        : "",
+      newPassword: isSet(object.newPassword)
+        ? globalThis.String(object.newPassword)
+        : isSet(object.new_password)
+        ? globalThis.String(object.new_password)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateCurrentUserPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.oldPassword !== "") {
+      obj.oldPassword = message.oldPassword;
+    }
+    if (message.newPassword !== "") {
+      obj.newPassword = message.newPassword;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateCurrentUserPasswordRequest>, I>>(
+    base?: I,
+  ): UpdateCurrentUserPasswordRequest {
+    return UpdateCurrentUserPasswordRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateCurrentUserPasswordRequest>, I>>(
+    object: I,
+  ): UpdateCurrentUserPasswordRequest {
+    const message = createBaseUpdateCurrentUserPasswordRequest();
+    message.oldPassword = object.oldPassword ?? "";
+    message.newPassword = object.newPassword ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateCurrentUserPasswordResponse(): UpdateCurrentUserPasswordResponse {
+  return {};
+}
+
+export const UpdateCurrentUserPasswordResponse: MessageFns<UpdateCurrentUserPasswordResponse> = {
+  encode(_: UpdateCurrentUserPasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCurrentUserPasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCurrentUserPasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): UpdateCurrentUserPasswordResponse {
+    return {};
+  },
+
+  toJSON(_: UpdateCurrentUserPasswordResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateCurrentUserPasswordResponse>, I>>(
+    base?: I,
+  ): UpdateCurrentUserPasswordResponse {
+    return UpdateCurrentUserPasswordResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateCurrentUserPasswordResponse>, I>>(
+    _: I,
+  ): UpdateCurrentUserPasswordResponse {
+    const message = createBaseUpdateCurrentUserPasswordResponse();
     return message;
   },
 };

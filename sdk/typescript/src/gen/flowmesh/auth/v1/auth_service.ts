@@ -29,6 +29,8 @@ import {
   ListApiTokensResponse,
   ListUsersRequest,
   ListUsersResponse,
+  UpdateCurrentUserPasswordRequest,
+  UpdateCurrentUserPasswordResponse,
   User,
 } from "./auth_messages";
 
@@ -112,6 +114,24 @@ export const AuthServiceService = {
       Buffer.from(DeleteApiTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteApiTokenResponse => DeleteApiTokenResponse.decode(value),
   },
+  /**
+   * Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+   * Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+   * for an account without a password.
+   */
+  updateCurrentUserPassword: {
+    path: "/flowmesh.auth.v1.AuthService/UpdateCurrentUserPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCurrentUserPasswordRequest): Buffer =>
+      Buffer.from(UpdateCurrentUserPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCurrentUserPasswordRequest =>
+      UpdateCurrentUserPasswordRequest.decode(value),
+    responseSerialize: (value: UpdateCurrentUserPasswordResponse): Buffer =>
+      Buffer.from(UpdateCurrentUserPasswordResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateCurrentUserPasswordResponse =>
+      UpdateCurrentUserPasswordResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
@@ -139,6 +159,12 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
    * Errors: NOT_FOUND for a token the user does not have.
    */
   deleteApiToken: handleUnaryCall<DeleteApiTokenRequest, DeleteApiTokenResponse>;
+  /**
+   * Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+   * Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+   * for an account without a password.
+   */
+  updateCurrentUserPassword: handleUnaryCall<UpdateCurrentUserPasswordRequest, UpdateCurrentUserPasswordResponse>;
 }
 
 export interface AuthServiceClient extends Client {
@@ -249,6 +275,26 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteApiTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Change the caller's password, proving the current one (Kestra EE's path); its tokens stay valid.
+   * Errors: INVALID_ARGUMENT for a wrong old password or a short new one, FAILED_PRECONDITION
+   * for an account without a password.
+   */
+  updateCurrentUserPassword(
+    request: UpdateCurrentUserPasswordRequest,
+    callback: (error: ServiceError | null, response: UpdateCurrentUserPasswordResponse) => void,
+  ): ClientUnaryCall;
+  updateCurrentUserPassword(
+    request: UpdateCurrentUserPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateCurrentUserPasswordResponse) => void,
+  ): ClientUnaryCall;
+  updateCurrentUserPassword(
+    request: UpdateCurrentUserPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateCurrentUserPasswordResponse) => void,
   ): ClientUnaryCall;
 }
 
