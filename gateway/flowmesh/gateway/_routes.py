@@ -45,7 +45,6 @@ from flowmesh.gateway._params import (
     set_field,
 )
 from flowmesh.gateway._stream import follow
-from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import MethodOptions
@@ -157,9 +156,9 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
 
     async def endpoint(**kwargs: Any) -> Response:
         http_request: Request = kwargs.pop(_REQUEST)
-        trace_id = bind_trace_id(http_request.headers.get(TRACE_HEADER))
-        headers = {TRACE_HEADER: trace_id}
-        metadata: tuple[tuple[str, str], ...] = ((TRACE_HEADER.lower(), trace_id),)
+        headers: dict[str, str] = {}
+        metadata: tuple[tuple[str, str], ...] = ()
+        # The trace goes on in the metadata (the channel's TracingClientInterceptor).
         # The api authenticates and authorizes every call: the gateway passes the credentials on.
         if "authorization" in http_request.headers:
             metadata += (("authorization", http_request.headers["authorization"]),)

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     auth_admin_password: SecretStr | None = None
     log_format: Literal["console", "json"] = "console"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # OpenTelemetry traces: exported with OTLP over HTTP (to trace_otlp_endpoint, or where
+    # the OTEL_EXPORTER_OTLP_* variables say), printed (console), or not exported (none).
+    trace_exporter: Literal["none", "otlp", "console"] = "none"
+    trace_otlp_endpoint: str | None = None
 
     config_file: Path | None = None
 

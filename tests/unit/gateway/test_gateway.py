@@ -455,11 +455,14 @@ async def test_slow_calls_hit_the_deadline(fake_api: FakeApi) -> None:
     assert answer.json()["status"] == "DEADLINE_EXCEEDED"
 
 
-async def test_trace_ids_travel_to_the_api(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
-    headers = {"Flowmesh-Trace-Id": "0123456789abcdef0123456789abcdef"}
+async def test_the_callers_trace_travels_to_the_api_and_back(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    trace_id = "0123456789abcdef0123456789abcdef"
+    headers = {"traceparent": f"00-{trace_id}-0123456789abcdef-01"}
     answer = await client.get("/api/v1/main/executions/exec1", headers=headers)
-    assert answer.headers["flowmesh-trace-id"] == headers["Flowmesh-Trace-Id"]
-    assert fake_api.metadata["GetExecution"]["flowmesh-trace-id"] == headers["Flowmesh-Trace-Id"]
+    assert answer.headers["traceresponse"].split("-")[1] == trace_id
+    assert fake_api.metadata["GetExecution"]["traceparent"].split("-")[1] == trace_id
 
 
 async def test_openapi_lists_the_kestra_paths(client: httpx.AsyncClient) -> None:
