@@ -1,65 +1,59 @@
-"""The REST side's metrics and traces: each call counted and timed by route and status, and
-traced as a server span that the gRPC calls it makes continue (the caller's traceparent first)."""
+"""The REST side's metrics: each call counted and timed by route and status.
+
+Its traces are FastAPI's own (the app's `telemetry`): a server span per call, continuing
+the caller's `traceparent`, that the gRPC calls to the api continue in turn; each answer
+names its trace in W3C's `traceresponse` header.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import MutableMapping
+from typing import Any
 
-from opentelemetry import propagate, trace
+from fastapi.telemetry import TelemetryConfig
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flowmesh.telemetry import HTTP_REQUESTS, HTTP_SECONDS, tracer
+from flowmesh.telemetry import HTTP_REQUESTS, HTTP_SECONDS
 
 # Not traced (counted still): scrapes and probes.
 _UNTRACED = ("/metrics", "/health")
 
 
-class TelemetryMiddleware:
-    """Pure ASGI, so that the span is current in the endpoint that calls the api."""
+def _untraced(scope: MutableMapping[str, Any]) -> bool:
+    return str(scope.get("path", "")).startswith(_UNTRACED)
+
+
+# FastAPI's spans of HTTP calls only: metrics are Prometheus's, logs structlog's.
+TRACING: TelemetryConfig = {"operation_spans": False, "metrics": False, "logs": False, "exclude": _untraced}
+
+
+class MetricsMiddleware:
+    """Pure ASGI, inside FastAPI's span: it sees the call's trace."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(_UNTRACED):
-            await self._counted(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
-        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
-        span = tracer.start_span(
-            scope["method"], context=propagate.extract(headers), kind=trace.SpanKind.SERVER
-        )
-        with trace.use_span(span, end_on_exit=True):
-            status = await self._counted(scope, receive, send)
-            route = _route(scope)
-            span.update_name(f"{scope['method']} {route}")
-            span.set_attributes(
-                {
-                    "http.request.method": scope["method"],
-                    "http.route": route,
-                    "http.response.status_code": status,
-                }
-            )
-            if status >= 500:
-                span.set_status(trace.StatusCode.ERROR)
-
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> int:
-        """Run the call, counting and timing it; return its status."""
         started = time.perf_counter()
         status = 500
 
-        async def send_timed(message: Message) -> None:
+        async def send_counted(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                message = _with_trace_response(message)
                 HTTP_SECONDS.labels(scope["method"], _route(scope)).observe(time.perf_counter() - started)
+                message = _with_trace_response(message)
             await send(message)
 
         try:
-            await self.app(scope, receive, send_timed)
+            await self.app(scope, receive, send_counted)
         finally:
             HTTP_REQUESTS.labels(scope["method"], _route(scope), str(status)).inc()
-        return status
 
 
 def _with_trace_response(start: Message) -> Message:

@@ -345,6 +345,7 @@ class Executor:
                 continue
             DECISIONS.labels("changed").inc()
             _count(current.state.current, decision.execution.state.current)
+            log.debug("execution_decided", state=state_name(decision.execution.state.current))
             self._remember(stored)
             if decision.execution.state.current == StateType.STATE_TYPE_KILLED != current.state.current:
                 await self._killed.record(execution_id)

@@ -245,6 +245,7 @@ class Worker:
                 start_report.cancel()
                 await asyncio.gather(start_report, return_exceptions=True)
             span.set_attribute("flowmesh.state", state_name(state))
+        log.debug("task_run_ended", task_id=job.task_id, state=state_name(state))
         if held.ending == _Stop.HANDED_BACK:
             await context.flush()
             return state, outputs
