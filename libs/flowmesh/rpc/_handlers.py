@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -12,7 +13,11 @@ Around = Callable[[Message | None, grpc.aio.ServicerContext], AbstractAsyncConte
 
 
 def wrap_handler(handler: grpc.RpcMethodHandler, around: Around) -> grpc.RpcMethodHandler:
-    """Return handler with its behaviour run inside around(request, context), whatever its kind."""
+    """Return handler with its behaviour run inside around(request, context), whatever its kind.
+
+    A streaming behaviour is an async generator (flowmesh's) or a coroutine that writes with
+    context.write (grpc's health Watch, reflection): the wrapper is of the same kind.
+    """
     codecs = {
         "request_deserializer": handler.request_deserializer,
         "response_serializer": handler.response_serializer,
@@ -27,6 +32,13 @@ def wrap_handler(handler: grpc.RpcMethodHandler, around: Around) -> grpc.RpcMeth
         return grpc.unary_unary_rpc_method_handler(wrapped_unary_unary, **codecs)
     if handler.unary_stream is not None:
         unary_stream = handler.unary_stream
+        if not inspect.isasyncgenfunction(unary_stream):  # it writes with context.write (health's Watch)
+
+            async def wrapped_unary_write(request: Message, context: grpc.aio.ServicerContext) -> None:
+                async with around(request, context):
+                    await unary_stream(request, context)
+
+            return grpc.unary_stream_rpc_method_handler(wrapped_unary_write, **codecs)
 
         async def wrapped_unary_stream(
             request: Message, context: grpc.aio.ServicerContext
@@ -48,6 +60,15 @@ def wrap_handler(handler: grpc.RpcMethodHandler, around: Around) -> grpc.RpcMeth
 
         return grpc.stream_unary_rpc_method_handler(wrapped_stream_unary, **codecs)
     stream_stream = handler.stream_stream
+    if not inspect.isasyncgenfunction(stream_stream):  # it writes with context.write (reflection's)
+
+        async def wrapped_stream_write(
+            requests: AsyncIterator[Message], context: grpc.aio.ServicerContext
+        ) -> None:
+            async with around(None, context):
+                await stream_stream(requests, context)
+
+        return grpc.stream_stream_rpc_method_handler(wrapped_stream_write, **codecs)
 
     async def wrapped_stream_stream(
         requests: AsyncIterator[Message], context: grpc.aio.ServicerContext
