@@ -7,7 +7,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -344,3 +344,39 @@ async def _component(name: str, nats_url: str, folder: Path, log_file: Path) -> 
             stdout=asyncio.subprocess.DEVNULL,
             stderr=stderr,
         )  # fmt: skip
+
+
+async def test_a_stopping_worker_says_terminating_and_no_longer_counts_for_its_group(
+    nats_server: EmbeddedNats,
+) -> None:
+    broker = await Broker.connect(nats_server.url)
+    await broker.ensure_topology()
+    services = Services(broker)
+    stopping, finished = asyncio.Event(), asyncio.Event()
+    announcing = asyncio.create_task(
+        services.announce(ServiceType.SERVICE_TYPE_WORKER, stopping, finished, worker_group="winding")
+    )
+    try:
+
+        async def state() -> int | None:
+            found = [s for s in await services.running() if s.worker_group == "winding"]
+            return found[0].state if found else None
+
+        assert await eventually(state, what="announced") == ServiceState.SERVICE_STATE_RUNNING
+        assert await services.has_worker("winding")
+        stopping.set()
+        await eventually(
+            lambda: _is(state, ServiceState.SERVICE_STATE_TERMINATING), within=10, what="said TERMINATING"
+        )
+        assert not await services.has_worker("winding")
+        finished.set()
+        await asyncio.wait_for(announcing, 10)
+        assert await state() is None
+    finally:
+        finished.set()
+        await asyncio.gather(announcing, return_exceptions=True)
+        await broker.close()
+
+
+async def _is(probe: Callable[[], Awaitable[int | None]], expected: int) -> bool:
+    return await probe() == expected
