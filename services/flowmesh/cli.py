@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING
 
 from flowmesh.commands import (
     TENANT_HELP,
+    connection_options,
     register_executions,
     register_flow,
     register_health,
     register_kv,
     register_nsfiles,
     register_triggers,
+    show_status,
+    with_client,
 )
 
 if TYPE_CHECKING:
@@ -45,13 +48,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _register_server(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    server = commands.add_parser("server", help="run server components")
+    # The connection options serve `status`, which asks a running server through its api.
+    server = commands.add_parser(
+        "server", help="run server components, or show those running", parents=[connection_options()]
+    )
     server.add_argument(
         "component",
         choices=_Components(),
         metavar="COMPONENT",
         help="%(choices)s: standalone runs every component with embedded NATS and PostgreSQL; "
-        "the others run one component against --nats-url and --postgres-dsn",
+        "the others run one component against --nats-url and --postgres-dsn; status lists the "
+        "component instances running (the api's services list; --output json for programs)",
     )
     server.add_argument("--config", type=Path, help="a YAML file of settings (FLOWMESH_* variables win)")
     server.add_argument("--port", type=int, help="the gateway's HTTP port (default 8080)")
@@ -81,7 +88,7 @@ class _Components:
     def _names(self) -> list[str]:
         from flowmesh.server import COMPONENTS
 
-        return ["standalone", *COMPONENTS]
+        return ["standalone", *COMPONENTS, "status"]
 
     def __contains__(self, name: object) -> bool:
         return name in self._names()
@@ -98,10 +105,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.component == "status":
+        return with_client(show_status)(args)
     # The server's modules only when it runs: the other commands start quicker without them.
     from pydantic import ValidationError
 
-    from flowmesh.telemetry import configure_logging
+    from flowmesh.telemetry import configure_logging, configure_tracing
 
     try:
         settings = _settings(args)
@@ -109,6 +118,7 @@ def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         parser.error(f"invalid settings: {problems}")
     configure_logging(settings.log_format, settings.log_level)
+    configure_tracing(settings.trace_exporter, settings.trace_otlp_endpoint, f"flowmesh-{args.component}")
     asyncio.run(_serve(settings, args.component))
     return 0
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -111,6 +112,27 @@ async def mesh(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server) ->
     survivors = {name: code for name, code in codes.items() if name not in killed}
     assert survivors == dict.fromkeys(survivors, 0)
     deployment.retire()
+
+
+@pytest.mark.timeout(60)
+async def test_each_process_of_the_mesh_is_listed_in_the_services(mesh: Mesh) -> None:
+    pids = {process.pid for process in mesh.deployment.processes}
+
+    async def all_listed() -> list[dict[str, Any]] | None:
+        answer = await mesh.client.get("/api/v1/instance/services/search", params={"size": 100})
+        assert answer.status_code == 200, answer.text
+        found: list[dict[str, Any]] = answer.json()["results"]
+        return found if {service["props"]["pid"] for service in found} == pids else None
+
+    services = await eventually(all_listed, within=10, what="every process announced")
+    assert Counter(service["type"] for service in services) == {
+        "API": 1,
+        "GATEWAY": 1,
+        "INDEXER": 1,
+        "EXECUTOR": 2,
+        "WORKER": 2,
+    }
+    assert {service["state"] for service in services} == {"RUNNING"}
 
 
 @pytest.mark.timeout(180)

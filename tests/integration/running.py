@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -78,24 +79,33 @@ async def nats_broker(folder: Path) -> AsyncIterator[Broker]:
 
 @asynccontextmanager
 async def api_channel(
-    nats_url: str, postgres_dsn: str, folder: Path, components: list[str], flows: Iterable[str] = ()
+    nats_url: str,
+    postgres_dsn: str,
+    folder: Path,
+    components: list[str],
+    flows: Iterable[str] = (),
+    **more: Any,
 ) -> AsyncIterator[grpc.aio.Channel]:
     """Run components (the api among them) with data under folder, deploy flows, yield a channel to the api.
 
-    Authentication is off: tests/integration/test_auth.py checks access.
+    more: other settings (the api's address, the gateway's port...). Authentication is off:
+    tests/integration/test_auth.py checks access.
     """
     port = free_port()
     settings = load_settings(
-        nats_url=nats_url,
-        postgres_dsn=postgres_dsn,
-        health_port=port,
-        api_address=f"127.0.0.1:{port}",
-        data_dir=folder,
-        auth_enabled=False,
+        **{
+            "nats_url": nats_url,
+            "postgres_dsn": postgres_dsn,
+            "health_port": port,
+            "api_address": f"127.0.0.1:{port}",
+            "data_dir": folder,
+            "auth_enabled": False,
+            **more,
+        }
     )
     stopping = asyncio.Event()
     components_running = asyncio.create_task(run_components(settings, components, stopping))
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+    async with grpc.aio.insecure_channel(settings.api_address) as channel:
         try:
             stub = FlowServiceStub(channel)
 

@@ -28,7 +28,7 @@ from flowmesh.messaging import (
 )
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate
 from flowmesh.state import ExecutionStore, FlowStore
-from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
+from flowmesh.telemetry import continued_trace
 from flowmesh.worker import Worker
 from tests.integration.queues import executor_settled
 from tests.waiting import eventually
@@ -174,8 +174,8 @@ async def test_the_trace_id_of_a_request_travels_to_jobs_events_and_logs(nats_ur
         asyncio.create_task(Worker(broker, ack_wait=5).run(stopping)),
     ]
     try:
-        bind_trace_id("feed" * 8)
-        await submit(broker, {"who": "eve"})
+        with continued_trace({"traceparent": f"00-{'feed' * 8}-{'b' * 16}-01"}):
+            await submit(broker, {"who": "eve"})
 
         async def ended() -> bool:
             execution = await state_of(broker, "exec1")
@@ -186,7 +186,7 @@ async def test_the_trace_id_of_a_request_travels_to_jobs_events_and_logs(nats_ur
             last = await broker.js.get_last_msg(
                 EVENTS_STREAM if "events" in subject else LOGS_STREAM, subject
             )
-            assert (last.headers or {}).get(TRACE_HEADER) == "feed" * 8, subject
+            assert (last.headers or {})["traceparent"].split("-")[1] == "feed" * 8, subject
     finally:
         stopping.set()
         await asyncio.gather(*services)

@@ -13,7 +13,7 @@ from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.messaging import EXECUTOR_STREAM, Broker, Delivery, executor_subject, run_consumer
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, TaskRunUpdate
 from flowmesh.state import ExecutionStore, StaleRevision
-from flowmesh.telemetry import bind_trace_id
+from flowmesh.telemetry import continued_trace, current_trace_id
 from tests.integration.running import nats_broker
 from tests.waiting import eventually
 
@@ -52,15 +52,15 @@ async def test_a_publish_with_the_same_message_id_is_stored_once(broker: Broker)
 async def test_consumer_carries_payload_and_trace_id_and_acked_messages_leave_the_work_queue(
     broker: Broker,
 ) -> None:
-    bind_trace_id("a" * 32)
-    await broker.publish(executor_subject("e1"), update("e1", "t1"), msg_id="m1")
+    with continued_trace({"traceparent": f"00-{'a' * 32}-{'b' * 16}-01"}):
+        await broker.publish(executor_subject("e1"), update("e1", "t1"), msg_id="m1")
     subscription = await broker.pull(EXECUTOR_STREAM, "test", "flowmesh.executor.>")
     seen: list[tuple[str, str | None]] = []
     stopping = asyncio.Event()
 
     async def handler(delivery: Delivery) -> None:
         message = delivery.parse(ExecutorMessage)
-        seen.append((message.task_run_update.task_run_id, delivery.trace_id))
+        seen.append((message.task_run_update.task_run_id, current_trace_id()))
         await delivery.ack()
         stopping.set()
 

@@ -22,7 +22,7 @@ from flowmesh.executor import Executor
 from flowmesh.log.v1.log_pb2 import Level, LogEntry
 from flowmesh.messaging import JOBS_STREAM, LOGS_STREAM, Broker, job_subject, log_subject
 from flowmesh.queue.v1.queue_pb2 import ExecutorMessage, KillExecution
-from flowmesh.state import ExecutionStore, KilledExecutions, LiveWorkers
+from flowmesh.state import ExecutionStore, KilledExecutions, Services
 from flowmesh.worker import Worker
 from tests.integration.queues import idle
 from tests.integration.running import ended, in_state, started
@@ -235,10 +235,8 @@ async def test_a_task_whose_group_has_no_worker_ends_as_its_fallback_says(
 ) -> None:
     # A worker of the gpu group ran once, and stopped.
     async with serving(Worker(broker, group="gpu")):
-        await eventually(
-            lambda: LiveWorkers(broker).has_worker("gpu"), within=5, what="the gpu worker is seen"
-        )
-    assert not await LiveWorkers(broker).has_worker("gpu")
+        await eventually(lambda: Services(broker).has_worker("gpu"), within=5, what="the gpu worker is seen")
+    assert not await Services(broker).has_worker("gpu")
     async with serving(Executor(broker), Worker(broker, worker_id="plain")):
         execution = await started(broker, FALLBACK.replace("FALLBACK", fallback))
         done = await ended(broker, execution.id)

@@ -20,6 +20,7 @@ from flowmesh.flow.v1 import flow_service_pb2
 from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import install_error_handlers
 from flowmesh.gateway._routes import add_routes, discover
+from flowmesh.gateway._telemetry import TRACING, MetricsMiddleware
 from flowmesh.instance.v1 import instance_service_pb2
 from flowmesh.kv.v1 import kv_service_pb2
 from flowmesh.log.v1 import log_service_pb2
@@ -86,8 +87,10 @@ def create_app(
         summary="Kestra's REST API in front of flowmesh's gRPC api",
         version="1",
         lifespan=lifespan,
+        telemetry=TRACING,
     )
     app.state.api = client
+    app.add_middleware(MetricsMiddleware)
     install_error_handlers(app)
     add_routes(app, discover(SERVICES), client, default_tenant=default_tenant)
 

@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from flowmesh.gateway._errors import GatewayError
+from flowmesh.rpc import TracingClientInterceptor
 
 log = structlog.get_logger(component="gateway")
 
@@ -65,7 +66,9 @@ class ApiClient:
     def channel(self) -> grpc.aio.Channel:
         """Return the channel, opening it on first use (when no lifespan ran, as in tests)."""
         if self._channel is None:
-            self._channel = grpc.aio.insecure_channel(self.address, options=_CHANNEL_OPTIONS)
+            self._channel = grpc.aio.insecure_channel(
+                self.address, options=_CHANNEL_OPTIONS, interceptors=[TracingClientInterceptor()]
+            )
             self.closing = False
             log.info("api_channel_opened", address=self.address)
         return self._channel

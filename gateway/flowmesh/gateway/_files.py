@@ -44,7 +44,7 @@ async def upload(client: ApiClient, tenant: str, part: UploadFile, metadata: Met
 
 
 async def download(
-    client: ApiClient, path: str, request: Message, *, metadata: Metadata, headers: dict[str, str]
+    client: ApiClient, path: str, request: Message, *, metadata: Metadata
 ) -> StreamingResponse:
     """Answer with the file the RPC streams as FileChunk messages, as an attachment.
 
@@ -75,7 +75,7 @@ async def download(
     return StreamingResponse(
         body(),
         media_type=first.content_type or "application/octet-stream",
-        headers={**headers, "Content-Disposition": disposition},
+        headers={"Content-Disposition": disposition},
     )
 
 

@@ -343,6 +343,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def service_to_kestra(instance: Any) -> JsonDict:
+    """Return Kestra's ApiServiceInstance, with flowmesh's pid and worker group as props."""
+    fields = instance.DESCRIPTOR.fields_by_name
+    props: JsonDict = {"pid": instance.pid}
+    if instance.worker_group:
+        props["workerGroup"] = instance.worker_group
+    return {
+        "id": instance.id,
+        "type": _enum_name(fields["type"].enum_type, instance.type),
+        "state": _enum_name(fields["state"].enum_type, instance.state),
+        "server": {"hostname": instance.hostname, "version": instance.version},
+        "createdAt": _iso(instance.created_at),
+        "updatedAt": _iso(instance.updated_at),
+        "props": props,
+    }
+
+
 def trigger_state_to_kestra(state: Any) -> JsonDict:
     """Return Kestra's ApiTriggerState."""
     return {
@@ -496,6 +513,7 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     # Kestra answers a key's deletion with a bare boolean.
     "flowmesh.kv.v1.DeleteKeyValueResponse": lambda response: response.deleted,
     "flowmesh.trigger.v1.TriggerState": trigger_state_to_kestra,
+    "flowmesh.instance.v1.ServiceInstance": service_to_kestra,
     "flowmesh.trigger.v1.TriggerAndState": lambda item: {
         "trigger": _struct(item, "trigger"),
         "state": trigger_state_to_kestra(item.state),

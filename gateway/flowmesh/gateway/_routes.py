@@ -45,7 +45,6 @@ from flowmesh.gateway._params import (
     set_field,
 )
 from flowmesh.gateway._stream import follow
-from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import MethodOptions
@@ -157,9 +156,8 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
 
     async def endpoint(**kwargs: Any) -> Response:
         http_request: Request = kwargs.pop(_REQUEST)
-        trace_id = bind_trace_id(http_request.headers.get(TRACE_HEADER))
-        headers = {TRACE_HEADER: trace_id}
-        metadata: tuple[tuple[str, str], ...] = ((TRACE_HEADER.lower(), trace_id),)
+        metadata: tuple[tuple[str, str], ...] = ()
+        # The trace goes on in the metadata (the channel's TracingClientInterceptor).
         # The api authenticates and authorizes every call: the gateway passes the credentials on.
         if "authorization" in http_request.headers:
             metadata += (("authorization", http_request.headers["authorization"]),)
@@ -182,9 +180,9 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
             if name in http_request.headers:
                 setattr(message, name, http_request.headers[name])
         if spec.method.output_type.full_name == FILE_CHUNK:
-            return await download(client, spec.rpc, message, metadata=metadata, headers=headers)
+            return await download(client, spec.rpc, message, metadata=metadata)
         if spec.method.server_streaming:
-            return await follow(client, spec.rpc, message, response_class, metadata=metadata, headers=headers)
+            return await follow(client, spec.rpc, message, response_class, metadata=metadata)
         # A request that waits for the end of what it starts is a long call: the long
         # deadline, and it ends early when its client goes away.
         if getattr(message, "wait", False) is True or message.DESCRIPTOR.full_name in _kestra.LONG_CALLS:
@@ -205,13 +203,13 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
             )
         content = _kestra.to_kestra(response)
         if content is None:
-            return Response(status_code=204, headers=headers)
+            return Response(status_code=204)
         # An answer may set its own status and ask for text (a waiting webhook's).
         status = getattr(response, "http_status", 0) or 200
         if getattr(response, "content_type", "") == "text/plain":
             text = content if isinstance(content, str) else json.dumps(content, separators=(",", ":"))
-            return PlainTextResponse(text, status_code=status, headers=headers)
-        return JSONResponse(content, status_code=status, headers=headers)
+            return PlainTextResponse(text, status_code=status)
+        return JSONResponse(content, status_code=status)
 
     endpoint.__signature__ = _signature(spec, default_tenant)  # type: ignore[attr-defined]
     endpoint.__name__ = spec.method.name

@@ -32,7 +32,6 @@ async def follow(
     response_class: type[Message],
     *,
     metadata: Metadata,
-    headers: dict[str, str],
 ) -> EventSourceResponse:
     """Start the RPC and answer with its messages as SSE; an early refusal raises instead."""
     call = client.stream(path, request, response_class, metadata=metadata)
@@ -43,7 +42,7 @@ async def follow(
         raise
     log.info("stream_opened", rpc=path, open_streams=client.open_streams)
     events = _events(client, call, first, path)
-    return EventSourceResponse(events, ping=PING_SECONDS, headers=headers)
+    return EventSourceResponse(events, ping=PING_SECONDS)
 
 
 async def _first_message(call: grpc.aio.UnaryStreamCall) -> Any:

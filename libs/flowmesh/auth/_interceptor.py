@@ -9,6 +9,7 @@ allow (`caller().scope(action)`): its handler filters.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -22,7 +23,7 @@ from flowmesh.auth._permissions import PUBLIC_SERVICES, action_of_path, scoped_o
 from flowmesh.auth._roles import EVERYONE, TENANT, Principal, Scope, least_role
 from flowmesh.auth.v1.auth_messages_pb2 import Role
 from flowmesh.auth.v1.auth_pb2 import Action
-from flowmesh.rpc import ApiError, abort_with
+from flowmesh.rpc import ApiError, abort_with, wrap_handler
 from flowmesh.telemetry import get_logger
 
 log = get_logger("auth")
@@ -160,49 +161,15 @@ def _authorization(metadata: Sequence[tuple[str, Any]]) -> str | None:
 
 
 def _guarded(handler: grpc.RpcMethodHandler, admit: Admit) -> grpc.RpcMethodHandler:
-    """Return handler with admit run before its behaviour (which it then runs as the caller)."""
-    codecs = {
-        "request_deserializer": handler.request_deserializer,
-        "response_serializer": handler.response_serializer,
-    }
-    if handler.unary_unary is not None:
-        unary_unary = handler.unary_unary
+    """Return handler with admit run before its behaviour (which it then runs as the caller).
 
-        async def checked_unary_unary(request: Message, context: grpc.aio.ServicerContext) -> Any:
-            await admit(request, context)
-            return await unary_unary(request, context)
+    Streamed requests: no request to read namespaces from before the call, so the check
+    sees none, which means all namespaces for an action on namespaces.
+    """
 
-        return grpc.unary_unary_rpc_method_handler(checked_unary_unary, **codecs)
-    if handler.unary_stream is not None:
-        unary_stream = handler.unary_stream
+    @contextlib.asynccontextmanager
+    async def admitted(request: Message | None, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        await admit(request, context)
+        yield
 
-        async def checked_unary_stream(
-            request: Message, context: grpc.aio.ServicerContext
-        ) -> AsyncIterator[Any]:
-            await admit(request, context)
-            async for item in unary_stream(request, context):
-                yield item
-
-        return grpc.unary_stream_rpc_method_handler(checked_unary_stream, **codecs)
-    # Streamed requests: no request to read namespaces from before the call, so the check
-    # sees none, which means all namespaces for an action on namespaces.
-    if handler.stream_unary is not None:
-        stream_unary = handler.stream_unary
-
-        async def checked_stream_unary(
-            requests: AsyncIterator[Message], context: grpc.aio.ServicerContext
-        ) -> Any:
-            await admit(None, context)
-            return await stream_unary(requests, context)
-
-        return grpc.stream_unary_rpc_method_handler(checked_stream_unary, **codecs)
-    stream_stream = handler.stream_stream
-
-    async def checked_stream_stream(
-        requests: AsyncIterator[Message], context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[Any]:
-        await admit(None, context)
-        async for item in stream_stream(requests, context):
-            yield item
-
-    return grpc.stream_stream_rpc_method_handler(checked_stream_stream, **codecs)
+    return wrap_handler(handler, admitted)

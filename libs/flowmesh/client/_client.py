@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
+from typing import Any
 
 import grpc
 
@@ -15,6 +16,9 @@ from flowmesh.file.v1.file_service_pb2_grpc import FileServiceStub
 from flowmesh.flow.v1 import flow_messages_pb2 as flows
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.flow.v1.flow_service_pb2_grpc import FlowServiceStub
+from flowmesh.instance.v1 import instance_messages_pb2 as instance
+from flowmesh.instance.v1.instance_pb2 import ServiceInstance
+from flowmesh.instance.v1.instance_service_pb2_grpc import InstanceServiceStub
 from flowmesh.kv.v1.kv_service_pb2_grpc import KvServiceStub
 from flowmesh.log.v1.log_service_pb2_grpc import LogServiceStub
 from flowmesh.plugin.v1.plugin_service_pb2_grpc import PluginServiceStub
@@ -60,6 +64,7 @@ class Client:
         self.kv = KvServiceStub(self.channel)
         self.triggers = TriggerServiceStub(self.channel)
         self.plugins = PluginServiceStub(self.channel)
+        self.instance = InstanceServiceStub(self.channel)
 
     def close(self) -> None:
         self.channel.close()
@@ -77,17 +82,23 @@ class Client:
 
     def list_flows(self, namespace: str = "") -> Iterator[Flow]:
         """Yield the latest revision of every flow in namespace and below it, page after page."""
-        token = ""
-        while True:
-            page = self.flows.ListFlows(
+        return _pages(
+            lambda token: self.flows.ListFlows(
                 flows.ListFlowsRequest(
                     tenant=self.tenant, namespace=namespace, page_size=_PAGE, page_token=token
                 )
-            )
-            yield from page.flows
-            token = page.next_page_token
-            if not token:
-                return
+            ),
+            "flows",
+        )
+
+    def services(self) -> Iterator[ServiceInstance]:
+        """Yield the running component instances, page after page."""
+        return _pages(
+            lambda token: self.instance.SearchServices(
+                instance.SearchServicesRequest(page_size=_PAGE, page_token=token)
+            ),
+            "services",
+        )
 
     def get_flow(self, namespace: str, flow_id: str) -> Flow | None:
         """Return the latest revision of a flow, or None when there is none (or it is deleted)."""
@@ -149,3 +160,14 @@ class Client:
         self.files.DeleteNamespaceFile(
             files.DeleteNamespaceFileRequest(tenant=self.tenant, namespace=namespace, path=path)
         )
+
+
+def _pages(call: Callable[[str], Any], items: str) -> Iterator[Any]:
+    """Yield the items (the repeated field named items) of every page call(page_token) answers."""
+    token = ""
+    while True:
+        page = call(token)
+        yield from getattr(page, items)
+        token = page.next_page_token
+        if not token:
+            return

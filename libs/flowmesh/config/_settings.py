@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     """`console` for people, `json` for one JSON object per line."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     """The least severe level logged."""
+    trace_exporter: Literal["none", "otlp", "console"] = "none"
+    """Where OpenTelemetry traces go: OTLP over HTTP (to trace_otlp_endpoint, or where the
+    OTEL_EXPORTER_OTLP_* variables say), printed (`console`), or nowhere (`none`)."""
+    trace_otlp_endpoint: str | None = None
+    """The OTLP/HTTP endpoint of trace_exporter `otlp` (unset: OpenTelemetry's variables)."""
 
     config_file: Path | None = None
     """A YAML file of settings (its keys are the settings' names); options and variables win."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flowmesh.messaging._broker import Broker, Delivery
 from flowmesh.messaging._consumer import run_consumer
+from flowmesh.messaging._lag import watch_consumer_lag
 from flowmesh.messaging._topology import (
     AUTH_BUCKET,
     CONCURRENCY_BUCKET,
@@ -20,11 +21,11 @@ from flowmesh.messaging._topology import (
     REQUEST_ID_WINDOW,
     REQUEST_IDS_BUCKET,
     SCHEDULER_LEASES_BUCKET,
+    SERVICE_PRESENCE_TTL,
+    SERVICES_BUCKET,
     STATES_BUCKET,
     TRIGGER_FIRES_BUCKET,
     TRIGGERS_BUCKET,
-    WORKER_PRESENCE_TTL,
-    WORKERS_BUCKET,
     execution_event_subject,
     executor_subject,
     flow_key,
@@ -48,8 +49,8 @@ __all__ = [
     "POLLS_STREAM",
     "REQUEST_IDS_BUCKET",
     "REQUEST_ID_WINDOW",
-    "WORKERS_BUCKET",
-    "WORKER_PRESENCE_TTL",
+    "SERVICES_BUCKET",
+    "SERVICE_PRESENCE_TTL",
     "STATES_BUCKET",
     "SCHEDULER_LEASES_BUCKET",
     "TRIGGERS_BUCKET",
@@ -63,4 +64,5 @@ __all__ = [
     "log_subject",
     "poll_subject",
     "run_consumer",
+    "watch_consumer_lag",
 ]

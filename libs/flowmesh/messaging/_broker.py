@@ -17,7 +17,7 @@ from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
 
 from flowmesh.messaging import _topology
-from flowmesh.telemetry import TRACE_HEADER, current_trace_id, get_logger
+from flowmesh.telemetry import get_logger, inject_trace
 
 log = get_logger("messaging")
 
@@ -53,8 +53,8 @@ class Delivery:
         return self.deliveries > 1
 
     @property
-    def trace_id(self) -> str | None:
-        return (self.msg.headers or {}).get(TRACE_HEADER)
+    def headers(self) -> dict[str, str]:
+        return self.msg.headers or {}
 
     def parse(self, message_type: type[M]) -> M:
         return message_type.FromString(self.msg.data)
@@ -95,6 +95,8 @@ class Broker:
         self.nc = nc
         self.js = js
         self._buckets: dict[str, KeyValue] = {}
+        # (stream, durable) of every consumer pulled from, whose lag watch_consumer_lag reads.
+        self.consumers: set[tuple[str, str]] = set()
 
     @classmethod
     async def connect(
@@ -164,9 +166,8 @@ class Broker:
     async def publish(self, subject: str, message: Message, msg_id: str) -> bool:
         """Publish message and wait for the stream's ack; return False for a duplicate."""
         headers = {"Nats-Msg-Id": msg_id}
-        trace_id = current_trace_id()
-        if trace_id:
-            headers[TRACE_HEADER] = trace_id
+        # The trace goes on with the message (W3C traceparent): one execution, one trace.
+        inject_trace(headers)
         ack = await self.js.publish(subject, self.fitting(message.SerializeToString()), headers=headers)
         return not ack.duplicate
 
@@ -197,4 +198,5 @@ class Broker:
         )
         # Idempotent: instances starting together with the same configuration all succeed.
         await self.js.add_consumer(stream, config)
+        self.consumers.add((stream, durable))
         return await self.js.pull_subscribe_bind(durable=durable, stream=stream)

@@ -10,7 +10,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 
 from flowmesh.messaging._broker import Delivery
-from flowmesh.telemetry import HANDLER_FAILURES, bind_trace_id, get_logger
+from flowmesh.telemetry import HANDLER_FAILURES, continued_trace, get_logger
 
 log = get_logger("consumer")
 
@@ -44,9 +44,9 @@ async def run_consumer(
     running: set[asyncio.Task[None]] = set()
 
     async def handle(delivery: Delivery) -> None:
-        bind_trace_id(delivery.trace_id)
         try:
-            await handler(delivery)
+            with continued_trace(delivery.headers):
+                await handler(delivery)
         except DecodeError:
             # Unreadable now means unreadable forever: retrying would only loop.
             log.error("unreadable_message_dropped", subject=delivery.subject)

@@ -17,9 +17,9 @@ REQUEST_IDS_BUCKET = "flowmesh_request_ids"
 REQUEST_ID_WINDOW = 24 * 3600.0
 KILLED_BUCKET = "flowmesh_killed"
 CONCURRENCY_BUCKET = "flowmesh_concurrency"
-WORKERS_BUCKET = "flowmesh_workers"
-# How long a worker's key outlives its last renewal (the workers bucket's TTL).
-WORKER_PRESENCE_TTL = 15.0
+SERVICES_BUCKET = "flowmesh_services"
+# How long a component instance's key outlives its last renewal (the services bucket's TTL).
+SERVICE_PRESENCE_TTL = 15.0
 # The user KV store (kv.* tasks, kv(), the KV API) and the state store (state.* tasks).
 KV_BUCKET = "flowmesh_kv"
 STATES_BUCKET = "flowmesh_states"
@@ -98,8 +98,10 @@ def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
         # One empty key per killed execution, so that workers can drop its jobs
         # without reading the execution itself.
         KeyValueConfig(bucket=KILLED_BUCKET, history=1, ttl=execution_retention_hours * 3600.0),
-        # One key per live worker, `<group>.<instance>`, renewed while it runs: which groups have workers.
-        KeyValueConfig(bucket=WORKERS_BUCKET, history=1, ttl=WORKER_PRESENCE_TTL, storage=StorageType.MEMORY),
+        # One key per running component instance (flowmesh.state.Services), renewed while it runs.
+        KeyValueConfig(
+            bucket=SERVICES_BUCKET, history=1, ttl=SERVICE_PRESENCE_TTL, storage=StorageType.MEMORY
+        ),
         # Per flow with a concurrency limit: the executions running, and those queued in order.
         KeyValueConfig(bucket=CONCURRENCY_BUCKET, history=1, storage=StorageType.FILE),
         # Entries with a TTL carry it per message (nats-py creates buckets allowing that).

@@ -6,6 +6,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from flowmesh.rpc._telemetry import TelemetryInterceptor
 from flowmesh.telemetry import get_logger
 
 log = get_logger("rpc")
@@ -23,8 +24,10 @@ class GrpcServer:
         registrars: Sequence[Registrar] = (),
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
     ):
+        # Telemetry first: it counts and traces the calls the others refuse too.
         self.server = grpc.aio.server(
-            interceptors=interceptors, options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+            interceptors=[TelemetryInterceptor(), *interceptors],
+            options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
         )
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)

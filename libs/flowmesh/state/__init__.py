@@ -15,11 +15,11 @@ from flowmesh.state._kv import (
 )
 from flowmesh.state._kv_types import InvalidValue, as_type, parse_api_value, type_of
 from flowmesh.state._leases import Leases, partition_of, preferred_owner
+from flowmesh.state._services import Services
 from flowmesh.state._slots import Admission, ConcurrencySlots
 from flowmesh.state._triggers import Backfill, Change, TriggerId, TriggerState, TriggerStates, set_disabled
 from flowmesh.state._watch import bucket_snapshot, follow_bucket
 from flowmesh.state._windows import ConditionWindows
-from flowmesh.state._workers import LiveWorkers
 
 __all__ = [
     "bucket_snapshot",
@@ -49,7 +49,7 @@ __all__ = [
     "FlowStore",
     "FlowUnavailable",
     "KilledExecutions",
-    "LiveWorkers",
+    "Services",
     "StaleRevision",
     "Stored",
     "follow_bucket",

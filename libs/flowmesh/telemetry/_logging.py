@@ -6,6 +6,8 @@ from typing import Any
 
 import structlog
 
+from flowmesh.telemetry._trace import add_trace_ids
+
 
 def configure_logging(log_format: str = "console", level: str = "info") -> None:
     """Send structlog events to stderr: one JSON object a line, or pretty for a terminal."""
@@ -17,6 +19,7 @@ def configure_logging(log_format: str = "console", level: str = "info") -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_trace_ids,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
@@ -26,6 +29,11 @@ def configure_logging(log_format: str = "console", level: str = "info") -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def bind_log_context(**values: str) -> None:
+    """Add values (execution_id, task_run_id, flow, namespace...) to this task's log lines from here on."""
+    structlog.contextvars.bind_contextvars(**{key: value for key, value in values.items() if value})
 
 
 def get_logger(name: str) -> Any:

@@ -1,4 +1,5 @@
-"""What the instance tells about itself: Kestra's configuration endpoint, with flowmesh's version."""
+"""What the instance tells about itself: Kestra's configuration endpoint, with flowmesh's version,
+and its running component instances (Kestra's Instance / Services)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,21 @@ from importlib.metadata import version
 import grpc
 
 from flowmesh.api._preview import DEFAULT_ROWS, MAX_ROWS
-from flowmesh.api._support import unary
+from flowmesh.api._support import not_found, page_of, unary
 from flowmesh.instance.v1 import instance_messages_pb2 as messages
-from flowmesh.instance.v1.instance_pb2 import Configuration, Environment, Preview
+from flowmesh.instance.v1.instance_pb2 import Configuration, Environment, Preview, ServiceInstance
 from flowmesh.instance.v1.instance_service_pb2_grpc import InstanceServiceServicer
+from flowmesh.state import Services
 
 # Kestra's system namespace.
 SYSTEM_NAMESPACE = "system"
 
 
 class InstanceServicer(InstanceServiceServicer):
-    """Answers from the package's metadata: nothing here depends on a request."""
+    """Answers the configuration from the package's metadata, the services from the services bucket."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: Services) -> None:
+        self._services = services
         self._configuration = Configuration(
             version=version("flowmesh"),
             edition="OSS",
@@ -34,3 +37,21 @@ class InstanceServicer(InstanceServiceServicer):
         self, request: messages.GetConfigurationRequest, context: grpc.aio.ServicerContext
     ) -> Configuration:
         return self._configuration
+
+    @unary
+    async def SearchServices(
+        self, request: messages.SearchServicesRequest, context: grpc.aio.ServicerContext
+    ) -> messages.SearchServicesResponse:
+        found = page_of(await self._services.running(), request.page_size, request.page_token)
+        return messages.SearchServicesResponse(
+            services=found.items, next_page_token=found.next_token, total_size=found.total
+        )
+
+    @unary
+    async def GetService(
+        self, request: messages.GetServiceRequest, context: grpc.aio.ServicerContext
+    ) -> ServiceInstance:
+        for instance in await self._services.running():
+            if instance.id == request.id:
+                return instance
+        raise not_found("SERVICE_NOT_FOUND", f"no running service instance has the id {request.id!r}")

@@ -27,7 +27,7 @@ from flowmesh.namespace.v1 import namespace_service_pb2, namespace_service_pb2_g
 from flowmesh.plugin.v1 import plugin_service_pb2, plugin_service_pb2_grpc
 from flowmesh.repository import RepositoryBackend
 from flowmesh.rpc import GrpcServer
-from flowmesh.state import ExecutionStore, FlowStore, KeyValueStore, TriggerStates
+from flowmesh.state import ExecutionStore, FlowStore, KeyValueStore, Services, TriggerStates
 from flowmesh.stats.v1 import stats_service_pb2, stats_service_pb2_grpc
 from flowmesh.storage import Storage
 from flowmesh.trigger.v1 import trigger_service_pb2, trigger_service_pb2_grpc
@@ -99,7 +99,7 @@ def build_api_server(
                 NamespaceServicer(flows, KeyValueStore(broker), storage), server
             ),
             lambda server: instance_service_pb2_grpc.add_InstanceServiceServicer_to_server(
-                InstanceServicer(), server
+                InstanceServicer(Services(broker)), server
             ),
         ],
         interceptors=[access],

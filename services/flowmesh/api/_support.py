@@ -21,7 +21,7 @@ from flowmesh.repository import InvalidRecord, RepositoryBackend, RepositoryUnav
 from flowmesh.rpc import ApiError, abort_with
 from flowmesh.state import ExecutionStore, FlowUnavailable
 from flowmesh.storage import InvalidStoragePath, StoredFileNotFound
-from flowmesh.telemetry import TRACE_HEADER, bind_trace_id
+from flowmesh.telemetry import bind_log_context
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 25
@@ -124,7 +124,7 @@ def unary(method: Unary[R]) -> Unary[R]:
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
-        bind_trace_id(_trace_id(context))
+        _bind_log_context(request)
         try:
             return await method(self, request, context)
         except Exception as error:
@@ -141,7 +141,7 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[R]:
-        bind_trace_id(_trace_id(context))
+        _bind_log_context(request)
         try:
             async for item in method(self, request, context):
                 yield item
@@ -154,12 +154,22 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
     return wrapper
 
 
-def _trace_id(context: grpc.aio.ServicerContext) -> str | None:
-    """Return the caller's trace id, so that what this call publishes carries it on."""
-    for key, value in context.invocation_metadata() or ():
-        if key == TRACE_HEADER.lower() and isinstance(value, str):
-            return value
-    return None
+# Request fields that the call's log lines carry, under these names.
+_LOG_FIELDS = {"execution_id": "execution_id", "namespace": "namespace", "flow_id": "flow"}
+
+
+def _bind_log_context(request: Message) -> None:
+    """Give the call's log lines the execution, namespace and flow its request names."""
+    fields = request.DESCRIPTOR.fields_by_name
+    bind_log_context(
+        **{
+            name: getattr(request, field)
+            for field, name in _LOG_FIELDS.items()
+            if field in fields
+            and fields[field].type == FieldDescriptor.TYPE_STRING
+            and not fields[field].is_repeated
+        }
+    )
 
 
 def page(page_size: int, page_token: str) -> tuple[int, int]:

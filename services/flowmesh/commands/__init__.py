@@ -8,7 +8,8 @@ sets `run`, a function of the parsed arguments that returns the exit status.
 from __future__ import annotations
 
 from flowmesh.commands import _executions, _flows, _health, _kv, _nsfiles, _triggers
-from flowmesh.commands._common import TENANT_HELP
+from flowmesh.commands._common import TENANT_HELP, connection_options, with_client
+from flowmesh.commands._status import show_status
 
 register_flow = _flows.register
 register_executions = _executions.register
@@ -19,10 +20,13 @@ register_nsfiles = _nsfiles.register
 
 __all__ = [
     "TENANT_HELP",
+    "connection_options",
     "register_executions",
     "register_flow",
     "register_health",
     "register_kv",
     "register_nsfiles",
     "register_triggers",
+    "show_status",
+    "with_client",
 ]

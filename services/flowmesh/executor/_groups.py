@@ -9,7 +9,7 @@ from flowmesh.engine import DEFAULT_WORKER_GROUP
 from flowmesh.language import FlowDefinition
 from flowmesh.log.v1.log_pb2 import Level
 from flowmesh.queue.v1.queue_pb2 import WorkerJob
-from flowmesh.state import LiveWorkers
+from flowmesh.state import Services
 
 _FAILED = StateType.STATE_TYPE_FAILED
 _CANCELLED = StateType.STATE_TYPE_CANCELLED
@@ -25,7 +25,7 @@ class Unserved:
     message: str
 
 
-async def unserved(jobs: list[WorkerJob], flow: FlowDefinition, workers: LiveWorkers) -> list[Unserved]:
+async def unserved(jobs: list[WorkerJob], flow: FlowDefinition, workers: Services) -> list[Unserved]:
     """Return the jobs of jobs whose worker group has no worker running, with what becomes of them.
 
     As Kestra's executor: with fallback FAIL the attempt fails, with CANCEL it is

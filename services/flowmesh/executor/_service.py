@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.errors import Error as NatsError
 from nats.errors import MaxPayloadError
+from opentelemetry import trace
 
 from flowmesh.common.v1.state_pb2 import StateType
 from flowmesh.engine import (
@@ -34,6 +35,7 @@ from flowmesh.engine import (
     restarts,
     resume,
     set_labels,
+    state_name,
     subflow_ended,
     unqueue,
 )
@@ -76,12 +78,19 @@ from flowmesh.state import (
     FlowStore,
     FlowUnavailable,
     KilledExecutions,
-    LiveWorkers,
+    Services,
     StaleRevision,
     Stored,
     TriggerStates,
 )
-from flowmesh.telemetry import DECISIONS, get_logger
+from flowmesh.telemetry import (
+    DECISIONS,
+    EXECUTIONS_ENDED,
+    EXECUTIONS_STARTED,
+    bind_log_context,
+    get_logger,
+    tracer,
+)
 from flowmesh.values import from_struct, to_struct
 
 log = get_logger("executor")
@@ -120,7 +129,7 @@ class Executor:
         self._executions = ExecutionStore(broker)
         self._flows = FlowStore(broker)
         self._killed = KilledExecutions(broker)
-        self._workers = LiveWorkers(broker)
+        self._workers = Services(broker)
         self._slots = ConcurrencySlots(broker)
         self._flow_triggers = FlowTriggers(broker, self._executions)
         self._trigger_ends = TriggerEnds(TriggerStates(broker))
@@ -147,13 +156,14 @@ class Executor:
 
     async def _handle_with_secrets(self, delivery: Delivery) -> None:
         """Handle a message with secret() offered to every render it makes (see DecisionSecrets)."""
-        with using(self._secrets.services()):
+        with using(self._secrets.services()), tracer.start_as_current_span("executor"):
             await self.handle(delivery)
 
     async def handle(self, delivery: Delivery) -> None:
         """Apply one executor message, then ack it."""
         message = delivery.parse(ExecutorMessage)
         kind = message.WhichOneof("kind")
+        trace.get_current_span().update_name(f"executor {kind}")
         if kind == "start_execution":
             initial = message.start_execution.execution
             if initial.HasField("schedule_date") and await _held_back(delivery, initial.schedule_date):
@@ -293,6 +303,7 @@ class Executor:
             if current is None:
                 log.warning("update_for_unknown_execution", execution_id=execution_id)
                 return
+            _observe(current)
             flow = await self._flow(current)
             decision = decide(current, flow) if flow is not None else fail_execution(current, _now())
             if not decision.changed and cached is not None:
@@ -333,6 +344,8 @@ class Executor:
                 DECISIONS.labels("conflict").inc()
                 continue
             DECISIONS.labels("changed").inc()
+            _count(current.state.current, decision.execution.state.current)
+            log.debug("execution_decided", state=state_name(decision.execution.state.current))
             self._remember(stored)
             if decision.execution.state.current == StateType.STATE_TYPE_KILLED != current.state.current:
                 await self._killed.record(execution_id)
@@ -640,6 +653,27 @@ class _Batch:
 
     updates: list[TaskRunUpdate] = field(default_factory=list)
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+def _observe(execution: Execution) -> None:
+    """Say which execution is decided on, in the log lines and the span of this message."""
+    bind_log_context(execution_id=execution.id, namespace=execution.namespace, flow=execution.flow_id)
+    trace.get_current_span().set_attributes(
+        {
+            "flowmesh.execution_id": execution.id,
+            "flowmesh.namespace": execution.namespace,
+            "flowmesh.flow": execution.flow_id,
+        }
+    )
+
+
+def _count(before: StateType, after: StateType) -> None:
+    """Count an execution that a stored decision started (out of CREATED) or ended."""
+    if before == CREATED != after:
+        EXECUTIONS_STARTED.inc()
+    if is_terminal(after) and not is_terminal(before):
+        EXECUTIONS_ENDED.labels(state_name(after)).inc()
+    trace.get_current_span().set_attribute("flowmesh.state", state_name(after))
 
 
 def _now() -> datetime:

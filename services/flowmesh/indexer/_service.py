@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from google.protobuf.message import DecodeError, Message
@@ -16,7 +17,7 @@ from flowmesh.indexer._feeds import FEEDS, Feed
 from flowmesh.indexer._retention import Retention, purge_periodically
 from flowmesh.messaging import Broker
 from flowmesh.repository import InvalidRecord, RepositoryBackend, RepositoryUnavailable
-from flowmesh.telemetry import INDEXED, get_logger
+from flowmesh.telemetry import INDEXED, INDEXER_LAG, get_logger
 
 log = get_logger("indexer")
 
@@ -200,6 +201,8 @@ class Indexer:
             else:
                 self._set_healthy(True)
                 INDEXED.labels(feed.durable).inc(len(batch))
+                newest = max(msg.metadata.timestamp for msg, _ in batch)
+                INDEXER_LAG.labels(feed.durable).set(max(0.0, time.time() - newest.timestamp()))
                 for msg, _ in batch:
                     await _settle(msg.ack)
                 return True

@@ -23,7 +23,7 @@ from flowmesh.language import POLLING_TRIGGER_CLASSES, FlowInvalid, PollingTrigg
 from flowmesh.messaging import FLOWS_BUCKET, Broker, poll_subject
 from flowmesh.plugins import WORKER_GROUP_PATTERN
 from flowmesh.queue.v1.queue_pb2 import PollTrigger
-from flowmesh.state import LiveWorkers, TriggerId, TriggerStates, follow_bucket
+from flowmesh.state import Services, TriggerId, TriggerStates, follow_bucket
 from flowmesh.telemetry import get_logger
 from flowmesh.triggers import next_evaluation, take_lease
 
@@ -65,7 +65,7 @@ class PollingTriggers:
         self._tick = tick
         self._lease = lease
         self._states = TriggerStates(broker)
-        self._workers = LiveWorkers(broker)
+        self._workers = Services(broker)
         # By flows bucket key: the flow's polling triggers.
         self._polled: dict[str, list[_Polled]] = {}
         self._changed = asyncio.Event()

@@ -51,7 +51,7 @@ from flowmesh.state import (
     follow_bucket,
     partition_of,
 )
-from flowmesh.telemetry import get_logger
+from flowmesh.telemetry import SCHEDULER_LOOP_SECONDS, get_logger
 
 log = get_logger("scheduler")
 
@@ -313,8 +313,10 @@ class Scheduler:
                 planned = self._planned[item[2]]
                 self._work.put_nowait(self._handle(planned, planned.next))
                 handed += 1
+        took = time.perf_counter() - began
+        SCHEDULER_LOOP_SECONDS.observe(took)
         if handed:
-            self.figures.loop.add(time.perf_counter() - began)
+            self.figures.loop.add(took)
 
     async def _handle(self, planned: _Planned, date: datetime) -> None:
         """Fire planned at date unless it was disabled or its partition lost meanwhile; plan its next date."""

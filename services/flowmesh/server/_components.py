@@ -9,13 +9,15 @@ from flowmesh.config import Settings
 from flowmesh.executor import Executor
 from flowmesh.gateway import create_app, serve
 from flowmesh.indexer import Indexer, Retention
-from flowmesh.messaging import Broker
+from flowmesh.instance.v1.instance_pb2 import ServiceType
+from flowmesh.messaging import Broker, watch_consumer_lag
 from flowmesh.plugins.scripts import Limits, ScriptHost
 from flowmesh.repository import open_repository
 from flowmesh.rpc import GrpcServer
 from flowmesh.scheduler import Scheduler
 from flowmesh.secrets import EnvironmentSecrets
 from flowmesh.server._auth import auth_required, ensure_first_admin
+from flowmesh.state import Services
 from flowmesh.storage import LocalStorage, S3Storage, Storage
 from flowmesh.telemetry import get_logger, serve_metrics
 from flowmesh.worker import Worker
@@ -23,7 +25,16 @@ from flowmesh.worker import Worker
 log = get_logger("server")
 
 COMPONENTS = ("executor", "worker", "scheduler", "indexer", "api", "gateway")
-_NEEDS_BROKER = {"executor", "worker", "scheduler", "indexer", "api"}
+# The gateway too, to announce itself in the services bucket.
+_NEEDS_BROKER = {"executor", "worker", "scheduler", "indexer", "api", "gateway"}
+_SERVICE_TYPES = {
+    "executor": ServiceType.SERVICE_TYPE_EXECUTOR,
+    "worker": ServiceType.SERVICE_TYPE_WORKER,
+    "scheduler": ServiceType.SERVICE_TYPE_SCHEDULER,
+    "indexer": ServiceType.SERVICE_TYPE_INDEXER,
+    "api": ServiceType.SERVICE_TYPE_API,
+    "gateway": ServiceType.SERVICE_TYPE_GATEWAY,
+}
 _NEEDS_REPOSITORY = {"indexer", "api"}
 _NEEDS_STORAGE = {"worker", "api"}
 
@@ -62,6 +73,10 @@ async def run_components(
     storage = build_storage(settings) if _NEEDS_STORAGE & set(names) else None
     health: GrpcServer | None = None
     grpc_servers: list[GrpcServer] = []
+    finished = asyncio.Event()
+    # Tasks that end with the components: background in the services bucket, the lag watch.
+    background: list[asyncio.Task[None]] = []
+    stop_metrics: Callable[[], None] | None = None
 
     async def on_connection(connected: bool) -> None:
         # Without NATS no component can do its work: say so to health checks.
@@ -75,6 +90,13 @@ async def run_components(
                 settings.nats_url, name=f"flowmesh-{'-'.join(names)}", on_connection=on_connection
             )
             await broker.ensure_topology(settings.execution_retention_hours)
+            # Each component says it runs (a worker does so itself, with its group).
+            services = Services(broker)
+            background += [
+                asyncio.create_task(services.announce(_SERVICE_TYPES[name], stopping, finished))
+                for name in names
+                if name != "worker"
+            ]
         if _NEEDS_REPOSITORY & set(names):
             repository = await open_repository(settings)
             await repository.migrate()
@@ -151,13 +173,20 @@ async def run_components(
             )
             runners.append(serve(app, settings.host, settings.port, stopping))
         if settings.metrics_port:
-            serve_metrics(settings.metrics_port, settings.host)
+            stop_metrics = serve_metrics(settings.metrics_port, settings.host)
+        if broker is not None and (settings.metrics_port or "gateway" in names):
+            # The lag of the consumers this process pulls from, for the /metrics it serves.
+            background.append(asyncio.create_task(watch_consumer_lag(broker, stopping)))
         log.info("components_started", components=list(names))
         tasks = [asyncio.ensure_future(runner) for runner in runners]
         if on_ready is not None:
             await on_ready()
         await _supervise(tasks, stopping)
     finally:
+        finished.set()
+        await asyncio.gather(*background, return_exceptions=True)
+        if stop_metrics is not None:
+            stop_metrics()
         if health is not None:
             await health.stop()
         if repository is not None:

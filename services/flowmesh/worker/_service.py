@@ -24,6 +24,7 @@ from flowmesh.expressions import (
     uses_files,
     using,
 )
+from flowmesh.instance.v1.instance_pb2 import ServiceType
 from flowmesh.messaging import (
     JOBS_STREAM,
     STATES_BUCKET,
@@ -42,11 +43,19 @@ from flowmesh.state import (
     FlowStore,
     KeyValueStore,
     KilledExecutions,
-    LiveWorkers,
+    Services,
     TriggerStates,
 )
 from flowmesh.storage import Storage
-from flowmesh.telemetry import TASK_RUNS, TASK_SECONDS, get_logger
+from flowmesh.telemetry import (
+    TASK_RUNS,
+    TASK_SECONDS,
+    WORKER_SLOTS,
+    WORKER_SLOTS_BUSY,
+    bind_log_context,
+    get_logger,
+    tracer,
+)
 from flowmesh.values import error_logs, from_struct, to_struct
 from flowmesh.worker._context import JobContext
 from flowmesh.worker._group import GroupJobContext, is_group_job, run_group
@@ -126,12 +135,17 @@ class Worker:
             max_ack_pending=10_000,
         )
         log.info("worker_started", group=self._group, worker_id=self.worker_id)
+        WORKER_SLOTS.inc(self._concurrency)
         # Kills are followed until the last job is settled: a kill during the grace period counts.
         settled = asyncio.Event()
         kills = asyncio.create_task(self._killed.follow(settled))
         overdue = asyncio.create_task(self._hand_back_when_overdue(stopping))
         # Said while the worker takes jobs: executors fail or cancel the jobs of groups without one.
-        presence = asyncio.create_task(LiveWorkers(self._broker).announce(self._group, stopping))
+        presence = asyncio.create_task(
+            Services(self._broker).announce(
+                ServiceType.SERVICE_TYPE_WORKER, stopping, settled, worker_group=self._group
+            )
+        )
         polling = asyncio.create_task(self._polling().run(stopping))
         try:
             await run_consumer(subscription, self.handle, concurrency=self._concurrency, stopping=stopping)
@@ -142,6 +156,7 @@ class Worker:
             await asyncio.gather(kills, overdue, presence, polling, return_exceptions=True)
             if self._scripts is not None:
                 await self._scripts.close()
+            WORKER_SLOTS.dec(self._concurrency)
         log.info("worker_stopped", worker_id=self.worker_id)
 
     def _polling(self) -> PollingEvaluator:
@@ -160,10 +175,17 @@ class Worker:
     async def handle(self, delivery: Delivery) -> None:
         """Run one job: run the task, report how it ended, then ack (or hand the job back: nak)."""
         job = delivery.parse(WorkerJob)
+        bind_log_context(
+            execution_id=job.execution_id,
+            task_run_id=job.task_run_id,
+            namespace=job.namespace,
+            flow=job.flow_id,
+        )
         held = _Held(job.execution_id, asyncio.current_task())
         self._held.add(held)
         try:
-            await self._handle(job, delivery, held)
+            with WORKER_SLOTS_BUSY.track_inprogress():
+                await self._handle(job, delivery, held)
         finally:
             self._held.discard(held)
 
@@ -204,14 +226,26 @@ class Worker:
         """
         started = datetime.now(UTC)
         start_report = asyncio.create_task(self._report_start_unless_done(job, started, group))
-        try:
-            if is_group_job(job):
-                state, outputs, context = await self._run_group(job, held, delivery)
-            else:
-                state, outputs, context = await self._run_held(job, held, delivery, directory, earlier)
-        finally:
-            start_report.cancel()
-            await asyncio.gather(start_report, return_exceptions=True)
+        # Each attempt a span: a group's children are spans within the group's.
+        with tracer.start_as_current_span(
+            f"task {job.task_id}",
+            attributes={
+                "flowmesh.execution_id": job.execution_id,
+                "flowmesh.task_run_id": job.task_run_id,
+                "flowmesh.task_id": job.task_id,
+                "flowmesh.attempt": job.attempt,
+            },
+        ) as span:
+            try:
+                if is_group_job(job):
+                    state, outputs, context = await self._run_group(job, held, delivery)
+                else:
+                    state, outputs, context = await self._run_held(job, held, delivery, directory, earlier)
+            finally:
+                start_report.cancel()
+                await asyncio.gather(start_report, return_exceptions=True)
+            span.set_attribute("flowmesh.state", state_name(state))
+        log.debug("task_run_ended", task_id=job.task_id, state=state_name(state))
         if held.ending == _Stop.HANDED_BACK:
             await context.flush()
             return state, outputs

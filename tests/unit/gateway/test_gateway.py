@@ -13,6 +13,7 @@ from grpc_health.v1 import health_pb2
 from flowmesh.common.v1 import state_pb2
 from flowmesh.gateway import create_app
 from flowmesh.log.v1 import log_pb2
+from tests.tracing import recorded_spans
 
 FLOW = """\
 id: hello
@@ -455,11 +456,19 @@ async def test_slow_calls_hit_the_deadline(fake_api: FakeApi) -> None:
     assert answer.json()["status"] == "DEADLINE_EXCEEDED"
 
 
-async def test_trace_ids_travel_to_the_api(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
-    headers = {"Flowmesh-Trace-Id": "0123456789abcdef0123456789abcdef"}
-    answer = await client.get("/api/v1/main/executions/exec1", headers=headers)
-    assert answer.headers["flowmesh-trace-id"] == headers["Flowmesh-Trace-Id"]
-    assert fake_api.metadata["GetExecution"]["flowmesh-trace-id"] == headers["Flowmesh-Trace-Id"]
+async def test_the_callers_trace_travels_to_the_api_and_back(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    trace_id = "0123456789abcdef0123456789abcdef"
+    headers = {"traceparent": f"00-{trace_id}-0123456789abcdef-01"}
+    with recorded_spans() as spans:
+        answer = await client.get("/api/v1/main/executions/exec1", headers=headers)
+    (span,) = spans.get_finished_spans()
+    assert span.name == "GET /api/v1/{tenant}/executions/{executionId}"
+    assert span.parent is not None
+    assert span.parent.span_id == 0x0123456789ABCDEF
+    assert answer.headers["traceresponse"].split("-")[1] == trace_id
+    assert fake_api.metadata["GetExecution"]["traceparent"].split("-")[1] == trace_id
 
 
 async def test_openapi_lists_the_kestra_paths(client: httpx.AsyncClient) -> None:

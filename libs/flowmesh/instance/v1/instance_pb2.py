@@ -22,19 +22,26 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#flowmesh/instance/v1/instance.proto\x12\x14\x66lowmesh.instance.v1\"7\n\x0b\x45nvironment\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05\x63olor\x18\x02 \x01(\tR\x05\x63olor\"5\n\x07Preview\x12\x18\n\x07initial\x18\x01 \x01(\x05R\x07initial\x12\x10\n\x03max\x18\x02 \x01(\x05R\x03max\"\xaf\x05\n\rConfiguration\x12\x18\n\x07version\x18\x01 \x01(\tR\x07version\x12\x18\n\x07\x65\x64ition\x18\x02 \x01(\tR\x07\x65\x64ition\x12\x1b\n\tcommit_id\x18\x03 \x01(\tR\x08\x63ommitId\x12?\n\x1cis_custom_dashboards_enabled\x18\x04 \x01(\x08R\x19isCustomDashboardsEnabled\x12;\n\x1ais_anonymous_usage_enabled\x18\x05 \x01(\x08R\x17isAnonymousUsageEnabled\x12@\n\x1dis_ui_anonymous_usage_enabled\x18\x06 \x01(\x08R\x19isUiAnonymousUsageEnabled\x12\x43\n\x0b\x65nvironment\x18\x07 \x01(\x0b\x32!.flowmesh.instance.v1.EnvironmentR\x0b\x65nvironment\x12\x10\n\x03url\x18\x08 \x01(\tR\x03url\x12\x37\n\x07preview\x18\t \x01(\x0b\x32\x1d.flowmesh.instance.v1.PreviewR\x07preview\x12)\n\x10system_namespace\x18\n \x01(\tR\x0fsystemNamespace\x12\x34\n\x16hidden_labels_prefixes\x18\x0b \x03(\tR\x14hiddenLabelsPrefixes\x12\"\n\ris_ai_enabled\x18\x0c \x01(\x08R\x0bisAiEnabled\x12\x39\n\x19is_basic_auth_initialized\x18\r \x01(\x08R\x16isBasicAuthInitialized\x12=\n\x1bis_concurrency_view_enabled\x18\x0e \x01(\x08R\x18isConcurrencyViewEnabledb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#flowmesh/instance/v1/instance.proto\x12\x14\x66lowmesh.instance.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"7\n\x0b\x45nvironment\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05\x63olor\x18\x02 \x01(\tR\x05\x63olor\"5\n\x07Preview\x12\x18\n\x07initial\x18\x01 \x01(\x05R\x07initial\x12\x10\n\x03max\x18\x02 \x01(\x05R\x03max\"\xaf\x05\n\rConfiguration\x12\x18\n\x07version\x18\x01 \x01(\tR\x07version\x12\x18\n\x07\x65\x64ition\x18\x02 \x01(\tR\x07\x65\x64ition\x12\x1b\n\tcommit_id\x18\x03 \x01(\tR\x08\x63ommitId\x12?\n\x1cis_custom_dashboards_enabled\x18\x04 \x01(\x08R\x19isCustomDashboardsEnabled\x12;\n\x1ais_anonymous_usage_enabled\x18\x05 \x01(\x08R\x17isAnonymousUsageEnabled\x12@\n\x1dis_ui_anonymous_usage_enabled\x18\x06 \x01(\x08R\x19isUiAnonymousUsageEnabled\x12\x43\n\x0b\x65nvironment\x18\x07 \x01(\x0b\x32!.flowmesh.instance.v1.EnvironmentR\x0b\x65nvironment\x12\x10\n\x03url\x18\x08 \x01(\tR\x03url\x12\x37\n\x07preview\x18\t \x01(\x0b\x32\x1d.flowmesh.instance.v1.PreviewR\x07preview\x12)\n\x10system_namespace\x18\n \x01(\tR\x0fsystemNamespace\x12\x34\n\x16hidden_labels_prefixes\x18\x0b \x03(\tR\x14hiddenLabelsPrefixes\x12\"\n\ris_ai_enabled\x18\x0c \x01(\x08R\x0bisAiEnabled\x12\x39\n\x19is_basic_auth_initialized\x18\r \x01(\x08R\x16isBasicAuthInitialized\x12=\n\x1bis_concurrency_view_enabled\x18\x0e \x01(\x08R\x18isConcurrencyViewEnabled\"\xf3\x02\n\x0fServiceInstance\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x35\n\x04type\x18\x02 \x01(\x0e\x32!.flowmesh.instance.v1.ServiceTypeR\x04type\x12\x38\n\x05state\x18\x03 \x01(\x0e\x32\".flowmesh.instance.v1.ServiceStateR\x05state\x12\x1a\n\x08hostname\x18\x04 \x01(\tR\x08hostname\x12\x10\n\x03pid\x18\x05 \x01(\x05R\x03pid\x12\x39\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x18\n\x07version\x18\x08 \x01(\tR\x07version\x12!\n\x0cworker_group\x18\t \x01(\tR\x0bworkerGroup*\xc5\x01\n\x0bServiceType\x12\x1c\n\x18SERVICE_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15SERVICE_TYPE_EXECUTOR\x10\x01\x12\x17\n\x13SERVICE_TYPE_WORKER\x10\x02\x12\x1a\n\x16SERVICE_TYPE_SCHEDULER\x10\x03\x12\x18\n\x14SERVICE_TYPE_INDEXER\x10\x04\x12\x14\n\x10SERVICE_TYPE_API\x10\x05\x12\x18\n\x14SERVICE_TYPE_GATEWAY\x10\x06*g\n\x0cServiceState\x12\x1d\n\x19SERVICE_STATE_UNSPECIFIED\x10\x00\x12\x19\n\x15SERVICE_STATE_RUNNING\x10\x01\x12\x1d\n\x19SERVICE_STATE_TERMINATING\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.instance.v1.instance_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENVIRONMENT']._serialized_start=61
-  _globals['_ENVIRONMENT']._serialized_end=116
-  _globals['_PREVIEW']._serialized_start=118
-  _globals['_PREVIEW']._serialized_end=171
-  _globals['_CONFIGURATION']._serialized_start=174
-  _globals['_CONFIGURATION']._serialized_end=861
+  _globals['_SERVICETYPE']._serialized_start=1271
+  _globals['_SERVICETYPE']._serialized_end=1468
+  _globals['_SERVICESTATE']._serialized_start=1470
+  _globals['_SERVICESTATE']._serialized_end=1573
+  _globals['_ENVIRONMENT']._serialized_start=94
+  _globals['_ENVIRONMENT']._serialized_end=149
+  _globals['_PREVIEW']._serialized_start=151
+  _globals['_PREVIEW']._serialized_end=204
+  _globals['_CONFIGURATION']._serialized_start=207
+  _globals['_CONFIGURATION']._serialized_end=894
+  _globals['_SERVICEINSTANCE']._serialized_start=897
+  _globals['_SERVICEINSTANCE']._serialized_end=1268
 # @@protoc_insertion_point(module_scope)

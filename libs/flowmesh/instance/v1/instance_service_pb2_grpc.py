@@ -41,6 +41,16 @@ class InstanceServiceStub:
                 request_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetConfigurationRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.Configuration.FromString,
                 _registered_method=True)
+        self.SearchServices = channel.unary_unary(
+                '/flowmesh.instance.v1.InstanceService/SearchServices',
+                request_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesResponse.FromString,
+                _registered_method=True)
+        self.GetService = channel.unary_unary(
+                '/flowmesh.instance.v1.InstanceService/GetService',
+                request_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetServiceRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.ServiceInstance.FromString,
+                _registered_method=True)
 
 
 class InstanceServiceServicer:
@@ -54,6 +64,22 @@ class InstanceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchServices(self, request, context):
+        """List the running component instances (Kestra's Instance / Services), a page at a time.
+        Errors: INVALID_ARGUMENT for a bad page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetService(self, request, context):
+        """Return one running component instance.
+        Errors: NOT_FOUND when no running instance has the id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InstanceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -61,6 +87,16 @@ def add_InstanceServiceServicer_to_server(servicer, server):
                     servicer.GetConfiguration,
                     request_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetConfigurationRequest.FromString,
                     response_serializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.Configuration.SerializeToString,
+            ),
+            'SearchServices': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchServices,
+                    request_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesRequest.FromString,
+                    response_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesResponse.SerializeToString,
+            ),
+            'GetService': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetService,
+                    request_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetServiceRequest.FromString,
+                    response_serializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.ServiceInstance.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -91,6 +127,60 @@ class InstanceService:
             '/flowmesh.instance.v1.InstanceService/GetConfiguration',
             flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetConfigurationRequest.SerializeToString,
             flowmesh_dot_instance_dot_v1_dot_instance__pb2.Configuration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchServices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.instance.v1.InstanceService/SearchServices',
+            flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesRequest.SerializeToString,
+            flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.instance.v1.InstanceService/GetService',
+            flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetServiceRequest.SerializeToString,
+            flowmesh_dot_instance_dot_v1_dot_instance__pb2.ServiceInstance.FromString,
             options,
             channel_credentials,
             insecure,

@@ -36,6 +36,14 @@ class InstanceServiceStub:
     def __new__(cls, channel: _aio.Channel) -> InstanceServiceAsyncStub: ...
     GetConfiguration: _grpc.UnaryUnaryMultiCallable[_instance_messages_pb2.GetConfigurationRequest, _instance_pb2.Configuration]
     """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version."""
+    SearchServices: _grpc.UnaryUnaryMultiCallable[_instance_messages_pb2.SearchServicesRequest, _instance_messages_pb2.SearchServicesResponse]
+    """List the running component instances (Kestra's Instance / Services), a page at a time.
+    Errors: INVALID_ARGUMENT for a bad page token.
+    """
+    GetService: _grpc.UnaryUnaryMultiCallable[_instance_messages_pb2.GetServiceRequest, _instance_pb2.ServiceInstance]
+    """Return one running component instance.
+    Errors: NOT_FOUND when no running instance has the id.
+    """
 
 @_typing.type_check_only
 class InstanceServiceAsyncStub(InstanceServiceStub):
@@ -44,6 +52,14 @@ class InstanceServiceAsyncStub(InstanceServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetConfiguration: _aio.UnaryUnaryMultiCallable[_instance_messages_pb2.GetConfigurationRequest, _instance_pb2.Configuration]  # type: ignore[assignment]
     """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version."""
+    SearchServices: _aio.UnaryUnaryMultiCallable[_instance_messages_pb2.SearchServicesRequest, _instance_messages_pb2.SearchServicesResponse]  # type: ignore[assignment]
+    """List the running component instances (Kestra's Instance / Services), a page at a time.
+    Errors: INVALID_ARGUMENT for a bad page token.
+    """
+    GetService: _aio.UnaryUnaryMultiCallable[_instance_messages_pb2.GetServiceRequest, _instance_pb2.ServiceInstance]  # type: ignore[assignment]
+    """Return one running component instance.
+    Errors: NOT_FOUND when no running instance has the id.
+    """
 
 class InstanceServiceServicer(metaclass=_abc_1.ABCMeta):
     """InstanceService tells clients about this flowmesh instance."""
@@ -55,5 +71,25 @@ class InstanceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_instance_pb2.Configuration, _abc.Awaitable[_instance_pb2.Configuration]]:
         """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version."""
+
+    @_abc_1.abstractmethod
+    def SearchServices(
+        self,
+        request: _instance_messages_pb2.SearchServicesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_instance_messages_pb2.SearchServicesResponse, _abc.Awaitable[_instance_messages_pb2.SearchServicesResponse]]:
+        """List the running component instances (Kestra's Instance / Services), a page at a time.
+        Errors: INVALID_ARGUMENT for a bad page token.
+        """
+
+    @_abc_1.abstractmethod
+    def GetService(
+        self,
+        request: _instance_messages_pb2.GetServiceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_instance_pb2.ServiceInstance, _abc.Awaitable[_instance_pb2.ServiceInstance]]:
+        """Return one running component instance.
+        Errors: NOT_FOUND when no running instance has the id.
+        """
 
 def add_InstanceServiceServicer_to_server(servicer: InstanceServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
