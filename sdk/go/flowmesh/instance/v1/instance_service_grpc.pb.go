@@ -19,6 +19,12 @@ const _ = grpc.SupportPackageIsVersion7
 type InstanceServiceClient interface {
 	// Return the instance's configuration as Kestra's UI reads it, with flowmesh's version.
 	GetConfiguration(ctx context.Context, in *GetConfigurationRequest, opts ...grpc.CallOption) (*Configuration, error)
+	// List the running component instances (Kestra's Instance / Services), a page at a time.
+	// Errors: INVALID_ARGUMENT for a bad page token.
+	SearchServices(ctx context.Context, in *SearchServicesRequest, opts ...grpc.CallOption) (*SearchServicesResponse, error)
+	// Return one running component instance.
+	// Errors: NOT_FOUND when no running instance has the id.
+	GetService(ctx context.Context, in *GetServiceRequest, opts ...grpc.CallOption) (*ServiceInstance, error)
 }
 
 type instanceServiceClient struct {
@@ -38,12 +44,36 @@ func (c *instanceServiceClient) GetConfiguration(ctx context.Context, in *GetCon
 	return out, nil
 }
 
+func (c *instanceServiceClient) SearchServices(ctx context.Context, in *SearchServicesRequest, opts ...grpc.CallOption) (*SearchServicesResponse, error) {
+	out := new(SearchServicesResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.instance.v1.InstanceService/SearchServices", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *instanceServiceClient) GetService(ctx context.Context, in *GetServiceRequest, opts ...grpc.CallOption) (*ServiceInstance, error) {
+	out := new(ServiceInstance)
+	err := c.cc.Invoke(ctx, "/flowmesh.instance.v1.InstanceService/GetService", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InstanceServiceServer is the server API for InstanceService service.
 // All implementations must embed UnimplementedInstanceServiceServer
 // for forward compatibility
 type InstanceServiceServer interface {
 	// Return the instance's configuration as Kestra's UI reads it, with flowmesh's version.
 	GetConfiguration(context.Context, *GetConfigurationRequest) (*Configuration, error)
+	// List the running component instances (Kestra's Instance / Services), a page at a time.
+	// Errors: INVALID_ARGUMENT for a bad page token.
+	SearchServices(context.Context, *SearchServicesRequest) (*SearchServicesResponse, error)
+	// Return one running component instance.
+	// Errors: NOT_FOUND when no running instance has the id.
+	GetService(context.Context, *GetServiceRequest) (*ServiceInstance, error)
 	mustEmbedUnimplementedInstanceServiceServer()
 }
 
@@ -53,6 +83,12 @@ type UnimplementedInstanceServiceServer struct {
 
 func (UnimplementedInstanceServiceServer) GetConfiguration(context.Context, *GetConfigurationRequest) (*Configuration, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetConfiguration not implemented")
+}
+func (UnimplementedInstanceServiceServer) SearchServices(context.Context, *SearchServicesRequest) (*SearchServicesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SearchServices not implemented")
+}
+func (UnimplementedInstanceServiceServer) GetService(context.Context, *GetServiceRequest) (*ServiceInstance, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetService not implemented")
 }
 func (UnimplementedInstanceServiceServer) mustEmbedUnimplementedInstanceServiceServer() {}
 
@@ -85,6 +121,42 @@ func _InstanceService_GetConfiguration_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InstanceService_SearchServices_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchServicesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InstanceServiceServer).SearchServices(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.instance.v1.InstanceService/SearchServices",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InstanceServiceServer).SearchServices(ctx, req.(*SearchServicesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InstanceService_GetService_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetServiceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InstanceServiceServer).GetService(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.instance.v1.InstanceService/GetService",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InstanceServiceServer).GetService(ctx, req.(*GetServiceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _InstanceService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flowmesh.instance.v1.InstanceService",
 	HandlerType: (*InstanceServiceServer)(nil),
@@ -92,6 +164,14 @@ var _InstanceService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetConfiguration",
 			Handler:    _InstanceService_GetConfiguration_Handler,
+		},
+		{
+			MethodName: "SearchServices",
+			Handler:    _InstanceService_SearchServices_Handler,
+		},
+		{
+			MethodName: "GetService",
+			Handler:    _InstanceService_GetService_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

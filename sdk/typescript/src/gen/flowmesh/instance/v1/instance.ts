@@ -6,6 +6,113 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Timestamp } from "../../../google/protobuf/timestamp";
+
+/** ServiceType is the kind of component a service instance is. */
+export enum ServiceType {
+  SERVICE_TYPE_UNSPECIFIED = 0,
+  SERVICE_TYPE_EXECUTOR = 1,
+  SERVICE_TYPE_WORKER = 2,
+  SERVICE_TYPE_SCHEDULER = 3,
+  SERVICE_TYPE_INDEXER = 4,
+  SERVICE_TYPE_API = 5,
+  SERVICE_TYPE_GATEWAY = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function serviceTypeFromJSON(object: any): ServiceType {
+  switch (object) {
+    case 0:
+    case "SERVICE_TYPE_UNSPECIFIED":
+      return ServiceType.SERVICE_TYPE_UNSPECIFIED;
+    case 1:
+    case "SERVICE_TYPE_EXECUTOR":
+      return ServiceType.SERVICE_TYPE_EXECUTOR;
+    case 2:
+    case "SERVICE_TYPE_WORKER":
+      return ServiceType.SERVICE_TYPE_WORKER;
+    case 3:
+    case "SERVICE_TYPE_SCHEDULER":
+      return ServiceType.SERVICE_TYPE_SCHEDULER;
+    case 4:
+    case "SERVICE_TYPE_INDEXER":
+      return ServiceType.SERVICE_TYPE_INDEXER;
+    case 5:
+    case "SERVICE_TYPE_API":
+      return ServiceType.SERVICE_TYPE_API;
+    case 6:
+    case "SERVICE_TYPE_GATEWAY":
+      return ServiceType.SERVICE_TYPE_GATEWAY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ServiceType.UNRECOGNIZED;
+  }
+}
+
+export function serviceTypeToJSON(object: ServiceType): string {
+  switch (object) {
+    case ServiceType.SERVICE_TYPE_UNSPECIFIED:
+      return "SERVICE_TYPE_UNSPECIFIED";
+    case ServiceType.SERVICE_TYPE_EXECUTOR:
+      return "SERVICE_TYPE_EXECUTOR";
+    case ServiceType.SERVICE_TYPE_WORKER:
+      return "SERVICE_TYPE_WORKER";
+    case ServiceType.SERVICE_TYPE_SCHEDULER:
+      return "SERVICE_TYPE_SCHEDULER";
+    case ServiceType.SERVICE_TYPE_INDEXER:
+      return "SERVICE_TYPE_INDEXER";
+    case ServiceType.SERVICE_TYPE_API:
+      return "SERVICE_TYPE_API";
+    case ServiceType.SERVICE_TYPE_GATEWAY:
+      return "SERVICE_TYPE_GATEWAY";
+    case ServiceType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** ServiceState is where a service instance is in its life (Kestra's Service.ServiceState). */
+export enum ServiceState {
+  SERVICE_STATE_UNSPECIFIED = 0,
+  /** SERVICE_STATE_RUNNING - Doing its work. */
+  SERVICE_STATE_RUNNING = 1,
+  /** SERVICE_STATE_TERMINATING - Stopping: takes no new work, finishes what it holds. */
+  SERVICE_STATE_TERMINATING = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function serviceStateFromJSON(object: any): ServiceState {
+  switch (object) {
+    case 0:
+    case "SERVICE_STATE_UNSPECIFIED":
+      return ServiceState.SERVICE_STATE_UNSPECIFIED;
+    case 1:
+    case "SERVICE_STATE_RUNNING":
+      return ServiceState.SERVICE_STATE_RUNNING;
+    case 2:
+    case "SERVICE_STATE_TERMINATING":
+      return ServiceState.SERVICE_STATE_TERMINATING;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ServiceState.UNRECOGNIZED;
+  }
+}
+
+export function serviceStateToJSON(object: ServiceState): string {
+  switch (object) {
+    case ServiceState.SERVICE_STATE_UNSPECIFIED:
+      return "SERVICE_STATE_UNSPECIFIED";
+    case ServiceState.SERVICE_STATE_RUNNING:
+      return "SERVICE_STATE_RUNNING";
+    case ServiceState.SERVICE_STATE_TERMINATING:
+      return "SERVICE_STATE_TERMINATING";
+    case ServiceState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** Environment is how the UI names and colours this instance. */
 export interface Environment {
@@ -37,6 +144,28 @@ export interface Configuration {
   isAiEnabled: boolean;
   isBasicAuthInitialized: boolean;
   isConcurrencyViewEnabled: boolean;
+}
+
+/** ServiceInstance is one running component, as it announces itself (Kestra's ServiceInstance). */
+export interface ServiceInstance {
+  /** Unique per instance: a new one at each start. */
+  id: string;
+  type: ServiceType;
+  state: ServiceState;
+  hostname: string;
+  pid: number;
+  /** When the instance started. */
+  createdAt:
+    | Timestamp
+    | undefined;
+  /** Its last heartbeat: an instance silent for 15 s is gone from the list. */
+  updatedAt:
+    | Timestamp
+    | undefined;
+  /** flowmesh's version. */
+  version: string;
+  /** A worker's group. */
+  workerGroup: string;
 }
 
 function createBaseEnvironment(): Environment {
@@ -541,6 +670,229 @@ export const Configuration: MessageFns<Configuration> = {
   },
 };
 
+function createBaseServiceInstance(): ServiceInstance {
+  return {
+    id: "",
+    type: 0,
+    state: 0,
+    hostname: "",
+    pid: 0,
+    createdAt: undefined,
+    updatedAt: undefined,
+    version: "",
+    workerGroup: "",
+  };
+}
+
+export const ServiceInstance: MessageFns<ServiceInstance> = {
+  encode(message: ServiceInstance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.type !== 0) {
+      writer.uint32(16).int32(message.type);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.hostname !== "") {
+      writer.uint32(34).string(message.hostname);
+    }
+    if (message.pid !== 0) {
+      writer.uint32(40).int32(message.pid);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(50).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(message.updatedAt, writer.uint32(58).fork()).join();
+    }
+    if (message.version !== "") {
+      writer.uint32(66).string(message.version);
+    }
+    if (message.workerGroup !== "") {
+      writer.uint32(74).string(message.workerGroup);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceInstance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceInstance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pid = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updatedAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.workerGroup = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceInstance {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      type: isSet(object.type) ? serviceTypeFromJSON(object.type) : 0,
+      state: isSet(object.state) ? serviceStateFromJSON(object.state) : 0,
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      pid: isSet(object.pid) ? globalThis.Number(object.pid) : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      workerGroup: isSet(object.workerGroup)
+        ? globalThis.String(object.workerGroup)
+        : isSet(object.worker_group)
+        ? globalThis.String(object.worker_group)
+        : "",
+    };
+  },
+
+  toJSON(message: ServiceInstance): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.type !== 0) {
+      obj.type = serviceTypeToJSON(message.type);
+    }
+    if (message.state !== 0) {
+      obj.state = serviceStateToJSON(message.state);
+    }
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.pid !== 0) {
+      obj.pid = Math.round(message.pid);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = fromTimestamp(message.updatedAt).toISOString();
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.workerGroup !== "") {
+      obj.workerGroup = message.workerGroup;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceInstance>, I>>(base?: I): ServiceInstance {
+    return ServiceInstance.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceInstance>, I>>(object: I): ServiceInstance {
+    const message = createBaseServiceInstance();
+    message.id = object.id ?? "";
+    message.type = object.type ?? 0;
+    message.state = object.state ?? 0;
+    message.hostname = object.hostname ?? "";
+    message.pid = object.pid ?? 0;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.updatedAt = (object.updatedAt !== undefined && object.updatedAt !== null)
+      ? Timestamp.fromPartial(object.updatedAt)
+      : undefined;
+    message.version = object.version ?? "";
+    message.workerGroup = object.workerGroup ?? "";
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin ? T
@@ -552,6 +904,39 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+const timestampFractionRegex = /:\d{2}\.\d+/;
+
+function fromJsonTimestamp(o: any): Timestamp {
+  if (o instanceof globalThis.Date) {
+    return toTimestamp(o);
+  } else if (typeof o === "string") {
+    // Date only keeps milliseconds, and parses longer fractions in an engine-specific way,
+    // so parse the fractional seconds ourselves and give Date only the whole seconds
+    const fraction = timestampFractionRegex.exec(o);
+    if (fraction === null) {
+      return toTimestamp(new globalThis.Date(o));
+    }
+    const fractionNanos = Number(fraction[0].slice(4, 13).padEnd(9, "0"));
+    const wholeSeconds = new globalThis.Date(o.replace(fraction[0], fraction[0].slice(0, 3)));
+    const timestamp = toTimestamp(new globalThis.Date(wholeSeconds.getTime() + Math.trunc(fractionNanos / 1_000_000)));
+    return { ...timestamp, nanos: (timestamp.nanos ?? 0) + (fractionNanos % 1_000_000) };
+  } else {
+    return Timestamp.fromJSON(o);
+  }
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -17,8 +17,13 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Configuration } from "./instance";
-import { GetConfigurationRequest } from "./instance_messages";
+import { Configuration, ServiceInstance } from "./instance";
+import {
+  GetConfigurationRequest,
+  GetServiceRequest,
+  SearchServicesRequest,
+  SearchServicesResponse,
+} from "./instance_messages";
 
 /** InstanceService tells clients about this flowmesh instance. */
 export type InstanceServiceService = typeof InstanceServiceService;
@@ -34,11 +39,49 @@ export const InstanceServiceService = {
     responseSerialize: (value: Configuration): Buffer => Buffer.from(Configuration.encode(value).finish()),
     responseDeserialize: (value: Buffer): Configuration => Configuration.decode(value),
   },
+  /**
+   * List the running component instances (Kestra's Instance / Services), a page at a time.
+   * Errors: INVALID_ARGUMENT for a bad page token.
+   */
+  searchServices: {
+    path: "/flowmesh.instance.v1.InstanceService/SearchServices" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchServicesRequest): Buffer =>
+      Buffer.from(SearchServicesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchServicesRequest => SearchServicesRequest.decode(value),
+    responseSerialize: (value: SearchServicesResponse): Buffer =>
+      Buffer.from(SearchServicesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchServicesResponse => SearchServicesResponse.decode(value),
+  },
+  /**
+   * Return one running component instance.
+   * Errors: NOT_FOUND when no running instance has the id.
+   */
+  getService: {
+    path: "/flowmesh.instance.v1.InstanceService/GetService" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetServiceRequest): Buffer => Buffer.from(GetServiceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetServiceRequest => GetServiceRequest.decode(value),
+    responseSerialize: (value: ServiceInstance): Buffer => Buffer.from(ServiceInstance.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceInstance => ServiceInstance.decode(value),
+  },
 } as const;
 
 export interface InstanceServiceServer extends UntypedServiceImplementation {
   /** Return the instance's configuration as Kestra's UI reads it, with flowmesh's version. */
   getConfiguration: handleUnaryCall<GetConfigurationRequest, Configuration>;
+  /**
+   * List the running component instances (Kestra's Instance / Services), a page at a time.
+   * Errors: INVALID_ARGUMENT for a bad page token.
+   */
+  searchServices: handleUnaryCall<SearchServicesRequest, SearchServicesResponse>;
+  /**
+   * Return one running component instance.
+   * Errors: NOT_FOUND when no running instance has the id.
+   */
+  getService: handleUnaryCall<GetServiceRequest, ServiceInstance>;
 }
 
 export interface InstanceServiceClient extends Client {
@@ -57,6 +100,44 @@ export interface InstanceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Configuration) => void,
+  ): ClientUnaryCall;
+  /**
+   * List the running component instances (Kestra's Instance / Services), a page at a time.
+   * Errors: INVALID_ARGUMENT for a bad page token.
+   */
+  searchServices(
+    request: SearchServicesRequest,
+    callback: (error: ServiceError | null, response: SearchServicesResponse) => void,
+  ): ClientUnaryCall;
+  searchServices(
+    request: SearchServicesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchServicesResponse) => void,
+  ): ClientUnaryCall;
+  searchServices(
+    request: SearchServicesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchServicesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return one running component instance.
+   * Errors: NOT_FOUND when no running instance has the id.
+   */
+  getService(
+    request: GetServiceRequest,
+    callback: (error: ServiceError | null, response: ServiceInstance) => void,
+  ): ClientUnaryCall;
+  getService(
+    request: GetServiceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceInstance) => void,
+  ): ClientUnaryCall;
+  getService(
+    request: GetServiceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceInstance) => void,
   ): ClientUnaryCall;
 }
 
