@@ -158,8 +158,11 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
 _LOG_FIELDS = {"execution_id": "execution_id", "namespace": "namespace", "flow_id": "flow"}
 
 
-def _bind_log_context(request: Message) -> None:
-    """Give the call's log lines the execution, namespace and flow its request names."""
+def _bind_log_context(request: Message | AsyncIterator[Message]) -> None:
+    """Give the call's log lines the execution, namespace and flow its request names (a
+    client-streaming call, such as an upload, has no one request to read them from)."""
+    if not isinstance(request, Message):
+        return
     fields = request.DESCRIPTOR.fields_by_name
     bind_log_context(
         **{
