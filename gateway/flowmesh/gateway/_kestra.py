@@ -56,6 +56,8 @@ FILTERS = {
     ("triggerExecutionId", "EQUALS"): "triggerExecutionId",
     ("childFilter", "EQUALS"): "childFilter",
     ("executionId", "EQUALS"): "executionId",
+    ("triggerId", "EQUALS"): "triggerId",
+    ("workerId", "EQUALS"): "workerId",
     ("level", "EQUALS"): "minLevel",  # Kestra's log level filter keeps that level and above
 }
 # Filters whose value is a comma-separated list.
@@ -532,6 +534,14 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.flow.v1.ListDistinctNamespacesResponse": lambda found: list(found.namespaces),
     "flowmesh.namespace.v1.Namespace": lambda namespace: {"id": namespace.id, "deleted": namespace.deleted},
     "flowmesh.namespace.v1.AutocompleteNamespacesResponse": lambda found: list(found.namespaces),
+    # Kestra's ApiSecretListResponse: read-only, the names only (secrets come from the environment).
+    "flowmesh.namespace.v1.SearchSecretsResponse": lambda found: {
+        "readOnly": True,
+        "results": [
+            {"key": secret.key, "namespace": secret.namespace or None, "tags": []} for secret in found.secrets
+        ],
+        "total": int(found.total_size),
+    },
     # Every property, false and empty ones too: the UI reads them all.
     "flowmesh.instance.v1.Configuration": lambda configuration: _plain(
         json_format.MessageToDict(configuration, always_print_fields_with_no_presence=True)

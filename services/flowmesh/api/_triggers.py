@@ -73,15 +73,7 @@ class TriggerServicer(TriggerServiceServicer):
     async def SearchTriggers(
         self, request: messages.SearchTriggersRequest, context: grpc.aio.ServicerContext
     ) -> messages.SearchTriggersResponse:
-        query = request.query.lower()
-        prefix = f"{request.namespace}."
-        items = [
-            item
-            for item in await self._listed(request.tenant)
-            if (not request.namespace or f"{item.trigger_id.namespace}.".startswith(prefix))
-            and (not request.flow_id or item.trigger_id.flow_id == request.flow_id)
-            and (not query or query in item.trigger_id.key.partition("/")[2].lower())
-        ]
+        items = await self._selected(request.tenant, request)
         chosen = page_of(sorted_triggers(items, request.sort), request.page_size, request.page_token)
         at = now()
         return messages.SearchTriggersResponse(
@@ -149,12 +141,29 @@ class TriggerServicer(TriggerServiceServicer):
     async def UnlockTriggers(
         self, request: messages.UnlockTriggersRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        items = await self._find_all(request.tenant, request.triggers)
-        at = now()
-        chosen = [item for item in items if item.state is not None and locked(item.state, at)]
-        for item in chosen:
-            await self._change(item, _unlock)
-        return _done(len(chosen))
+        return await self._unlock_all(await self._find_all(request.tenant, request.triggers))
+
+    @unary
+    async def UnlockTriggersByQuery(
+        self, request: messages.UnlockTriggersByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._unlock_all(await self._selected(request.tenant, request.query))
+
+    @unary
+    async def SetTriggersDisabledByQuery(
+        self, request: messages.SetTriggersDisabledByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        disabled = request.disabled if request.HasField("disabled") else True
+        items = await self._selected(request.tenant, request.query)
+        for item in items:
+            await self._change(item, set_disabled(disabled, now()))
+        return _done(len(items))
+
+    @unary
+    async def RestartTrigger(
+        self, request: messages.RestartTriggerRequest, context: grpc.aio.ServicerContext
+    ) -> TriggerState:
+        return await self._change(await self._find(request.tenant, request), _restart)
 
     @unary
     async def CreateBackfill(
@@ -196,19 +205,49 @@ class TriggerServicer(TriggerServiceServicer):
     async def PauseBackfills(
         self, request: messages.PauseBackfillsRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        return await self._backfills_action(request.tenant, request.triggers, _paused(True))
+        return await self._backfills_action(
+            await self._find_all(request.tenant, request.triggers), _paused(True)
+        )
 
     @unary
     async def UnpauseBackfills(
         self, request: messages.UnpauseBackfillsRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        return await self._backfills_action(request.tenant, request.triggers, _paused(False))
+        return await self._backfills_action(
+            await self._find_all(request.tenant, request.triggers), _paused(False)
+        )
 
     @unary
     async def DeleteBackfills(
         self, request: messages.DeleteBackfillsRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        return await self._backfills_action(request.tenant, request.triggers, _without_backfill)
+        return await self._backfills_action(
+            await self._find_all(request.tenant, request.triggers), _without_backfill
+        )
+
+    @unary
+    async def PauseBackfillsByQuery(
+        self, request: messages.PauseBackfillsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._backfills_action(
+            await self._selected(request.tenant, request.query), _paused(True)
+        )
+
+    @unary
+    async def UnpauseBackfillsByQuery(
+        self, request: messages.UnpauseBackfillsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._backfills_action(
+            await self._selected(request.tenant, request.query), _paused(False)
+        )
+
+    @unary
+    async def DeleteBackfillsByQuery(
+        self, request: messages.DeleteBackfillsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._backfills_action(
+            await self._selected(request.tenant, request.query), _without_backfill
+        )
 
     @unary
     async def DeleteTrigger(
@@ -223,6 +262,47 @@ class TriggerServicer(TriggerServiceServicer):
             )
         await self._states.delete(trigger_id)
         return messages.DeleteTriggerResponse()
+
+    @unary
+    async def DeleteTriggers(
+        self, request: messages.DeleteTriggersRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._forget_all(await self._find_all(request.tenant, request.triggers))
+
+    @unary
+    async def DeleteTriggersByQuery(
+        self, request: messages.DeleteTriggersByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._forget_all(await self._selected(request.tenant, request.query))
+
+    async def _selected(self, tenant: str, query: messages.SearchTriggersRequest) -> list[FlowTrigger]:
+        """Return the triggers of tenant's deployed flows that query's filters select, unsorted."""
+        text = query.query.lower()
+        prefix = f"{query.namespace}."
+        return [
+            item
+            for item in await self._listed(tenant)
+            if (not query.namespace or f"{item.trigger_id.namespace}.".startswith(prefix))
+            and (not query.flow_id or item.trigger_id.flow_id == query.flow_id)
+            and (not query.trigger_id or item.trigger_id.trigger_id == query.trigger_id)
+            and (not query.worker_id or (item.state is not None and item.state.worker_id == query.worker_id))
+            and (not text or text in item.trigger_id.key.partition("/")[2].lower())
+        ]
+
+    async def _unlock_all(self, items: Iterable[FlowTrigger]) -> messages.TriggersOperationResponse:
+        """Unlock the locked triggers of items; the others are left as they are."""
+        at = now()
+        chosen = [item for item in items if item.state is not None and locked(item.state, at)]
+        for item in chosen:
+            await self._change(item, _unlock)
+        return _done(len(chosen))
+
+    async def _forget_all(self, items: Iterable[FlowTrigger]) -> messages.TriggersOperationResponse:
+        """Forget the stored states of items; those without one are left out."""
+        chosen = [item for item in items if item.state is not None]
+        for item in chosen:
+            await self._states.delete(item.trigger_id)
+        return _done(len(chosen))
 
     async def _listed(self, tenant: str) -> list[FlowTrigger]:
         """Return the triggers of tenant's deployed flows, each with its state."""
@@ -270,11 +350,11 @@ class TriggerServicer(TriggerServiceServicer):
             ) from None
 
     async def _backfills_action(
-        self, tenant: str, refs: Iterable[TriggerRef], change: Change
+        self, items: Iterable[FlowTrigger], change: Change
     ) -> messages.TriggersOperationResponse:
-        """Apply change to the backfill of each trigger refs name; those without one are left out."""
+        """Apply change to the backfill of each of items; those without one are left out."""
         changed = 0
-        for item in await self._find_all(tenant, refs):
+        for item in items:
             try:
                 await self._change(item, change)
             except _NoBackfill:
@@ -306,6 +386,10 @@ def _done(count: int) -> messages.TriggersOperationResponse:
 
 def _unlock(state: StoredState) -> StoredState:
     return replace(state, execution_id=None, evaluating_until=None, worker_id=None)
+
+
+def _restart(state: StoredState) -> StoredState:
+    return replace(state, date=None, next=None, evaluating_until=None, worker_id=None)
 
 
 def _paused(paused: bool) -> Change:
