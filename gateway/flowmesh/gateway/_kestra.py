@@ -493,6 +493,13 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.stats.v1.DailyStatistics": daily_to_kestra,
     "flowmesh.stats.v1.DailyStatisticsByFlowResponse": daily_by_flow_to_kestra,
     "flowmesh.common.v1.State": state_to_kestra,
+    "flowmesh.execution.v1.ExecutionStatusEvent": lambda event: {
+        "executionId": event.execution_id,
+        "tenantId": event.tenant_id,
+        "namespace": event.namespace,
+        "flowId": event.flow_id,
+        "state": state_to_kestra(event.state),
+    },
     "flowmesh.kv.v1.KvValue": kv_value_to_kestra,
     "flowmesh.kv.v1.KvEntry": kv_entry_to_kestra,
     # Kestra answers a key's deletion with a bare boolean.

@@ -58,6 +58,11 @@ class ExecutionServiceStub:
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
                 _registered_method=True)
+        self.FollowExecutionDependencies = channel.unary_stream(
+                '/flowmesh.execution.v1.ExecutionService/FollowExecutionDependencies',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionDependenciesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ExecutionStatusEvent.FromString,
+                _registered_method=True)
         self.KillExecution = channel.unary_unary(
                 '/flowmesh.execution.v1.ExecutionService/KillExecution',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.SerializeToString,
@@ -298,6 +303,16 @@ class ExecutionServiceServicer:
 
     def FollowExecution(self, request, context):
         """Stream the execution each time it changes, until it ends.
+        Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FollowExecutionDependencies(self, request, context):
+        """Stream the state changes of an execution and of the executions it started or triggered
+        (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+        each of those flows has an ended one and all have ended.
         Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -747,6 +762,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
+            'FollowExecutionDependencies': grpc.unary_stream_rpc_method_handler(
+                    servicer.FollowExecutionDependencies,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionDependenciesRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ExecutionStatusEvent.SerializeToString,
+            ),
             'KillExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.KillExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.FromString,
@@ -1062,6 +1082,33 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/FollowExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FollowExecutionDependencies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/FollowExecutionDependencies',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionDependenciesRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ExecutionStatusEvent.FromString,
             options,
             channel_credentials,
             insecure,

@@ -55,6 +55,12 @@ class ExecutionServiceStub:
     """Stream the execution each time it changes, until it ends.
     Errors: NOT_FOUND.
     """
+    FollowExecutionDependencies: _grpc.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionDependenciesRequest, _execution_messages_pb2.ExecutionStatusEvent]
+    """Stream the state changes of an execution and of the executions it started or triggered
+    (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+    each of those flows has an ended one and all have ended.
+    Errors: NOT_FOUND.
+    """
     KillExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.KillExecutionRequest, _execution_pb2.Execution]
     """Kill an execution that has not ended: it goes KILLING, its task runs that
     have not ended become KILLED, no further task runs start, and it ends KILLED.
@@ -322,6 +328,12 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     """
     FollowExecution: _aio.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
     """Stream the execution each time it changes, until it ends.
+    Errors: NOT_FOUND.
+    """
+    FollowExecutionDependencies: _aio.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionDependenciesRequest, _execution_messages_pb2.ExecutionStatusEvent]  # type: ignore[assignment]
+    """Stream the state changes of an execution and of the executions it started or triggered
+    (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+    each of those flows has an ended one and all have ended.
     Errors: NOT_FOUND.
     """
     KillExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.KillExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
@@ -612,6 +624,18 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_execution_pb2.Execution], _abc.AsyncIterator[_execution_pb2.Execution]]:
         """Stream the execution each time it changes, until it ends.
+        Errors: NOT_FOUND.
+        """
+
+    @_abc_1.abstractmethod
+    def FollowExecutionDependencies(
+        self,
+        request: _execution_messages_pb2.FollowExecutionDependenciesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_execution_messages_pb2.ExecutionStatusEvent], _abc.AsyncIterator[_execution_messages_pb2.ExecutionStatusEvent]]:
+        """Stream the state changes of an execution and of the executions it started or triggered
+        (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+        each of those flows has an ended one and all have ended.
         Errors: NOT_FOUND.
         """
 
