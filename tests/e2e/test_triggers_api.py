@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -320,3 +322,22 @@ async def test_a_filter_triggers_do_not_have_is_refused_naming_it(
     assert response.status_code == 400, response.text
     assert [violation["path"] for violation in response.json()["violations"]] == [parameter]
     assert (await search(client))["yearly"]["state"]["disabled"] is False
+
+
+async def test_the_csv_export_lists_the_triggers_the_filters_select(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        f"{TRIGGERS}/export/by-query/csv",
+        params={"filters[namespace][EQUALS]": NAMESPACE, "sort": "triggerId:desc"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["flowId"], row["triggerId"], row["disabled"]) for row in rows] == [
+        ("scheduled", "yearly", "false"),
+        ("scheduled", "hook", "false"),
+    ]
+    assert rows[0]["type"] == "io.kestra.plugin.core.trigger.Schedule"
+    assert rows[0]["nextEvaluationDate"] == f"{datetime.now(UTC).year + 1}-01-01T00:00:00Z"
+    bad = await client.get(f"{TRIGGERS}/export/by-query/csv", params={"sort": "color:asc"})
+    assert bad.status_code == 422, bad.text
+    assert [violation["path"] for violation in bad.json()["violations"]] == ["sort"]

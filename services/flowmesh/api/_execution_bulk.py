@@ -8,8 +8,6 @@ sent and the answer counts them.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
@@ -24,7 +22,7 @@ from flowmesh.api._execution_actions import (
     refuse_status,
     refuse_unqueue_state,
 )
-from flowmesh.api._support import MAX_PAGE_SIZE, streaming, translate, unary
+from flowmesh.api._support import MAX_PAGE_SIZE, csv_chunk, csv_rows, streaming, translate, unary
 from flowmesh.common.v1.state_pb2 import Label, StateType
 from flowmesh.engine import state_name
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
@@ -112,11 +110,10 @@ class BulkExecutionRpcs:
     ) -> AsyncIterator[FileChunk]:
         first = True
         async for page in self._pages(request.tenant, request.query, context):
-            data = csv_rows(page, header=first)
             if first:
-                yield FileChunk(filename="executions.csv", content_type="text/csv", data=data)
-            elif data:
-                yield FileChunk(data=data)
+                yield csv_chunk("executions", CSV_COLUMNS, map(_csv_row, page))
+            elif page:
+                yield FileChunk(data=csv_rows(None, map(_csv_row, page)))
             first = False
 
     # ------------------------------------------------------------------------ deletion
@@ -323,25 +320,16 @@ CSV_COLUMNS = (
 )
 
 
-def csv_rows(executions: Sequence[Execution], *, header: bool) -> bytes:
-    """Return executions as CSV rows (RFC 4180, UTF-8), after the header row when asked."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if header:
-        writer.writerow(CSV_COLUMNS)
-    for execution in executions:
-        start, end = state_dates(execution.state)
-        writer.writerow(
-            (
-                execution.id,
-                execution.namespace,
-                execution.flow_id,
-                execution.flow_revision,
-                state_name(execution.state.current),
-                start.isoformat() if start else "",
-                end.isoformat() if end else "",
-                iso_duration(end - start) if start and end else "",
-                ",".join(f"{label.key}:{label.value}" for label in execution.labels),
-            )
-        )
-    return out.getvalue().encode()
+def _csv_row(execution: Execution) -> tuple[object, ...]:
+    start, end = state_dates(execution.state)
+    return (
+        execution.id,
+        execution.namespace,
+        execution.flow_id,
+        execution.flow_revision,
+        state_name(execution.state.current),
+        start.isoformat() if start else "",
+        end.isoformat() if end else "",
+        iso_duration(end - start) if start and end else "",
+        ",".join(f"{label.key}:{label.value}" for label in execution.labels),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -17,7 +17,7 @@ from typing import Protocol
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from flowmesh.api._support import not_found, now, page_of, unary
+from flowmesh.api._support import csv_chunk, not_found, now, page_of, streaming, unary
 from flowmesh.api._trigger_views import (
     FlowTrigger,
     ParsedTriggers,
@@ -27,6 +27,7 @@ from flowmesh.api._trigger_views import (
     state_view,
     with_trigger,
 )
+from flowmesh.file.v1.file_messages_pb2 import FileChunk
 from flowmesh.language import InputsError, Schedule, resolve_inputs
 from flowmesh.rpc import ApiError
 from flowmesh.state import Backfill, FlowStore, TriggerId, TriggerStates, set_disabled
@@ -275,6 +276,14 @@ class TriggerServicer(TriggerServiceServicer):
     ) -> messages.TriggersOperationResponse:
         return await self._forget_all(await self._selected(request.tenant, request.query))
 
+    @streaming
+    async def ExportTriggersByQuery(
+        self, request: messages.ExportTriggersByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[FileChunk]:
+        items = sorted_triggers(await self._selected(request.tenant, request.query), request.query.sort)
+        at = now()
+        yield csv_chunk("triggers", _CSV_COLUMNS, (_csv_row(item, at) for item in items))
+
     async def _selected(self, tenant: str, query: messages.SearchTriggersRequest) -> list[FlowTrigger]:
         """Return the triggers of tenant's deployed flows that query's filters select, unsorted."""
         text = query.query.lower()
@@ -361,6 +370,36 @@ class TriggerServicer(TriggerServiceServicer):
                 continue
             changed += 1
         return _done(changed)
+
+
+_CSV_COLUMNS = (
+    "namespace",
+    "flowId",
+    "triggerId",
+    "type",
+    "disabled",
+    "locked",
+    "nextEvaluationDate",
+    "lastTriggeredDate",
+    "executionId",
+    "workerId",
+)
+
+
+def _csv_row(item: FlowTrigger, at: datetime) -> tuple[object, ...]:
+    view = state_view(item, at)
+    dates = [view.next_evaluation_date, view.last_triggered_date]
+    return (
+        view.namespace,
+        view.flow_id,
+        view.trigger_id,
+        item.trigger.type,
+        str(view.disabled).lower(),
+        str(view.locked).lower(),
+        *(date.ToJsonString() if date.seconds or date.nanos else "" for date in dates),
+        view.execution_id,
+        view.worker_id,
+    )
 
 
 def _check(named: _Named, where: str = "") -> None:

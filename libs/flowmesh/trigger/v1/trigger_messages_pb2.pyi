@@ -295,3 +295,11 @@ class RestartTriggerRequest(_message.Message):
     flow_id: str
     trigger_id: str
     def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., trigger_id: _Optional[str] = ...) -> None: ...
+
+class ExportTriggersByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from flowmesh.file.v1 import file_messages_pb2 as flowmesh_dot_file_dot_v1_dot_file__messages__pb2
 from flowmesh.trigger.v1 import trigger_messages_pb2 as flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2
 from flowmesh.trigger.v1 import trigger_pb2 as flowmesh_dot_trigger_dot_v1_dot_trigger__pb2
 
@@ -146,6 +147,11 @@ class TriggerServiceStub:
                 '/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery',
                 request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteBackfillsByQueryRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.ExportTriggersByQuery = channel.unary_stream(
+                '/flowmesh.trigger.v1.TriggerService/ExportTriggersByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.ExportTriggersByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
                 _registered_method=True)
 
 
@@ -333,6 +339,15 @@ class TriggerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportTriggersByQuery(self, request, context):
+        """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+        trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+        lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriggerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -445,6 +460,11 @@ def add_TriggerServiceServicer_to_server(servicer, server):
                     servicer.DeleteBackfillsByQuery,
                     request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteBackfillsByQueryRequest.FromString,
                     response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'ExportTriggersByQuery': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportTriggersByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.ExportTriggersByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1043,6 +1063,33 @@ class TriggerService:
             '/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery',
             flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteBackfillsByQueryRequest.SerializeToString,
             flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportTriggersByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/ExportTriggersByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.ExportTriggersByQueryRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
             options,
             channel_credentials,
             insecure,

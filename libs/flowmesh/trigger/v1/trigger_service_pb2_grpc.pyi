@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from flowmesh.trigger.v1 import trigger_messages_pb2 as _trigger_messages_pb2
 from flowmesh.trigger.v1 import trigger_pb2 as _trigger_pb2
 from grpc import aio as _aio
@@ -127,6 +128,11 @@ class TriggerServiceStub:
     """Delete the backfills of the triggers a search selects; those with none are left out.
     Errors: INVALID_ARGUMENT for a bad filter.
     """
+    ExportTriggersByQuery: _grpc.UnaryStreamMultiCallable[_trigger_messages_pb2.ExportTriggersByQueryRequest, _file_messages_pb2.FileChunk]
+    """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+    trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+    lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+    """
 
 @_typing.type_check_only
 class TriggerServiceAsyncStub(TriggerServiceStub):
@@ -225,6 +231,11 @@ class TriggerServiceAsyncStub(TriggerServiceStub):
     DeleteBackfillsByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
     """Delete the backfills of the triggers a search selects; those with none are left out.
     Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    ExportTriggersByQuery: _aio.UnaryStreamMultiCallable[_trigger_messages_pb2.ExportTriggersByQueryRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+    trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+    lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
     """
 
 class TriggerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -453,6 +464,17 @@ class TriggerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
         """Delete the backfills of the triggers a search selects; those with none are left out.
         Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportTriggersByQuery(
+        self,
+        request: _trigger_messages_pb2.ExportTriggersByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+        trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+        lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
         """
 
 def add_TriggerServiceServicer_to_server(servicer: TriggerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
