@@ -69,3 +69,12 @@ async def test_writing_a_secret_is_refused_saying_they_come_from_the_environment
     assert "environment" in error["message"]
     listed = await client.get(f"{API}/namespaces/company.team/secrets")
     assert [item["key"] for item in listed.json()["results"]] == ["API_TOKEN", "DB_PASSWORD"]
+
+
+async def test_a_namespace_inherits_no_secret_every_one_is_its_own(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"{API}/namespaces/company.team/inherited-secrets")
+    assert response.status_code == 200, response.text
+    assert response.json() == {}
+    malformed = await client.get(f"{API}/namespaces/-company/inherited-secrets")
+    assert malformed.status_code == 422, malformed.text
+    assert [violation["path"] for violation in malformed.json()["violations"]] == ["namespace"]

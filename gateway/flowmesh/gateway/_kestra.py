@@ -541,6 +541,9 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.flow.v1.ListDistinctNamespacesResponse": lambda found: list(found.namespaces),
     "flowmesh.namespace.v1.Namespace": lambda namespace: {"id": namespace.id, "deleted": namespace.deleted},
     "flowmesh.namespace.v1.AutocompleteNamespacesResponse": lambda found: list(found.namespaces),
+    "flowmesh.namespace.v1.InheritedSecrets": lambda found: {
+        namespace: list(names.keys) for namespace, names in found.by_namespace.items()
+    },
     # Kestra's ApiSecretListResponse: read-only, the names only (secrets come from the environment).
     "flowmesh.namespace.v1.SearchSecretsResponse": lambda found: {
         "readOnly": True,

@@ -88,6 +88,13 @@ class NamespaceServicer(NamespaceServiceServicer):
         )
 
     @unary
+    async def GetInheritedSecrets(
+        self, request: messages.GetInheritedSecretsRequest, context: grpc.aio.ServicerContext
+    ) -> messages.InheritedSecrets:
+        _check_namespace(request.namespace, "namespace")
+        return messages.InheritedSecrets()
+
+    @unary
     async def PutSecret(
         self, request: messages.PutSecretRequest, context: grpc.aio.ServicerContext
     ) -> messages.SearchSecretsResponse:

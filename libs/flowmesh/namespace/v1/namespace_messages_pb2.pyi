@@ -128,3 +128,30 @@ class DeleteSecretRequest(_message.Message):
 class DeleteSecretResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class GetInheritedSecretsRequest(_message.Message):
+    __slots__ = ("tenant", "namespace")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    namespace: str
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ...) -> None: ...
+
+class SecretKeys(_message.Message):
+    __slots__ = ("keys",)
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class InheritedSecrets(_message.Message):
+    __slots__ = ("by_namespace",)
+    class ByNamespaceEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: SecretKeys
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[SecretKeys, _Mapping]] = ...) -> None: ...
+    BY_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    by_namespace: _containers.MessageMap[str, SecretKeys]
+    def __init__(self, by_namespace: _Optional[_Mapping[str, SecretKeys]] = ...) -> None: ...

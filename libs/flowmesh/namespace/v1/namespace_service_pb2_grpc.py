@@ -57,6 +57,11 @@ class NamespaceServiceStub:
                 request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
                 _registered_method=True)
+        self.GetInheritedSecrets = channel.unary_unary(
+                '/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets',
+                request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.GetInheritedSecretsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.InheritedSecrets.FromString,
+                _registered_method=True)
         self.PutSecret = channel.unary_unary(
                 '/flowmesh.namespace.v1.NamespaceService/PutSecret',
                 request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PutSecretRequest.SerializeToString,
@@ -112,6 +117,15 @@ class NamespaceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetInheritedSecrets(self, request, context):
+        """List the secrets a namespace inherits from the namespaces above it: none, as every
+        namespace has the api's secrets as its own (SearchSecrets).
+        Errors: INVALID_ARGUMENT for a malformed namespace.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PutSecret(self, request, context):
         """Refused: secrets are read from the environment of the flowmesh processes.
         Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
@@ -158,6 +172,11 @@ def add_NamespaceServiceServicer_to_server(servicer, server):
                     servicer.SearchSecrets,
                     request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsRequest.FromString,
                     response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.SerializeToString,
+            ),
+            'GetInheritedSecrets': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInheritedSecrets,
+                    request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.GetInheritedSecretsRequest.FromString,
+                    response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.InheritedSecrets.SerializeToString,
             ),
             'PutSecret': grpc.unary_unary_rpc_method_handler(
                     servicer.PutSecret,
@@ -285,6 +304,33 @@ class NamespaceService:
             '/flowmesh.namespace.v1.NamespaceService/SearchSecrets',
             flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsRequest.SerializeToString,
             flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInheritedSecrets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets',
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.GetInheritedSecretsRequest.SerializeToString,
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.InheritedSecrets.FromString,
             options,
             channel_credentials,
             insecure,

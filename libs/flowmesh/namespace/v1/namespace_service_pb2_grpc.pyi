@@ -53,6 +53,11 @@ class NamespaceServiceStub:
     FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
     the same. Errors: INVALID_ARGUMENT for a bad page token.
     """
+    GetInheritedSecrets: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.GetInheritedSecretsRequest, _namespace_messages_pb2.InheritedSecrets]
+    """List the secrets a namespace inherits from the namespaces above it: none, as every
+    namespace has the api's secrets as its own (SearchSecrets).
+    Errors: INVALID_ARGUMENT for a malformed namespace.
+    """
     PutSecret: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.PutSecretRequest, _namespace_messages_pb2.SearchSecretsResponse]
     """Refused: secrets are read from the environment of the flowmesh processes.
     Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
@@ -89,6 +94,11 @@ class NamespaceServiceAsyncStub(NamespaceServiceStub):
     """List the names of the secrets the api process has (its SECRET_<NAME> and
     FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
     the same. Errors: INVALID_ARGUMENT for a bad page token.
+    """
+    GetInheritedSecrets: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.GetInheritedSecretsRequest, _namespace_messages_pb2.InheritedSecrets]  # type: ignore[assignment]
+    """List the secrets a namespace inherits from the namespaces above it: none, as every
+    namespace has the api's secrets as its own (SearchSecrets).
+    Errors: INVALID_ARGUMENT for a malformed namespace.
     """
     PutSecret: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.PutSecretRequest, _namespace_messages_pb2.SearchSecretsResponse]  # type: ignore[assignment]
     """Refused: secrets are read from the environment of the flowmesh processes.
@@ -147,6 +157,17 @@ class NamespaceServiceServicer(metaclass=_abc_1.ABCMeta):
         """List the names of the secrets the api process has (its SECRET_<NAME> and
         FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
         the same. Errors: INVALID_ARGUMENT for a bad page token.
+        """
+
+    @_abc_1.abstractmethod
+    def GetInheritedSecrets(
+        self,
+        request: _namespace_messages_pb2.GetInheritedSecretsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_namespace_messages_pb2.InheritedSecrets, _abc.Awaitable[_namespace_messages_pb2.InheritedSecrets]]:
+        """List the secrets a namespace inherits from the namespaces above it: none, as every
+        namespace has the api's secrets as its own (SearchSecrets).
+        Errors: INVALID_ARGUMENT for a malformed namespace.
         """
 
     @_abc_1.abstractmethod
