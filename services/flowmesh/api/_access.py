@@ -22,7 +22,6 @@ from flowmesh.repository import Repository
 from flowmesh.rpc import ApiError
 from flowmesh.state import ExecutionStore
 
-
 # Requests that read beyond the namespaces they name: following an execution's dependencies
 # tells the states of executions of other namespaces, so it needs the role on all of them.
 _READS_ELSEWHERE = frozenset({"flowmesh.execution.v1.FollowExecutionDependenciesRequest"})
