@@ -3,6 +3,8 @@ through the standalone server's REST API."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -284,3 +286,27 @@ async def test_a_replay_with_inputs_runs_again_with_the_new_ones(client: httpx.A
     )
     assert bad.status_code == 422, bad.text
     assert bad.json()["violations"][0]["path"] == "inputs.times"
+
+
+async def test_the_csv_export_has_a_row_for_each_execution_the_filters_select(
+    client: httpx.AsyncClient,
+) -> None:
+    done = await hello(client)
+    page = await indexed_execution(client, done)
+    response = await client.get(
+        f"{EXECUTIONS}/export/by-query/csv",
+        params={"filters[namespace][EQUALS]": NAMESPACE, "filters[flowId][EQUALS]": "hello"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "executions.csv" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {row["id"] for row in rows} == {item["id"] for item in page["results"]}
+    row = next(row for row in rows if row["id"] == done["id"])
+    assert (row["namespace"], row["flowId"], row["state"]) == (NAMESPACE, "hello", "SUCCESS")
+    assert row["startDate"]
+    assert row["duration"].startswith("PT")
+    assert "system.correlationId:" in row["labels"]
+    bad = await client.get(f"{EXECUTIONS}/export/by-query/csv", params={"filters[color][EQUALS]": "red"})
+    assert bad.status_code == 400, bad.text
+    assert [violation["path"] for violation in bad.json()["violations"]] == ["filters[color][EQUALS]"]

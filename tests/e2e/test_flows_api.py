@@ -3,6 +3,7 @@ revisions, graphs, bulk updates, import and export, bulk actions, dependencies."
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import AsyncIterator
@@ -426,3 +427,23 @@ async def test_a_task_and_a_trigger_are_validated_on_their_own(client: httpx.Asy
         f"{FLOWS}/validate/task", content=task, params={"section": "NOPE"}, headers=YAML
     )
     assert bad_section.status_code in (400, 422), bad_section.text
+
+
+async def test_the_csv_export_lists_the_flows_a_query_finds(client: httpx.AsyncClient) -> None:
+    await deploy(client, flow("first", "csv.team"))
+    await deploy(client, flow("second", "csv.team.sub", disabled="true"))
+    await deploy(client, flow("elsewhere", "csv.other"))
+    response = await client.get(
+        f"{FLOWS}/export/by-query/csv", params={"filters[namespace][PREFIX]": "csv.team"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["namespace"], row["id"], row["revision"], row["disabled"]) for row in rows] == [
+        ("csv.team", "first", "1", "false"),
+        ("csv.team.sub", "second", "1", "true"),
+    ]
+    assert all(row["updated"] for row in rows)
+    bad = await client.get(f"{FLOWS}/export/by-query/csv", params={"filters[state][EQUALS]": "SUCCESS"})
+    assert bad.status_code == 400, bad.text
+    assert [violation["path"] for violation in bad.json()["violations"]] == ["filters[state][EQUALS]"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -239,3 +241,103 @@ async def test_a_malformed_trigger_reference_is_refused_naming_it(
     response = await client.request(verb, f"{TRIGGERS}/{path}", json=body)
     assert response.status_code == 422, response.text
     assert [violation["path"] for violation in response.json()["violations"]] == [field]
+
+
+async def test_kestra_filters_select_the_triggers_a_search_lists(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        f"{TRIGGERS}/search",
+        params={"filters[namespace][PREFIX]": "company", "filters[triggerId][EQUALS]": "hook"},
+    )
+    assert response.status_code == 200, response.text
+    assert [item["state"]["triggerId"] for item in response.json()["results"]] == ["hook"]
+    nothing = await client.get(f"{TRIGGERS}/search", params={"filters[flowId][EQUALS]": "other"})
+    assert nothing.json() == {"results": [], "total": 0}
+
+
+async def test_by_query_disabling_acts_on_the_triggers_the_filters_select(client: httpx.AsyncClient) -> None:
+    selected = {"filters[flowId][EQUALS]": "scheduled", "filters[triggerId][EQUALS]": "hook"}
+    response = await client.post(f"{TRIGGERS}/set-disabled/by-query", params=selected)
+    assert response.status_code == 200, response.text
+    assert response.json()["totalItems"] == 1
+    found = await search(client)
+    assert (found["hook"]["state"]["disabled"], found["yearly"]["state"]["disabled"]) == (True, False)
+
+    enabled = await client.post(f"{TRIGGERS}/set-disabled/by-query", params={**selected, "disabled": "false"})
+    assert enabled.json()["totalItems"] == 1
+    assert (await search(client))["hook"]["state"]["disabled"] is False
+
+    # The state the disabling stored is forgotten by query, then there is none left to forget.
+    forgotten = await client.delete(f"{TRIGGERS}/delete/by-query", params=selected)
+    assert forgotten.status_code == 200, forgotten.text
+    assert forgotten.json()["totalItems"] == 1
+    again = await client.request("DELETE", f"{TRIGGERS}/delete/by-triggers", json=[ref("hook")])
+    assert again.json()["totalItems"] == 0
+
+
+async def test_by_query_backfill_and_unlock_actions_skip_what_they_cannot_apply_to(
+    client: httpx.AsyncClient,
+) -> None:
+    backfill = {"start": "2100-01-01T00:00:00Z"}
+    created = await client.put(f"{TRIGGERS}/backfill/create", json={**ref(), "backfill": backfill})
+    assert created.status_code == 200, created.text
+    everything = {"filters[namespace][EQUALS]": NAMESPACE}
+    paused = await client.post(f"{TRIGGERS}/backfill/pause/by-query", params=everything)
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["totalItems"] == 1  # the webhook has no backfill
+    assert (await search(client))["yearly"]["state"]["backfill"]["paused"] is True
+    resumed = await client.post(f"{TRIGGERS}/backfill/unpause/by-query", params=everything)
+    assert resumed.json()["totalItems"] == 1
+    deleted = await client.post(f"{TRIGGERS}/backfill/delete/by-query", params=everything)
+    assert deleted.json()["totalItems"] == 1
+    assert (await search(client))["yearly"]["state"]["backfill"] is None
+    unlocked = await client.post(f"{TRIGGERS}/unlock/by-query", params=everything)
+    assert unlocked.status_code == 200, unlocked.text
+    assert unlocked.json()["totalItems"] == 0  # none is locked
+
+
+async def test_a_restarted_trigger_is_planned_again_from_now(client: httpx.AsyncClient) -> None:
+    response = await client.post(f"{TRIGGERS}/{NAMESPACE}/scheduled/yearly/restart")
+    assert response.status_code == 200, response.text
+    state = response.json()
+    assert (state["triggerId"], state["lastTriggeredDate"], state["workerId"]) == ("yearly", None, None)
+    assert state["nextEvaluationDate"] == f"{datetime.now(UTC).year + 1}-01-01T00:00:00Z"
+    unknown = await client.post(f"{TRIGGERS}/{NAMESPACE}/scheduled/nothing/restart")
+    assert unknown.status_code == 404, unknown.text
+
+
+@pytest.mark.parametrize(
+    ("verb", "path", "parameter"),
+    [
+        ("GET", "search", "filters[state][EQUALS]"),
+        ("POST", "unlock/by-query", "filters[labels][EQUALS][env]"),
+        ("POST", "set-disabled/by-query", "filters[flowId][REGEX]"),
+        ("DELETE", "delete/by-query", "filters[color][EQUALS]"),
+        ("POST", "backfill/pause/by-query", "filters[startDate][GREATER_THAN]"),
+    ],
+)
+async def test_a_filter_triggers_do_not_have_is_refused_naming_it(
+    client: httpx.AsyncClient, verb: str, path: str, parameter: str
+) -> None:
+    response = await client.request(verb, f"{TRIGGERS}/{path}", params={parameter: "x"})
+    assert response.status_code == 400, response.text
+    assert [violation["path"] for violation in response.json()["violations"]] == [parameter]
+    assert (await search(client))["yearly"]["state"]["disabled"] is False
+
+
+async def test_the_csv_export_lists_the_triggers_the_filters_select(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        f"{TRIGGERS}/export/by-query/csv",
+        params={"filters[namespace][EQUALS]": NAMESPACE, "sort": "triggerId:desc"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["flowId"], row["triggerId"], row["disabled"]) for row in rows] == [
+        ("scheduled", "yearly", "false"),
+        ("scheduled", "hook", "false"),
+    ]
+    assert rows[0]["type"] == "io.kestra.plugin.core.trigger.Schedule"
+    assert rows[0]["nextEvaluationDate"] == f"{datetime.now(UTC).year + 1}-01-01T00:00:00Z"
+    bad = await client.get(f"{TRIGGERS}/export/by-query/csv", params={"sort": "color:asc"})
+    assert bad.status_code == 422, bad.text
+    assert [violation["path"] for violation in bad.json()["violations"]] == ["sort"]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
+import pytest
 
 from flowmesh.api._triggers import TriggerServicer
 from flowmesh.messaging import Broker
@@ -88,3 +89,57 @@ async def test_unlocking_forgets_the_execution_and_the_evaluation_under_way(tmp_
         assert state is not None
         assert (state.execution_id, state.evaluating_until, state.worker_id) == (None, None, None)
         assert state.date == fired  # what it fired stays
+
+
+async def _lock(states: TriggerStates, now: datetime) -> None:
+    """Store TRIGGER as fired, locked on an execution and evaluated on a worker."""
+    await states.change(
+        TRIGGER,
+        lambda state: replace(
+            state,
+            date=datetime(2024, 1, 1, 3, tzinfo=UTC),
+            next=datetime(2024, 1, 2, 3, tzinfo=UTC),
+            execution_id="running-one",
+            evaluating_until=now + timedelta(minutes=5),
+            worker_id="worker-1",
+        ),
+        now=now,
+    )
+
+
+async def test_unlocking_by_query_unlocks_the_locked_triggers_the_filters_select(tmp_path: Path) -> None:
+    async with nats_broker(tmp_path) as broker, trigger_api(broker) as api:
+        await deploy(broker, FLOW)
+        states = TriggerStates(broker)
+        await _lock(states, datetime.now(UTC))
+        other_worker = messages.SearchTriggersRequest(worker_id="worker-2")
+        missed = await api.UnlockTriggersByQuery(
+            messages.UnlockTriggersByQueryRequest(tenant="main", query=other_worker)
+        )
+        assert missed.total_items == 0
+        assert (await states.get(TRIGGER)).execution_id == "running-one"  # type: ignore[union-attr]
+        query = messages.SearchTriggersRequest(namespace="company", worker_id="worker-1")
+        done = await api.UnlockTriggersByQuery(
+            messages.UnlockTriggersByQueryRequest(tenant="main", query=query)
+        )
+        assert done.total_items == 1
+        state = await states.get(TRIGGER)
+        assert state is not None
+        assert (state.execution_id, state.worker_id) == (None, None)
+
+
+async def test_restarting_forgets_the_evaluation_and_the_dates_not_the_execution_lock(tmp_path: Path) -> None:
+    async with nats_broker(tmp_path) as broker, trigger_api(broker) as api:
+        await deploy(broker, FLOW)
+        states = TriggerStates(broker)
+        await _lock(states, datetime.now(UTC))
+        answer = await api.RestartTrigger(messages.RestartTriggerRequest(**NAMED))
+        assert not answer.worker_id
+        assert not answer.HasField("last_triggered_date")
+        state = await states.get(TRIGGER)
+        assert state is not None
+        assert (state.date, state.next, state.evaluating_until, state.worker_id) == (None, None, None, None)
+        assert state.execution_id == "running-one"
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await api.RestartTrigger(messages.RestartTriggerRequest(**{**NAMED, "trigger_id": "a>b"}))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -56,6 +56,8 @@ FILTERS = {
     ("triggerExecutionId", "EQUALS"): "triggerExecutionId",
     ("childFilter", "EQUALS"): "childFilter",
     ("executionId", "EQUALS"): "executionId",
+    ("triggerId", "EQUALS"): "triggerId",
+    ("workerId", "EQUALS"): "workerId",
     ("level", "EQUALS"): "minLevel",  # Kestra's log level filter keeps that level and above
 }
 # Filters whose value is a comma-separated list.
@@ -508,6 +510,13 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.stats.v1.DailyStatistics": daily_to_kestra,
     "flowmesh.stats.v1.DailyStatisticsByFlowResponse": daily_by_flow_to_kestra,
     "flowmesh.common.v1.State": state_to_kestra,
+    "flowmesh.execution.v1.ExecutionStatusEvent": lambda event: {
+        "executionId": event.execution_id,
+        "tenantId": event.tenant_id,
+        "namespace": event.namespace,
+        "flowId": event.flow_id,
+        "state": state_to_kestra(event.state),
+    },
     "flowmesh.kv.v1.KvValue": kv_value_to_kestra,
     "flowmesh.kv.v1.KvEntry": kv_entry_to_kestra,
     # Kestra answers a key's deletion with a bare boolean.
@@ -550,6 +559,17 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.flow.v1.ListDistinctNamespacesResponse": lambda found: list(found.namespaces),
     "flowmesh.namespace.v1.Namespace": lambda namespace: {"id": namespace.id, "deleted": namespace.deleted},
     "flowmesh.namespace.v1.AutocompleteNamespacesResponse": lambda found: list(found.namespaces),
+    "flowmesh.namespace.v1.InheritedSecrets": lambda found: {
+        namespace: list(names.keys) for namespace, names in found.by_namespace.items()
+    },
+    # Kestra's ApiSecretListResponse: read-only, the names only (secrets come from the environment).
+    "flowmesh.namespace.v1.SearchSecretsResponse": lambda found: {
+        "readOnly": True,
+        "results": [
+            {"key": secret.key, "namespace": secret.namespace or None, "tags": []} for secret in found.secrets
+        ],
+        "total": int(found.total_size),
+    },
     # Every property, false and empty ones too: the UI reads them all.
     "flowmesh.instance.v1.Configuration": lambda configuration: _plain(
         json_format.MessageToDict(configuration, always_print_fields_with_no_presence=True)

@@ -47,8 +47,10 @@ _PAGING = (
 
 # Request messages that another request may hold as a field whose own fields come from the
 # query as they do for the message's own RPC: a bulk operation's query selects executions
-# with the search's parameters (`namespace`, `flowId`, `state`...).
-_NESTED_QUERIES = frozenset({"flowmesh.execution.v1.ListExecutionsRequest"})
+# (or triggers) with the search's parameters (`namespace`, `flowId`, `state`...).
+_NESTED_QUERIES = frozenset(
+    {"flowmesh.execution.v1.ListExecutionsRequest", "flowmesh.trigger.v1.SearchTriggersRequest"}
+)
 # Fields of a nested query that the outer request stands in for.
 _NOT_NESTED = frozenset({"tenant", "page_size", "page_token"})
 
@@ -179,7 +181,8 @@ def apply_filters(message: Message, params: tuple[QueryParam, ...], query: Itera
                 given = f"{match.group(3)}:{item}"
             elif param.field.message_type is not None and param.field.message_type.full_name == _TIMESTAMP:
                 given = _date(item, key)
-            set_field(message, param.field, given, key)
+            target = message if param.parent is None else getattr(message, param.parent.name)
+            set_field(target, param.field, given, key)
 
 
 def _date(text: str, name: str) -> dt.datetime:

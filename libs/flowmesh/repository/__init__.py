@@ -19,12 +19,15 @@ from flowmesh.repository._filters import (
 )
 from flowmesh.repository._interface import RepositoryBackend
 from flowmesh.repository._postgres import Repository, ensure_database
+from flowmesh.repository._rows import state_dates, trigger_execution_id
 from flowmesh.repository._stats import DailyStats, DurationStats
 
 # The concrete class must keep satisfying the interface the services are written against.
 _: type[RepositoryBackend] = Repository
 
 __all__ = [
+    "state_dates",
+    "trigger_execution_id",
     "EXECUTION_SORTS",
     "LOG_SORTS",
     "ChildFilter",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -79,6 +79,24 @@ class ExecutionStore:
         except KeyWrongLastSequenceError:
             raise StaleRevision(execution.id) from None
         return Stored(execution, new_revision)
+
+    async def changes(self) -> AsyncGenerator[Execution | None]:
+        """Yield None once listening, then every execution of the bucket each time it changes,
+        and None after a while without news (a change may have gone by during a reconnect:
+        read what matters again)."""
+        subscription = await self._broker.nc.subscribe(f"$KV.{EXECUTIONS_BUCKET}.>")
+        try:
+            yield None
+            while True:
+                try:
+                    msg = await subscription.next_msg(timeout=_RECHECK)
+                except NatsTimeoutError:
+                    yield None
+                    continue
+                if msg.data:
+                    yield Execution.FromString(msg.data)
+        finally:
+            await subscription.unsubscribe()
 
     async def watch(self, execution_id: str) -> AsyncIterator[Execution]:
         """Yield the execution now (if stored) and each time it changes, forever.

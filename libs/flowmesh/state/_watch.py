@@ -50,6 +50,9 @@ async def follow_bucket(
             await asyncio.sleep(1.0)
 
 
+SNAPSHOT_LINGER_SECONDS = 10.0
+
+
 async def bucket_snapshot(broker: Broker, bucket: str, keys: str = ">") -> list[KeyValue.Entry]:
     """Return the entries of bucket whose keys match keys (a NATS subject pattern), deleted keys left out.
 
@@ -65,7 +68,9 @@ async def bucket_snapshot(broker: Broker, bucket: str, keys: str = ">") -> list[
     if not (info.state.subjects if filtered else info.state.messages):
         return []
     kv = await broker.kv(bucket)
-    watcher = await kv.watch(keys)
+    # The server forgets the consumer this long after it is let go (nats-py's default, five
+    # minutes, kept one per call: searches called in bursts reached the server's limit).
+    watcher = await kv.watch(keys, inactive_threshold=SNAPSHOT_LINGER_SECONDS)
     entries: list[KeyValue.Entry] = []
     try:
         while True:

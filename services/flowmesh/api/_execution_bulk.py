@@ -9,7 +9,7 @@ sent and the answer counts them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import grpc
 import structlog
@@ -22,12 +22,16 @@ from flowmesh.api._execution_actions import (
     refuse_status,
     refuse_unqueue_state,
 )
-from flowmesh.api._support import MAX_PAGE_SIZE, translate, unary
+from flowmesh.api._support import MAX_PAGE_SIZE, csv_chunk, csv_rows, streaming, translate, unary
 from flowmesh.common.v1.state_pb2 import Label, StateType
+from flowmesh.engine import state_name
 from flowmesh.execution.v1 import execution_messages_pb2 as messages
 from flowmesh.execution.v1 import execution_operations_pb2 as operations
 from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.file.v1.file_messages_pb2 import FileChunk
+from flowmesh.repository import state_dates
 from flowmesh.rpc import ApiError
+from flowmesh.values import iso_duration
 
 log = structlog.get_logger(component="api")
 
@@ -82,18 +86,35 @@ class BulkExecutionRpcs:
         self, tenant: str, query: messages.ListExecutionsRequest, context: grpc.aio.ServicerContext
     ) -> list[str]:
         """Return the ids of every execution of tenant that ListExecutions selects with query."""
+        return [execution.id async for page in self._pages(tenant, query, context) for execution in page]
+
+    async def _pages(
+        self, tenant: str, query: messages.ListExecutionsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Sequence[Execution]]:
+        """Yield every execution of tenant that ListExecutions selects with query, a page at a time."""
         request = messages.ListExecutionsRequest()
         request.CopyFrom(query)
         request.tenant = tenant
         request.page_size = MAX_PAGE_SIZE
         request.page_token = ""
-        ids: list[str] = []
         while True:
             page = await self._select(request, context)
-            ids.extend(execution.id for execution in page.executions)
+            yield page.executions
             if not page.next_page_token:
-                return ids
+                return
             request.page_token = page.next_page_token
+
+    @streaming
+    async def ExportExecutionsByQuery(
+        self, request: operations.ExportExecutionsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[FileChunk]:
+        first = True
+        async for page in self._pages(request.tenant, request.query, context):
+            if first:
+                yield csv_chunk("executions", CSV_COLUMNS, map(_csv_row, page))
+            elif page:
+                yield FileChunk(data=csv_rows(None, map(_csv_row, page)))
+            first = False
 
     # ------------------------------------------------------------------------ deletion
 
@@ -283,3 +304,32 @@ class BulkExecutionRpcs:
             return await self._actions.set_labels(execution, labels)
 
         return check
+
+
+# The columns of the CSV export, one row per execution.
+CSV_COLUMNS = (
+    "id",
+    "namespace",
+    "flowId",
+    "flowRevision",
+    "state",
+    "startDate",
+    "endDate",
+    "duration",
+    "labels",
+)
+
+
+def _csv_row(execution: Execution) -> tuple[object, ...]:
+    start, end = state_dates(execution.state)
+    return (
+        execution.id,
+        execution.namespace,
+        execution.flow_id,
+        execution.flow_revision,
+        state_name(execution.state.current),
+        start.isoformat() if start else "",
+        end.isoformat() if end else "",
+        iso_duration(end - start) if start and end else "",
+        ",".join(f"{label.key}:{label.value}" for label in execution.labels),
+    )

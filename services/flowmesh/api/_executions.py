@@ -14,6 +14,7 @@ from flowmesh.api._execution_actions import (
     refuse_unqueue_state,
 )
 from flowmesh.api._execution_bulk import BulkExecutionRpcs
+from flowmesh.api._execution_dependencies import DependencyRpcs
 from flowmesh.api._execution_views import ExecutionViewRpcs
 from flowmesh.api._expressions import error_logs_of
 from flowmesh.api._file_inputs import take_uploads, uploads_cleared
@@ -73,7 +74,7 @@ def _refuse_blocking_checks(flow: FlowDefinition, inputs: dict[str, Any]) -> Non
         )
 
 
-class ExecutionServicer(BulkExecutionRpcs, ExecutionViewRpcs, ExecutionServiceServicer):
+class ExecutionServicer(BulkExecutionRpcs, DependencyRpcs, ExecutionViewRpcs, ExecutionServiceServicer):
     """Executions in flight are read from the executions bucket, older ones from the repository."""
 
     def __init__(

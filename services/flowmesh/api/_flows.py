@@ -21,7 +21,16 @@ from flowmesh.api._flow_sets import (
     write_archive,
 )
 from flowmesh.api._flow_topology import topology
-from flowmesh.api._support import find_execution, next_token, not_found, now, page, streaming, unary
+from flowmesh.api._support import (
+    csv_chunk,
+    find_execution,
+    next_token,
+    not_found,
+    now,
+    page,
+    streaming,
+    unary,
+)
 from flowmesh.auth import scope
 from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.file.v1.file_messages_pb2 import FileChunk
@@ -352,6 +361,23 @@ class FlowServicer(FlowServiceServicer):
         flows = await self._read.found(request.tenant, request.namespace, request.query)
         for chunk in _chunks(await asyncio.to_thread(write_archive, flows)):
             yield chunk
+
+    @streaming
+    async def ExportFlowsCsv(
+        self, request: messages.ExportFlowsCsvRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[FileChunk]:
+        flows = await self._read.found(request.tenant, request.namespace, request.query)
+        rows = (
+            (
+                flow.namespace,
+                flow.id,
+                flow.revision,
+                str(flow.disabled).lower(),
+                flow.updated.ToJsonString() if flow.HasField("updated") else "",
+            )
+            for flow in flows
+        )
+        yield csv_chunk("flows", ("namespace", "id", "revision", "disabled", "updated"), rows)
 
     @unary
     async def DeleteFlowsByIds(

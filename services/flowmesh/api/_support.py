@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -16,6 +18,7 @@ from nats.js.errors import InvalidKeyError
 
 from flowmesh.engine import OperationRefused
 from flowmesh.execution.v1.execution_pb2 import Execution
+from flowmesh.file.v1.file_messages_pb2 import FileChunk
 from flowmesh.language import FlowInvalid, InputsError
 from flowmesh.repository import InvalidRecord, RepositoryBackend, RepositoryUnavailable
 from flowmesh.rpc import ApiError, abort_with
@@ -229,3 +232,18 @@ async def find_execution(
     if execution is None:
         raise not_found("EXECUTION_NOT_FOUND", f"Execution {execution_id} not found")
     return execution
+
+
+def csv_chunk(name: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> FileChunk:
+    """Return a whole CSV file (RFC 4180, UTF-8, a header row of columns) as the one chunk of a download."""
+    return FileChunk(filename=f"{name}.csv", content_type="text/csv", data=csv_rows(columns, rows))
+
+
+def csv_rows(columns: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> bytes:
+    """Return rows as CSV (RFC 4180, UTF-8), after a header row of columns unless None."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if columns is not None:
+        writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue().encode()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -17,7 +17,7 @@ from typing import Protocol
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from flowmesh.api._support import not_found, now, page_of, unary
+from flowmesh.api._support import csv_chunk, not_found, now, page_of, streaming, unary
 from flowmesh.api._trigger_views import (
     FlowTrigger,
     ParsedTriggers,
@@ -28,6 +28,7 @@ from flowmesh.api._trigger_views import (
     with_trigger,
 )
 from flowmesh.auth import scope
+from flowmesh.file.v1.file_messages_pb2 import FileChunk
 from flowmesh.language import InputsError, Schedule, resolve_inputs
 from flowmesh.rpc import ApiError
 from flowmesh.state import Backfill, FlowStore, TriggerId, TriggerStates, set_disabled
@@ -74,17 +75,7 @@ class TriggerServicer(TriggerServiceServicer):
     async def SearchTriggers(
         self, request: messages.SearchTriggersRequest, context: grpc.aio.ServicerContext
     ) -> messages.SearchTriggersResponse:
-        query = request.query.lower()
-        prefix = f"{request.namespace}."
-        readable = scope()
-        items = [
-            item
-            for item in await self._listed(request.tenant)
-            if readable.covers(item.trigger_id.namespace)
-            and (not request.namespace or f"{item.trigger_id.namespace}.".startswith(prefix))
-            and (not request.flow_id or item.trigger_id.flow_id == request.flow_id)
-            and (not query or query in item.trigger_id.key.partition("/")[2].lower())
-        ]
+        items = await self._selected(request.tenant, request)
         chosen = page_of(sorted_triggers(items, request.sort), request.page_size, request.page_token)
         at = now()
         return messages.SearchTriggersResponse(
@@ -152,12 +143,29 @@ class TriggerServicer(TriggerServiceServicer):
     async def UnlockTriggers(
         self, request: messages.UnlockTriggersRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        items = await self._find_all(request.tenant, request.triggers)
-        at = now()
-        chosen = [item for item in items if item.state is not None and locked(item.state, at)]
-        for item in chosen:
-            await self._change(item, _unlock)
-        return _done(len(chosen))
+        return await self._unlock_all(await self._find_all(request.tenant, request.triggers))
+
+    @unary
+    async def UnlockTriggersByQuery(
+        self, request: messages.UnlockTriggersByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._unlock_all(await self._selected(request.tenant, request.query))
+
+    @unary
+    async def SetTriggersDisabledByQuery(
+        self, request: messages.SetTriggersDisabledByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        disabled = request.disabled if request.HasField("disabled") else True
+        items = await self._selected(request.tenant, request.query)
+        for item in items:
+            await self._change(item, set_disabled(disabled, now()))
+        return _done(len(items))
+
+    @unary
+    async def RestartTrigger(
+        self, request: messages.RestartTriggerRequest, context: grpc.aio.ServicerContext
+    ) -> TriggerState:
+        return await self._change(await self._find(request.tenant, request), _restart)
 
     @unary
     async def CreateBackfill(
@@ -199,19 +207,49 @@ class TriggerServicer(TriggerServiceServicer):
     async def PauseBackfills(
         self, request: messages.PauseBackfillsRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        return await self._backfills_action(request.tenant, request.triggers, _paused(True))
+        return await self._backfills_action(
+            await self._find_all(request.tenant, request.triggers), _paused(True)
+        )
 
     @unary
     async def UnpauseBackfills(
         self, request: messages.UnpauseBackfillsRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        return await self._backfills_action(request.tenant, request.triggers, _paused(False))
+        return await self._backfills_action(
+            await self._find_all(request.tenant, request.triggers), _paused(False)
+        )
 
     @unary
     async def DeleteBackfills(
         self, request: messages.DeleteBackfillsRequest, context: grpc.aio.ServicerContext
     ) -> messages.TriggersOperationResponse:
-        return await self._backfills_action(request.tenant, request.triggers, _without_backfill)
+        return await self._backfills_action(
+            await self._find_all(request.tenant, request.triggers), _without_backfill
+        )
+
+    @unary
+    async def PauseBackfillsByQuery(
+        self, request: messages.PauseBackfillsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._backfills_action(
+            await self._selected(request.tenant, request.query), _paused(True)
+        )
+
+    @unary
+    async def UnpauseBackfillsByQuery(
+        self, request: messages.UnpauseBackfillsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._backfills_action(
+            await self._selected(request.tenant, request.query), _paused(False)
+        )
+
+    @unary
+    async def DeleteBackfillsByQuery(
+        self, request: messages.DeleteBackfillsByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._backfills_action(
+            await self._selected(request.tenant, request.query), _without_backfill
+        )
 
     @unary
     async def DeleteTrigger(
@@ -226,6 +264,57 @@ class TriggerServicer(TriggerServiceServicer):
             )
         await self._states.delete(trigger_id)
         return messages.DeleteTriggerResponse()
+
+    @unary
+    async def DeleteTriggers(
+        self, request: messages.DeleteTriggersRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._forget_all(await self._find_all(request.tenant, request.triggers))
+
+    @unary
+    async def DeleteTriggersByQuery(
+        self, request: messages.DeleteTriggersByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> messages.TriggersOperationResponse:
+        return await self._forget_all(await self._selected(request.tenant, request.query))
+
+    @streaming
+    async def ExportTriggersByQuery(
+        self, request: messages.ExportTriggersByQueryRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[FileChunk]:
+        items = sorted_triggers(await self._selected(request.tenant, request.query), request.query.sort)
+        at = now()
+        yield csv_chunk("triggers", _CSV_COLUMNS, (_csv_row(item, at) for item in items))
+
+    async def _selected(self, tenant: str, query: messages.SearchTriggersRequest) -> list[FlowTrigger]:
+        """Return the triggers of tenant's deployed flows that query's filters select, unsorted."""
+        text = query.query.lower()
+        prefix = f"{query.namespace}."
+        readable = scope()
+        return [
+            item
+            for item in await self._listed(tenant)
+            if readable.covers(item.trigger_id.namespace)
+            and (not query.namespace or f"{item.trigger_id.namespace}.".startswith(prefix))
+            and (not query.flow_id or item.trigger_id.flow_id == query.flow_id)
+            and (not query.trigger_id or item.trigger_id.trigger_id == query.trigger_id)
+            and (not query.worker_id or (item.state is not None and item.state.worker_id == query.worker_id))
+            and (not text or text in item.trigger_id.key.partition("/")[2].lower())
+        ]
+
+    async def _unlock_all(self, items: Iterable[FlowTrigger]) -> messages.TriggersOperationResponse:
+        """Unlock the locked triggers of items; the others are left as they are."""
+        at = now()
+        chosen = [item for item in items if item.state is not None and locked(item.state, at)]
+        for item in chosen:
+            await self._change(item, _unlock)
+        return _done(len(chosen))
+
+    async def _forget_all(self, items: Iterable[FlowTrigger]) -> messages.TriggersOperationResponse:
+        """Forget the stored states of items; those without one are left out."""
+        chosen = [item for item in items if item.state is not None]
+        for item in chosen:
+            await self._states.delete(item.trigger_id)
+        return _done(len(chosen))
 
     async def _listed(self, tenant: str) -> list[FlowTrigger]:
         """Return the triggers of tenant's deployed flows, each with its state."""
@@ -273,17 +362,47 @@ class TriggerServicer(TriggerServiceServicer):
             ) from None
 
     async def _backfills_action(
-        self, tenant: str, refs: Iterable[TriggerRef], change: Change
+        self, items: Iterable[FlowTrigger], change: Change
     ) -> messages.TriggersOperationResponse:
-        """Apply change to the backfill of each trigger refs name; those without one are left out."""
+        """Apply change to the backfill of each of items; those without one are left out."""
         changed = 0
-        for item in await self._find_all(tenant, refs):
+        for item in items:
             try:
                 await self._change(item, change)
             except _NoBackfill:
                 continue
             changed += 1
         return _done(changed)
+
+
+_CSV_COLUMNS = (
+    "namespace",
+    "flowId",
+    "triggerId",
+    "type",
+    "disabled",
+    "locked",
+    "nextEvaluationDate",
+    "lastTriggeredDate",
+    "executionId",
+    "workerId",
+)
+
+
+def _csv_row(item: FlowTrigger, at: datetime) -> tuple[object, ...]:
+    view = state_view(item, at)
+    dates = [view.next_evaluation_date, view.last_triggered_date]
+    return (
+        view.namespace,
+        view.flow_id,
+        view.trigger_id,
+        item.trigger.type,
+        str(view.disabled).lower(),
+        str(view.locked).lower(),
+        *(date.ToJsonString() if date.seconds or date.nanos else "" for date in dates),
+        view.execution_id,
+        view.worker_id,
+    )
 
 
 def _check(named: _Named, where: str = "") -> None:
@@ -309,6 +428,10 @@ def _done(count: int) -> messages.TriggersOperationResponse:
 
 def _unlock(state: StoredState) -> StoredState:
     return replace(state, execution_id=None, evaluating_until=None, worker_id=None)
+
+
+def _restart(state: StoredState) -> StoredState:
+    return replace(state, date=None, next=None, evaluating_until=None, worker_id=None)
 
 
 def _paused(paused: bool) -> Change:

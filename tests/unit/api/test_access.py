@@ -81,3 +81,8 @@ async def test_a_bulk_item_naming_no_namespace_makes_the_request_act_on_all() ->
         ],
     )
     assert await NAMESPACES(request) is None
+
+
+async def test_following_dependencies_acts_on_all_namespaces_whatever_execution_it_names() -> None:
+    request = executions.FollowExecutionDependenciesRequest(tenant="main", execution_id="some-execution")
+    assert await NAMESPACES(request) is None

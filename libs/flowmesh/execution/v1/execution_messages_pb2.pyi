@@ -231,3 +231,29 @@ class TriggerWebhookResponse(_message.Message):
     http_status: int
     content_type: str
     def __init__(self, execution: _Optional[_Union[_execution_pb2.Execution, _Mapping]] = ..., return_outputs: _Optional[bool] = ..., http_status: _Optional[int] = ..., content_type: _Optional[str] = ...) -> None: ...
+
+class FollowExecutionDependenciesRequest(_message.Message):
+    __slots__ = ("tenant", "execution_id", "destination_only", "expand_all")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_ONLY_FIELD_NUMBER: _ClassVar[int]
+    EXPAND_ALL_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    execution_id: str
+    destination_only: bool
+    expand_all: bool
+    def __init__(self, tenant: _Optional[str] = ..., execution_id: _Optional[str] = ..., destination_only: _Optional[bool] = ..., expand_all: _Optional[bool] = ...) -> None: ...
+
+class ExecutionStatusEvent(_message.Message):
+    __slots__ = ("execution_id", "tenant_id", "namespace", "flow_id", "state")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    execution_id: str
+    tenant_id: str
+    namespace: str
+    flow_id: str
+    state: _state_pb2.State
+    def __init__(self, execution_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., state: _Optional[_Union[_state_pb2.State, _Mapping]] = ...) -> None: ...

@@ -427,3 +427,11 @@ class ValidateExecutionInputsResponse(_message.Message):
     inputs: _containers.RepeatedCompositeFieldContainer[InputAndValue]
     checks: _containers.RepeatedCompositeFieldContainer[CheckFailure]
     def __init__(self, id: _Optional[str] = ..., namespace: _Optional[str] = ..., inputs: _Optional[_Iterable[_Union[InputAndValue, _Mapping]]] = ..., checks: _Optional[_Iterable[_Union[CheckFailure, _Mapping]]] = ...) -> None: ...
+
+class ExportExecutionsByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: _execution_messages_pb2.ListExecutionsRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[_execution_messages_pb2.ListExecutionsRequest, _Mapping]] = ...) -> None: ...

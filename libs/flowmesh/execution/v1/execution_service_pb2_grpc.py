@@ -7,6 +7,7 @@ from flowmesh.execution.v1 import execution_messages_pb2 as flowmesh_dot_executi
 from flowmesh.execution.v1 import execution_operations_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2
 from flowmesh.execution.v1 import execution_pb2 as flowmesh_dot_execution_dot_v1_dot_execution__pb2
 from flowmesh.expression.v1 import expression_messages_pb2 as flowmesh_dot_expression_dot_v1_dot_expression__messages__pb2
+from flowmesh.file.v1 import file_messages_pb2 as flowmesh_dot_file_dot_v1_dot_file__messages__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -57,6 +58,11 @@ class ExecutionServiceStub:
                 '/flowmesh.execution.v1.ExecutionService/FollowExecution',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+                _registered_method=True)
+        self.FollowExecutionDependencies = channel.unary_stream(
+                '/flowmesh.execution.v1.ExecutionService/FollowExecutionDependencies',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionDependenciesRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ExecutionStatusEvent.FromString,
                 _registered_method=True)
         self.KillExecution = channel.unary_unary(
                 '/flowmesh.execution.v1.ExecutionService/KillExecution',
@@ -112,6 +118,11 @@ class ExecutionServiceStub:
                 '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByIds',
                 request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+                _registered_method=True)
+        self.ExportExecutionsByQuery = channel.unary_stream(
+                '/flowmesh.execution.v1.ExecutionService/ExportExecutionsByQuery',
+                request_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExportExecutionsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
                 _registered_method=True)
         self.DeleteExecutionsByQuery = channel.unary_unary(
                 '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByQuery',
@@ -304,6 +315,16 @@ class ExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FollowExecutionDependencies(self, request, context):
+        """Stream the state changes of an execution and of the executions it started or triggered
+        (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+        each of those flows has an ended one and all have ended.
+        Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def KillExecution(self, request, context):
         """Kill an execution that has not ended: it goes KILLING, its task runs that
         have not ended become KILLED, no further task runs start, and it ends KILLED.
@@ -457,6 +478,15 @@ class ExecutionServiceServicer:
         """Delete each execution named, as DeleteExecution does; answers how many.
         Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
         execution that is unknown or has not ended; then none is deleted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportExecutionsByQuery(self, request, context):
+        """Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+        then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+        endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -747,6 +777,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.SerializeToString,
             ),
+            'FollowExecutionDependencies': grpc.unary_stream_rpc_method_handler(
+                    servicer.FollowExecutionDependencies,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionDependenciesRequest.FromString,
+                    response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ExecutionStatusEvent.SerializeToString,
+            ),
             'KillExecution': grpc.unary_unary_rpc_method_handler(
                     servicer.KillExecution,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.KillExecutionRequest.FromString,
@@ -801,6 +836,11 @@ def add_ExecutionServiceServicer_to_server(servicer, server):
                     servicer.DeleteExecutionsByIds,
                     request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.FromString,
                     response_serializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.SerializeToString,
+            ),
+            'ExportExecutionsByQuery': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportExecutionsByQuery,
+                    request_deserializer=flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExportExecutionsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
             ),
             'DeleteExecutionsByQuery': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteExecutionsByQuery,
@@ -1062,6 +1102,33 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/FollowExecution',
             flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__pb2.Execution.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FollowExecutionDependencies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/FollowExecutionDependencies',
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.FollowExecutionDependenciesRequest.SerializeToString,
+            flowmesh_dot_execution_dot_v1_dot_execution__messages__pb2.ExecutionStatusEvent.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1359,6 +1426,33 @@ class ExecutionService:
             '/flowmesh.execution.v1.ExecutionService/DeleteExecutionsByIds',
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsByIdsRequest.SerializeToString,
             flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.DeleteExecutionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportExecutionsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.execution.v1.ExecutionService/ExportExecutionsByQuery',
+            flowmesh_dot_execution_dot_v1_dot_execution__operations__pb2.ExportExecutionsByQueryRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
             options,
             channel_credentials,
             insecure,

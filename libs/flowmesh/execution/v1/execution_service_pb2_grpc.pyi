@@ -8,6 +8,7 @@ from flowmesh.execution.v1 import execution_messages_pb2 as _execution_messages_
 from flowmesh.execution.v1 import execution_operations_pb2 as _execution_operations_pb2
 from flowmesh.execution.v1 import execution_pb2 as _execution_pb2
 from flowmesh.expression.v1 import expression_messages_pb2 as _expression_messages_pb2
+from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -53,6 +54,12 @@ class ExecutionServiceStub:
     """
     FollowExecution: _grpc.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionRequest, _execution_pb2.Execution]
     """Stream the execution each time it changes, until it ends.
+    Errors: NOT_FOUND.
+    """
+    FollowExecutionDependencies: _grpc.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionDependenciesRequest, _execution_messages_pb2.ExecutionStatusEvent]
+    """Stream the state changes of an execution and of the executions it started or triggered
+    (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+    each of those flows has an ended one and all have ended.
     Errors: NOT_FOUND.
     """
     KillExecution: _grpc.UnaryUnaryMultiCallable[_execution_messages_pb2.KillExecutionRequest, _execution_pb2.Execution]
@@ -168,6 +175,11 @@ class ExecutionServiceStub:
     """Delete each execution named, as DeleteExecution does; answers how many.
     Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
     execution that is unknown or has not ended; then none is deleted.
+    """
+    ExportExecutionsByQuery: _grpc.UnaryStreamMultiCallable[_execution_operations_pb2.ExportExecutionsByQueryRequest, _file_messages_pb2.FileChunk]
+    """Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+    then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+    endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
     """
     DeleteExecutionsByQuery: _grpc.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionsByQueryRequest, _execution_operations_pb2.DeleteExecutionsResponse]
     """Delete every ended execution ListExecutions selects with `query`.
@@ -324,6 +336,12 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     """Stream the execution each time it changes, until it ends.
     Errors: NOT_FOUND.
     """
+    FollowExecutionDependencies: _aio.UnaryStreamMultiCallable[_execution_messages_pb2.FollowExecutionDependenciesRequest, _execution_messages_pb2.ExecutionStatusEvent]  # type: ignore[assignment]
+    """Stream the state changes of an execution and of the executions it started or triggered
+    (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+    each of those flows has an ended one and all have ended.
+    Errors: NOT_FOUND.
+    """
     KillExecution: _aio.UnaryUnaryMultiCallable[_execution_messages_pb2.KillExecutionRequest, _execution_pb2.Execution]  # type: ignore[assignment]
     """Kill an execution that has not ended: it goes KILLING, its task runs that
     have not ended become KILLED, no further task runs start, and it ends KILLED.
@@ -437,6 +455,11 @@ class ExecutionServiceAsyncStub(ExecutionServiceStub):
     """Delete each execution named, as DeleteExecution does; answers how many.
     Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
     execution that is unknown or has not ended; then none is deleted.
+    """
+    ExportExecutionsByQuery: _aio.UnaryStreamMultiCallable[_execution_operations_pb2.ExportExecutionsByQueryRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+    then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+    endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
     """
     DeleteExecutionsByQuery: _aio.UnaryUnaryMultiCallable[_execution_operations_pb2.DeleteExecutionsByQueryRequest, _execution_operations_pb2.DeleteExecutionsResponse]  # type: ignore[assignment]
     """Delete every ended execution ListExecutions selects with `query`.
@@ -612,6 +635,18 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_execution_pb2.Execution], _abc.AsyncIterator[_execution_pb2.Execution]]:
         """Stream the execution each time it changes, until it ends.
+        Errors: NOT_FOUND.
+        """
+
+    @_abc_1.abstractmethod
+    def FollowExecutionDependencies(
+        self,
+        request: _execution_messages_pb2.FollowExecutionDependenciesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_execution_messages_pb2.ExecutionStatusEvent], _abc.AsyncIterator[_execution_messages_pb2.ExecutionStatusEvent]]:
+        """Stream the state changes of an execution and of the executions it started or triggered
+        (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+        each of those flows has an ended one and all have ended.
         Errors: NOT_FOUND.
         """
 
@@ -793,6 +828,17 @@ class ExecutionServiceServicer(metaclass=_abc_1.ABCMeta):
         """Delete each execution named, as DeleteExecution does; answers how many.
         Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
         execution that is unknown or has not ended; then none is deleted.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportExecutionsByQuery(
+        self,
+        request: _execution_operations_pb2.ExportExecutionsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+        then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+        endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
         """
 
     @_abc_1.abstractmethod

@@ -249,6 +249,16 @@ class ExportFlowsByQueryRequest(_message.Message):
     query: str
     def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
 
+class ExportFlowsCsvRequest(_message.Message):
+    __slots__ = ("tenant", "namespace", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    namespace: str
+    query: str
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+
 class DeleteFlowsByQueryRequest(_message.Message):
     __slots__ = ("tenant", "namespace", "query")
     TENANT_FIELD_NUMBER: _ClassVar[int]

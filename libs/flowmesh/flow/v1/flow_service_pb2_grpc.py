@@ -123,6 +123,11 @@ class FlowServiceStub:
                 request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByIdsRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
                 _registered_method=True)
+        self.ExportFlowsCsv = channel.unary_stream(
+                '/flowmesh.flow.v1.FlowService/ExportFlowsCsv',
+                request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsCsvRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+                _registered_method=True)
         self.ExportFlowsByQuery = channel.unary_stream(
                 '/flowmesh.flow.v1.FlowService/ExportFlowsByQuery',
                 request_serializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByQueryRequest.SerializeToString,
@@ -333,6 +338,14 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportFlowsCsv(self, request, context):
+        """Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+        namespace, id, revision, disabled, updated).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportFlowsByQuery(self, request, context):
         """Send a ZIP of the sources of the flows a query finds.
         """
@@ -511,6 +524,11 @@ def add_FlowServiceServicer_to_server(servicer, server):
             'ExportFlowsByIds': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportFlowsByIds,
                     request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByIdsRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
+            ),
+            'ExportFlowsCsv': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportFlowsCsv,
+                    request_deserializer=flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsCsvRequest.FromString,
                     response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
             ),
             'ExportFlowsByQuery': grpc.unary_stream_rpc_method_handler(
@@ -1033,6 +1051,33 @@ class FlowService:
             target,
             '/flowmesh.flow.v1.FlowService/ExportFlowsByIds',
             flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsByIdsRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportFlowsCsv(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.flow.v1.FlowService/ExportFlowsCsv',
+            flowmesh_dot_flow_dot_v1_dot_flow__messages__pb2.ExportFlowsCsvRequest.SerializeToString,
             flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
             options,
             channel_credentials,

@@ -109,6 +109,10 @@ class FlowServiceStub:
     """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
     Errors: NOT_FOUND for an unknown flow.
     """
+    ExportFlowsCsv: _grpc.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsCsvRequest, _file_messages_pb2.FileChunk]
+    """Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+    namespace, id, revision, disabled, updated).
+    """
     ExportFlowsByQuery: _grpc.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByQueryRequest, _file_messages_pb2.FileChunk]
     """Send a ZIP of the sources of the flows a query finds."""
     DeleteFlowsByIds: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowsByIdsRequest, _flow_messages_pb2.BulkFlowsResponse]
@@ -226,6 +230,10 @@ class FlowServiceAsyncStub(FlowServiceStub):
     ExportFlowsByIds: _aio.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByIdsRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
     """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
     Errors: NOT_FOUND for an unknown flow.
+    """
+    ExportFlowsCsv: _aio.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsCsvRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+    namespace, id, revision, disabled, updated).
     """
     ExportFlowsByQuery: _aio.UnaryStreamMultiCallable[_flow_messages_pb2.ExportFlowsByQueryRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
     """Send a ZIP of the sources of the flows a query finds."""
@@ -443,6 +451,16 @@ class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
         """Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
         Errors: NOT_FOUND for an unknown flow.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportFlowsCsv(
+        self,
+        request: _flow_messages_pb2.ExportFlowsCsvRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+        namespace, id, revision, disabled, updated).
         """
 
     @_abc_1.abstractmethod

@@ -25,13 +25,15 @@ _sym_db = _symbol_database.Default()
 from flowmesh.namespace.v1 import namespace_pb2 as flowmesh_dot_namespace_dot_v1_dot_namespace__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.flowmesh/namespace/v1/namespace_messages.proto\x12\x15\x66lowmesh.namespace.v1\x1a%flowmesh/namespace/v1/namespace.proto\"\x9f\x01\n\x17SearchNamespacesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x14\n\x05query\x18\x02 \x01(\tR\x05query\x12\x1a\n\x08\x65xisting\x18\x03 \x01(\x08R\x08\x65xisting\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x05 \x01(\tR\tpageToken\"\xa3\x01\n\x18SearchNamespacesResponse\x12@\n\nnamespaces\x18\x01 \x03(\x0b\x32 .flowmesh.namespace.v1.NamespaceR\nnamespaces\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"=\n\x13GetNamespaceRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\"|\n\x1d\x41utocompleteNamespacesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0c\n\x01q\x18\x02 \x01(\tR\x01q\x12\x10\n\x03ids\x18\x03 \x03(\tR\x03ids\x12#\n\rexisting_only\x18\x04 \x01(\x08R\x0c\x65xistingOnly\"@\n\x1e\x41utocompleteNamespacesResponse\x12\x1e\n\nnamespaces\x18\x01 \x03(\tR\nnamespacesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.flowmesh/namespace/v1/namespace_messages.proto\x12\x15\x66lowmesh.namespace.v1\x1a%flowmesh/namespace/v1/namespace.proto\"\x9f\x01\n\x17SearchNamespacesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x14\n\x05query\x18\x02 \x01(\tR\x05query\x12\x1a\n\x08\x65xisting\x18\x03 \x01(\x08R\x08\x65xisting\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x05 \x01(\tR\tpageToken\"\xa3\x01\n\x18SearchNamespacesResponse\x12@\n\nnamespaces\x18\x01 \x03(\x0b\x32 .flowmesh.namespace.v1.NamespaceR\nnamespaces\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"=\n\x13GetNamespaceRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n\x02id\x18\x02 \x01(\tR\x02id\"|\n\x1d\x41utocompleteNamespacesRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0c\n\x01q\x18\x02 \x01(\tR\x01q\x12\x10\n\x03ids\x18\x03 \x03(\tR\x03ids\x12#\n\rexisting_only\x18\x04 \x01(\x08R\x0c\x65xistingOnly\"@\n\x1e\x41utocompleteNamespacesResponse\x12\x1e\n\nnamespaces\x18\x01 \x03(\tR\nnamespaces\"\x9e\x01\n\x14SearchSecretsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x14\n\x05query\x18\x03 \x01(\tR\x05query\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x05 \x01(\tR\tpageToken\"<\n\nSecretMeta\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\"\x9b\x01\n\x15SearchSecretsResponse\x12;\n\x07secrets\x18\x01 \x03(\x0b\x32!.flowmesh.namespace.v1.SecretMetaR\x07secrets\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"\x92\x01\n\x10PutSecretRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03key\x18\x03 \x01(\tR\x03key\x12\x14\n\x05value\x18\x04 \x01(\tR\x05value\x12 \n\x0b\x64\x65scription\x18\x05 \x01(\tR\x0b\x64\x65scription\"~\n\x12PatchSecretRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03key\x18\x03 \x01(\tR\x03key\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x64\x65scription\"]\n\x13\x44\x65leteSecretRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x10\n\x03key\x18\x03 \x01(\tR\x03key\"\x16\n\x14\x44\x65leteSecretResponse\"R\n\x1aGetInheritedSecretsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\" \n\nSecretKeys\x12\x12\n\x04keys\x18\x01 \x03(\tR\x04keys\"\xd2\x01\n\x10InheritedSecrets\x12[\n\x0c\x62y_namespace\x18\x01 \x03(\x0b\x32\x38.flowmesh.namespace.v1.InheritedSecrets.ByNamespaceEntryR\x0b\x62yNamespace\x1a\x61\n\x10\x42yNamespaceEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x37\n\x05value\x18\x02 \x01(\x0b\x32!.flowmesh.namespace.v1.SecretKeysR\x05value:\x02\x38\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.namespace.v1.namespace_messages_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_INHERITEDSECRETS_BYNAMESPACEENTRY']._loaded_options = None
+  _globals['_INHERITEDSECRETS_BYNAMESPACEENTRY']._serialized_options = b'8\001'
   _globals['_SEARCHNAMESPACESREQUEST']._serialized_start=113
   _globals['_SEARCHNAMESPACESREQUEST']._serialized_end=272
   _globals['_SEARCHNAMESPACESRESPONSE']._serialized_start=275
@@ -42,4 +44,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTOCOMPLETENAMESPACESREQUEST']._serialized_end=627
   _globals['_AUTOCOMPLETENAMESPACESRESPONSE']._serialized_start=629
   _globals['_AUTOCOMPLETENAMESPACESRESPONSE']._serialized_end=693
+  _globals['_SEARCHSECRETSREQUEST']._serialized_start=696
+  _globals['_SEARCHSECRETSREQUEST']._serialized_end=854
+  _globals['_SECRETMETA']._serialized_start=856
+  _globals['_SECRETMETA']._serialized_end=916
+  _globals['_SEARCHSECRETSRESPONSE']._serialized_start=919
+  _globals['_SEARCHSECRETSRESPONSE']._serialized_end=1074
+  _globals['_PUTSECRETREQUEST']._serialized_start=1077
+  _globals['_PUTSECRETREQUEST']._serialized_end=1223
+  _globals['_PATCHSECRETREQUEST']._serialized_start=1225
+  _globals['_PATCHSECRETREQUEST']._serialized_end=1351
+  _globals['_DELETESECRETREQUEST']._serialized_start=1353
+  _globals['_DELETESECRETREQUEST']._serialized_end=1446
+  _globals['_DELETESECRETRESPONSE']._serialized_start=1448
+  _globals['_DELETESECRETRESPONSE']._serialized_end=1470
+  _globals['_GETINHERITEDSECRETSREQUEST']._serialized_start=1472
+  _globals['_GETINHERITEDSECRETSREQUEST']._serialized_end=1554
+  _globals['_SECRETKEYS']._serialized_start=1556
+  _globals['_SECRETKEYS']._serialized_end=1588
+  _globals['_INHERITEDSECRETS']._serialized_start=1591
+  _globals['_INHERITEDSECRETS']._serialized_end=1801
+  _globals['_INHERITEDSECRETS_BYNAMESPACEENTRY']._serialized_start=1704
+  _globals['_INHERITEDSECRETS_BYNAMESPACEENTRY']._serialized_end=1801
 # @@protoc_insertion_point(module_scope)

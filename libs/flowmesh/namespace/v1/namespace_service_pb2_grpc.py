@@ -52,6 +52,31 @@ class NamespaceServiceStub:
                 request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.AutocompleteNamespacesRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.AutocompleteNamespacesResponse.FromString,
                 _registered_method=True)
+        self.SearchSecrets = channel.unary_unary(
+                '/flowmesh.namespace.v1.NamespaceService/SearchSecrets',
+                request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+                _registered_method=True)
+        self.GetInheritedSecrets = channel.unary_unary(
+                '/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets',
+                request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.GetInheritedSecretsRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.InheritedSecrets.FromString,
+                _registered_method=True)
+        self.PutSecret = channel.unary_unary(
+                '/flowmesh.namespace.v1.NamespaceService/PutSecret',
+                request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PutSecretRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+                _registered_method=True)
+        self.PatchSecret = channel.unary_unary(
+                '/flowmesh.namespace.v1.NamespaceService/PatchSecret',
+                request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PatchSecretRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+                _registered_method=True)
+        self.DeleteSecret = channel.unary_unary(
+                '/flowmesh.namespace.v1.NamespaceService/DeleteSecret',
+                request_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.DeleteSecretRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.DeleteSecretResponse.FromString,
+                _registered_method=True)
 
 
 class NamespaceServiceServicer:
@@ -83,6 +108,48 @@ class NamespaceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchSecrets(self, request, context):
+        """List the names of the secrets the api process has (its SECRET_<NAME> and
+        FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+        the same. Errors: INVALID_ARGUMENT for a bad page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInheritedSecrets(self, request, context):
+        """List the secrets a namespace inherits from the namespaces above it: none, as every
+        namespace has the api's secrets as its own (SearchSecrets).
+        Errors: INVALID_ARGUMENT for a malformed namespace.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PutSecret(self, request, context):
+        """Refused: secrets are read from the environment of the flowmesh processes.
+        Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PatchSecret(self, request, context):
+        """Refused: secrets are read from the environment of the flowmesh processes.
+        Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSecret(self, request, context):
+        """Refused: secrets are read from the environment of the flowmesh processes.
+        Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NamespaceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -100,6 +167,31 @@ def add_NamespaceServiceServicer_to_server(servicer, server):
                     servicer.AutocompleteNamespaces,
                     request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.AutocompleteNamespacesRequest.FromString,
                     response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.AutocompleteNamespacesResponse.SerializeToString,
+            ),
+            'SearchSecrets': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchSecrets,
+                    request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsRequest.FromString,
+                    response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.SerializeToString,
+            ),
+            'GetInheritedSecrets': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInheritedSecrets,
+                    request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.GetInheritedSecretsRequest.FromString,
+                    response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.InheritedSecrets.SerializeToString,
+            ),
+            'PutSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutSecret,
+                    request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PutSecretRequest.FromString,
+                    response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.SerializeToString,
+            ),
+            'PatchSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.PatchSecret,
+                    request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PatchSecretRequest.FromString,
+                    response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.SerializeToString,
+            ),
+            'DeleteSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSecret,
+                    request_deserializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.DeleteSecretRequest.FromString,
+                    response_serializer=flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.DeleteSecretResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -185,6 +277,141 @@ class NamespaceService:
             '/flowmesh.namespace.v1.NamespaceService/AutocompleteNamespaces',
             flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.AutocompleteNamespacesRequest.SerializeToString,
             flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.AutocompleteNamespacesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchSecrets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.namespace.v1.NamespaceService/SearchSecrets',
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsRequest.SerializeToString,
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInheritedSecrets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets',
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.GetInheritedSecretsRequest.SerializeToString,
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.InheritedSecrets.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.namespace.v1.NamespaceService/PutSecret',
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PutSecretRequest.SerializeToString,
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PatchSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.namespace.v1.NamespaceService/PatchSecret',
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.PatchSecretRequest.SerializeToString,
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.SearchSecretsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.namespace.v1.NamespaceService/DeleteSecret',
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.DeleteSecretRequest.SerializeToString,
+            flowmesh_dot_namespace_dot_v1_dot_namespace__messages__pb2.DeleteSecretResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -48,6 +48,28 @@ class NamespaceServiceStub:
     """List the names of namespaces for an editor's completion: the ids asked for, then the
     others containing q, at most 50.
     """
+    SearchSecrets: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.SearchSecretsRequest, _namespace_messages_pb2.SearchSecretsResponse]
+    """List the names of the secrets the api process has (its SECRET_<NAME> and
+    FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+    the same. Errors: INVALID_ARGUMENT for a bad page token.
+    """
+    GetInheritedSecrets: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.GetInheritedSecretsRequest, _namespace_messages_pb2.InheritedSecrets]
+    """List the secrets a namespace inherits from the namespaces above it: none, as every
+    namespace has the api's secrets as its own (SearchSecrets).
+    Errors: INVALID_ARGUMENT for a malformed namespace.
+    """
+    PutSecret: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.PutSecretRequest, _namespace_messages_pb2.SearchSecretsResponse]
+    """Refused: secrets are read from the environment of the flowmesh processes.
+    Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+    """
+    PatchSecret: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.PatchSecretRequest, _namespace_messages_pb2.SearchSecretsResponse]
+    """Refused: secrets are read from the environment of the flowmesh processes.
+    Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+    """
+    DeleteSecret: _grpc.UnaryUnaryMultiCallable[_namespace_messages_pb2.DeleteSecretRequest, _namespace_messages_pb2.DeleteSecretResponse]
+    """Refused: secrets are read from the environment of the flowmesh processes.
+    Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+    """
 
 @_typing.type_check_only
 class NamespaceServiceAsyncStub(NamespaceServiceStub):
@@ -67,6 +89,28 @@ class NamespaceServiceAsyncStub(NamespaceServiceStub):
     AutocompleteNamespaces: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.AutocompleteNamespacesRequest, _namespace_messages_pb2.AutocompleteNamespacesResponse]  # type: ignore[assignment]
     """List the names of namespaces for an editor's completion: the ids asked for, then the
     others containing q, at most 50.
+    """
+    SearchSecrets: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.SearchSecretsRequest, _namespace_messages_pb2.SearchSecretsResponse]  # type: ignore[assignment]
+    """List the names of the secrets the api process has (its SECRET_<NAME> and
+    FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+    the same. Errors: INVALID_ARGUMENT for a bad page token.
+    """
+    GetInheritedSecrets: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.GetInheritedSecretsRequest, _namespace_messages_pb2.InheritedSecrets]  # type: ignore[assignment]
+    """List the secrets a namespace inherits from the namespaces above it: none, as every
+    namespace has the api's secrets as its own (SearchSecrets).
+    Errors: INVALID_ARGUMENT for a malformed namespace.
+    """
+    PutSecret: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.PutSecretRequest, _namespace_messages_pb2.SearchSecretsResponse]  # type: ignore[assignment]
+    """Refused: secrets are read from the environment of the flowmesh processes.
+    Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+    """
+    PatchSecret: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.PatchSecretRequest, _namespace_messages_pb2.SearchSecretsResponse]  # type: ignore[assignment]
+    """Refused: secrets are read from the environment of the flowmesh processes.
+    Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+    """
+    DeleteSecret: _aio.UnaryUnaryMultiCallable[_namespace_messages_pb2.DeleteSecretRequest, _namespace_messages_pb2.DeleteSecretResponse]  # type: ignore[assignment]
+    """Refused: secrets are read from the environment of the flowmesh processes.
+    Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
     """
 
 class NamespaceServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -102,6 +146,58 @@ class NamespaceServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_namespace_messages_pb2.AutocompleteNamespacesResponse, _abc.Awaitable[_namespace_messages_pb2.AutocompleteNamespacesResponse]]:
         """List the names of namespaces for an editor's completion: the ids asked for, then the
         others containing q, at most 50.
+        """
+
+    @_abc_1.abstractmethod
+    def SearchSecrets(
+        self,
+        request: _namespace_messages_pb2.SearchSecretsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_namespace_messages_pb2.SearchSecretsResponse, _abc.Awaitable[_namespace_messages_pb2.SearchSecretsResponse]]:
+        """List the names of the secrets the api process has (its SECRET_<NAME> and
+        FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+        the same. Errors: INVALID_ARGUMENT for a bad page token.
+        """
+
+    @_abc_1.abstractmethod
+    def GetInheritedSecrets(
+        self,
+        request: _namespace_messages_pb2.GetInheritedSecretsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_namespace_messages_pb2.InheritedSecrets, _abc.Awaitable[_namespace_messages_pb2.InheritedSecrets]]:
+        """List the secrets a namespace inherits from the namespaces above it: none, as every
+        namespace has the api's secrets as its own (SearchSecrets).
+        Errors: INVALID_ARGUMENT for a malformed namespace.
+        """
+
+    @_abc_1.abstractmethod
+    def PutSecret(
+        self,
+        request: _namespace_messages_pb2.PutSecretRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_namespace_messages_pb2.SearchSecretsResponse, _abc.Awaitable[_namespace_messages_pb2.SearchSecretsResponse]]:
+        """Refused: secrets are read from the environment of the flowmesh processes.
+        Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+        """
+
+    @_abc_1.abstractmethod
+    def PatchSecret(
+        self,
+        request: _namespace_messages_pb2.PatchSecretRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_namespace_messages_pb2.SearchSecretsResponse, _abc.Awaitable[_namespace_messages_pb2.SearchSecretsResponse]]:
+        """Refused: secrets are read from the environment of the flowmesh processes.
+        Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteSecret(
+        self,
+        request: _namespace_messages_pb2.DeleteSecretRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_namespace_messages_pb2.DeleteSecretResponse, _abc.Awaitable[_namespace_messages_pb2.DeleteSecretResponse]]:
+        """Refused: secrets are read from the environment of the flowmesh processes.
+        Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
         """
 
 def add_NamespaceServiceServicer_to_server(servicer: NamespaceServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -28,7 +28,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*flowmesh/trigger/v1/trigger_messages.proto\x12\x13\x66lowmesh.trigger.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a!flowmesh/trigger/v1/trigger.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcc\x01\n\x15SearchTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x14\n\x05query\x18\x04 \x01(\tR\x05query\x12\x12\n\x04sort\x18\x05 \x03(\tR\x04sort\x12\x1b\n\tpage_size\x18\x06 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x07 \x01(\tR\tpageToken\"\xa1\x01\n\x16SearchTriggersResponse\x12@\n\x08triggers\x18\x01 \x03(\x0b\x32$.flowmesh.trigger.v1.TriggerAndStateR\x08triggers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"\xce\x01\n\x17ListFlowTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x14\n\x05query\x18\x04 \x01(\tR\x05query\x12\x12\n\x04sort\x18\x05 \x03(\tR\x04sort\x12\x1b\n\tpage_size\x18\x06 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x07 \x01(\tR\tpageToken\"\xa0\x01\n\x18ListFlowTriggersResponse\x12=\n\x08triggers\x18\x01 \x03(\x0b\x32!.flowmesh.trigger.v1.TriggerStateR\x08triggers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"\xa5\x01\n\x19SetTriggerDisabledRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\x12\x1a\n\x08\x64isabled\x18\x05 \x01(\x08R\x08\x64isabled\"\x8d\x01\n\x1aSetTriggersDisabledRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\x12\x1a\n\x08\x64isabled\x18\x03 \x01(\x08R\x08\x64isabled\"_\n\x19TriggersOperationResponse\x12!\n\x0coperation_id\x18\x01 \x01(\tR\x0boperationId\x12\x1f\n\x0btotal_items\x18\x02 \x01(\x05R\ntotalItems\"\x84\x01\n\x14UnlockTriggerRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"l\n\x15UnlockTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"\xd1\x01\n\x0bNewBackfill\x12\x30\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x05start\x12,\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03\x65nd\x12/\n\x06inputs\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\x12\x31\n\x06labels\x18\x04 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\"\xc3\x01\n\x15\x43reateBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\x12<\n\x08\x62\x61\x63kfill\x18\x05 \x01(\x0b\x32 .flowmesh.trigger.v1.NewBackfillR\x08\x62\x61\x63kfill\"\x84\x01\n\x14PauseBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"\x86\x01\n\x16UnpauseBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"\x85\x01\n\x15\x44\x65leteBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"l\n\x15PauseBackfillsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"n\n\x17UnpauseBackfillsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"m\n\x16\x44\x65leteBackfillsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"\x84\x01\n\x14\x44\x65leteTriggerRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"\x17\n\x15\x44\x65leteTriggerResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*flowmesh/trigger/v1/trigger_messages.proto\x12\x13\x66lowmesh.trigger.v1\x1a\x1e\x66lowmesh/common/v1/state.proto\x1a!flowmesh/trigger/v1/trigger.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x88\x02\n\x15SearchTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x14\n\x05query\x18\x04 \x01(\tR\x05query\x12\x12\n\x04sort\x18\x05 \x03(\tR\x04sort\x12\x1b\n\tpage_size\x18\x06 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x07 \x01(\tR\tpageToken\x12\x1d\n\ntrigger_id\x18\x08 \x01(\tR\ttriggerId\x12\x1b\n\tworker_id\x18\t \x01(\tR\x08workerId\"\xa1\x01\n\x16SearchTriggersResponse\x12@\n\x08triggers\x18\x01 \x03(\x0b\x32$.flowmesh.trigger.v1.TriggerAndStateR\x08triggers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"\xce\x01\n\x17ListFlowTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x14\n\x05query\x18\x04 \x01(\tR\x05query\x12\x12\n\x04sort\x18\x05 \x03(\tR\x04sort\x12\x1b\n\tpage_size\x18\x06 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x07 \x01(\tR\tpageToken\"\xa0\x01\n\x18ListFlowTriggersResponse\x12=\n\x08triggers\x18\x01 \x03(\x0b\x32!.flowmesh.trigger.v1.TriggerStateR\x08triggers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"\xa5\x01\n\x19SetTriggerDisabledRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\x12\x1a\n\x08\x64isabled\x18\x05 \x01(\x08R\x08\x64isabled\"\x8d\x01\n\x1aSetTriggersDisabledRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\x12\x1a\n\x08\x64isabled\x18\x03 \x01(\x08R\x08\x64isabled\"_\n\x19TriggersOperationResponse\x12!\n\x0coperation_id\x18\x01 \x01(\tR\x0boperationId\x12\x1f\n\x0btotal_items\x18\x02 \x01(\x05R\ntotalItems\"\x84\x01\n\x14UnlockTriggerRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"l\n\x15UnlockTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"\xd1\x01\n\x0bNewBackfill\x12\x30\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x05start\x12,\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03\x65nd\x12/\n\x06inputs\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x06inputs\x12\x31\n\x06labels\x18\x04 \x03(\x0b\x32\x19.flowmesh.common.v1.LabelR\x06labels\"\xc3\x01\n\x15\x43reateBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\x12<\n\x08\x62\x61\x63kfill\x18\x05 \x01(\x0b\x32 .flowmesh.trigger.v1.NewBackfillR\x08\x62\x61\x63kfill\"\x84\x01\n\x14PauseBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"\x86\x01\n\x16UnpauseBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"\x85\x01\n\x15\x44\x65leteBackfillRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"l\n\x15PauseBackfillsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"n\n\x17UnpauseBackfillsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"m\n\x16\x44\x65leteBackfillsRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"\x84\x01\n\x14\x44\x65leteTriggerRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"\x17\n\x15\x44\x65leteTriggerResponse\"x\n\x1cUnlockTriggersByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05query\"\xab\x01\n!SetTriggersDisabledByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05query\x12\x1f\n\x08\x64isabled\x18\x03 \x01(\x08H\x00R\x08\x64isabled\x88\x01\x01\x42\x0b\n\t_disabled\"x\n\x1c\x44\x65leteTriggersByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05query\"l\n\x15\x44\x65leteTriggersRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12;\n\x08triggers\x18\x02 \x03(\x0b\x32\x1f.flowmesh.trigger.v1.TriggerRefR\x08triggers\"x\n\x1cPauseBackfillsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05query\"z\n\x1eUnpauseBackfillsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05query\"y\n\x1d\x44\x65leteBackfillsByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05query\"\x85\x01\n\x15RestartTriggerRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x17\n\x07\x66low_id\x18\x03 \x01(\tR\x06\x66lowId\x12\x1d\n\ntrigger_id\x18\x04 \x01(\tR\ttriggerId\"x\n\x1c\x45xportTriggersByQueryRequest\x12\x16\n\x06tenant\x18\x01 \x01(\tR\x06tenant\x12@\n\x05query\x18\x02 \x01(\x0b\x32*.flowmesh.trigger.v1.SearchTriggersRequestR\x05queryb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,41 +36,59 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.trigger.v1.trigger
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SEARCHTRIGGERSREQUEST']._serialized_start=198
-  _globals['_SEARCHTRIGGERSREQUEST']._serialized_end=402
-  _globals['_SEARCHTRIGGERSRESPONSE']._serialized_start=405
-  _globals['_SEARCHTRIGGERSRESPONSE']._serialized_end=566
-  _globals['_LISTFLOWTRIGGERSREQUEST']._serialized_start=569
-  _globals['_LISTFLOWTRIGGERSREQUEST']._serialized_end=775
-  _globals['_LISTFLOWTRIGGERSRESPONSE']._serialized_start=778
-  _globals['_LISTFLOWTRIGGERSRESPONSE']._serialized_end=938
-  _globals['_SETTRIGGERDISABLEDREQUEST']._serialized_start=941
-  _globals['_SETTRIGGERDISABLEDREQUEST']._serialized_end=1106
-  _globals['_SETTRIGGERSDISABLEDREQUEST']._serialized_start=1109
-  _globals['_SETTRIGGERSDISABLEDREQUEST']._serialized_end=1250
-  _globals['_TRIGGERSOPERATIONRESPONSE']._serialized_start=1252
-  _globals['_TRIGGERSOPERATIONRESPONSE']._serialized_end=1347
-  _globals['_UNLOCKTRIGGERREQUEST']._serialized_start=1350
-  _globals['_UNLOCKTRIGGERREQUEST']._serialized_end=1482
-  _globals['_UNLOCKTRIGGERSREQUEST']._serialized_start=1484
-  _globals['_UNLOCKTRIGGERSREQUEST']._serialized_end=1592
-  _globals['_NEWBACKFILL']._serialized_start=1595
-  _globals['_NEWBACKFILL']._serialized_end=1804
-  _globals['_CREATEBACKFILLREQUEST']._serialized_start=1807
-  _globals['_CREATEBACKFILLREQUEST']._serialized_end=2002
-  _globals['_PAUSEBACKFILLREQUEST']._serialized_start=2005
-  _globals['_PAUSEBACKFILLREQUEST']._serialized_end=2137
-  _globals['_UNPAUSEBACKFILLREQUEST']._serialized_start=2140
-  _globals['_UNPAUSEBACKFILLREQUEST']._serialized_end=2274
-  _globals['_DELETEBACKFILLREQUEST']._serialized_start=2277
-  _globals['_DELETEBACKFILLREQUEST']._serialized_end=2410
-  _globals['_PAUSEBACKFILLSREQUEST']._serialized_start=2412
-  _globals['_PAUSEBACKFILLSREQUEST']._serialized_end=2520
-  _globals['_UNPAUSEBACKFILLSREQUEST']._serialized_start=2522
-  _globals['_UNPAUSEBACKFILLSREQUEST']._serialized_end=2632
-  _globals['_DELETEBACKFILLSREQUEST']._serialized_start=2634
-  _globals['_DELETEBACKFILLSREQUEST']._serialized_end=2743
-  _globals['_DELETETRIGGERREQUEST']._serialized_start=2746
-  _globals['_DELETETRIGGERREQUEST']._serialized_end=2878
-  _globals['_DELETETRIGGERRESPONSE']._serialized_start=2880
-  _globals['_DELETETRIGGERRESPONSE']._serialized_end=2903
+  _globals['_SEARCHTRIGGERSREQUEST']._serialized_end=462
+  _globals['_SEARCHTRIGGERSRESPONSE']._serialized_start=465
+  _globals['_SEARCHTRIGGERSRESPONSE']._serialized_end=626
+  _globals['_LISTFLOWTRIGGERSREQUEST']._serialized_start=629
+  _globals['_LISTFLOWTRIGGERSREQUEST']._serialized_end=835
+  _globals['_LISTFLOWTRIGGERSRESPONSE']._serialized_start=838
+  _globals['_LISTFLOWTRIGGERSRESPONSE']._serialized_end=998
+  _globals['_SETTRIGGERDISABLEDREQUEST']._serialized_start=1001
+  _globals['_SETTRIGGERDISABLEDREQUEST']._serialized_end=1166
+  _globals['_SETTRIGGERSDISABLEDREQUEST']._serialized_start=1169
+  _globals['_SETTRIGGERSDISABLEDREQUEST']._serialized_end=1310
+  _globals['_TRIGGERSOPERATIONRESPONSE']._serialized_start=1312
+  _globals['_TRIGGERSOPERATIONRESPONSE']._serialized_end=1407
+  _globals['_UNLOCKTRIGGERREQUEST']._serialized_start=1410
+  _globals['_UNLOCKTRIGGERREQUEST']._serialized_end=1542
+  _globals['_UNLOCKTRIGGERSREQUEST']._serialized_start=1544
+  _globals['_UNLOCKTRIGGERSREQUEST']._serialized_end=1652
+  _globals['_NEWBACKFILL']._serialized_start=1655
+  _globals['_NEWBACKFILL']._serialized_end=1864
+  _globals['_CREATEBACKFILLREQUEST']._serialized_start=1867
+  _globals['_CREATEBACKFILLREQUEST']._serialized_end=2062
+  _globals['_PAUSEBACKFILLREQUEST']._serialized_start=2065
+  _globals['_PAUSEBACKFILLREQUEST']._serialized_end=2197
+  _globals['_UNPAUSEBACKFILLREQUEST']._serialized_start=2200
+  _globals['_UNPAUSEBACKFILLREQUEST']._serialized_end=2334
+  _globals['_DELETEBACKFILLREQUEST']._serialized_start=2337
+  _globals['_DELETEBACKFILLREQUEST']._serialized_end=2470
+  _globals['_PAUSEBACKFILLSREQUEST']._serialized_start=2472
+  _globals['_PAUSEBACKFILLSREQUEST']._serialized_end=2580
+  _globals['_UNPAUSEBACKFILLSREQUEST']._serialized_start=2582
+  _globals['_UNPAUSEBACKFILLSREQUEST']._serialized_end=2692
+  _globals['_DELETEBACKFILLSREQUEST']._serialized_start=2694
+  _globals['_DELETEBACKFILLSREQUEST']._serialized_end=2803
+  _globals['_DELETETRIGGERREQUEST']._serialized_start=2806
+  _globals['_DELETETRIGGERREQUEST']._serialized_end=2938
+  _globals['_DELETETRIGGERRESPONSE']._serialized_start=2940
+  _globals['_DELETETRIGGERRESPONSE']._serialized_end=2963
+  _globals['_UNLOCKTRIGGERSBYQUERYREQUEST']._serialized_start=2965
+  _globals['_UNLOCKTRIGGERSBYQUERYREQUEST']._serialized_end=3085
+  _globals['_SETTRIGGERSDISABLEDBYQUERYREQUEST']._serialized_start=3088
+  _globals['_SETTRIGGERSDISABLEDBYQUERYREQUEST']._serialized_end=3259
+  _globals['_DELETETRIGGERSBYQUERYREQUEST']._serialized_start=3261
+  _globals['_DELETETRIGGERSBYQUERYREQUEST']._serialized_end=3381
+  _globals['_DELETETRIGGERSREQUEST']._serialized_start=3383
+  _globals['_DELETETRIGGERSREQUEST']._serialized_end=3491
+  _globals['_PAUSEBACKFILLSBYQUERYREQUEST']._serialized_start=3493
+  _globals['_PAUSEBACKFILLSBYQUERYREQUEST']._serialized_end=3613
+  _globals['_UNPAUSEBACKFILLSBYQUERYREQUEST']._serialized_start=3615
+  _globals['_UNPAUSEBACKFILLSBYQUERYREQUEST']._serialized_end=3737
+  _globals['_DELETEBACKFILLSBYQUERYREQUEST']._serialized_start=3739
+  _globals['_DELETEBACKFILLSBYQUERYREQUEST']._serialized_end=3860
+  _globals['_RESTARTTRIGGERREQUEST']._serialized_start=3863
+  _globals['_RESTARTTRIGGERREQUEST']._serialized_end=3996
+  _globals['_EXPORTTRIGGERSBYQUERYREQUEST']._serialized_start=3998
+  _globals['_EXPORTTRIGGERSBYQUERYREQUEST']._serialized_end=4118
 # @@protoc_insertion_point(module_scope)

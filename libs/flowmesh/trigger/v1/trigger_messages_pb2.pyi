@@ -13,7 +13,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SearchTriggersRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "flow_id", "query", "sort", "page_size", "page_token")
+    __slots__ = ("tenant", "namespace", "flow_id", "query", "sort", "page_size", "page_token", "trigger_id", "worker_id")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     FLOW_ID_FIELD_NUMBER: _ClassVar[int]
@@ -21,6 +21,8 @@ class SearchTriggersRequest(_message.Message):
     SORT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     flow_id: str
@@ -28,7 +30,9 @@ class SearchTriggersRequest(_message.Message):
     sort: _containers.RepeatedScalarFieldContainer[str]
     page_size: int
     page_token: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., query: _Optional[str] = ..., sort: _Optional[_Iterable[str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    trigger_id: str
+    worker_id: str
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., query: _Optional[str] = ..., sort: _Optional[_Iterable[str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., trigger_id: _Optional[str] = ..., worker_id: _Optional[str] = ...) -> None: ...
 
 class SearchTriggersResponse(_message.Message):
     __slots__ = ("triggers", "next_page_token", "total_size")
@@ -221,3 +225,81 @@ class DeleteTriggerRequest(_message.Message):
 class DeleteTriggerResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class UnlockTriggersByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...
+
+class SetTriggersDisabledByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query", "disabled")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    disabled: bool
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ..., disabled: _Optional[bool] = ...) -> None: ...
+
+class DeleteTriggersByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...
+
+class DeleteTriggersRequest(_message.Message):
+    __slots__ = ("tenant", "triggers")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    TRIGGERS_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    triggers: _containers.RepeatedCompositeFieldContainer[_trigger_pb2.TriggerRef]
+    def __init__(self, tenant: _Optional[str] = ..., triggers: _Optional[_Iterable[_Union[_trigger_pb2.TriggerRef, _Mapping]]] = ...) -> None: ...
+
+class PauseBackfillsByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...
+
+class UnpauseBackfillsByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...
+
+class DeleteBackfillsByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...
+
+class RestartTriggerRequest(_message.Message):
+    __slots__ = ("tenant", "namespace", "flow_id", "trigger_id")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_ID_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    namespace: str
+    flow_id: str
+    trigger_id: str
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., flow_id: _Optional[str] = ..., trigger_id: _Optional[str] = ...) -> None: ...
+
+class ExportTriggersByQueryRequest(_message.Message):
+    __slots__ = ("tenant", "query")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    query: SearchTriggersRequest
+    def __init__(self, tenant: _Optional[str] = ..., query: _Optional[_Union[SearchTriggersRequest, _Mapping]] = ...) -> None: ...

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from flowmesh.file.v1 import file_messages_pb2 as flowmesh_dot_file_dot_v1_dot_file__messages__pb2
 from flowmesh.trigger.v1 import trigger_messages_pb2 as flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2
 from flowmesh.trigger.v1 import trigger_pb2 as flowmesh_dot_trigger_dot_v1_dot_trigger__pb2
 
@@ -106,6 +107,51 @@ class TriggerServiceStub:
                 '/flowmesh.trigger.v1.TriggerService/DeleteTrigger',
                 request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggerRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggerResponse.FromString,
+                _registered_method=True)
+        self.RestartTrigger = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/RestartTrigger',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.RestartTriggerRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__pb2.TriggerState.FromString,
+                _registered_method=True)
+        self.UnlockTriggersByQuery = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/UnlockTriggersByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.UnlockTriggersByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.SetTriggersDisabledByQuery = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/SetTriggersDisabledByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.SetTriggersDisabledByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.DeleteTriggers = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/DeleteTriggers',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggersRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.DeleteTriggersByQuery = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/DeleteTriggersByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggersByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.PauseBackfillsByQuery = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/PauseBackfillsByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.PauseBackfillsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.UnpauseBackfillsByQuery = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/UnpauseBackfillsByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.UnpauseBackfillsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.DeleteBackfillsByQuery = channel.unary_unary(
+                '/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteBackfillsByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+                _registered_method=True)
+        self.ExportTriggersByQuery = channel.unary_stream(
+                '/flowmesh.trigger.v1.TriggerService/ExportTriggersByQuery',
+                request_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.ExportTriggersByQueryRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
                 _registered_method=True)
 
 
@@ -228,6 +274,80 @@ class TriggerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RestartTrigger(self, request, context):
+        """Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+        restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+        Errors: NOT_FOUND for an unknown flow or trigger.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnlockTriggersByQuery(self, request, context):
+        """Unlock the triggers a search selects; those not locked are left as they are.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetTriggersDisabledByQuery(self, request, context):
+        """Disable (by default) or enable the triggers a search selects.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTriggers(self, request, context):
+        """Forget the stored state of several triggers; those without one are left out.
+        Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTriggersByQuery(self, request, context):
+        """Forget the stored state of the triggers a search selects; those without one are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseBackfillsByQuery(self, request, context):
+        """Pause the backfills of the triggers a search selects; those with none are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnpauseBackfillsByQuery(self, request, context):
+        """Resume the backfills of the triggers a search selects; those with none are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteBackfillsByQuery(self, request, context):
+        """Delete the backfills of the triggers a search selects; those with none are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportTriggersByQuery(self, request, context):
+        """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+        trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+        lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriggerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -300,6 +420,51 @@ def add_TriggerServiceServicer_to_server(servicer, server):
                     servicer.DeleteTrigger,
                     request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggerRequest.FromString,
                     response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggerResponse.SerializeToString,
+            ),
+            'RestartTrigger': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartTrigger,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.RestartTriggerRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__pb2.TriggerState.SerializeToString,
+            ),
+            'UnlockTriggersByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnlockTriggersByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.UnlockTriggersByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'SetTriggersDisabledByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetTriggersDisabledByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.SetTriggersDisabledByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'DeleteTriggers': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTriggers,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggersRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'DeleteTriggersByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTriggersByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggersByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'PauseBackfillsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseBackfillsByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.PauseBackfillsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'UnpauseBackfillsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnpauseBackfillsByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.UnpauseBackfillsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'DeleteBackfillsByQuery': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteBackfillsByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteBackfillsByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.SerializeToString,
+            ),
+            'ExportTriggersByQuery': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportTriggersByQuery,
+                    request_deserializer=flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.ExportTriggersByQueryRequest.FromString,
+                    response_serializer=flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -682,6 +847,249 @@ class TriggerService:
             '/flowmesh.trigger.v1.TriggerService/DeleteTrigger',
             flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggerRequest.SerializeToString,
             flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestartTrigger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/RestartTrigger',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.RestartTriggerRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__pb2.TriggerState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnlockTriggersByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/UnlockTriggersByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.UnlockTriggersByQueryRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetTriggersDisabledByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/SetTriggersDisabledByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.SetTriggersDisabledByQueryRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTriggers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/DeleteTriggers',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggersRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTriggersByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/DeleteTriggersByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteTriggersByQueryRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseBackfillsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/PauseBackfillsByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.PauseBackfillsByQueryRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnpauseBackfillsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/UnpauseBackfillsByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.UnpauseBackfillsByQueryRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteBackfillsByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.DeleteBackfillsByQueryRequest.SerializeToString,
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.TriggersOperationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportTriggersByQuery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowmesh.trigger.v1.TriggerService/ExportTriggersByQuery',
+            flowmesh_dot_trigger_dot_v1_dot_trigger__messages__pb2.ExportTriggersByQueryRequest.SerializeToString,
+            flowmesh_dot_file_dot_v1_dot_file__messages__pb2.FileChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,6 +4,7 @@ isort:skip_file
 """
 
 from collections import abc as _abc
+from flowmesh.file.v1 import file_messages_pb2 as _file_messages_pb2
 from flowmesh.trigger.v1 import trigger_messages_pb2 as _trigger_messages_pb2
 from flowmesh.trigger.v1 import trigger_pb2 as _trigger_pb2
 from grpc import aio as _aio
@@ -94,6 +95,44 @@ class TriggerServiceStub:
     """Forget a trigger's stored state (its dates fired, disabled, backfill); the flow's trigger stays.
     Errors: NOT_FOUND when the trigger has no stored state.
     """
+    RestartTrigger: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.RestartTriggerRequest, _trigger_pb2.TriggerState]
+    """Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+    restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+    Errors: NOT_FOUND for an unknown flow or trigger.
+    """
+    UnlockTriggersByQuery: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.UnlockTriggersByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Unlock the triggers a search selects; those not locked are left as they are.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    SetTriggersDisabledByQuery: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.SetTriggersDisabledByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Disable (by default) or enable the triggers a search selects.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    DeleteTriggers: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteTriggersRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Forget the stored state of several triggers; those without one are left out.
+    Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+    """
+    DeleteTriggersByQuery: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteTriggersByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Forget the stored state of the triggers a search selects; those without one are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    PauseBackfillsByQuery: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.PauseBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Pause the backfills of the triggers a search selects; those with none are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    UnpauseBackfillsByQuery: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.UnpauseBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Resume the backfills of the triggers a search selects; those with none are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    DeleteBackfillsByQuery: _grpc.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]
+    """Delete the backfills of the triggers a search selects; those with none are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    ExportTriggersByQuery: _grpc.UnaryStreamMultiCallable[_trigger_messages_pb2.ExportTriggersByQueryRequest, _file_messages_pb2.FileChunk]
+    """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+    trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+    lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+    """
 
 @_typing.type_check_only
 class TriggerServiceAsyncStub(TriggerServiceStub):
@@ -159,6 +198,44 @@ class TriggerServiceAsyncStub(TriggerServiceStub):
     DeleteTrigger: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteTriggerRequest, _trigger_messages_pb2.DeleteTriggerResponse]  # type: ignore[assignment]
     """Forget a trigger's stored state (its dates fired, disabled, backfill); the flow's trigger stays.
     Errors: NOT_FOUND when the trigger has no stored state.
+    """
+    RestartTrigger: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.RestartTriggerRequest, _trigger_pb2.TriggerState]  # type: ignore[assignment]
+    """Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+    restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+    Errors: NOT_FOUND for an unknown flow or trigger.
+    """
+    UnlockTriggersByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.UnlockTriggersByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Unlock the triggers a search selects; those not locked are left as they are.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    SetTriggersDisabledByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.SetTriggersDisabledByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Disable (by default) or enable the triggers a search selects.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    DeleteTriggers: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteTriggersRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Forget the stored state of several triggers; those without one are left out.
+    Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+    """
+    DeleteTriggersByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteTriggersByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Forget the stored state of the triggers a search selects; those without one are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    PauseBackfillsByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.PauseBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Pause the backfills of the triggers a search selects; those with none are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    UnpauseBackfillsByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.UnpauseBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Resume the backfills of the triggers a search selects; those with none are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    DeleteBackfillsByQuery: _aio.UnaryUnaryMultiCallable[_trigger_messages_pb2.DeleteBackfillsByQueryRequest, _trigger_messages_pb2.TriggersOperationResponse]  # type: ignore[assignment]
+    """Delete the backfills of the triggers a search selects; those with none are left out.
+    Errors: INVALID_ARGUMENT for a bad filter.
+    """
+    ExportTriggersByQuery: _aio.UnaryStreamMultiCallable[_trigger_messages_pb2.ExportTriggersByQueryRequest, _file_messages_pb2.FileChunk]  # type: ignore[assignment]
+    """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+    trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+    lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
     """
 
 class TriggerServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -306,6 +383,98 @@ class TriggerServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_trigger_messages_pb2.DeleteTriggerResponse, _abc.Awaitable[_trigger_messages_pb2.DeleteTriggerResponse]]:
         """Forget a trigger's stored state (its dates fired, disabled, backfill); the flow's trigger stays.
         Errors: NOT_FOUND when the trigger has no stored state.
+        """
+
+    @_abc_1.abstractmethod
+    def RestartTrigger(
+        self,
+        request: _trigger_messages_pb2.RestartTriggerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_pb2.TriggerState, _abc.Awaitable[_trigger_pb2.TriggerState]]:
+        """Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+        restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+        Errors: NOT_FOUND for an unknown flow or trigger.
+        """
+
+    @_abc_1.abstractmethod
+    def UnlockTriggersByQuery(
+        self,
+        request: _trigger_messages_pb2.UnlockTriggersByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Unlock the triggers a search selects; those not locked are left as they are.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def SetTriggersDisabledByQuery(
+        self,
+        request: _trigger_messages_pb2.SetTriggersDisabledByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Disable (by default) or enable the triggers a search selects.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteTriggers(
+        self,
+        request: _trigger_messages_pb2.DeleteTriggersRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Forget the stored state of several triggers; those without one are left out.
+        Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteTriggersByQuery(
+        self,
+        request: _trigger_messages_pb2.DeleteTriggersByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Forget the stored state of the triggers a search selects; those without one are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def PauseBackfillsByQuery(
+        self,
+        request: _trigger_messages_pb2.PauseBackfillsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Pause the backfills of the triggers a search selects; those with none are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def UnpauseBackfillsByQuery(
+        self,
+        request: _trigger_messages_pb2.UnpauseBackfillsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Resume the backfills of the triggers a search selects; those with none are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteBackfillsByQuery(
+        self,
+        request: _trigger_messages_pb2.DeleteBackfillsByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_trigger_messages_pb2.TriggersOperationResponse, _abc.Awaitable[_trigger_messages_pb2.TriggersOperationResponse]]:
+        """Delete the backfills of the triggers a search selects; those with none are left out.
+        Errors: INVALID_ARGUMENT for a bad filter.
+        """
+
+    @_abc_1.abstractmethod
+    def ExportTriggersByQuery(
+        self,
+        request: _trigger_messages_pb2.ExportTriggersByQueryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_file_messages_pb2.FileChunk], _abc.AsyncIterator[_file_messages_pb2.FileChunk]]:
+        """Send the triggers a search selects as CSV (text/csv, a header row then one row per
+        trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+        lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
         """
 
 def add_TriggerServiceServicer_to_server(servicer: TriggerServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
