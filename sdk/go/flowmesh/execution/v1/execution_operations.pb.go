@@ -2759,6 +2759,62 @@ func (x *ValidateExecutionInputsResponse) GetChecks() []*CheckFailure {
 	return nil
 }
 
+// Selects executions as ListExecutions does with `query` (its tenant, page size and page token are ignored).
+type ExportExecutionsByQueryRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Tenant string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Query  *ListExecutionsRequest `protobuf:"bytes,2,opt,name=query,proto3" json:"query,omitempty"`
+}
+
+func (x *ExportExecutionsByQueryRequest) Reset() {
+	*x = ExportExecutionsByQueryRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_execution_v1_execution_operations_proto_msgTypes[45]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ExportExecutionsByQueryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportExecutionsByQueryRequest) ProtoMessage() {}
+
+func (x *ExportExecutionsByQueryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_execution_v1_execution_operations_proto_msgTypes[45]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportExecutionsByQueryRequest.ProtoReflect.Descriptor instead.
+func (*ExportExecutionsByQueryRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_execution_v1_execution_operations_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ExportExecutionsByQueryRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *ExportExecutionsByQueryRequest) GetQuery() *ListExecutionsRequest {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
 var File_flowmesh_execution_v1_execution_operations_proto protoreflect.FileDescriptor
 
 var file_flowmesh_execution_v1_execution_operations_proto_rawDesc = []byte{
@@ -3153,21 +3209,29 @@ var file_flowmesh_execution_v1_execution_operations_proto_rawDesc = []byte{
 	0x18, 0x04, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x23, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73,
 	0x68, 0x2e, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x2e, 0x76, 0x31, 0x2e, 0x43,
 	0x68, 0x65, 0x63, 0x6b, 0x46, 0x61, 0x69, 0x6c, 0x75, 0x72, 0x65, 0x52, 0x06, 0x63, 0x68, 0x65,
-	0x63, 0x6b, 0x73, 0x42, 0xde, 0x01, 0x0a, 0x19, 0x63, 0x6f, 0x6d, 0x2e, 0x66, 0x6c, 0x6f, 0x77,
-	0x6d, 0x65, 0x73, 0x68, 0x2e, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x2e, 0x76,
-	0x31, 0x42, 0x18, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x4f, 0x70, 0x65, 0x72,
-	0x61, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x50, 0x72, 0x6f, 0x74, 0x6f, 0x50, 0x01, 0x5a, 0x31, 0x66,
-	0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x73, 0x64, 0x6b, 0x2f, 0x67, 0x6f, 0x2f, 0x66,
-	0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f,
-	0x6e, 0x2f, 0x76, 0x31, 0x3b, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x76, 0x31,
-	0xa2, 0x02, 0x03, 0x46, 0x45, 0x58, 0xaa, 0x02, 0x15, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73,
-	0x68, 0x2e, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x2e, 0x56, 0x31, 0xca, 0x02,
-	0x15, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x5c, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74,
-	0x69, 0x6f, 0x6e, 0x5c, 0x56, 0x31, 0xe2, 0x02, 0x21, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73,
-	0x68, 0x5c, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x5c, 0x56, 0x31, 0x5c, 0x47,
-	0x50, 0x42, 0x4d, 0x65, 0x74, 0x61, 0x64, 0x61, 0x74, 0x61, 0xea, 0x02, 0x17, 0x46, 0x6c, 0x6f,
-	0x77, 0x6d, 0x65, 0x73, 0x68, 0x3a, 0x3a, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e,
-	0x3a, 0x3a, 0x56, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x63, 0x6b, 0x73, 0x22, 0x7c, 0x0a, 0x1e, 0x45, 0x78, 0x70, 0x6f, 0x72, 0x74, 0x45, 0x78, 0x65,
+	0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x42, 0x79, 0x51, 0x75, 0x65, 0x72, 0x79, 0x52, 0x65,
+	0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x16, 0x0a, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x18,
+	0x01, 0x20, 0x01, 0x28, 0x09, 0x52, 0x06, 0x74, 0x65, 0x6e, 0x61, 0x6e, 0x74, 0x12, 0x42, 0x0a,
+	0x05, 0x71, 0x75, 0x65, 0x72, 0x79, 0x18, 0x02, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x2c, 0x2e, 0x66,
+	0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f,
+	0x6e, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69,
+	0x6f, 0x6e, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x52, 0x05, 0x71, 0x75, 0x65, 0x72,
+	0x79, 0x42, 0xde, 0x01, 0x0a, 0x19, 0x63, 0x6f, 0x6d, 0x2e, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65,
+	0x73, 0x68, 0x2e, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x2e, 0x76, 0x31, 0x42,
+	0x18, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x4f, 0x70, 0x65, 0x72, 0x61, 0x74,
+	0x69, 0x6f, 0x6e, 0x73, 0x50, 0x72, 0x6f, 0x74, 0x6f, 0x50, 0x01, 0x5a, 0x31, 0x66, 0x6c, 0x6f,
+	0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x73, 0x64, 0x6b, 0x2f, 0x67, 0x6f, 0x2f, 0x66, 0x6c, 0x6f,
+	0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x2f,
+	0x76, 0x31, 0x3b, 0x65, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x76, 0x31, 0xa2, 0x02,
+	0x03, 0x46, 0x45, 0x58, 0xaa, 0x02, 0x15, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2e,
+	0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x2e, 0x56, 0x31, 0xca, 0x02, 0x15, 0x46,
+	0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x5c, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f,
+	0x6e, 0x5c, 0x56, 0x31, 0xe2, 0x02, 0x21, 0x46, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x5c,
+	0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x5c, 0x56, 0x31, 0x5c, 0x47, 0x50, 0x42,
+	0x4d, 0x65, 0x74, 0x61, 0x64, 0x61, 0x74, 0x61, 0xea, 0x02, 0x17, 0x46, 0x6c, 0x6f, 0x77, 0x6d,
+	0x65, 0x73, 0x68, 0x3a, 0x3a, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x69, 0x6f, 0x6e, 0x3a, 0x3a,
+	0x56, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -3182,7 +3246,7 @@ func file_flowmesh_execution_v1_execution_operations_proto_rawDescGZIP() []byte 
 	return file_flowmesh_execution_v1_execution_operations_proto_rawDescData
 }
 
-var file_flowmesh_execution_v1_execution_operations_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_flowmesh_execution_v1_execution_operations_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_flowmesh_execution_v1_execution_operations_proto_goTypes = []interface{}{
 	(*DeleteExecutionRequest)(nil),               // 0: flowmesh.execution.v1.DeleteExecutionRequest
 	(*DeleteExecutionResponse)(nil),              // 1: flowmesh.execution.v1.DeleteExecutionResponse
@@ -3229,51 +3293,53 @@ var file_flowmesh_execution_v1_execution_operations_proto_goTypes = []interface{
 	(*InputAndValue)(nil),                        // 42: flowmesh.execution.v1.InputAndValue
 	(*CheckFailure)(nil),                         // 43: flowmesh.execution.v1.CheckFailure
 	(*ValidateExecutionInputsResponse)(nil),      // 44: flowmesh.execution.v1.ValidateExecutionInputsResponse
-	(*structpb.Struct)(nil),                      // 45: google.protobuf.Struct
-	(v1.StateType)(0),                            // 46: flowmesh.common.v1.StateType
-	(*v1.Label)(nil),                             // 47: flowmesh.common.v1.Label
-	(*ListExecutionsRequest)(nil),                // 48: flowmesh.execution.v1.ListExecutionsRequest
-	(*timestamppb.Timestamp)(nil),                // 49: google.protobuf.Timestamp
-	(*structpb.Value)(nil),                       // 50: google.protobuf.Value
+	(*ExportExecutionsByQueryRequest)(nil),       // 45: flowmesh.execution.v1.ExportExecutionsByQueryRequest
+	(*structpb.Struct)(nil),                      // 46: google.protobuf.Struct
+	(v1.StateType)(0),                            // 47: flowmesh.common.v1.StateType
+	(*v1.Label)(nil),                             // 48: flowmesh.common.v1.Label
+	(*ListExecutionsRequest)(nil),                // 49: flowmesh.execution.v1.ListExecutionsRequest
+	(*timestamppb.Timestamp)(nil),                // 50: google.protobuf.Timestamp
+	(*structpb.Value)(nil),                       // 51: google.protobuf.Value
 }
 var file_flowmesh_execution_v1_execution_operations_proto_depIdxs = []int32{
-	45, // 0: flowmesh.execution.v1.ReplayExecutionWithInputsRequest.inputs:type_name -> google.protobuf.Struct
-	46, // 1: flowmesh.execution.v1.ChangeExecutionStatusRequest.status:type_name -> flowmesh.common.v1.StateType
-	46, // 2: flowmesh.execution.v1.UnqueueExecutionsByIdsRequest.state:type_name -> flowmesh.common.v1.StateType
-	46, // 3: flowmesh.execution.v1.ChangeExecutionsStatusByIdsRequest.new_status:type_name -> flowmesh.common.v1.StateType
-	47, // 4: flowmesh.execution.v1.SetExecutionsLabelsByIdsRequest.execution_labels:type_name -> flowmesh.common.v1.Label
-	48, // 5: flowmesh.execution.v1.DeleteExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 6: flowmesh.execution.v1.KillExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 7: flowmesh.execution.v1.RestartExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 8: flowmesh.execution.v1.ResumeExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 9: flowmesh.execution.v1.PauseExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 10: flowmesh.execution.v1.ForceRunExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 11: flowmesh.execution.v1.ReplayExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	48, // 12: flowmesh.execution.v1.UnqueueExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	46, // 13: flowmesh.execution.v1.UnqueueExecutionsByQueryRequest.new_state:type_name -> flowmesh.common.v1.StateType
-	48, // 14: flowmesh.execution.v1.ChangeExecutionsStatusByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	46, // 15: flowmesh.execution.v1.ChangeExecutionsStatusByQueryRequest.new_status:type_name -> flowmesh.common.v1.StateType
-	48, // 16: flowmesh.execution.v1.SetExecutionsLabelsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
-	47, // 17: flowmesh.execution.v1.SetExecutionsLabelsByQueryRequest.labels:type_name -> flowmesh.common.v1.Label
-	45, // 18: flowmesh.execution.v1.FlowForExecution.flow:type_name -> google.protobuf.Struct
+	46, // 0: flowmesh.execution.v1.ReplayExecutionWithInputsRequest.inputs:type_name -> google.protobuf.Struct
+	47, // 1: flowmesh.execution.v1.ChangeExecutionStatusRequest.status:type_name -> flowmesh.common.v1.StateType
+	47, // 2: flowmesh.execution.v1.UnqueueExecutionsByIdsRequest.state:type_name -> flowmesh.common.v1.StateType
+	47, // 3: flowmesh.execution.v1.ChangeExecutionsStatusByIdsRequest.new_status:type_name -> flowmesh.common.v1.StateType
+	48, // 4: flowmesh.execution.v1.SetExecutionsLabelsByIdsRequest.execution_labels:type_name -> flowmesh.common.v1.Label
+	49, // 5: flowmesh.execution.v1.DeleteExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 6: flowmesh.execution.v1.KillExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 7: flowmesh.execution.v1.RestartExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 8: flowmesh.execution.v1.ResumeExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 9: flowmesh.execution.v1.PauseExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 10: flowmesh.execution.v1.ForceRunExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 11: flowmesh.execution.v1.ReplayExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	49, // 12: flowmesh.execution.v1.UnqueueExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	47, // 13: flowmesh.execution.v1.UnqueueExecutionsByQueryRequest.new_state:type_name -> flowmesh.common.v1.StateType
+	49, // 14: flowmesh.execution.v1.ChangeExecutionsStatusByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	47, // 15: flowmesh.execution.v1.ChangeExecutionsStatusByQueryRequest.new_status:type_name -> flowmesh.common.v1.StateType
+	49, // 16: flowmesh.execution.v1.SetExecutionsLabelsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	48, // 17: flowmesh.execution.v1.SetExecutionsLabelsByQueryRequest.labels:type_name -> flowmesh.common.v1.Label
+	46, // 18: flowmesh.execution.v1.FlowForExecution.flow:type_name -> google.protobuf.Struct
 	30, // 19: flowmesh.execution.v1.ListExecutableFlowsResponse.flows:type_name -> flowmesh.execution.v1.FlowForExecution
 	35, // 20: flowmesh.execution.v1.GetLatestExecutionsRequest.flows:type_name -> flowmesh.execution.v1.FlowRef
-	49, // 21: flowmesh.execution.v1.LatestExecution.start_date:type_name -> google.protobuf.Timestamp
-	46, // 22: flowmesh.execution.v1.LatestExecution.status:type_name -> flowmesh.common.v1.StateType
+	50, // 21: flowmesh.execution.v1.LatestExecution.start_date:type_name -> google.protobuf.Timestamp
+	47, // 22: flowmesh.execution.v1.LatestExecution.status:type_name -> flowmesh.common.v1.StateType
 	37, // 23: flowmesh.execution.v1.GetLatestExecutionsResponse.executions:type_name -> flowmesh.execution.v1.LatestExecution
-	45, // 24: flowmesh.execution.v1.ValidateExecutionInputsRequest.inputs:type_name -> google.protobuf.Struct
-	47, // 25: flowmesh.execution.v1.ValidateExecutionInputsRequest.labels:type_name -> flowmesh.common.v1.Label
-	45, // 26: flowmesh.execution.v1.ValidateResumeExecutionInputsRequest.inputs:type_name -> google.protobuf.Struct
-	45, // 27: flowmesh.execution.v1.InputAndValue.input:type_name -> google.protobuf.Struct
-	50, // 28: flowmesh.execution.v1.InputAndValue.value:type_name -> google.protobuf.Value
+	46, // 24: flowmesh.execution.v1.ValidateExecutionInputsRequest.inputs:type_name -> google.protobuf.Struct
+	48, // 25: flowmesh.execution.v1.ValidateExecutionInputsRequest.labels:type_name -> flowmesh.common.v1.Label
+	46, // 26: flowmesh.execution.v1.ValidateResumeExecutionInputsRequest.inputs:type_name -> google.protobuf.Struct
+	46, // 27: flowmesh.execution.v1.InputAndValue.input:type_name -> google.protobuf.Struct
+	51, // 28: flowmesh.execution.v1.InputAndValue.value:type_name -> google.protobuf.Value
 	41, // 29: flowmesh.execution.v1.InputAndValue.errors:type_name -> flowmesh.execution.v1.InputError
 	42, // 30: flowmesh.execution.v1.ValidateExecutionInputsResponse.inputs:type_name -> flowmesh.execution.v1.InputAndValue
 	43, // 31: flowmesh.execution.v1.ValidateExecutionInputsResponse.checks:type_name -> flowmesh.execution.v1.CheckFailure
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	49, // 32: flowmesh.execution.v1.ExportExecutionsByQueryRequest.query:type_name -> flowmesh.execution.v1.ListExecutionsRequest
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_flowmesh_execution_v1_execution_operations_proto_init() }
@@ -3823,6 +3889,18 @@ func file_flowmesh_execution_v1_execution_operations_proto_init() {
 				return nil
 			}
 		}
+		file_flowmesh_execution_v1_execution_operations_proto_msgTypes[45].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ExportExecutionsByQueryRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	file_flowmesh_execution_v1_execution_operations_proto_msgTypes[0].OneofWrappers = []interface{}{}
 	file_flowmesh_execution_v1_execution_operations_proto_msgTypes[6].OneofWrappers = []interface{}{}
@@ -3835,7 +3913,7 @@ func file_flowmesh_execution_v1_execution_operations_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_flowmesh_execution_v1_execution_operations_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   45,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -5,6 +5,7 @@ package executionv1
 import (
 	context "context"
 	v1 "flowmesh/sdk/go/flowmesh/expression/v1"
+	v11 "flowmesh/sdk/go/flowmesh/file/v1"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -33,6 +34,11 @@ type ExecutionServiceClient interface {
 	// Stream the execution each time it changes, until it ends.
 	// Errors: NOT_FOUND.
 	FollowExecution(ctx context.Context, in *FollowExecutionRequest, opts ...grpc.CallOption) (ExecutionService_FollowExecutionClient, error)
+	// Stream the state changes of an execution and of the executions it started or triggered
+	// (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+	// each of those flows has an ended one and all have ended.
+	// Errors: NOT_FOUND.
+	FollowExecutionDependencies(ctx context.Context, in *FollowExecutionDependenciesRequest, opts ...grpc.CallOption) (ExecutionService_FollowExecutionDependenciesClient, error)
 	// Kill an execution that has not ended: it goes KILLING, its task runs that
 	// have not ended become KILLED, no further task runs start, and it ends KILLED.
 	// The kill is asynchronous: the answer is the execution as it was when the
@@ -136,6 +142,10 @@ type ExecutionServiceClient interface {
 	// Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
 	// execution that is unknown or has not ended; then none is deleted.
 	DeleteExecutionsByIds(ctx context.Context, in *DeleteExecutionsByIdsRequest, opts ...grpc.CallOption) (*DeleteExecutionsResponse, error)
+	// Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+	// then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+	// endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
+	ExportExecutionsByQuery(ctx context.Context, in *ExportExecutionsByQueryRequest, opts ...grpc.CallOption) (ExecutionService_ExportExecutionsByQueryClient, error)
 	// Delete every ended execution ListExecutions selects with `query`.
 	// Errors: as DeleteExecutionsByIds, with executions that have not ended
 	// refused by name.
@@ -317,6 +327,38 @@ func (x *executionServiceFollowExecutionClient) Recv() (*Execution, error) {
 	return m, nil
 }
 
+func (c *executionServiceClient) FollowExecutionDependencies(ctx context.Context, in *FollowExecutionDependenciesRequest, opts ...grpc.CallOption) (ExecutionService_FollowExecutionDependenciesClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ExecutionService_serviceDesc.Streams[1], "/flowmesh.execution.v1.ExecutionService/FollowExecutionDependencies", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &executionServiceFollowExecutionDependenciesClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type ExecutionService_FollowExecutionDependenciesClient interface {
+	Recv() (*ExecutionStatusEvent, error)
+	grpc.ClientStream
+}
+
+type executionServiceFollowExecutionDependenciesClient struct {
+	grpc.ClientStream
+}
+
+func (x *executionServiceFollowExecutionDependenciesClient) Recv() (*ExecutionStatusEvent, error) {
+	m := new(ExecutionStatusEvent)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func (c *executionServiceClient) KillExecution(ctx context.Context, in *KillExecutionRequest, opts ...grpc.CallOption) (*Execution, error) {
 	out := new(Execution)
 	err := c.cc.Invoke(ctx, "/flowmesh.execution.v1.ExecutionService/KillExecution", in, out, opts...)
@@ -414,6 +456,38 @@ func (c *executionServiceClient) DeleteExecutionsByIds(ctx context.Context, in *
 		return nil, err
 	}
 	return out, nil
+}
+
+func (c *executionServiceClient) ExportExecutionsByQuery(ctx context.Context, in *ExportExecutionsByQueryRequest, opts ...grpc.CallOption) (ExecutionService_ExportExecutionsByQueryClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ExecutionService_serviceDesc.Streams[2], "/flowmesh.execution.v1.ExecutionService/ExportExecutionsByQuery", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &executionServiceExportExecutionsByQueryClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type ExecutionService_ExportExecutionsByQueryClient interface {
+	Recv() (*v11.FileChunk, error)
+	grpc.ClientStream
+}
+
+type executionServiceExportExecutionsByQueryClient struct {
+	grpc.ClientStream
+}
+
+func (x *executionServiceExportExecutionsByQueryClient) Recv() (*v11.FileChunk, error) {
+	m := new(v11.FileChunk)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func (c *executionServiceClient) DeleteExecutionsByQuery(ctx context.Context, in *DeleteExecutionsByQueryRequest, opts ...grpc.CallOption) (*DeleteExecutionsResponse, error) {
@@ -705,6 +779,11 @@ type ExecutionServiceServer interface {
 	// Stream the execution each time it changes, until it ends.
 	// Errors: NOT_FOUND.
 	FollowExecution(*FollowExecutionRequest, ExecutionService_FollowExecutionServer) error
+	// Stream the state changes of an execution and of the executions it started or triggered
+	// (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+	// each of those flows has an ended one and all have ended.
+	// Errors: NOT_FOUND.
+	FollowExecutionDependencies(*FollowExecutionDependenciesRequest, ExecutionService_FollowExecutionDependenciesServer) error
 	// Kill an execution that has not ended: it goes KILLING, its task runs that
 	// have not ended become KILLED, no further task runs start, and it ends KILLED.
 	// The kill is asynchronous: the answer is the execution as it was when the
@@ -808,6 +887,10 @@ type ExecutionServiceServer interface {
 	// Errors: INVALID_ARGUMENT (reason BULK_INVALID) with a field violation per
 	// execution that is unknown or has not ended; then none is deleted.
 	DeleteExecutionsByIds(context.Context, *DeleteExecutionsByIdsRequest) (*DeleteExecutionsResponse, error)
+	// Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+	// then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+	// endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
+	ExportExecutionsByQuery(*ExportExecutionsByQueryRequest, ExecutionService_ExportExecutionsByQueryServer) error
 	// Delete every ended execution ListExecutions selects with `query`.
 	// Errors: as DeleteExecutionsByIds, with executions that have not ended
 	// refused by name.
@@ -939,6 +1022,9 @@ func (UnimplementedExecutionServiceServer) ListExecutions(context.Context, *List
 func (UnimplementedExecutionServiceServer) FollowExecution(*FollowExecutionRequest, ExecutionService_FollowExecutionServer) error {
 	return status.Errorf(codes.Unimplemented, "method FollowExecution not implemented")
 }
+func (UnimplementedExecutionServiceServer) FollowExecutionDependencies(*FollowExecutionDependenciesRequest, ExecutionService_FollowExecutionDependenciesServer) error {
+	return status.Errorf(codes.Unimplemented, "method FollowExecutionDependencies not implemented")
+}
 func (UnimplementedExecutionServiceServer) KillExecution(context.Context, *KillExecutionRequest) (*Execution, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method KillExecution not implemented")
 }
@@ -971,6 +1057,9 @@ func (UnimplementedExecutionServiceServer) DeleteExecution(context.Context, *Del
 }
 func (UnimplementedExecutionServiceServer) DeleteExecutionsByIds(context.Context, *DeleteExecutionsByIdsRequest) (*DeleteExecutionsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteExecutionsByIds not implemented")
+}
+func (UnimplementedExecutionServiceServer) ExportExecutionsByQuery(*ExportExecutionsByQueryRequest, ExecutionService_ExportExecutionsByQueryServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExportExecutionsByQuery not implemented")
 }
 func (UnimplementedExecutionServiceServer) DeleteExecutionsByQuery(context.Context, *DeleteExecutionsByQueryRequest) (*DeleteExecutionsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteExecutionsByQuery not implemented")
@@ -1147,6 +1236,27 @@ type executionServiceFollowExecutionServer struct {
 }
 
 func (x *executionServiceFollowExecutionServer) Send(m *Execution) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func _ExecutionService_FollowExecutionDependencies_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(FollowExecutionDependenciesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExecutionServiceServer).FollowExecutionDependencies(m, &executionServiceFollowExecutionDependenciesServer{stream})
+}
+
+type ExecutionService_FollowExecutionDependenciesServer interface {
+	Send(*ExecutionStatusEvent) error
+	grpc.ServerStream
+}
+
+type executionServiceFollowExecutionDependenciesServer struct {
+	grpc.ServerStream
+}
+
+func (x *executionServiceFollowExecutionDependenciesServer) Send(m *ExecutionStatusEvent) error {
 	return x.ServerStream.SendMsg(m)
 }
 
@@ -1346,6 +1456,27 @@ func _ExecutionService_DeleteExecutionsByIds_Handler(srv interface{}, ctx contex
 		return srv.(ExecutionServiceServer).DeleteExecutionsByIds(ctx, req.(*DeleteExecutionsByIdsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
+}
+
+func _ExecutionService_ExportExecutionsByQuery_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportExecutionsByQueryRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ExecutionServiceServer).ExportExecutionsByQuery(m, &executionServiceExportExecutionsByQueryServer{stream})
+}
+
+type ExecutionService_ExportExecutionsByQueryServer interface {
+	Send(*v11.FileChunk) error
+	grpc.ServerStream
+}
+
+type executionServiceExportExecutionsByQueryServer struct {
+	grpc.ServerStream
+}
+
+func (x *executionServiceExportExecutionsByQueryServer) Send(m *v11.FileChunk) error {
+	return x.ServerStream.SendMsg(m)
 }
 
 func _ExecutionService_DeleteExecutionsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -2073,6 +2204,16 @@ var _ExecutionService_serviceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "FollowExecution",
 			Handler:       _ExecutionService_FollowExecution_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "FollowExecutionDependencies",
+			Handler:       _ExecutionService_FollowExecutionDependencies_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportExecutionsByQuery",
+			Handler:       _ExecutionService_ExportExecutionsByQuery_Handler,
 			ServerStreams: true,
 		},
 	},

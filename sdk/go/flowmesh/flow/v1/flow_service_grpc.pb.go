@@ -77,6 +77,9 @@ type FlowServiceClient interface {
 	// Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
 	// Errors: NOT_FOUND for an unknown flow.
 	ExportFlowsByIds(ctx context.Context, in *ExportFlowsByIdsRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByIdsClient, error)
+	// Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+	// namespace, id, revision, disabled, updated).
+	ExportFlowsCsv(ctx context.Context, in *ExportFlowsCsvRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsCsvClient, error)
 	// Send a ZIP of the sources of the flows a query finds.
 	ExportFlowsByQuery(ctx context.Context, in *ExportFlowsByQueryRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByQueryClient, error)
 	// Delete the flows named.
@@ -295,8 +298,40 @@ func (x *flowServiceExportFlowsByIdsClient) Recv() (*v1.FileChunk, error) {
 	return m, nil
 }
 
+func (c *flowServiceClient) ExportFlowsCsv(ctx context.Context, in *ExportFlowsCsvRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsCsvClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_FlowService_serviceDesc.Streams[1], "/flowmesh.flow.v1.FlowService/ExportFlowsCsv", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &flowServiceExportFlowsCsvClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type FlowService_ExportFlowsCsvClient interface {
+	Recv() (*v1.FileChunk, error)
+	grpc.ClientStream
+}
+
+type flowServiceExportFlowsCsvClient struct {
+	grpc.ClientStream
+}
+
+func (x *flowServiceExportFlowsCsvClient) Recv() (*v1.FileChunk, error) {
+	m := new(v1.FileChunk)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func (c *flowServiceClient) ExportFlowsByQuery(ctx context.Context, in *ExportFlowsByQueryRequest, opts ...grpc.CallOption) (FlowService_ExportFlowsByQueryClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_FlowService_serviceDesc.Streams[1], "/flowmesh.flow.v1.FlowService/ExportFlowsByQuery", opts...)
+	stream, err := c.cc.NewStream(ctx, &_FlowService_serviceDesc.Streams[2], "/flowmesh.flow.v1.FlowService/ExportFlowsByQuery", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -489,6 +524,9 @@ type FlowServiceServer interface {
 	// Send a ZIP of the sources of the flows named (`<namespace>.<id>.yml` each).
 	// Errors: NOT_FOUND for an unknown flow.
 	ExportFlowsByIds(*ExportFlowsByIdsRequest, FlowService_ExportFlowsByIdsServer) error
+	// Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+	// namespace, id, revision, disabled, updated).
+	ExportFlowsCsv(*ExportFlowsCsvRequest, FlowService_ExportFlowsCsvServer) error
 	// Send a ZIP of the sources of the flows a query finds.
 	ExportFlowsByQuery(*ExportFlowsByQueryRequest, FlowService_ExportFlowsByQueryServer) error
 	// Delete the flows named.
@@ -578,6 +616,9 @@ func (UnimplementedFlowServiceServer) ImportFlows(context.Context, *ImportFlowsR
 }
 func (UnimplementedFlowServiceServer) ExportFlowsByIds(*ExportFlowsByIdsRequest, FlowService_ExportFlowsByIdsServer) error {
 	return status.Errorf(codes.Unimplemented, "method ExportFlowsByIds not implemented")
+}
+func (UnimplementedFlowServiceServer) ExportFlowsCsv(*ExportFlowsCsvRequest, FlowService_ExportFlowsCsvServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExportFlowsCsv not implemented")
 }
 func (UnimplementedFlowServiceServer) ExportFlowsByQuery(*ExportFlowsByQueryRequest, FlowService_ExportFlowsByQueryServer) error {
 	return status.Errorf(codes.Unimplemented, "method ExportFlowsByQuery not implemented")
@@ -937,6 +978,27 @@ func (x *flowServiceExportFlowsByIdsServer) Send(m *v1.FileChunk) error {
 	return x.ServerStream.SendMsg(m)
 }
 
+func _FlowService_ExportFlowsCsv_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportFlowsCsvRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(FlowServiceServer).ExportFlowsCsv(m, &flowServiceExportFlowsCsvServer{stream})
+}
+
+type FlowService_ExportFlowsCsvServer interface {
+	Send(*v1.FileChunk) error
+	grpc.ServerStream
+}
+
+type flowServiceExportFlowsCsvServer struct {
+	grpc.ServerStream
+}
+
+func (x *flowServiceExportFlowsCsvServer) Send(m *v1.FileChunk) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 func _FlowService_ExportFlowsByQuery_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(ExportFlowsByQueryRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -1273,6 +1335,11 @@ var _FlowService_serviceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExportFlowsByIds",
 			Handler:       _FlowService_ExportFlowsByIds_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ExportFlowsCsv",
+			Handler:       _FlowService_ExportFlowsCsv_Handler,
 			ServerStreams: true,
 		},
 		{

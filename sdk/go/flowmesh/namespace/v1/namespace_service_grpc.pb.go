@@ -26,6 +26,23 @@ type NamespaceServiceClient interface {
 	// List the names of namespaces for an editor's completion: the ids asked for, then the
 	// others containing q, at most 50.
 	AutocompleteNamespaces(ctx context.Context, in *AutocompleteNamespacesRequest, opts ...grpc.CallOption) (*AutocompleteNamespacesResponse, error)
+	// List the names of the secrets the api process has (its SECRET_<NAME> and
+	// FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+	// the same. Errors: INVALID_ARGUMENT for a bad page token.
+	SearchSecrets(ctx context.Context, in *SearchSecretsRequest, opts ...grpc.CallOption) (*SearchSecretsResponse, error)
+	// List the secrets a namespace inherits from the namespaces above it: none, as every
+	// namespace has the api's secrets as its own (SearchSecrets).
+	// Errors: INVALID_ARGUMENT for a malformed namespace.
+	GetInheritedSecrets(ctx context.Context, in *GetInheritedSecretsRequest, opts ...grpc.CallOption) (*InheritedSecrets, error)
+	// Refused: secrets are read from the environment of the flowmesh processes.
+	// Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+	PutSecret(ctx context.Context, in *PutSecretRequest, opts ...grpc.CallOption) (*SearchSecretsResponse, error)
+	// Refused: secrets are read from the environment of the flowmesh processes.
+	// Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+	PatchSecret(ctx context.Context, in *PatchSecretRequest, opts ...grpc.CallOption) (*SearchSecretsResponse, error)
+	// Refused: secrets are read from the environment of the flowmesh processes.
+	// Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+	DeleteSecret(ctx context.Context, in *DeleteSecretRequest, opts ...grpc.CallOption) (*DeleteSecretResponse, error)
 }
 
 type namespaceServiceClient struct {
@@ -63,6 +80,51 @@ func (c *namespaceServiceClient) AutocompleteNamespaces(ctx context.Context, in 
 	return out, nil
 }
 
+func (c *namespaceServiceClient) SearchSecrets(ctx context.Context, in *SearchSecretsRequest, opts ...grpc.CallOption) (*SearchSecretsResponse, error) {
+	out := new(SearchSecretsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.namespace.v1.NamespaceService/SearchSecrets", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *namespaceServiceClient) GetInheritedSecrets(ctx context.Context, in *GetInheritedSecretsRequest, opts ...grpc.CallOption) (*InheritedSecrets, error) {
+	out := new(InheritedSecrets)
+	err := c.cc.Invoke(ctx, "/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *namespaceServiceClient) PutSecret(ctx context.Context, in *PutSecretRequest, opts ...grpc.CallOption) (*SearchSecretsResponse, error) {
+	out := new(SearchSecretsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.namespace.v1.NamespaceService/PutSecret", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *namespaceServiceClient) PatchSecret(ctx context.Context, in *PatchSecretRequest, opts ...grpc.CallOption) (*SearchSecretsResponse, error) {
+	out := new(SearchSecretsResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.namespace.v1.NamespaceService/PatchSecret", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *namespaceServiceClient) DeleteSecret(ctx context.Context, in *DeleteSecretRequest, opts ...grpc.CallOption) (*DeleteSecretResponse, error) {
+	out := new(DeleteSecretResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.namespace.v1.NamespaceService/DeleteSecret", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // NamespaceServiceServer is the server API for NamespaceService service.
 // All implementations must embed UnimplementedNamespaceServiceServer
 // for forward compatibility
@@ -76,6 +138,23 @@ type NamespaceServiceServer interface {
 	// List the names of namespaces for an editor's completion: the ids asked for, then the
 	// others containing q, at most 50.
 	AutocompleteNamespaces(context.Context, *AutocompleteNamespacesRequest) (*AutocompleteNamespacesResponse, error)
+	// List the names of the secrets the api process has (its SECRET_<NAME> and
+	// FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+	// the same. Errors: INVALID_ARGUMENT for a bad page token.
+	SearchSecrets(context.Context, *SearchSecretsRequest) (*SearchSecretsResponse, error)
+	// List the secrets a namespace inherits from the namespaces above it: none, as every
+	// namespace has the api's secrets as its own (SearchSecrets).
+	// Errors: INVALID_ARGUMENT for a malformed namespace.
+	GetInheritedSecrets(context.Context, *GetInheritedSecretsRequest) (*InheritedSecrets, error)
+	// Refused: secrets are read from the environment of the flowmesh processes.
+	// Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+	PutSecret(context.Context, *PutSecretRequest) (*SearchSecretsResponse, error)
+	// Refused: secrets are read from the environment of the flowmesh processes.
+	// Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+	PatchSecret(context.Context, *PatchSecretRequest) (*SearchSecretsResponse, error)
+	// Refused: secrets are read from the environment of the flowmesh processes.
+	// Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+	DeleteSecret(context.Context, *DeleteSecretRequest) (*DeleteSecretResponse, error)
 	mustEmbedUnimplementedNamespaceServiceServer()
 }
 
@@ -91,6 +170,21 @@ func (UnimplementedNamespaceServiceServer) GetNamespace(context.Context, *GetNam
 }
 func (UnimplementedNamespaceServiceServer) AutocompleteNamespaces(context.Context, *AutocompleteNamespacesRequest) (*AutocompleteNamespacesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AutocompleteNamespaces not implemented")
+}
+func (UnimplementedNamespaceServiceServer) SearchSecrets(context.Context, *SearchSecretsRequest) (*SearchSecretsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SearchSecrets not implemented")
+}
+func (UnimplementedNamespaceServiceServer) GetInheritedSecrets(context.Context, *GetInheritedSecretsRequest) (*InheritedSecrets, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetInheritedSecrets not implemented")
+}
+func (UnimplementedNamespaceServiceServer) PutSecret(context.Context, *PutSecretRequest) (*SearchSecretsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method PutSecret not implemented")
+}
+func (UnimplementedNamespaceServiceServer) PatchSecret(context.Context, *PatchSecretRequest) (*SearchSecretsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method PatchSecret not implemented")
+}
+func (UnimplementedNamespaceServiceServer) DeleteSecret(context.Context, *DeleteSecretRequest) (*DeleteSecretResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteSecret not implemented")
 }
 func (UnimplementedNamespaceServiceServer) mustEmbedUnimplementedNamespaceServiceServer() {}
 
@@ -159,6 +253,96 @@ func _NamespaceService_AutocompleteNamespaces_Handler(srv interface{}, ctx conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _NamespaceService_SearchSecrets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchSecretsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NamespaceServiceServer).SearchSecrets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.namespace.v1.NamespaceService/SearchSecrets",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NamespaceServiceServer).SearchSecrets(ctx, req.(*SearchSecretsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NamespaceService_GetInheritedSecrets_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetInheritedSecretsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NamespaceServiceServer).GetInheritedSecrets(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NamespaceServiceServer).GetInheritedSecrets(ctx, req.(*GetInheritedSecretsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NamespaceService_PutSecret_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PutSecretRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NamespaceServiceServer).PutSecret(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.namespace.v1.NamespaceService/PutSecret",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NamespaceServiceServer).PutSecret(ctx, req.(*PutSecretRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NamespaceService_PatchSecret_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PatchSecretRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NamespaceServiceServer).PatchSecret(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.namespace.v1.NamespaceService/PatchSecret",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NamespaceServiceServer).PatchSecret(ctx, req.(*PatchSecretRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NamespaceService_DeleteSecret_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteSecretRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NamespaceServiceServer).DeleteSecret(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.namespace.v1.NamespaceService/DeleteSecret",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NamespaceServiceServer).DeleteSecret(ctx, req.(*DeleteSecretRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _NamespaceService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flowmesh.namespace.v1.NamespaceService",
 	HandlerType: (*NamespaceServiceServer)(nil),
@@ -174,6 +358,26 @@ var _NamespaceService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AutocompleteNamespaces",
 			Handler:    _NamespaceService_AutocompleteNamespaces_Handler,
+		},
+		{
+			MethodName: "SearchSecrets",
+			Handler:    _NamespaceService_SearchSecrets_Handler,
+		},
+		{
+			MethodName: "GetInheritedSecrets",
+			Handler:    _NamespaceService_GetInheritedSecrets_Handler,
+		},
+		{
+			MethodName: "PutSecret",
+			Handler:    _NamespaceService_PutSecret_Handler,
+		},
+		{
+			MethodName: "PatchSecret",
+			Handler:    _NamespaceService_PatchSecret_Handler,
+		},
+		{
+			MethodName: "DeleteSecret",
+			Handler:    _NamespaceService_DeleteSecret_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

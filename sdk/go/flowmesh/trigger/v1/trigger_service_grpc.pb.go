@@ -4,6 +4,7 @@ package triggerv1
 
 import (
 	context "context"
+	v1 "flowmesh/sdk/go/flowmesh/file/v1"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -61,6 +62,35 @@ type TriggerServiceClient interface {
 	// Forget a trigger's stored state (its dates fired, disabled, backfill); the flow's trigger stays.
 	// Errors: NOT_FOUND when the trigger has no stored state.
 	DeleteTrigger(ctx context.Context, in *DeleteTriggerRequest, opts ...grpc.CallOption) (*DeleteTriggerResponse, error)
+	// Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+	// restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+	// Errors: NOT_FOUND for an unknown flow or trigger.
+	RestartTrigger(ctx context.Context, in *RestartTriggerRequest, opts ...grpc.CallOption) (*TriggerState, error)
+	// Unlock the triggers a search selects; those not locked are left as they are.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	UnlockTriggersByQuery(ctx context.Context, in *UnlockTriggersByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Disable (by default) or enable the triggers a search selects.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	SetTriggersDisabledByQuery(ctx context.Context, in *SetTriggersDisabledByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Forget the stored state of several triggers; those without one are left out.
+	// Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+	DeleteTriggers(ctx context.Context, in *DeleteTriggersRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Forget the stored state of the triggers a search selects; those without one are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	DeleteTriggersByQuery(ctx context.Context, in *DeleteTriggersByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Pause the backfills of the triggers a search selects; those with none are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	PauseBackfillsByQuery(ctx context.Context, in *PauseBackfillsByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Resume the backfills of the triggers a search selects; those with none are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	UnpauseBackfillsByQuery(ctx context.Context, in *UnpauseBackfillsByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Delete the backfills of the triggers a search selects; those with none are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	DeleteBackfillsByQuery(ctx context.Context, in *DeleteBackfillsByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error)
+	// Send the triggers a search selects as CSV (text/csv, a header row then one row per
+	// trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+	// lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+	ExportTriggersByQuery(ctx context.Context, in *ExportTriggersByQueryRequest, opts ...grpc.CallOption) (TriggerService_ExportTriggersByQueryClient, error)
 }
 
 type triggerServiceClient struct {
@@ -197,6 +227,110 @@ func (c *triggerServiceClient) DeleteTrigger(ctx context.Context, in *DeleteTrig
 	return out, nil
 }
 
+func (c *triggerServiceClient) RestartTrigger(ctx context.Context, in *RestartTriggerRequest, opts ...grpc.CallOption) (*TriggerState, error) {
+	out := new(TriggerState)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/RestartTrigger", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) UnlockTriggersByQuery(ctx context.Context, in *UnlockTriggersByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/UnlockTriggersByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) SetTriggersDisabledByQuery(ctx context.Context, in *SetTriggersDisabledByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/SetTriggersDisabledByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) DeleteTriggers(ctx context.Context, in *DeleteTriggersRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/DeleteTriggers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) DeleteTriggersByQuery(ctx context.Context, in *DeleteTriggersByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/DeleteTriggersByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) PauseBackfillsByQuery(ctx context.Context, in *PauseBackfillsByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/PauseBackfillsByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) UnpauseBackfillsByQuery(ctx context.Context, in *UnpauseBackfillsByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/UnpauseBackfillsByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) DeleteBackfillsByQuery(ctx context.Context, in *DeleteBackfillsByQueryRequest, opts ...grpc.CallOption) (*TriggersOperationResponse, error) {
+	out := new(TriggersOperationResponse)
+	err := c.cc.Invoke(ctx, "/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *triggerServiceClient) ExportTriggersByQuery(ctx context.Context, in *ExportTriggersByQueryRequest, opts ...grpc.CallOption) (TriggerService_ExportTriggersByQueryClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_TriggerService_serviceDesc.Streams[0], "/flowmesh.trigger.v1.TriggerService/ExportTriggersByQuery", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &triggerServiceExportTriggersByQueryClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type TriggerService_ExportTriggersByQueryClient interface {
+	Recv() (*v1.FileChunk, error)
+	grpc.ClientStream
+}
+
+type triggerServiceExportTriggersByQueryClient struct {
+	grpc.ClientStream
+}
+
+func (x *triggerServiceExportTriggersByQueryClient) Recv() (*v1.FileChunk, error) {
+	m := new(v1.FileChunk)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // TriggerServiceServer is the server API for TriggerService service.
 // All implementations must embed UnimplementedTriggerServiceServer
 // for forward compatibility
@@ -245,6 +379,35 @@ type TriggerServiceServer interface {
 	// Forget a trigger's stored state (its dates fired, disabled, backfill); the flow's trigger stays.
 	// Errors: NOT_FOUND when the trigger has no stored state.
 	DeleteTrigger(context.Context, *DeleteTriggerRequest) (*DeleteTriggerResponse, error)
+	// Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+	// restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+	// Errors: NOT_FOUND for an unknown flow or trigger.
+	RestartTrigger(context.Context, *RestartTriggerRequest) (*TriggerState, error)
+	// Unlock the triggers a search selects; those not locked are left as they are.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	UnlockTriggersByQuery(context.Context, *UnlockTriggersByQueryRequest) (*TriggersOperationResponse, error)
+	// Disable (by default) or enable the triggers a search selects.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	SetTriggersDisabledByQuery(context.Context, *SetTriggersDisabledByQueryRequest) (*TriggersOperationResponse, error)
+	// Forget the stored state of several triggers; those without one are left out.
+	// Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+	DeleteTriggers(context.Context, *DeleteTriggersRequest) (*TriggersOperationResponse, error)
+	// Forget the stored state of the triggers a search selects; those without one are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	DeleteTriggersByQuery(context.Context, *DeleteTriggersByQueryRequest) (*TriggersOperationResponse, error)
+	// Pause the backfills of the triggers a search selects; those with none are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	PauseBackfillsByQuery(context.Context, *PauseBackfillsByQueryRequest) (*TriggersOperationResponse, error)
+	// Resume the backfills of the triggers a search selects; those with none are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	UnpauseBackfillsByQuery(context.Context, *UnpauseBackfillsByQueryRequest) (*TriggersOperationResponse, error)
+	// Delete the backfills of the triggers a search selects; those with none are left out.
+	// Errors: INVALID_ARGUMENT for a bad filter.
+	DeleteBackfillsByQuery(context.Context, *DeleteBackfillsByQueryRequest) (*TriggersOperationResponse, error)
+	// Send the triggers a search selects as CSV (text/csv, a header row then one row per
+	// trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+	// lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+	ExportTriggersByQuery(*ExportTriggersByQueryRequest, TriggerService_ExportTriggersByQueryServer) error
 	mustEmbedUnimplementedTriggerServiceServer()
 }
 
@@ -293,6 +456,33 @@ func (UnimplementedTriggerServiceServer) DeleteBackfills(context.Context, *Delet
 }
 func (UnimplementedTriggerServiceServer) DeleteTrigger(context.Context, *DeleteTriggerRequest) (*DeleteTriggerResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteTrigger not implemented")
+}
+func (UnimplementedTriggerServiceServer) RestartTrigger(context.Context, *RestartTriggerRequest) (*TriggerState, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RestartTrigger not implemented")
+}
+func (UnimplementedTriggerServiceServer) UnlockTriggersByQuery(context.Context, *UnlockTriggersByQueryRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UnlockTriggersByQuery not implemented")
+}
+func (UnimplementedTriggerServiceServer) SetTriggersDisabledByQuery(context.Context, *SetTriggersDisabledByQueryRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SetTriggersDisabledByQuery not implemented")
+}
+func (UnimplementedTriggerServiceServer) DeleteTriggers(context.Context, *DeleteTriggersRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteTriggers not implemented")
+}
+func (UnimplementedTriggerServiceServer) DeleteTriggersByQuery(context.Context, *DeleteTriggersByQueryRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteTriggersByQuery not implemented")
+}
+func (UnimplementedTriggerServiceServer) PauseBackfillsByQuery(context.Context, *PauseBackfillsByQueryRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method PauseBackfillsByQuery not implemented")
+}
+func (UnimplementedTriggerServiceServer) UnpauseBackfillsByQuery(context.Context, *UnpauseBackfillsByQueryRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UnpauseBackfillsByQuery not implemented")
+}
+func (UnimplementedTriggerServiceServer) DeleteBackfillsByQuery(context.Context, *DeleteBackfillsByQueryRequest) (*TriggersOperationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteBackfillsByQuery not implemented")
+}
+func (UnimplementedTriggerServiceServer) ExportTriggersByQuery(*ExportTriggersByQueryRequest, TriggerService_ExportTriggersByQueryServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExportTriggersByQuery not implemented")
 }
 func (UnimplementedTriggerServiceServer) mustEmbedUnimplementedTriggerServiceServer() {}
 
@@ -559,6 +749,171 @@ func _TriggerService_DeleteTrigger_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _TriggerService_RestartTrigger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RestartTriggerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).RestartTrigger(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/RestartTrigger",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).RestartTrigger(ctx, req.(*RestartTriggerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_UnlockTriggersByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlockTriggersByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).UnlockTriggersByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/UnlockTriggersByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).UnlockTriggersByQuery(ctx, req.(*UnlockTriggersByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_SetTriggersDisabledByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetTriggersDisabledByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).SetTriggersDisabledByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/SetTriggersDisabledByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).SetTriggersDisabledByQuery(ctx, req.(*SetTriggersDisabledByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_DeleteTriggers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteTriggersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).DeleteTriggers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/DeleteTriggers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).DeleteTriggers(ctx, req.(*DeleteTriggersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_DeleteTriggersByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteTriggersByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).DeleteTriggersByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/DeleteTriggersByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).DeleteTriggersByQuery(ctx, req.(*DeleteTriggersByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_PauseBackfillsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PauseBackfillsByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).PauseBackfillsByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/PauseBackfillsByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).PauseBackfillsByQuery(ctx, req.(*PauseBackfillsByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_UnpauseBackfillsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnpauseBackfillsByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).UnpauseBackfillsByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/UnpauseBackfillsByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).UnpauseBackfillsByQuery(ctx, req.(*UnpauseBackfillsByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_DeleteBackfillsByQuery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteBackfillsByQueryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TriggerServiceServer).DeleteBackfillsByQuery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TriggerServiceServer).DeleteBackfillsByQuery(ctx, req.(*DeleteBackfillsByQueryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TriggerService_ExportTriggersByQuery_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportTriggersByQueryRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TriggerServiceServer).ExportTriggersByQuery(m, &triggerServiceExportTriggersByQueryServer{stream})
+}
+
+type TriggerService_ExportTriggersByQueryServer interface {
+	Send(*v1.FileChunk) error
+	grpc.ServerStream
+}
+
+type triggerServiceExportTriggersByQueryServer struct {
+	grpc.ServerStream
+}
+
+func (x *triggerServiceExportTriggersByQueryServer) Send(m *v1.FileChunk) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 var _TriggerService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "flowmesh.trigger.v1.TriggerService",
 	HandlerType: (*TriggerServiceServer)(nil),
@@ -619,7 +974,45 @@ var _TriggerService_serviceDesc = grpc.ServiceDesc{
 			MethodName: "DeleteTrigger",
 			Handler:    _TriggerService_DeleteTrigger_Handler,
 		},
+		{
+			MethodName: "RestartTrigger",
+			Handler:    _TriggerService_RestartTrigger_Handler,
+		},
+		{
+			MethodName: "UnlockTriggersByQuery",
+			Handler:    _TriggerService_UnlockTriggersByQuery_Handler,
+		},
+		{
+			MethodName: "SetTriggersDisabledByQuery",
+			Handler:    _TriggerService_SetTriggersDisabledByQuery_Handler,
+		},
+		{
+			MethodName: "DeleteTriggers",
+			Handler:    _TriggerService_DeleteTriggers_Handler,
+		},
+		{
+			MethodName: "DeleteTriggersByQuery",
+			Handler:    _TriggerService_DeleteTriggersByQuery_Handler,
+		},
+		{
+			MethodName: "PauseBackfillsByQuery",
+			Handler:    _TriggerService_PauseBackfillsByQuery_Handler,
+		},
+		{
+			MethodName: "UnpauseBackfillsByQuery",
+			Handler:    _TriggerService_UnpauseBackfillsByQuery_Handler,
+		},
+		{
+			MethodName: "DeleteBackfillsByQuery",
+			Handler:    _TriggerService_DeleteBackfillsByQuery_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportTriggersByQuery",
+			Handler:       _TriggerService_ExportTriggersByQuery_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "flowmesh/trigger/v1/trigger_service.proto",
 }

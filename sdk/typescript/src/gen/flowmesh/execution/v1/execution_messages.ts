@@ -8,7 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Struct } from "../../../google/protobuf/struct";
 import { Timestamp } from "../../../google/protobuf/timestamp";
-import { Label, StateType, stateTypeFromJSON, stateTypeToJSON } from "../../common/v1/state";
+import { Label, State, StateType, stateTypeFromJSON, stateTypeToJSON } from "../../common/v1/state";
 import { Execution } from "./execution";
 
 /** ChildFilter is Kestra's childFilter of executions searches. */
@@ -224,6 +224,24 @@ export interface TriggerWebhookResponse {
   httpStatus: number;
   /** With return_outputs: "text/plain" to answer with the outputs as text. */
   contentType: string;
+}
+
+export interface FollowExecutionDependenciesRequest {
+  tenant: string;
+  executionId: string;
+  /** Follow only the flows downstream of the execution's (those it starts or that listen to it). */
+  destinationOnly: boolean;
+  /** Follow the flows downstream of those too, all the way. */
+  expandAll: boolean;
+}
+
+/** ExecutionStatusEvent is Kestra's: an execution of the followed ones reached a new state. */
+export interface ExecutionStatusEvent {
+  executionId: string;
+  tenantId: string;
+  namespace: string;
+  flowId: string;
+  state: State | undefined;
 }
 
 function createBaseCreateExecutionRequest(): CreateExecutionRequest {
@@ -2536,6 +2554,284 @@ export const TriggerWebhookResponse: MessageFns<TriggerWebhookResponse> = {
     message.returnOutputs = object.returnOutputs ?? false;
     message.httpStatus = object.httpStatus ?? 0;
     message.contentType = object.contentType ?? "";
+    return message;
+  },
+};
+
+function createBaseFollowExecutionDependenciesRequest(): FollowExecutionDependenciesRequest {
+  return { tenant: "", executionId: "", destinationOnly: false, expandAll: false };
+}
+
+export const FollowExecutionDependenciesRequest: MessageFns<FollowExecutionDependenciesRequest> = {
+  encode(message: FollowExecutionDependenciesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.executionId !== "") {
+      writer.uint32(18).string(message.executionId);
+    }
+    if (message.destinationOnly !== false) {
+      writer.uint32(24).bool(message.destinationOnly);
+    }
+    if (message.expandAll !== false) {
+      writer.uint32(32).bool(message.expandAll);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FollowExecutionDependenciesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFollowExecutionDependenciesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.destinationOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expandAll = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FollowExecutionDependenciesRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      destinationOnly: isSet(object.destinationOnly)
+        ? globalThis.Boolean(object.destinationOnly)
+        : isSet(object.destination_only)
+        ? globalThis.Boolean(object.destination_only)
+        : false,
+      expandAll: isSet(object.expandAll)
+        ? globalThis.Boolean(object.expandAll)
+        : isSet(object.expand_all)
+        ? globalThis.Boolean(object.expand_all)
+        : false,
+    };
+  },
+
+  toJSON(message: FollowExecutionDependenciesRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.destinationOnly !== false) {
+      obj.destinationOnly = message.destinationOnly;
+    }
+    if (message.expandAll !== false) {
+      obj.expandAll = message.expandAll;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FollowExecutionDependenciesRequest>, I>>(
+    base?: I,
+  ): FollowExecutionDependenciesRequest {
+    return FollowExecutionDependenciesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FollowExecutionDependenciesRequest>, I>>(
+    object: I,
+  ): FollowExecutionDependenciesRequest {
+    const message = createBaseFollowExecutionDependenciesRequest();
+    message.tenant = object.tenant ?? "";
+    message.executionId = object.executionId ?? "";
+    message.destinationOnly = object.destinationOnly ?? false;
+    message.expandAll = object.expandAll ?? false;
+    return message;
+  },
+};
+
+function createBaseExecutionStatusEvent(): ExecutionStatusEvent {
+  return { executionId: "", tenantId: "", namespace: "", flowId: "", state: undefined };
+}
+
+export const ExecutionStatusEvent: MessageFns<ExecutionStatusEvent> = {
+  encode(message: ExecutionStatusEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionId !== "") {
+      writer.uint32(10).string(message.executionId);
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(26).string(message.namespace);
+    }
+    if (message.flowId !== "") {
+      writer.uint32(34).string(message.flowId);
+    }
+    if (message.state !== undefined) {
+      State.encode(message.state, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecutionStatusEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecutionStatusEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.flowId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.state = State.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecutionStatusEvent {
+    return {
+      executionId: isSet(object.executionId)
+        ? globalThis.String(object.executionId)
+        : isSet(object.execution_id)
+        ? globalThis.String(object.execution_id)
+        : "",
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      flowId: isSet(object.flowId)
+        ? globalThis.String(object.flowId)
+        : isSet(object.flow_id)
+        ? globalThis.String(object.flow_id)
+        : "",
+      state: isSet(object.state) ? State.fromJSON(object.state) : undefined,
+    };
+  },
+
+  toJSON(message: ExecutionStatusEvent): unknown {
+    const obj: any = {};
+    if (message.executionId !== "") {
+      obj.executionId = message.executionId;
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.flowId !== "") {
+      obj.flowId = message.flowId;
+    }
+    if (message.state !== undefined) {
+      obj.state = State.toJSON(message.state);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecutionStatusEvent>, I>>(base?: I): ExecutionStatusEvent {
+    return ExecutionStatusEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecutionStatusEvent>, I>>(object: I): ExecutionStatusEvent {
+    const message = createBaseExecutionStatusEvent();
+    message.executionId = object.executionId ?? "";
+    message.tenantId = object.tenantId ?? "";
+    message.namespace = object.namespace ?? "";
+    message.flowId = object.flowId ?? "";
+    message.state = (object.state !== undefined && object.state !== null) ? State.fromPartial(object.state) : undefined;
     return message;
   },
 };

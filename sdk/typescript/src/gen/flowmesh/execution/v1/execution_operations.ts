@@ -314,6 +314,12 @@ export interface ValidateExecutionInputsResponse {
   checks: CheckFailure[];
 }
 
+/** Selects executions as ListExecutions does with `query` (its tenant, page size and page token are ignored). */
+export interface ExportExecutionsByQueryRequest {
+  tenant: string;
+  query: ListExecutionsRequest | undefined;
+}
+
 function createBaseDeleteExecutionRequest(): DeleteExecutionRequest {
   return { tenant: "", executionId: "", deleteLogs: undefined, deleteMetrics: undefined, deleteStorage: undefined };
 }
@@ -4814,6 +4820,95 @@ export const ValidateExecutionInputsResponse: MessageFns<ValidateExecutionInputs
     message.namespace = object.namespace ?? "";
     message.inputs = object.inputs?.map((e) => InputAndValue.fromPartial(e)) || [];
     message.checks = object.checks?.map((e) => CheckFailure.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseExportExecutionsByQueryRequest(): ExportExecutionsByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const ExportExecutionsByQueryRequest: MessageFns<ExportExecutionsByQueryRequest> = {
+  encode(message: ExportExecutionsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      ListExecutionsRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportExecutionsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportExecutionsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = ListExecutionsRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportExecutionsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? ListExecutionsRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: ExportExecutionsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = ListExecutionsRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportExecutionsByQueryRequest>, I>>(base?: I): ExportExecutionsByQueryRequest {
+    return ExportExecutionsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportExecutionsByQueryRequest>, I>>(
+    object: I,
+  ): ExportExecutionsByQueryRequest {
+    const message = createBaseExportExecutionsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? ListExecutionsRequest.fromPartial(object.query)
+      : undefined;
     return message;
   },
 };

@@ -20,11 +20,14 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { EvaluateExpressionResponse } from "../../expression/v1/expression_messages";
+import { FileChunk } from "../../file/v1/file_messages";
 import { Execution } from "./execution";
 import {
   ChangeTaskRunStateRequest,
   CreateExecutionRequest,
   EvaluateExecutionExpressionRequest,
+  ExecutionStatusEvent,
+  FollowExecutionDependenciesRequest,
   FollowExecutionRequest,
   GetExecutionRequest,
   KillExecutionRequest,
@@ -48,6 +51,7 @@ import {
   DeleteExecutionsByQueryRequest,
   DeleteExecutionsResponse,
   ExecutionsOperationResponse,
+  ExportExecutionsByQueryRequest,
   FlowForExecution,
   ForceRunExecutionRequest,
   ForceRunExecutionsByIdsRequest,
@@ -142,6 +146,24 @@ export const ExecutionServiceService = {
     requestDeserialize: (value: Buffer): FollowExecutionRequest => FollowExecutionRequest.decode(value),
     responseSerialize: (value: Execution): Buffer => Buffer.from(Execution.encode(value).finish()),
     responseDeserialize: (value: Buffer): Execution => Execution.decode(value),
+  },
+  /**
+   * Stream the state changes of an execution and of the executions it started or triggered
+   * (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+   * each of those flows has an ended one and all have ended.
+   * Errors: NOT_FOUND.
+   */
+  followExecutionDependencies: {
+    path: "/flowmesh.execution.v1.ExecutionService/FollowExecutionDependencies" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: FollowExecutionDependenciesRequest): Buffer =>
+      Buffer.from(FollowExecutionDependenciesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FollowExecutionDependenciesRequest =>
+      FollowExecutionDependenciesRequest.decode(value),
+    responseSerialize: (value: ExecutionStatusEvent): Buffer =>
+      Buffer.from(ExecutionStatusEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExecutionStatusEvent => ExecutionStatusEvent.decode(value),
   },
   /**
    * Kill an execution that has not ended: it goes KILLING, its task runs that
@@ -370,6 +392,21 @@ export const ExecutionServiceService = {
     responseSerialize: (value: DeleteExecutionsResponse): Buffer =>
       Buffer.from(DeleteExecutionsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteExecutionsResponse => DeleteExecutionsResponse.decode(value),
+  },
+  /**
+   * Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+   * then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+   * endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  exportExecutionsByQuery: {
+    path: "/flowmesh.execution.v1.ExecutionService/ExportExecutionsByQuery" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportExecutionsByQueryRequest): Buffer =>
+      Buffer.from(ExportExecutionsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportExecutionsByQueryRequest => ExportExecutionsByQueryRequest.decode(value),
+    responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
   },
   /**
    * Delete every ended execution ListExecutions selects with `query`.
@@ -853,6 +890,13 @@ export interface ExecutionServiceServer extends UntypedServiceImplementation {
    */
   followExecution: handleServerStreamingCall<FollowExecutionRequest, Execution>;
   /**
+   * Stream the state changes of an execution and of the executions it started or triggered
+   * (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+   * each of those flows has an ended one and all have ended.
+   * Errors: NOT_FOUND.
+   */
+  followExecutionDependencies: handleServerStreamingCall<FollowExecutionDependenciesRequest, ExecutionStatusEvent>;
+  /**
    * Kill an execution that has not ended: it goes KILLING, its task runs that
    * have not ended become KILLED, no further task runs start, and it ends KILLED.
    * The kill is asynchronous: the answer is the execution as it was when the
@@ -977,6 +1021,12 @@ export interface ExecutionServiceServer extends UntypedServiceImplementation {
    * execution that is unknown or has not ended; then none is deleted.
    */
   deleteExecutionsByIds: handleUnaryCall<DeleteExecutionsByIdsRequest, DeleteExecutionsResponse>;
+  /**
+   * Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+   * then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+   * endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  exportExecutionsByQuery: handleServerStreamingCall<ExportExecutionsByQueryRequest, FileChunk>;
   /**
    * Delete every ended execution ListExecutions selects with `query`.
    * Errors: as DeleteExecutionsByIds, with executions that have not ended
@@ -1199,6 +1249,21 @@ export interface ExecutionServiceClient extends Client {
     options?: Partial<CallOptions>,
   ): ClientReadableStream<Execution>;
   /**
+   * Stream the state changes of an execution and of the executions it started or triggered
+   * (subflows, Flow triggers; theirs too), of the flows its flow's dependencies name, until
+   * each of those flows has an ended one and all have ended.
+   * Errors: NOT_FOUND.
+   */
+  followExecutionDependencies(
+    request: FollowExecutionDependenciesRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExecutionStatusEvent>;
+  followExecutionDependencies(
+    request: FollowExecutionDependenciesRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ExecutionStatusEvent>;
+  /**
    * Kill an execution that has not ended: it goes KILLING, its task runs that
    * have not ended become KILLED, no further task runs start, and it ends KILLED.
    * The kill is asynchronous: the answer is the execution as it was when the
@@ -1477,6 +1542,20 @@ export interface ExecutionServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteExecutionsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Stream every execution ListExecutions selects with `query` as CSV (text/csv, a header row
+   * then one row per execution: id, namespace, flowId, flowRevision, state, startDate,
+   * endDate, duration, labels). Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  exportExecutionsByQuery(
+    request: ExportExecutionsByQueryRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  exportExecutionsByQuery(
+    request: ExportExecutionsByQueryRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
   /**
    * Delete every ended execution ListExecutions selects with `query`.
    * Errors: as DeleteExecutionsByIds, with executions that have not ended

@@ -259,6 +259,14 @@ export interface ExportFlowsByQueryRequest {
   query: string;
 }
 
+export interface ExportFlowsCsvRequest {
+  tenant: string;
+  /** Only flows in this namespace or below it. */
+  namespace: string;
+  /** Matches flow ids and namespaces containing this text. */
+  query: string;
+}
+
 export interface DeleteFlowsByQueryRequest {
   tenant: string;
   /** Only flows in this namespace or below it. */
@@ -2690,6 +2698,107 @@ export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = 
   },
   fromPartial<I extends Exact<DeepPartial<ExportFlowsByQueryRequest>, I>>(object: I): ExportFlowsByQueryRequest {
     const message = createBaseExportFlowsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.query = object.query ?? "";
+    return message;
+  },
+};
+
+function createBaseExportFlowsCsvRequest(): ExportFlowsCsvRequest {
+  return { tenant: "", namespace: "", query: "" };
+}
+
+export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
+  encode(message: ExportFlowsCsvRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.query !== "") {
+      writer.uint32(26).string(message.query);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportFlowsCsvRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportFlowsCsvRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportFlowsCsvRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+    };
+  },
+
+  toJSON(message: ExportFlowsCsvRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportFlowsCsvRequest>, I>>(base?: I): ExportFlowsCsvRequest {
+    return ExportFlowsCsvRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportFlowsCsvRequest>, I>>(object: I): ExportFlowsCsvRequest {
+    const message = createBaseExportFlowsCsvRequest();
     message.tenant = object.tenant ?? "";
     message.namespace = object.namespace ?? "";
     message.query = object.query ?? "";

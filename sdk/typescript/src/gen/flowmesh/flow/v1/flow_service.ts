@@ -37,6 +37,7 @@ import {
   EnableFlowsByQueryRequest,
   ExportFlowsByIdsRequest,
   ExportFlowsByQueryRequest,
+  ExportFlowsCsvRequest,
   FlowTask,
   FlowTopology,
   GenerateFlowGraphRequest,
@@ -307,6 +308,20 @@ export const FlowServiceService = {
     responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
   },
+  /**
+   * Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+   * namespace, id, revision, disabled, updated).
+   */
+  exportFlowsCsv: {
+    path: "/flowmesh.flow.v1.FlowService/ExportFlowsCsv" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportFlowsCsvRequest): Buffer =>
+      Buffer.from(ExportFlowsCsvRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportFlowsCsvRequest => ExportFlowsCsvRequest.decode(value),
+    responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
+  },
   /** Send a ZIP of the sources of the flows a query finds. */
   exportFlowsByQuery: {
     path: "/flowmesh.flow.v1.FlowService/ExportFlowsByQuery" as const,
@@ -550,6 +565,11 @@ export interface FlowServiceServer extends UntypedServiceImplementation {
    * Errors: NOT_FOUND for an unknown flow.
    */
   exportFlowsByIds: handleServerStreamingCall<ExportFlowsByIdsRequest, FileChunk>;
+  /**
+   * Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+   * namespace, id, revision, disabled, updated).
+   */
+  exportFlowsCsv: handleServerStreamingCall<ExportFlowsCsvRequest, FileChunk>;
   /** Send a ZIP of the sources of the flows a query finds. */
   exportFlowsByQuery: handleServerStreamingCall<ExportFlowsByQueryRequest, FileChunk>;
   /**
@@ -909,6 +929,16 @@ export interface FlowServiceClient extends Client {
   exportFlowsByIds(request: ExportFlowsByIdsRequest, options?: Partial<CallOptions>): ClientReadableStream<FileChunk>;
   exportFlowsByIds(
     request: ExportFlowsByIdsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  /**
+   * Send the flows a query finds as CSV (text/csv, a header row then one row per flow:
+   * namespace, id, revision, disabled, updated).
+   */
+  exportFlowsCsv(request: ExportFlowsCsvRequest, options?: Partial<CallOptions>): ClientReadableStream<FileChunk>;
+  exportFlowsCsv(
+    request: ExportFlowsCsvRequest,
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<FileChunk>;

@@ -21,9 +21,17 @@ import { Namespace } from "./namespace";
 import {
   AutocompleteNamespacesRequest,
   AutocompleteNamespacesResponse,
+  DeleteSecretRequest,
+  DeleteSecretResponse,
+  GetInheritedSecretsRequest,
   GetNamespaceRequest,
+  InheritedSecrets,
+  PatchSecretRequest,
+  PutSecretRequest,
   SearchNamespacesRequest,
   SearchNamespacesResponse,
+  SearchSecretsRequest,
+  SearchSecretsResponse,
 } from "./namespace_messages";
 
 /**
@@ -76,6 +84,78 @@ export const NamespaceServiceService = {
     responseDeserialize: (value: Buffer): AutocompleteNamespacesResponse =>
       AutocompleteNamespacesResponse.decode(value),
   },
+  /**
+   * List the names of the secrets the api process has (its SECRET_<NAME> and
+   * FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+   * the same. Errors: INVALID_ARGUMENT for a bad page token.
+   */
+  searchSecrets: {
+    path: "/flowmesh.namespace.v1.NamespaceService/SearchSecrets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchSecretsRequest): Buffer => Buffer.from(SearchSecretsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchSecretsRequest => SearchSecretsRequest.decode(value),
+    responseSerialize: (value: SearchSecretsResponse): Buffer =>
+      Buffer.from(SearchSecretsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchSecretsResponse => SearchSecretsResponse.decode(value),
+  },
+  /**
+   * List the secrets a namespace inherits from the namespaces above it: none, as every
+   * namespace has the api's secrets as its own (SearchSecrets).
+   * Errors: INVALID_ARGUMENT for a malformed namespace.
+   */
+  getInheritedSecrets: {
+    path: "/flowmesh.namespace.v1.NamespaceService/GetInheritedSecrets" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetInheritedSecretsRequest): Buffer =>
+      Buffer.from(GetInheritedSecretsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetInheritedSecretsRequest => GetInheritedSecretsRequest.decode(value),
+    responseSerialize: (value: InheritedSecrets): Buffer => Buffer.from(InheritedSecrets.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InheritedSecrets => InheritedSecrets.decode(value),
+  },
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  putSecret: {
+    path: "/flowmesh.namespace.v1.NamespaceService/PutSecret" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PutSecretRequest): Buffer => Buffer.from(PutSecretRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutSecretRequest => PutSecretRequest.decode(value),
+    responseSerialize: (value: SearchSecretsResponse): Buffer =>
+      Buffer.from(SearchSecretsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchSecretsResponse => SearchSecretsResponse.decode(value),
+  },
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  patchSecret: {
+    path: "/flowmesh.namespace.v1.NamespaceService/PatchSecret" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchSecretRequest): Buffer => Buffer.from(PatchSecretRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchSecretRequest => PatchSecretRequest.decode(value),
+    responseSerialize: (value: SearchSecretsResponse): Buffer =>
+      Buffer.from(SearchSecretsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchSecretsResponse => SearchSecretsResponse.decode(value),
+  },
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  deleteSecret: {
+    path: "/flowmesh.namespace.v1.NamespaceService/DeleteSecret" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteSecretRequest): Buffer => Buffer.from(DeleteSecretRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteSecretRequest => DeleteSecretRequest.decode(value),
+    responseSerialize: (value: DeleteSecretResponse): Buffer =>
+      Buffer.from(DeleteSecretResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteSecretResponse => DeleteSecretResponse.decode(value),
+  },
 } as const;
 
 export interface NamespaceServiceServer extends UntypedServiceImplementation {
@@ -94,6 +174,33 @@ export interface NamespaceServiceServer extends UntypedServiceImplementation {
    * others containing q, at most 50.
    */
   autocompleteNamespaces: handleUnaryCall<AutocompleteNamespacesRequest, AutocompleteNamespacesResponse>;
+  /**
+   * List the names of the secrets the api process has (its SECRET_<NAME> and
+   * FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+   * the same. Errors: INVALID_ARGUMENT for a bad page token.
+   */
+  searchSecrets: handleUnaryCall<SearchSecretsRequest, SearchSecretsResponse>;
+  /**
+   * List the secrets a namespace inherits from the namespaces above it: none, as every
+   * namespace has the api's secrets as its own (SearchSecrets).
+   * Errors: INVALID_ARGUMENT for a malformed namespace.
+   */
+  getInheritedSecrets: handleUnaryCall<GetInheritedSecretsRequest, InheritedSecrets>;
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  putSecret: handleUnaryCall<PutSecretRequest, SearchSecretsResponse>;
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  patchSecret: handleUnaryCall<PatchSecretRequest, SearchSecretsResponse>;
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  deleteSecret: handleUnaryCall<DeleteSecretRequest, DeleteSecretResponse>;
 }
 
 export interface NamespaceServiceClient extends Client {
@@ -153,6 +260,103 @@ export interface NamespaceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AutocompleteNamespacesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * List the names of the secrets the api process has (its SECRET_<NAME> and
+   * FLOWMESH_SECRET_<NAME> environment variables), never their values; every namespace has
+   * the same. Errors: INVALID_ARGUMENT for a bad page token.
+   */
+  searchSecrets(
+    request: SearchSecretsRequest,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  searchSecrets(
+    request: SearchSecretsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  searchSecrets(
+    request: SearchSecretsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * List the secrets a namespace inherits from the namespaces above it: none, as every
+   * namespace has the api's secrets as its own (SearchSecrets).
+   * Errors: INVALID_ARGUMENT for a malformed namespace.
+   */
+  getInheritedSecrets(
+    request: GetInheritedSecretsRequest,
+    callback: (error: ServiceError | null, response: InheritedSecrets) => void,
+  ): ClientUnaryCall;
+  getInheritedSecrets(
+    request: GetInheritedSecretsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InheritedSecrets) => void,
+  ): ClientUnaryCall;
+  getInheritedSecrets(
+    request: GetInheritedSecretsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InheritedSecrets) => void,
+  ): ClientUnaryCall;
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  putSecret(
+    request: PutSecretRequest,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  putSecret(
+    request: PutSecretRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  putSecret(
+    request: PutSecretRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  patchSecret(
+    request: PatchSecretRequest,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  patchSecret(
+    request: PatchSecretRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  patchSecret(
+    request: PatchSecretRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchSecretsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Refused: secrets are read from the environment of the flowmesh processes.
+   * Errors: FAILED_PRECONDITION (SECRETS_READ_ONLY), always.
+   */
+  deleteSecret(
+    request: DeleteSecretRequest,
+    callback: (error: ServiceError | null, response: DeleteSecretResponse) => void,
+  ): ClientUnaryCall;
+  deleteSecret(
+    request: DeleteSecretRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteSecretResponse) => void,
+  ): ClientUnaryCall;
+  deleteSecret(
+    request: DeleteSecretRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteSecretResponse) => void,
   ): ClientUnaryCall;
 }
 

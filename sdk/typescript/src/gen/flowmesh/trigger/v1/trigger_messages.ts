@@ -23,6 +23,10 @@ export interface SearchTriggersRequest {
   sort: string[];
   pageSize: number;
   pageToken: string;
+  /** Only this trigger id (Kestra's `filters[triggerId][EQUALS]`). */
+  triggerId: string;
+  /** Only triggers evaluated on this worker (Kestra's `filters[workerId][EQUALS]`). */
+  workerId: string;
 }
 
 export interface SearchTriggersResponse {
@@ -147,8 +151,69 @@ export interface DeleteTriggerRequest {
 export interface DeleteTriggerResponse {
 }
 
+export interface UnlockTriggersByQueryRequest {
+  tenant: string;
+  query: SearchTriggersRequest | undefined;
+}
+
+export interface SetTriggersDisabledByQueryRequest {
+  tenant: string;
+  query:
+    | SearchTriggersRequest
+    | undefined;
+  /** True when unset, as Kestra's `disabled` parameter. */
+  disabled?: boolean | undefined;
+}
+
+export interface DeleteTriggersByQueryRequest {
+  tenant: string;
+  query: SearchTriggersRequest | undefined;
+}
+
+export interface DeleteTriggersRequest {
+  tenant: string;
+  triggers: TriggerRef[];
+}
+
+export interface PauseBackfillsByQueryRequest {
+  tenant: string;
+  query: SearchTriggersRequest | undefined;
+}
+
+export interface UnpauseBackfillsByQueryRequest {
+  tenant: string;
+  query: SearchTriggersRequest | undefined;
+}
+
+export interface DeleteBackfillsByQueryRequest {
+  tenant: string;
+  query: SearchTriggersRequest | undefined;
+}
+
+export interface RestartTriggerRequest {
+  tenant: string;
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+}
+
+export interface ExportTriggersByQueryRequest {
+  tenant: string;
+  query: SearchTriggersRequest | undefined;
+}
+
 function createBaseSearchTriggersRequest(): SearchTriggersRequest {
-  return { tenant: "", namespace: "", flowId: "", query: "", sort: [], pageSize: 0, pageToken: "" };
+  return {
+    tenant: "",
+    namespace: "",
+    flowId: "",
+    query: "",
+    sort: [],
+    pageSize: 0,
+    pageToken: "",
+    triggerId: "",
+    workerId: "",
+  };
 }
 
 export const SearchTriggersRequest: MessageFns<SearchTriggersRequest> = {
@@ -173,6 +238,12 @@ export const SearchTriggersRequest: MessageFns<SearchTriggersRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(58).string(message.pageToken);
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(66).string(message.triggerId);
+    }
+    if (message.workerId !== "") {
+      writer.uint32(74).string(message.workerId);
     }
     return writer;
   },
@@ -246,6 +317,22 @@ export const SearchTriggersRequest: MessageFns<SearchTriggersRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.workerId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -279,6 +366,16 @@ export const SearchTriggersRequest: MessageFns<SearchTriggersRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      workerId: isSet(object.workerId)
+        ? globalThis.String(object.workerId)
+        : isSet(object.worker_id)
+        ? globalThis.String(object.worker_id)
+        : "",
     };
   },
 
@@ -305,6 +402,12 @@ export const SearchTriggersRequest: MessageFns<SearchTriggersRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.workerId !== "") {
+      obj.workerId = message.workerId;
+    }
     return obj;
   },
 
@@ -320,6 +423,8 @@ export const SearchTriggersRequest: MessageFns<SearchTriggersRequest> = {
     message.sort = object.sort?.map((e) => e) || [];
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.triggerId = object.triggerId ?? "";
+    message.workerId = object.workerId ?? "";
     return message;
   },
 };
@@ -2343,6 +2448,851 @@ export const DeleteTriggerResponse: MessageFns<DeleteTriggerResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<DeleteTriggerResponse>, I>>(_: I): DeleteTriggerResponse {
     const message = createBaseDeleteTriggerResponse();
+    return message;
+  },
+};
+
+function createBaseUnlockTriggersByQueryRequest(): UnlockTriggersByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const UnlockTriggersByQueryRequest: MessageFns<UnlockTriggersByQueryRequest> = {
+  encode(message: UnlockTriggersByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnlockTriggersByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnlockTriggersByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnlockTriggersByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: UnlockTriggersByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnlockTriggersByQueryRequest>, I>>(base?: I): UnlockTriggersByQueryRequest {
+    return UnlockTriggersByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnlockTriggersByQueryRequest>, I>>(object: I): UnlockTriggersByQueryRequest {
+    const message = createBaseUnlockTriggersByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetTriggersDisabledByQueryRequest(): SetTriggersDisabledByQueryRequest {
+  return { tenant: "", query: undefined, disabled: undefined };
+}
+
+export const SetTriggersDisabledByQueryRequest: MessageFns<SetTriggersDisabledByQueryRequest> = {
+  encode(message: SetTriggersDisabledByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    if (message.disabled !== undefined) {
+      writer.uint32(24).bool(message.disabled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetTriggersDisabledByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetTriggersDisabledByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.disabled = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetTriggersDisabledByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+      disabled: isSet(object.disabled) ? globalThis.Boolean(object.disabled) : undefined,
+    };
+  },
+
+  toJSON(message: SetTriggersDisabledByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    if (message.disabled !== undefined) {
+      obj.disabled = message.disabled;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetTriggersDisabledByQueryRequest>, I>>(
+    base?: I,
+  ): SetTriggersDisabledByQueryRequest {
+    return SetTriggersDisabledByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetTriggersDisabledByQueryRequest>, I>>(
+    object: I,
+  ): SetTriggersDisabledByQueryRequest {
+    const message = createBaseSetTriggersDisabledByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
+    message.disabled = object.disabled ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteTriggersByQueryRequest(): DeleteTriggersByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const DeleteTriggersByQueryRequest: MessageFns<DeleteTriggersByQueryRequest> = {
+  encode(message: DeleteTriggersByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTriggersByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTriggersByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteTriggersByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: DeleteTriggersByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteTriggersByQueryRequest>, I>>(base?: I): DeleteTriggersByQueryRequest {
+    return DeleteTriggersByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteTriggersByQueryRequest>, I>>(object: I): DeleteTriggersByQueryRequest {
+    const message = createBaseDeleteTriggersByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteTriggersRequest(): DeleteTriggersRequest {
+  return { tenant: "", triggers: [] };
+}
+
+export const DeleteTriggersRequest: MessageFns<DeleteTriggersRequest> = {
+  encode(message: DeleteTriggersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    for (const v of message.triggers) {
+      TriggerRef.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTriggersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTriggersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.triggers.push(TriggerRef.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteTriggersRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      triggers: globalThis.Array.isArray(object?.triggers)
+        ? object.triggers.map((e: any) => TriggerRef.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DeleteTriggersRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.triggers?.length) {
+      obj.triggers = message.triggers.map((e) => TriggerRef.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteTriggersRequest>, I>>(base?: I): DeleteTriggersRequest {
+    return DeleteTriggersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteTriggersRequest>, I>>(object: I): DeleteTriggersRequest {
+    const message = createBaseDeleteTriggersRequest();
+    message.tenant = object.tenant ?? "";
+    message.triggers = object.triggers?.map((e) => TriggerRef.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePauseBackfillsByQueryRequest(): PauseBackfillsByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const PauseBackfillsByQueryRequest: MessageFns<PauseBackfillsByQueryRequest> = {
+  encode(message: PauseBackfillsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PauseBackfillsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePauseBackfillsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PauseBackfillsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: PauseBackfillsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PauseBackfillsByQueryRequest>, I>>(base?: I): PauseBackfillsByQueryRequest {
+    return PauseBackfillsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PauseBackfillsByQueryRequest>, I>>(object: I): PauseBackfillsByQueryRequest {
+    const message = createBasePauseBackfillsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUnpauseBackfillsByQueryRequest(): UnpauseBackfillsByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const UnpauseBackfillsByQueryRequest: MessageFns<UnpauseBackfillsByQueryRequest> = {
+  encode(message: UnpauseBackfillsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnpauseBackfillsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnpauseBackfillsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnpauseBackfillsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: UnpauseBackfillsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnpauseBackfillsByQueryRequest>, I>>(base?: I): UnpauseBackfillsByQueryRequest {
+    return UnpauseBackfillsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnpauseBackfillsByQueryRequest>, I>>(
+    object: I,
+  ): UnpauseBackfillsByQueryRequest {
+    const message = createBaseUnpauseBackfillsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteBackfillsByQueryRequest(): DeleteBackfillsByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const DeleteBackfillsByQueryRequest: MessageFns<DeleteBackfillsByQueryRequest> = {
+  encode(message: DeleteBackfillsByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteBackfillsByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteBackfillsByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteBackfillsByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: DeleteBackfillsByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteBackfillsByQueryRequest>, I>>(base?: I): DeleteBackfillsByQueryRequest {
+    return DeleteBackfillsByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteBackfillsByQueryRequest>, I>>(
+    object: I,
+  ): DeleteBackfillsByQueryRequest {
+    const message = createBaseDeleteBackfillsByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRestartTriggerRequest(): RestartTriggerRequest {
+  return { tenant: "", namespace: "", flowId: "", triggerId: "" };
+}
+
+export const RestartTriggerRequest: MessageFns<RestartTriggerRequest> = {
+  encode(message: RestartTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.flowId !== "") {
+      writer.uint32(26).string(message.flowId);
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(34).string(message.triggerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestartTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestartTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.flowId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestartTriggerRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      flowId: isSet(object.flowId)
+        ? globalThis.String(object.flowId)
+        : isSet(object.flow_id)
+        ? globalThis.String(object.flow_id)
+        : "",
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RestartTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.flowId !== "") {
+      obj.flowId = message.flowId;
+    }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestartTriggerRequest>, I>>(base?: I): RestartTriggerRequest {
+    return RestartTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestartTriggerRequest>, I>>(object: I): RestartTriggerRequest {
+    const message = createBaseRestartTriggerRequest();
+    message.tenant = object.tenant ?? "";
+    message.namespace = object.namespace ?? "";
+    message.flowId = object.flowId ?? "";
+    message.triggerId = object.triggerId ?? "";
+    return message;
+  },
+};
+
+function createBaseExportTriggersByQueryRequest(): ExportTriggersByQueryRequest {
+  return { tenant: "", query: undefined };
+}
+
+export const ExportTriggersByQueryRequest: MessageFns<ExportTriggersByQueryRequest> = {
+  encode(message: ExportTriggersByQueryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenant !== "") {
+      writer.uint32(10).string(message.tenant);
+    }
+    if (message.query !== undefined) {
+      SearchTriggersRequest.encode(message.query, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportTriggersByQueryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportTriggersByQueryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.query = SearchTriggersRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportTriggersByQueryRequest {
+    return {
+      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
+      query: isSet(object.query) ? SearchTriggersRequest.fromJSON(object.query) : undefined,
+    };
+  },
+
+  toJSON(message: ExportTriggersByQueryRequest): unknown {
+    const obj: any = {};
+    if (message.tenant !== "") {
+      obj.tenant = message.tenant;
+    }
+    if (message.query !== undefined) {
+      obj.query = SearchTriggersRequest.toJSON(message.query);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportTriggersByQueryRequest>, I>>(base?: I): ExportTriggersByQueryRequest {
+    return ExportTriggersByQueryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportTriggersByQueryRequest>, I>>(object: I): ExportTriggersByQueryRequest {
+    const message = createBaseExportTriggersByQueryRequest();
+    message.tenant = object.tenant ?? "";
+    message.query = (object.query !== undefined && object.query !== null)
+      ? SearchTriggersRequest.fromPartial(object.query)
+      : undefined;
     return message;
   },
 };

@@ -10,32 +10,44 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { FileChunk } from "../../file/v1/file_messages";
 import { TriggerState } from "./trigger";
 import {
   CreateBackfillRequest,
   DeleteBackfillRequest,
+  DeleteBackfillsByQueryRequest,
   DeleteBackfillsRequest,
   DeleteTriggerRequest,
   DeleteTriggerResponse,
+  DeleteTriggersByQueryRequest,
+  DeleteTriggersRequest,
+  ExportTriggersByQueryRequest,
   ListFlowTriggersRequest,
   ListFlowTriggersResponse,
   PauseBackfillRequest,
+  PauseBackfillsByQueryRequest,
   PauseBackfillsRequest,
+  RestartTriggerRequest,
   SearchTriggersRequest,
   SearchTriggersResponse,
   SetTriggerDisabledRequest,
+  SetTriggersDisabledByQueryRequest,
   SetTriggersDisabledRequest,
   TriggersOperationResponse,
   UnlockTriggerRequest,
+  UnlockTriggersByQueryRequest,
   UnlockTriggersRequest,
   UnpauseBackfillRequest,
+  UnpauseBackfillsByQueryRequest,
   UnpauseBackfillsRequest,
 } from "./trigger_messages";
 
@@ -248,6 +260,142 @@ export const TriggerServiceService = {
       Buffer.from(DeleteTriggerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteTriggerResponse => DeleteTriggerResponse.decode(value),
   },
+  /**
+   * Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+   * restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+   * Errors: NOT_FOUND for an unknown flow or trigger.
+   */
+  restartTrigger: {
+    path: "/flowmesh.trigger.v1.TriggerService/RestartTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestartTriggerRequest): Buffer =>
+      Buffer.from(RestartTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestartTriggerRequest => RestartTriggerRequest.decode(value),
+    responseSerialize: (value: TriggerState): Buffer => Buffer.from(TriggerState.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggerState => TriggerState.decode(value),
+  },
+  /**
+   * Unlock the triggers a search selects; those not locked are left as they are.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  unlockTriggersByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/UnlockTriggersByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnlockTriggersByQueryRequest): Buffer =>
+      Buffer.from(UnlockTriggersByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnlockTriggersByQueryRequest => UnlockTriggersByQueryRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Disable (by default) or enable the triggers a search selects.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  setTriggersDisabledByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/SetTriggersDisabledByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetTriggersDisabledByQueryRequest): Buffer =>
+      Buffer.from(SetTriggersDisabledByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetTriggersDisabledByQueryRequest =>
+      SetTriggersDisabledByQueryRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Forget the stored state of several triggers; those without one are left out.
+   * Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+   */
+  deleteTriggers: {
+    path: "/flowmesh.trigger.v1.TriggerService/DeleteTriggers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteTriggersRequest): Buffer =>
+      Buffer.from(DeleteTriggersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteTriggersRequest => DeleteTriggersRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Forget the stored state of the triggers a search selects; those without one are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  deleteTriggersByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/DeleteTriggersByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteTriggersByQueryRequest): Buffer =>
+      Buffer.from(DeleteTriggersByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteTriggersByQueryRequest => DeleteTriggersByQueryRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Pause the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  pauseBackfillsByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/PauseBackfillsByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PauseBackfillsByQueryRequest): Buffer =>
+      Buffer.from(PauseBackfillsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PauseBackfillsByQueryRequest => PauseBackfillsByQueryRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Resume the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  unpauseBackfillsByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/UnpauseBackfillsByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnpauseBackfillsByQueryRequest): Buffer =>
+      Buffer.from(UnpauseBackfillsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnpauseBackfillsByQueryRequest => UnpauseBackfillsByQueryRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Delete the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  deleteBackfillsByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/DeleteBackfillsByQuery" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteBackfillsByQueryRequest): Buffer =>
+      Buffer.from(DeleteBackfillsByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteBackfillsByQueryRequest => DeleteBackfillsByQueryRequest.decode(value),
+    responseSerialize: (value: TriggersOperationResponse): Buffer =>
+      Buffer.from(TriggersOperationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TriggersOperationResponse => TriggersOperationResponse.decode(value),
+  },
+  /**
+   * Send the triggers a search selects as CSV (text/csv, a header row then one row per
+   * trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+   * lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  exportTriggersByQuery: {
+    path: "/flowmesh.trigger.v1.TriggerService/ExportTriggersByQuery" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportTriggersByQueryRequest): Buffer =>
+      Buffer.from(ExportTriggersByQueryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportTriggersByQueryRequest => ExportTriggersByQueryRequest.decode(value),
+    responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
+  },
 } as const;
 
 export interface TriggerServiceServer extends UntypedServiceImplementation {
@@ -323,6 +471,53 @@ export interface TriggerServiceServer extends UntypedServiceImplementation {
    * Errors: NOT_FOUND when the trigger has no stored state.
    */
   deleteTrigger: handleUnaryCall<DeleteTriggerRequest, DeleteTriggerResponse>;
+  /**
+   * Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+   * restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+   * Errors: NOT_FOUND for an unknown flow or trigger.
+   */
+  restartTrigger: handleUnaryCall<RestartTriggerRequest, TriggerState>;
+  /**
+   * Unlock the triggers a search selects; those not locked are left as they are.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  unlockTriggersByQuery: handleUnaryCall<UnlockTriggersByQueryRequest, TriggersOperationResponse>;
+  /**
+   * Disable (by default) or enable the triggers a search selects.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  setTriggersDisabledByQuery: handleUnaryCall<SetTriggersDisabledByQueryRequest, TriggersOperationResponse>;
+  /**
+   * Forget the stored state of several triggers; those without one are left out.
+   * Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+   */
+  deleteTriggers: handleUnaryCall<DeleteTriggersRequest, TriggersOperationResponse>;
+  /**
+   * Forget the stored state of the triggers a search selects; those without one are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  deleteTriggersByQuery: handleUnaryCall<DeleteTriggersByQueryRequest, TriggersOperationResponse>;
+  /**
+   * Pause the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  pauseBackfillsByQuery: handleUnaryCall<PauseBackfillsByQueryRequest, TriggersOperationResponse>;
+  /**
+   * Resume the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  unpauseBackfillsByQuery: handleUnaryCall<UnpauseBackfillsByQueryRequest, TriggersOperationResponse>;
+  /**
+   * Delete the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  deleteBackfillsByQuery: handleUnaryCall<DeleteBackfillsByQueryRequest, TriggersOperationResponse>;
+  /**
+   * Send the triggers a search selects as CSV (text/csv, a header row then one row per
+   * trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+   * lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  exportTriggersByQuery: handleServerStreamingCall<ExportTriggersByQueryRequest, FileChunk>;
 }
 
 export interface TriggerServiceClient extends Client {
@@ -594,6 +789,173 @@ export interface TriggerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Forget the evaluation under way on a worker and the dates a trigger fired at, as Kestra's
+   * restart: it is evaluated again from now; its execution lock, disabled and backfill stay.
+   * Errors: NOT_FOUND for an unknown flow or trigger.
+   */
+  restartTrigger(
+    request: RestartTriggerRequest,
+    callback: (error: ServiceError | null, response: TriggerState) => void,
+  ): ClientUnaryCall;
+  restartTrigger(
+    request: RestartTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggerState) => void,
+  ): ClientUnaryCall;
+  restartTrigger(
+    request: RestartTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggerState) => void,
+  ): ClientUnaryCall;
+  /**
+   * Unlock the triggers a search selects; those not locked are left as they are.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  unlockTriggersByQuery(
+    request: UnlockTriggersByQueryRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  unlockTriggersByQuery(
+    request: UnlockTriggersByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  unlockTriggersByQuery(
+    request: UnlockTriggersByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Disable (by default) or enable the triggers a search selects.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  setTriggersDisabledByQuery(
+    request: SetTriggersDisabledByQueryRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  setTriggersDisabledByQuery(
+    request: SetTriggersDisabledByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  setTriggersDisabledByQuery(
+    request: SetTriggersDisabledByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Forget the stored state of several triggers; those without one are left out.
+   * Errors: NOT_FOUND for an unknown flow or trigger (then none is changed).
+   */
+  deleteTriggers(
+    request: DeleteTriggersRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  deleteTriggers(
+    request: DeleteTriggersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  deleteTriggers(
+    request: DeleteTriggersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Forget the stored state of the triggers a search selects; those without one are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  deleteTriggersByQuery(
+    request: DeleteTriggersByQueryRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  deleteTriggersByQuery(
+    request: DeleteTriggersByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  deleteTriggersByQuery(
+    request: DeleteTriggersByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Pause the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  pauseBackfillsByQuery(
+    request: PauseBackfillsByQueryRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  pauseBackfillsByQuery(
+    request: PauseBackfillsByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  pauseBackfillsByQuery(
+    request: PauseBackfillsByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Resume the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  unpauseBackfillsByQuery(
+    request: UnpauseBackfillsByQueryRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  unpauseBackfillsByQuery(
+    request: UnpauseBackfillsByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  unpauseBackfillsByQuery(
+    request: UnpauseBackfillsByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Delete the backfills of the triggers a search selects; those with none are left out.
+   * Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  deleteBackfillsByQuery(
+    request: DeleteBackfillsByQueryRequest,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  deleteBackfillsByQuery(
+    request: DeleteBackfillsByQueryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  deleteBackfillsByQuery(
+    request: DeleteBackfillsByQueryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TriggersOperationResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Send the triggers a search selects as CSV (text/csv, a header row then one row per
+   * trigger: namespace, flowId, triggerId, type, disabled, locked, nextEvaluationDate,
+   * lastTriggeredDate, executionId, workerId). Errors: INVALID_ARGUMENT for a bad filter.
+   */
+  exportTriggersByQuery(
+    request: ExportTriggersByQueryRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  exportTriggersByQuery(
+    request: ExportTriggersByQueryRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
 }
 
 export const TriggerServiceClient = makeGenericClientConstructor(
