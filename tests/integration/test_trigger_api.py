@@ -12,6 +12,7 @@ import grpc
 import pytest
 
 from flowmesh.api._triggers import TriggerServicer
+from flowmesh.auth import AccessInterceptor
 from flowmesh.messaging import Broker
 from flowmesh.rpc import GrpcServer
 from flowmesh.state import FlowStore, TriggerId, TriggerStates
@@ -35,6 +36,10 @@ TRIGGER = TriggerId("main", "company.team", "polled", "nightly")
 NAMED = {"tenant": "main", "namespace": "company.team", "flow_id": "polled", "trigger_id": "nightly"}
 
 
+async def _no_namespaces(request: object) -> None:
+    return None
+
+
 @asynccontextmanager
 async def trigger_api(broker: Broker) -> AsyncIterator[trigger_service_pb2_grpc.TriggerServiceStub]:
     server = GrpcServer(
@@ -44,6 +49,8 @@ async def trigger_api(broker: Broker) -> AsyncIterator[trigger_service_pb2_grpc.
                 TriggerServicer(FlowStore(broker), TriggerStates(broker)), server
             )
         ],
+        # With authentication off, as the standalone server: every caller may see every trigger.
+        interceptors=[AccessInterceptor(None, _no_namespaces)],
     )
     await server.start()
     try:
