@@ -32,7 +32,7 @@ from starlette.datastructures import UploadFile
 from flowmesh.gateway import _kestra
 from flowmesh.gateway._body import copy_call, read_body
 from flowmesh.gateway._client import ApiClient
-from flowmesh.gateway._errors import ERROR_RESPONSES
+from flowmesh.gateway._errors import ERROR_RESPONSES, GatewayError
 from flowmesh.gateway._files import FILE_CHUNK, download, upload
 from flowmesh.gateway._openapi import operation_extra
 from flowmesh.gateway._params import (
@@ -56,6 +56,8 @@ log = structlog.get_logger(component="gateway")
 DISCONNECT_POLL_SECONDS = 1.0
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:=[^}]*)?\}")
 _REQUEST = "_http_request"
+# What a gRPC metadata value may hold (a header holding more cannot be passed on).
+_METADATA_VALUE = re.compile(r"[\x20-\x7e]*")
 # google.api's stubs type the extension as a bare FieldDescriptor, which Extensions[] refuses.
 _HTTP_RULE = cast("_ExtensionFieldDescriptor[MethodOptions, http_pb2.HttpRule]", annotations_pb2.http)
 
@@ -154,12 +156,15 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
 
     async def endpoint(**kwargs: Any) -> Response:
         http_request: Request = kwargs.pop(_REQUEST)
-        trace_id = bind_trace_id(http_request.headers.get(TRACE_HEADER))
+        given_trace = http_request.headers.get(TRACE_HEADER)
+        trace_id = bind_trace_id(
+            given_trace if given_trace and _METADATA_VALUE.fullmatch(given_trace) else None
+        )
         headers = {TRACE_HEADER: trace_id}
         metadata: tuple[tuple[str, str], ...] = ((TRACE_HEADER.lower(), trace_id),)
         # The api authenticates and authorizes every call: the gateway passes the credentials on.
         if "authorization" in http_request.headers:
-            metadata += (("authorization", http_request.headers["authorization"]),)
+            metadata += (("authorization", _credentials(http_request.headers["authorization"])),)
         message = request_class()
         if spec.body:
             tenant = next((kwargs[n] for n, f in spec.path_fields if f.name == "tenant"), default_tenant)
@@ -213,6 +218,19 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
     endpoint.__signature__ = _signature(spec, default_tenant)  # type: ignore[attr-defined]
     endpoint.__name__ = spec.method.name
     return endpoint
+
+
+def _credentials(authorization: str) -> str:
+    """Return an Authorization header as gRPC metadata, which takes printable ASCII only."""
+    if not _METADATA_VALUE.fullmatch(authorization):
+        raise GatewayError(
+            "the Authorization header is not printable ASCII",
+            parameter="Authorization",
+            http_status=401,
+            status="UNAUTHENTICATED",
+            reason="CREDENTIALS_INVALID",
+        )
+    return authorization
 
 
 async def _unless_disconnected(http_request: Request, call: Coroutine[Any, Any, Message]) -> Message | None:
