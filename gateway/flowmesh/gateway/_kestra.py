@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from google.protobuf import json_format
@@ -116,7 +116,7 @@ def to_kestra(message: Message) -> Any:
         return translate(message)
     if not descriptor.fields:
         return None
-    items = listed_field(descriptor)
+    items = listed_field(cast(Descriptor, descriptor))
     if items is not None:
         results = [to_kestra(item) for item in getattr(message, items.name)]
         if "total_size" in descriptor.fields_by_name:

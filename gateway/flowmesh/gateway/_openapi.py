@@ -10,7 +10,7 @@ their own status are described as what they are. Security comes from each method
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import FastAPI
 from google.protobuf.descriptor import Descriptor
@@ -37,7 +37,7 @@ SECURITY_SCHEMES: dict[str, Schema] = {
     "basicAuth": {"type": "http", "scheme": "basic", "description": "A user's id and password"},
     "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token (`fm_...`)"},
 }
-_SIGNED_IN = [{"basicAuth": []}, {"bearerAuth": []}]
+_SIGNED_IN: list[dict[str, list[str]]] = [{"basicAuth": []}, {"bearerAuth": []}]
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 # ------------------------------------------------------------- Kestra's shapes, as schemas
@@ -70,8 +70,11 @@ def _list(item: Schema) -> Schema:
     return {"type": "array", "items": item}
 
 
-def _enum(message: Descriptor, field: str) -> Schema:
-    """Return Kestra's names of an enum field's values (null for the unspecified one)."""
+def _enum(message: Any, field: str) -> Schema:
+    """Return Kestra's names of an enum field's values (null for the unspecified one).
+
+    message: a generated message's DESCRIPTOR (typed as the pure-Python or the upb class).
+    """
     enum = message.fields_by_name[field].enum_type
     return _null({"type": "string", "enum": _kestra.enum_names(enum)})
 
@@ -282,7 +285,7 @@ KESTRA_SHAPES: dict[str, Schema] = {
     ),
     # proto3's JSON form with every field: the message's own schema.
     "flowmesh.execution.v1.ValidateExecutionInputsResponse": message_schema(
-        execution_operations_pb2.ValidateExecutionInputsResponse.DESCRIPTOR, answer=True
+        cast(Descriptor, execution_operations_pb2.ValidateExecutionInputsResponse.DESCRIPTOR), answer=True
     ),
     "flowmesh.flow.v1.FlowValidation": _VALIDATION,
     "flowmesh.flow.v1.FlowGraph": _shape(
@@ -327,7 +330,9 @@ KESTRA_SHAPES: dict[str, Schema] = {
     "flowmesh.flow.v1.ListDistinctNamespacesResponse": _STRINGS,
     "flowmesh.namespace.v1.Namespace": _shape({"id": _STRING, "deleted": _BOOLEAN}),
     "flowmesh.namespace.v1.AutocompleteNamespacesResponse": _STRINGS,
-    "flowmesh.instance.v1.Configuration": message_schema(instance_pb2.Configuration.DESCRIPTOR, answer=True),
+    "flowmesh.instance.v1.Configuration": message_schema(
+        cast(Descriptor, instance_pb2.Configuration.DESCRIPTOR), answer=True
+    ),
 }
 
 # ----------------------------------------------------------------------------- answers
@@ -342,7 +347,7 @@ def answer_schema(message: Descriptor) -> Schema | None:
         return None
     items = _kestra.listed_field(message)
     if items is not None:
-        item = answer_schema(items.message_type) or {"type": "null"}
+        item = answer_schema(cast(Descriptor, items.message_type)) or {"type": "null"}
         if "total_size" in message.fields_by_name:
             return _shape({"results": _list(item), "total": _INTEGER})
         if len(message.fields) == 1:
