@@ -50,7 +50,9 @@ async def test_credentials_that_grpc_cannot_carry_are_a_401_not_a_500(
     assert not any(method == "GetExecution" for method, _ in fake_api.requests)
 
 
-async def test_a_trace_id_that_grpc_cannot_carry_is_replaced(client: httpx.AsyncClient, fake_api: FakeApi) -> None:
+async def test_a_trace_id_that_grpc_cannot_carry_is_replaced(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
     answer = await client.get("/api/v1/main/executions/exec1", headers={"Flowmesh-Trace-Id": b"caf\xe9\x01"})
     assert answer.status_code == 200, answer.text
     assert fake_api.metadata["GetExecution"]["flowmesh-trace-id"] == answer.headers["Flowmesh-Trace-Id"]
