@@ -393,7 +393,7 @@ def _answers(output: Descriptor, *, streaming: bool) -> dict[str, Any]:
     if schema is None:
         return {"204": {"description": "Done, nothing to show"}}
     answers: dict[str, Any] = {
-        "200": {"description": "Kestra's JSON", "content": {"application/json": {"schema": schema}}}
+        "200": {"description": "The answer, as JSON", "content": {"application/json": {"schema": schema}}}
     }
     fields = output.fields_by_name
     if "http_status" in fields:

@@ -260,6 +260,7 @@ _WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Value": {},
     "google.protobuf.ListValue": {"type": "array"},
     "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.Any": {"type": "object"},  # {"@type": ..., and the packed message's fields}
     "google.protobuf.StringValue": {"type": "string"},
     "google.protobuf.BytesValue": {"type": "string", "contentEncoding": "base64"},
     "google.protobuf.BoolValue": {"type": "boolean"},
@@ -296,7 +297,7 @@ def message_schema(
     kestra_enums: its enums are given by Kestra's names (the gateway maps a whole body's);
     leave_out: fields the path fills. Unknown fields are ignored, so more are allowed.
     answer: the form json_format writes instead (64-bit integers as strings, identifiers
-    as stored, whatever their form).
+    as stored, whatever their form, and no other fields).
     """
     known = (_WELL_KNOWN_ANSWERS if answer else _WELL_KNOWN).get(message.full_name)
     if known is not None:
@@ -308,7 +309,10 @@ def message_schema(
         for field in message.fields
         if field.name not in leave_out
     }
-    return {"type": "object", "properties": properties}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if answer:
+        schema["additionalProperties"] = False  # json_format writes the message's fields alone
+    return schema
 
 
 def field_schema(
