@@ -1,7 +1,7 @@
 """What the OpenAPI document says each operation answers, and who may call it.
 
 An answer's schema follows _kestra.to_kestra: a message the gateway reshapes into Kestra's
-JSON has the schema of that shape (KESTRA_SHAPES, beside each translator: the same keys);
+JSON has the schema of that shape (KESTRA_SHAPES, keyed as _kestra's translators);
 any other message is proto3's JSON form of its descriptor, or Kestra's paged results or
 bare list when it holds one repeated message. Files, SSE streams and answers that may set
 their own status are described as what they are. Security comes from each method's
