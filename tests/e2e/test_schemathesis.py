@@ -1,4 +1,5 @@
-"""Schemathesis against the standalone server's own OpenAPI document: no request gets a 5xx.
+"""Schemathesis against the standalone server's own OpenAPI document: no request gets a 5xx,
+and every answer (successful JSON, SSE events, error bodies) matches the document's schema.
 
 Every operation of the document the gateway serves (made from the protos' google.api.http
 rules) gets schemathesis's examples, coverage and fuzzing cases, valid and malformed alike,

@@ -19,6 +19,7 @@ from flowmesh.file.v1 import file_service_pb2
 from flowmesh.flow.v1 import flow_service_pb2
 from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import install_error_handlers
+from flowmesh.gateway._openapi import install_document
 from flowmesh.gateway._routes import add_routes, discover
 from flowmesh.gateway._telemetry import TRACING, MetricsMiddleware
 from flowmesh.instance.v1 import instance_service_pb2
@@ -93,6 +94,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware)
     install_error_handlers(app)
     add_routes(app, discover(SERVICES), client, default_tenant=default_tenant)
+    install_document(app)
 
     async def health() -> JSONResponse:
         if await client.healthy():

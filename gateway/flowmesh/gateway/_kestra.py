@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from google.protobuf import json_format
-from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -118,14 +118,24 @@ def to_kestra(message: Message) -> Any:
         return translate(message)
     if not descriptor.fields:
         return None
-    items = [f for f in descriptor.fields if f.is_repeated and f.message_type is not None]
-    if len(items) == 1:
-        results = [to_kestra(item) for item in getattr(message, items[0].name)]
+    items = listed_field(cast(Descriptor, descriptor))
+    if items is not None:
+        results = [to_kestra(item) for item in getattr(message, items.name)]
         if "total_size" in descriptor.fields_by_name:
             return {"results": results, "total": int(getattr(message, "total_size", 0))}
         if len(descriptor.fields) == 1:
             return results
     return _plain(json_format.MessageToDict(message))
+
+
+def listed_field(descriptor: Descriptor) -> FieldDescriptor | None:
+    """Return the one repeated message field (not a map) of a message, whose items it lists."""
+    items = [
+        f
+        for f in descriptor.fields
+        if f.is_repeated and f.message_type is not None and not f.message_type.GetOptions().map_entry
+    ]
+    return items[0] if len(items) == 1 else None
 
 
 def flow_to_kestra(flow: Any) -> JsonDict:

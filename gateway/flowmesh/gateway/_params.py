@@ -263,6 +263,7 @@ _WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Value": {},
     "google.protobuf.ListValue": {"type": "array"},
     "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.Any": {"type": "object"},  # {"@type": ..., and the packed message's fields}
     "google.protobuf.StringValue": {"type": "string"},
     "google.protobuf.BytesValue": {"type": "string", "contentEncoding": "base64"},
     "google.protobuf.BoolValue": {"type": "boolean"},
@@ -273,6 +274,15 @@ _WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Int64Value": {"type": "integer", "minimum": _INT64[0], "maximum": _INT64[1]},
     "google.protobuf.UInt64Value": {"type": "integer", "minimum": 0, "maximum": 2**64 - 1},
 }
+# Where proto3's JSON form of an answer differs from what a request may send: json_format
+# writes 64-bit integers (bare and wrapped) as strings.
+_INT64_TEXT = {"type": "string", "pattern": r"^-?[0-9]+$"}
+_WELL_KNOWN_ANSWERS = {
+    **_WELL_KNOWN,
+    "google.protobuf.Int64Value": _INT64_TEXT,
+    "google.protobuf.UInt64Value": _INT64_TEXT,
+}
+_64_BITS = frozenset(kind for kind, (low, high) in _RANGES.items() if high > 2**32)
 # Messages nested deeper than this are documented as any object (a recursive message ends).
 _MAX_DEPTH = 6
 
@@ -283,43 +293,53 @@ def message_schema(
     kestra_enums: bool = False,
     leave_out: frozenset[str] = frozenset(),
     depth: int = 0,
+    answer: bool = False,
 ) -> dict[str, Any]:
     """Return the JSON Schema of a message in proto3's JSON form, as json_format parses it.
 
     kestra_enums: its enums are given by Kestra's names (the gateway maps a whole body's);
     leave_out: fields the path fills. Unknown fields are ignored, so more are allowed.
+    answer: the form json_format writes instead (64-bit integers as strings, identifiers
+    as stored, whatever their form, and no other fields).
     """
-    known = _WELL_KNOWN.get(message.full_name)
+    known = (_WELL_KNOWN_ANSWERS if answer else _WELL_KNOWN).get(message.full_name)
     if known is not None:
         return dict(known)
     if depth >= _MAX_DEPTH:
         return {"type": "object"}
     properties = {
-        field.json_name: field_schema(field, kestra_enums=kestra_enums, depth=depth + 1)
+        field.json_name: field_schema(field, kestra_enums=kestra_enums, depth=depth + 1, answer=answer)
         for field in message.fields
         if field.name not in leave_out
     }
-    return {"type": "object", "properties": properties}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if answer:
+        schema["additionalProperties"] = False  # json_format writes the message's fields alone
+    return schema
 
 
-def field_schema(field: FieldDescriptor, *, kestra_enums: bool = False, depth: int = 0) -> dict[str, Any]:
+def field_schema(
+    field: FieldDescriptor, *, kestra_enums: bool = False, depth: int = 0, answer: bool = False
+) -> dict[str, Any]:
     """Return the JSON Schema of one field's JSON value (an array for a repeated one)."""
     entry = field.message_type
     if entry is not None and entry.GetOptions().map_entry:
-        value = _value_schema(entry.fields_by_name["value"], kestra_enums=False, depth=depth)
+        value = _value_schema(entry.fields_by_name["value"], kestra_enums=False, depth=depth, answer=answer)
         return {"type": "object", "additionalProperties": value}
-    item = _value_schema(field, kestra_enums=kestra_enums, depth=depth)
+    item = _value_schema(field, kestra_enums=kestra_enums, depth=depth, answer=answer)
     return {"type": "array", "items": item} if field.is_repeated else item
 
 
-def _value_schema(field: FieldDescriptor, *, kestra_enums: bool, depth: int) -> dict[str, Any]:
+def _value_schema(field: FieldDescriptor, *, kestra_enums: bool, depth: int, answer: bool) -> dict[str, Any]:
     if field.enum_type is not None:
         names = _kestra.enum_names(field.enum_type) if kestra_enums else list(field.enum_type.values_by_name)
         return {"type": "string", "enum": names}
     if field.message_type is not None:
-        return message_schema(field.message_type, depth=depth)
+        return message_schema(field.message_type, depth=depth, answer=answer)
     if field.type == FieldDescriptor.TYPE_BOOL:
         return {"type": "boolean"}
+    if answer and field.type in _64_BITS:
+        return dict(_INT64_TEXT)
     if field.type in _RANGES:
         low, high = _RANGES[field.type]
         return {"type": "integer", "minimum": low, "maximum": high}
@@ -327,6 +347,6 @@ def _value_schema(field: FieldDescriptor, *, kestra_enums: bool, depth: int) -> 
         return {"type": "number"}
     if field.type == FieldDescriptor.TYPE_BYTES:
         return {"type": "string", "contentEncoding": "base64"}
-    if field.name in IDENTIFIERS:
+    if field.name in IDENTIFIERS and not answer:
         return {"type": "string", "pattern": IDENTIFIER_PATTERN}
     return {"type": "string"}

@@ -32,15 +32,15 @@ from starlette.datastructures import UploadFile
 from flowmesh.gateway import _kestra
 from flowmesh.gateway._body import copy_call, read_body
 from flowmesh.gateway._client import ApiClient
-from flowmesh.gateway._errors import ERROR_RESPONSES
+from flowmesh.gateway._errors import ERROR_RESPONSES, GatewayError
 from flowmesh.gateway._files import FILE_CHUNK, download, upload
+from flowmesh.gateway._openapi import operation_extra
 from flowmesh.gateway._params import (
     IDENTIFIER_PATTERN,
     IDENTIFIERS,
     QueryParam,
     apply_filters,
     apply_query,
-    body_openapi,
     query_params,
     set_field,
 )
@@ -55,6 +55,8 @@ log = structlog.get_logger(component="gateway")
 DISCONNECT_POLL_SECONDS = 1.0
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:=[^}]*)?\}")
 _REQUEST = "_http_request"
+# What a gRPC metadata value may hold (a header holding more cannot be passed on).
+_METADATA_VALUE = re.compile(r"[\x20-\x7e]*")
 # google.api's stubs type the extension as a bare FieldDescriptor, which Extensions[] refuses.
 _HTTP_RULE = cast("_ExtensionFieldDescriptor[MethodOptions, http_pb2.HttpRule]", annotations_pb2.http)
 
@@ -69,15 +71,9 @@ class RouteSpec:
     path_fields: tuple[tuple[str, FieldDescriptor], ...]
     body: str  # "" (no body), "*" (the whole request) or a field name
     params: tuple[QueryParam, ...]
-    # An additional binding (an older path of the same RPC): served, not documented.
-    alias: bool = False
-
-    @property
-    def operation_id(self) -> str:
-        """Return the OpenAPI operation id: the RPC's name, with the verb for a second verb."""
-        main = self.method.GetOptions().Extensions[_HTTP_RULE].WhichOneof("pattern")
-        name = self.method.name
-        return name if self.verb.lower() == main else f"{name}{self.verb.capitalize()}"
+    # The OpenAPI operation id: the RPC's name, then the verb for another verb on its path, or
+    # the binding's place for another path (an additional binding: `ListExecutions2`).
+    operation_id: str = ""
 
     @property
     def rpc(self) -> str:
@@ -102,15 +98,18 @@ def discover(services: Iterable[ServiceDescriptor]) -> list[RouteSpec]:
         for method in service.methods:
             main = method.GetOptions().Extensions[_HTTP_RULE]
             main_path = ""
-            for rule in (main, *main.additional_bindings):
+            for place, rule in enumerate((main, *main.additional_bindings), start=1):
                 verb = rule.WhichOneof("pattern")
                 if verb is None or verb == "custom":
                     continue
                 spec = _spec(method, verb, getattr(rule, verb), rule.body)
                 if rule is main:
-                    main_path = spec.path
-                # Another verb on the main path (a webhook's GET and PUT) is documented too.
-                specs.append(spec if rule is main or spec.path == main_path else replace(spec, alias=True))
+                    main_path, operation_id = spec.path, method.name
+                elif spec.path == main_path:
+                    operation_id = f"{method.name}{verb.capitalize()}"
+                else:
+                    operation_id = f"{method.name}{place}"
+                specs.append(replace(spec, operation_id=operation_id))
     # Starlette takes the first match: /executions/search must come before /executions/{id}.
     return sorted(specs, key=lambda s: [seg.startswith("{") for seg in s.path.split("/")])
 
@@ -141,11 +140,11 @@ def add_routes(app: FastAPI, specs: Iterable[RouteSpec], client: ApiClient, *, d
             operation_id=spec.operation_id,
             summary=re.sub(r"(?<!^)([A-Z])", r" \1", spec.method.name).capitalize(),
             tags=[service.removesuffix("Service") + "s"],
-            response_class=JSONResponse,
+            # Files and streams answer their own media types (operation_extra says which).
+            response_class=Response if spec.method.server_streaming else JSONResponse,
             status_code=200 if spec.method.output_type.fields else 204,
             responses=ERROR_RESPONSES,
-            openapi_extra=_openapi_extra(spec),
-            include_in_schema=not spec.alias,
+            openapi_extra=operation_extra(spec),
         )
 
 
@@ -160,7 +159,7 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
         # The trace goes on in the metadata (the channel's TracingClientInterceptor).
         # The api authenticates and authorizes every call: the gateway passes the credentials on.
         if "authorization" in http_request.headers:
-            metadata += (("authorization", http_request.headers["authorization"]),)
+            metadata += (("authorization", _credentials(http_request.headers["authorization"])),)
         message = request_class()
         if spec.body:
             tenant = next((kwargs[n] for n, f in spec.path_fields if f.name == "tenant"), default_tenant)
@@ -216,6 +215,19 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
     return endpoint
 
 
+def _credentials(authorization: str) -> str:
+    """Return an Authorization header as gRPC metadata, which takes printable ASCII only."""
+    if not _METADATA_VALUE.fullmatch(authorization):
+        raise GatewayError(
+            "the Authorization header is not printable ASCII",
+            parameter="Authorization",
+            http_status=401,
+            status="UNAUTHENTICATED",
+            reason="CREDENTIALS_INVALID",
+        )
+    return authorization
+
+
 async def _unless_disconnected(http_request: Request, call: Coroutine[Any, Any, Message]) -> Message | None:
     """Await call, cancelling it (and returning None) if the client disconnects first."""
     task = asyncio.ensure_future(call)
@@ -242,26 +254,3 @@ def _signature(spec: RouteSpec, default_tenant: str) -> inspect.Signature:
         inspect.Parameter(p.key, keyword, default=None, annotation=p.annotation) for p in spec.params
     ]
     return inspect.Signature(parameters)
-
-
-def _openapi_extra(spec: RouteSpec) -> dict[str, Any]:
-    extra: dict[str, Any] = {}
-    if spec.body:
-        taken = frozenset(field.name for _, field in spec.path_fields)
-        extra["requestBody"] = body_openapi(spec.method.input_type, spec.body, taken)
-    if spec.method.output_type.full_name == FILE_CHUNK:
-        binary = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
-        extra["responses"] = {"200": {"description": "The file, as an attachment", "content": binary}}
-    elif spec.method.server_streaming:
-        # One event: a message as JSON, or at the end an `error` event holding an error body.
-        event = {
-            "type": "object",
-            "properties": {
-                "event": {"type": "string", "enum": ["message", "error"]},
-                "data": {"type": "string", "contentMediaType": "application/json"},
-            },
-            "required": ["data"],
-        }
-        stream = {"text/event-stream": {"schema": event}}
-        extra["responses"] = {"200": {"description": "One event per message", "content": stream}}
-    return extra

@@ -34,3 +34,26 @@ async def test_the_api_s_refusals_are_401_and_403_with_their_reason(
     fake_api.fail_next("GetExecution", Failure(grpc.StatusCode.PERMISSION_DENIED, "no", "PERMISSION_DENIED"))
     denied = await client.get("/api/v1/main/executions/exec1", headers={"Authorization": CREDENTIALS})
     assert (denied.status_code, denied.json()["status"]) == (403, "PERMISSION_DENIED")
+
+
+async def test_credentials_that_grpc_cannot_carry_are_a_401_not_a_500(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    # gRPC metadata takes printable ASCII only (schemathesis sent such a header: a 500 then).
+    headers = {"Authorization": "Basic caf\xe9".encode("latin-1")}
+    answer = await client.get("/api/v1/main/executions/exec1", headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert (answer.json()["reason"], answer.json()["violations"][0]["path"]) == (
+        "CREDENTIALS_INVALID",
+        "Authorization",
+    )
+    assert not any(method == "GetExecution" for method, _ in fake_api.requests)
+
+
+async def test_a_trace_id_that_grpc_cannot_carry_is_replaced(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    answer = await client.get("/api/v1/main/executions/exec1", headers={"Flowmesh-Trace-Id": b"caf\xe9\x01"})
+    assert answer.status_code == 200, answer.text
+    assert fake_api.metadata["GetExecution"]["flowmesh-trace-id"] == answer.headers["Flowmesh-Trace-Id"]
+    assert answer.headers["Flowmesh-Trace-Id"].isascii()

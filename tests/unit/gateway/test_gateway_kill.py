@@ -40,8 +40,13 @@ async def test_kill_refusals_have_kestra_statuses(
     assert answer.json()["reason"] == reason
 
 
-async def test_openapi_documents_kestras_kill_path_only(client: httpx.AsyncClient) -> None:
+async def test_openapi_documents_kestras_kill_path_and_the_older_one(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
 
-    assert "delete" in paths["/api/v1/{tenant}/executions/{executionId}/actions/kill"]
-    assert "/api/v1/{tenant}/executions/{executionId}/kill" not in paths
+    assert paths["/api/v1/{tenant}/executions/{executionId}/actions/kill"]["delete"]["operationId"] == (
+        "KillExecution"
+    )
+    # The additional binding is an operation of its own, answering the same.
+    older = paths["/api/v1/{tenant}/executions/{executionId}/kill"]["delete"]
+    assert older["operationId"] == "KillExecution2"
+    assert older["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["state"]

@@ -35,9 +35,8 @@ def test_the_document_is_valid_openapi(document: dict[str, Any]) -> None:
 
 
 def test_every_annotated_rpc_is_an_operation_and_nothing_else_is(document: dict[str, Any]) -> None:
-    documented = {
-        spec.operation_id: (spec.verb.lower(), spec.path) for spec in discover(SERVICES) if not spec.alias
-    }
+    # Additional bindings too, each an operation of its own.
+    documented = {spec.operation_id: (spec.verb.lower(), spec.path) for spec in discover(SERVICES)}
     served = operations(document)
     assert served.pop("health_health_get") == ("get", "/health")
     assert served == documented
@@ -50,16 +49,23 @@ def test_path_identifiers_carry_their_pattern(document: dict[str, Any]) -> None:
                 if parameter["in"] != "path":
                     continue
                 pattern = parameter["schema"].get("pattern")
-                # A webhook's key and a KV key are the api's to check; every other variable names an object.
-                expected = None if parameter["name"] == "key" else IDENTIFIER_PATTERN
+                # A webhook's key and a KV key are the api's to check, a task run is looked up in
+                # its execution; every other variable names an object.
+                expected = None if parameter["name"] in ("key", "taskRunId") else IDENTIFIER_PATTERN
                 assert pattern == expected, (path, parameter)
 
 
 def test_streams_describe_one_event(document: dict[str, Any]) -> None:
     follow = document["paths"]["/api/v1/{tenant}/executions/{executionId}/follow"]["get"]
-    event = follow["responses"]["200"]["content"]["text/event-stream"]["schema"]
-    assert event["required"] == ["data"]
-    assert set(event["properties"]) == {"event", "data"}
+    message, error = follow["responses"]["200"]["content"]["text/event-stream"]["schema"]["anyOf"]
+    # A message event's data is the JSON of an execution, as GET .../executions/{id} answers it.
+    get = document["paths"]["/api/v1/{tenant}/executions/{executionId}"]["get"]
+    execution = get["responses"]["200"]["content"]["application/json"]["schema"]
+    assert message["properties"]["data"]["contentSchema"] == execution
+    assert message["required"] == ["data"]
+    # The last event may be an error, its data an error body.
+    assert error["properties"]["event"] == {"const": "error"}
+    assert error["properties"]["data"]["contentSchema"] == {"$ref": "#/components/schemas/ErrorBody"}
 
 
 def body_schema(document: dict[str, Any], path: str) -> dict[str, Any]:
