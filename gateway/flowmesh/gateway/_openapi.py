@@ -199,6 +199,7 @@ _GRAPH_NODE = _shape(
     optional=("task", "trigger", "executionId", "taskRun", "taskRuns"),
 )
 _TOPOLOGY_EDGE = flow_messages_pb2.FlowTopologyEdge.DESCRIPTOR
+_SERVICE = instance_pb2.ServiceInstance.DESCRIPTOR
 
 # The schema of each translator's answer in _kestra (keyed alike; a unit test checks it).
 KESTRA_SHAPES: dict[str, Schema] = {
@@ -257,6 +258,28 @@ KESTRA_SHAPES: dict[str, Schema] = {
     "flowmesh.trigger.v1.TriggerState": _TRIGGER_STATE,
     "flowmesh.trigger.v1.TriggerAndState": _shape({"trigger": _OBJECT, "state": _TRIGGER_STATE}),
     "flowmesh.trigger.v1.TriggersOperationResponse": _shape({"operationId": _STRING, "totalItems": _INTEGER}),
+    "flowmesh.execution.v1.ExecutionStatusEvent": _shape(
+        {"executionId": _STRING, "tenantId": _STRING, "namespace": _STRING, "flowId": _STRING, "state": _STATE}
+    ),
+    "flowmesh.namespace.v1.InheritedSecrets": {"type": "object", "additionalProperties": _STRINGS},
+    "flowmesh.namespace.v1.SearchSecretsResponse": _shape(
+        {
+            "readOnly": _BOOLEAN,
+            "results": _list(_shape({"key": _STRING, "namespace": _null(_STRING), "tags": _list(_OBJECT)})),
+            "total": _INTEGER,
+        }
+    ),
+    "flowmesh.instance.v1.ServiceInstance": _shape(
+        {
+            "id": _STRING,
+            "type": _enum(_SERVICE, "type"),
+            "state": _enum(_SERVICE, "state"),
+            "server": _shape({"hostname": _STRING, "version": _STRING}),
+            "createdAt": _null(_DATE),
+            "updatedAt": _null(_DATE),
+            "props": _shape({"pid": _INTEGER, "workerGroup": _STRING}, optional=("workerGroup",)),
+        }
+    ),
     "flowmesh.file.v1.FileMetas": _shape({"size": _INTEGER}),
     "flowmesh.file.v1.FileAttributes": _shape(
         {
