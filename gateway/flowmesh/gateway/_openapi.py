@@ -259,7 +259,13 @@ KESTRA_SHAPES: dict[str, Schema] = {
     "flowmesh.trigger.v1.TriggerAndState": _shape({"trigger": _OBJECT, "state": _TRIGGER_STATE}),
     "flowmesh.trigger.v1.TriggersOperationResponse": _shape({"operationId": _STRING, "totalItems": _INTEGER}),
     "flowmesh.execution.v1.ExecutionStatusEvent": _shape(
-        {"executionId": _STRING, "tenantId": _STRING, "namespace": _STRING, "flowId": _STRING, "state": _STATE}
+        {
+            "executionId": _STRING,
+            "tenantId": _STRING,
+            "namespace": _STRING,
+            "flowId": _STRING,
+            "state": _STATE,
+        }
     ),
     "flowmesh.namespace.v1.InheritedSecrets": {"type": "object", "additionalProperties": _STRINGS},
     "flowmesh.namespace.v1.SearchSecretsResponse": _shape(
