@@ -57,6 +57,8 @@ _SUBMITTING = 16
 # A dead worker's job comes back after this long without an ack or progress signal.
 WORKER_ACK_WAIT = "5"
 SUCCESS = StateType.STATE_TYPE_SUCCESS
+# How long PostgreSQL stays stopped in its fault.
+POSTGRES_DOWN_SECONDS = 20.0
 
 
 # ------------------------------------------------------------------------------------ NATS
@@ -320,7 +322,7 @@ class Result:
 
     name: str
     flow_id: str
-    ids: list[str]
+    ids: list[str] = field(repr=False)
     seconds: float
     ended: int
     succeeded: int
@@ -331,6 +333,8 @@ class Result:
     duplicated: int
     # Executions that ended while the fault lasted.
     during_fault: int
+    # The runs of each body run more than once.
+    repeated: dict[str, list[Call]] = field(default_factory=dict)
 
 
 # A fault: given the cluster, bring it on, and return what takes it away again.
@@ -370,7 +374,9 @@ async def run_workload(
 
         async def ended_now() -> int:
             pending = [i for i in ids if i not in ended]
-            for execution_id, stored in zip(pending, await asyncio.gather(*(store.get(i) for i in pending)), strict=True):
+            for execution_id, stored in zip(
+                pending, await asyncio.gather(*(store.get(i) for i in pending)), strict=True
+            ):
                 if stored is not None and is_terminal(stored.execution.state.current):
                     ended[execution_id] = stored.execution.state.current
             return len(ended)
@@ -407,7 +413,8 @@ async def run_workload(
     finally:
         await channel.close()
     seconds = time.monotonic() - started
-    runs = Counter(call.task_run_id for call in running.recorder.calls if call.execution_id in ended)
+    calls = [call for call in running.recorder.calls if call.execution_id in ended]
+    runs = Counter(call.task_run_id for call in calls)
     ran = {call.execution_id for call in running.recorder.calls}
     succeeded = sum(1 for state in ended.values() if state == SUCCESS)
     lost = count - sum(1 for i, state in ended.items() if state == SUCCESS and i in ran)
@@ -422,6 +429,7 @@ async def run_workload(
         over_twice=sum(1 for n in runs.values() if n > 2),
         duplicated=sum(1 for n in runs.values() if n > 1),
         during_fault=during,
+        repeated={run: [c for c in calls if c.task_run_id == run] for run, n in runs.items() if n > 1},
     )
 
 
@@ -496,6 +504,22 @@ async def postgres_stopped(running: Cluster) -> Callable[[], Awaitable[None]]:
         await running.postgres.start()
 
     return start
+
+
+def postgres_down_long_enough(ended: int, seconds: float) -> bool:
+    """Whether PostgreSQL has been stopped for POSTGRES_DOWN_SECONDS and executions went on meanwhile."""
+    return ended >= 20 and seconds >= POSTGRES_DOWN_SECONDS
+
+
+async def wait_indexed(running: Cluster, result: Result, within: float = 180.0) -> None:
+    """Wait until the repository holds every execution of the workload as SUCCESS."""
+
+    async def all_there() -> bool:
+        return not await missing_from_repository(running, result)
+
+    await eventually(
+        all_there, within=within, what=f"the {len(result.ids)} executions of {result.flow_id} indexed"
+    )
 
 
 async def missing_from_repository(running: Cluster, result: Result) -> set[str]:

@@ -11,9 +11,10 @@ from google.protobuf.message import Message
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import MaxPayloadError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NoStreamResponseError, ServiceUnavailableError
 from nats.js.kv import KeyValue
 
 from flowmesh.messaging import _topology
@@ -27,6 +28,12 @@ M = TypeVar("M", bound=Message)
 # server's max_payload, but the server counts headers too and closes the connection
 # of a client that sends more.
 HEADER_ROOM = 1024
+# How long a publish is tried again while the stream cannot take it (a NATS server of the
+# cluster gone, its streams' replicas electing new leaders), then its error is raised.
+PUBLISH_RETRY_SECONDS = 30.0
+_PUBLISH_PAUSE_FIRST = 0.1
+_PUBLISH_PAUSE_LAST = 2.0
+_PASSING = (NatsTimeoutError, NoStreamResponseError, ServiceUnavailableError)
 
 
 class TopologyError(RuntimeError):
@@ -202,8 +209,22 @@ class Broker:
         headers = {"Nats-Msg-Id": msg_id}
         # The trace goes on with the message (W3C traceparent): one execution, one trace.
         inject_trace(headers)
-        ack = await self.js.publish(subject, self.fitting(message.SerializeToString()), headers=headers)
-        return not ack.duplicate
+        data = self.fitting(message.SerializeToString())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PUBLISH_RETRY_SECONDS
+        pause = _PUBLISH_PAUSE_FIRST
+        while True:
+            try:
+                ack = await self.js.publish(subject, data, headers=headers)
+                return not ack.duplicate
+            except _PASSING as error:
+                # The stream is electing a leader, or its server went away: the message id
+                # makes a retry of a publish that did land a duplicate, which the stream drops.
+                if loop.time() + pause > deadline:
+                    raise
+                log.warning("publish_retried", subject=subject, error=repr(error), retry_in=pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _PUBLISH_PAUSE_LAST)
 
     async def to_executor(self, execution_id: str, message: Message, msg_id: str) -> bool:
         """Publish an executor message about an execution on its subject; False for a duplicate."""
