@@ -26,7 +26,7 @@ test: $(STAMP)  ## the whole suite: unit, integration, end to end, conformance
 test-unit: $(STAMP)  ## the tests that need no server
 	$(BIN)/python -m pytest -q tests/unit
 
-test-faults: $(STAMP)  ## only the cluster under faults (tests/cluster, 3 NATS nodes, about 4 minutes)
+test-faults: $(STAMP)  ## only the cluster under faults (tests/cluster, 3 NATS nodes, about 5 minutes)
 	$(BIN)/python -m pytest -q -m faults tests/cluster
 
 lint: $(STAMP)  ## ruff, mypy --strict, buf lint and buf format
