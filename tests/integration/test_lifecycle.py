@@ -2,7 +2,9 @@
 startup refuses a NATS that does not sync every write, or has fewer servers than replicas.
 
 In-flight work on SIGTERM is tested where the work is: a worker's tasks finish or are handed
-back (test_worker_lifecycle), an executor finishes the messages it holds (test_faults).
+back (test_worker_lifecycle), the consumer of an executor finishes the messages it holds
+(test_messaging), a scheduler fires what it had queued (test_scheduler), an indexer hands
+its batch back (test_indexer), the api's calls get a grace period (grpc's stop).
 """
 
 from __future__ import annotations
