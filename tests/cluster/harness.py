@@ -57,7 +57,8 @@ _SUBMITTING = 16
 # A dead worker's job comes back after this long without an ack or progress signal.
 WORKER_ACK_WAIT = "5"
 SUCCESS = StateType.STATE_TYPE_SUCCESS
-# How long PostgreSQL stays stopped in its fault.
+# How long a NATS node stays dead, and PostgreSQL stopped, at the least.
+NATS_DOWN_SECONDS = 10.0
 POSTGRES_DOWN_SECONDS = 20.0
 
 
@@ -506,9 +507,9 @@ async def postgres_stopped(running: Cluster) -> Callable[[], Awaitable[None]]:
     return start
 
 
-def postgres_down_long_enough(ended: int, seconds: float) -> bool:
-    """Whether PostgreSQL has been stopped for POSTGRES_DOWN_SECONDS and executions went on meanwhile."""
-    return ended >= 20 and seconds >= POSTGRES_DOWN_SECONDS
+def lasted(seconds: float, ended: int = 20) -> Callable[[int, float], bool]:
+    """A fault's end: once it has lasted `seconds` and `ended` executions ended meanwhile."""
+    return lambda ended_since, seconds_since: ended_since >= ended and seconds_since >= seconds
 
 
 async def wait_indexed(running: Cluster, result: Result, within: float = 180.0) -> None:

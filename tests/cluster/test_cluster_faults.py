@@ -16,13 +16,15 @@ import pytest
 
 from tests.cluster.harness import (
     EXECUTIONS,
+    NATS_DOWN_SECONDS,
+    POSTGRES_DOWN_SECONDS,
     REPLICAS,
     Cluster,
     Result,
     cluster,
     executor_and_worker_killed,
+    lasted,
     nats_node_killed,
-    postgres_down_long_enough,
     postgres_stopped,
     run_workload,
     wait_indexed,
@@ -76,7 +78,7 @@ async def test_baseline_without_faults(mesh: Cluster) -> None:
 
 @pytest.mark.timeout(900)
 async def test_workload_completes_while_a_nats_node_is_killed_and_restarted(mesh: Cluster) -> None:
-    result = await run_workload(mesh, "nats-node", nats_node_killed)
+    result = await run_workload(mesh, "nats-node", nats_node_killed, fault_until=lasted(NATS_DOWN_SECONDS))
 
     check(result)
     assert result.during_fault >= 20
@@ -96,7 +98,7 @@ async def test_workload_completes_while_postgres_is_stopped_and_the_indexer_catc
         mesh,
         "postgres",
         postgres_stopped,
-        fault_until=postgres_down_long_enough,
+        fault_until=lasted(POSTGRES_DOWN_SECONDS),
     )
 
     check(result)
