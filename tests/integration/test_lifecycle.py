@@ -21,6 +21,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from flowmesh.embedded import EmbeddedNats, free_port
+from flowmesh.messaging import NotDurableError, require_sync_always
 from flowmesh.server import COMPONENTS
 from tests.e2e.harness import Deployment
 from tests.integration.test_components import NOT_SERVING, SERVING, serving
@@ -109,7 +110,7 @@ async def test_startup_refuses_a_nats_monitoring_url_it_cannot_read(nats_server:
     run = await asyncio.to_thread(refused, "--nats-url", nats_server.url, "--nats-monitor-url", nowhere)
 
     assert run.returncode == 1, run.stderr
-    assert f"cannot read the NATS monitoring endpoint {nowhere}/varz" in run.stderr
+    assert f"cannot read any NATS monitoring endpoint ({nowhere}/varz:" in run.stderr
 
 
 @pytest.mark.timeout(120)
@@ -122,3 +123,16 @@ async def test_startup_refuses_more_replicas_than_nats_servers(nats_server: Embe
 
     assert run.returncode == 1, run.stderr
     assert "nats_replicas is 3 but the NATS cluster has 1 server(s)" in run.stderr
+
+
+@pytest.mark.timeout(120)
+async def test_a_cluster_node_down_at_start_is_only_warned_about_but_one_not_syncing_is_refused(
+    nats_server: EmbeddedNats, tmp_path: Path
+) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
+
+    await require_sync_always([down, nats_server.monitor_url])
+
+    async with EmbeddedNats(tmp_path / "nats", sync_always=False) as lazy:
+        with pytest.raises(NotDurableError, match="not on each write"):
+            await require_sync_always([nats_server.monitor_url, down, lazy.monitor_url])

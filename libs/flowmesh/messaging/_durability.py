@@ -18,11 +18,14 @@ class NotDurableError(RuntimeError):
 
 
 async def require_sync_always(monitor_urls: Sequence[str]) -> None:
-    """Raise NotDurableError unless every server's monitoring endpoint reports `sync_interval: always`.
+    """Raise NotDurableError unless the servers' monitoring endpoints report `sync_interval: always`.
 
     nats-server tells its JetStream configuration only on its HTTP monitoring port (`/varz`,
-    `jetstream.config.sync_always`), not to clients; without monitoring URLs nothing can
-    be checked, which is logged as a warning.
+    `jetstream.config.sync_always`), not to clients. A server that reports another interval
+    is refused. One that cannot be read is only warned about while another could be (a node
+    of a cluster may be down as a component starts; it is checked by the next one that starts
+    while it is up), and refused when none could. Without monitoring URLs nothing can be
+    checked, which is logged as a warning.
     """
     if not monitor_urls:
         log.warning(
@@ -31,6 +34,8 @@ async def require_sync_always(monitor_urls: Sequence[str]) -> None:
             "so that startup checks that each syncs every write",
         )
         return
+    checked: list[str] = []
+    unread: dict[str, str] = {}
     async with httpx.AsyncClient(timeout=_TIMEOUT_S) as http:
         for url in monitor_urls:
             try:
@@ -38,13 +43,20 @@ async def require_sync_always(monitor_urls: Sequence[str]) -> None:
                 response.raise_for_status()
                 varz = response.json()
             except (httpx.HTTPError, ValueError) as error:
-                raise NotDurableError(
-                    f"cannot read the NATS monitoring endpoint {url}/varz ({error}), so cannot check "
-                    "that the server syncs every write; fix FLOWMESH_NATS_MONITOR_URL, or set "
-                    "FLOWMESH_NATS_DURABLE=false to run without the check"
-                ) from error
+                unread[url] = str(error) or type(error).__name__
+                continue
             _check(url, varz)
-    log.info("nats_sync_always", servers=list(monitor_urls))
+            checked.append(url)
+    if not checked:
+        problems = "; ".join(f"{url}/varz: {problem}" for url, problem in unread.items())
+        raise NotDurableError(
+            f"cannot read any NATS monitoring endpoint ({problems}), so cannot check that the "
+            "servers sync every write; fix FLOWMESH_NATS_MONITOR_URL, or set "
+            "FLOWMESH_NATS_DURABLE=false to run without the check"
+        )
+    for url, problem in unread.items():
+        log.warning("nats_sync_unverified", server=url, error=problem)
+    log.info("nats_sync_always", servers=checked)
 
 
 def _check(url: str, varz: dict[str, object]) -> None:
