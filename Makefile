@@ -7,7 +7,7 @@ PORT    ?= 8080
 DATA    ?= .flowmesh
 NODE_MODULES := sdk/typescript/node_modules/.package-lock.json
 
-.PHONY: setup run test test-unit lint proto sdk sdk-tools docs bench clean
+.PHONY: setup run test test-unit test-faults lint proto sdk sdk-tools docs bench bench-faults clean
 
 setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
 
@@ -25,6 +25,9 @@ test: $(STAMP)  ## the whole suite: unit, integration, end to end, conformance
 
 test-unit: $(STAMP)  ## the tests that need no server
 	$(BIN)/python -m pytest -q tests/unit
+
+test-faults: $(STAMP)  ## only the cluster under faults (tests/cluster, 3 NATS nodes, about 5 minutes)
+	$(BIN)/python -m pytest -q -m faults tests/cluster
 
 lint: $(STAMP)  ## ruff, mypy --strict, buf lint and buf format
 	$(BIN)/ruff check libs services gateway tests tools
@@ -58,6 +61,9 @@ docs: $(STAMP)  ## regenerate docs/configuration.md from the settings model (a t
 
 bench: $(STAMP)  ## the figures of the README: 100 sequential tasks, 1000 executions
 	$(BIN)/python tools/bench.py
+
+bench-faults: $(STAMP)  ## 200 executions on a cluster, without faults and under each
+	$(BIN)/python tools/bench_faults.py
 
 clean:
 	rm -rf $(VENV) $(DATA)

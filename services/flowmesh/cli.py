@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -64,7 +65,16 @@ def _register_server(commands: argparse._SubParsersAction[argparse.ArgumentParse
     server.add_argument("--port", type=int, help="the gateway's HTTP port (default 8080)")
     server.add_argument("--host", help="the address to listen on (default 127.0.0.1)")
     server.add_argument("--data-dir", type=Path, help="where standalone keeps its data (default .flowmesh)")
-    server.add_argument("--nats-url", help="NATS server URL (default nats://127.0.0.1:4222)")
+    server.add_argument(
+        "--nats-url",
+        help="NATS server URL, or a cluster's URLs comma-separated (default nats://127.0.0.1:4222)",
+    )
+    server.add_argument(
+        "--nats-replicas", type=int, help="NATS servers each stream and bucket is kept on (default 1)"
+    )
+    server.add_argument(
+        "--nats-monitor-url", help="the NATS servers' monitoring URLs, comma-separated (checked for sync)"
+    )
     server.add_argument("--postgres-dsn", help="PostgreSQL DSN of the repository")
     server.add_argument(
         "--api-address", help="host:port where the api serves gRPC (and the gateway calls it)"
@@ -110,6 +120,7 @@ def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     # The server's modules only when it runs: the other commands start quicker without them.
     from pydantic import ValidationError
 
+    from flowmesh.messaging import NotDurableError, TopologyError
     from flowmesh.telemetry import configure_logging, configure_tracing
 
     try:
@@ -119,7 +130,11 @@ def _run_server(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         parser.error(f"invalid settings: {problems}")
     configure_logging(settings.log_format, settings.log_level)
     configure_tracing(settings.trace_exporter, settings.trace_otlp_endpoint, f"flowmesh-{args.component}")
-    asyncio.run(_serve(settings, args.component))
+    try:
+        asyncio.run(_serve(settings, args.component))
+    except (NotDurableError, TopologyError) as error:
+        print(f"flowmesh server {args.component}: refusing to start: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -133,6 +148,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         host=args.host,
         data_dir=args.data_dir,
         nats_url=args.nats_url,
+        nats_replicas=args.nats_replicas,
+        nats_monitor_url=args.nats_monitor_url,
         postgres_dsn=args.postgres_dsn,
         api_address=args.api_address,
         health_port=args.health_port,

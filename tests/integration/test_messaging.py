@@ -152,3 +152,31 @@ async def test_an_unreadable_message_is_dropped_and_the_others_flow(broker: Brok
     assert handled == ["good"]
     info = await broker.js.consumer_info(EXECUTOR_STREAM, "test")
     assert (info.num_pending, info.num_ack_pending) == (0, 0), "the unreadable message is gone for good"
+
+
+async def test_a_stopping_consumer_finishes_the_messages_it_holds_and_fetches_no_more(broker: Broker) -> None:
+    """What an executor does on SIGTERM: its consumer winds down without dropping what it took."""
+    for n in range(5):
+        await broker.publish(executor_subject(f"e{n}"), update(f"e{n}", "t"), msg_id=f"m{n}")
+    subscription = await broker.pull(EXECUTOR_STREAM, "stopper", "flowmesh.executor.>")
+    holding, release = asyncio.Event(), asyncio.Event()
+    handled: list[str] = []
+    stopping = asyncio.Event()
+
+    async def handler(delivery: Delivery) -> None:
+        holding.set()
+        await release.wait()
+        handled.append(delivery.subject)
+        await delivery.ack()
+
+    consuming = asyncio.create_task(run_consumer(subscription, handler, concurrency=2, stopping=stopping))
+    await asyncio.wait_for(holding.wait(), 10)
+    stopping.set()
+    release.set()
+    await asyncio.wait_for(consuming, 10)
+
+    assert 1 <= len(handled) <= 2
+    info = await broker.js.consumer_info(EXECUTOR_STREAM, "stopper")
+    # Each message taken was finished and acked; the others wait for another consumer.
+    assert info.num_ack_pending == 0
+    assert (await broker.js.stream_info(EXECUTOR_STREAM)).state.messages == 5 - len(handled)

@@ -20,7 +20,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOWMESH_", extra="forbid", use_attribute_docstrings=True)
 
     nats_url: str = "nats://127.0.0.1:4222"
-    """The NATS server (ignored by standalone, which embeds one)."""
+    """The NATS server, or the servers of a cluster separated by commas (ignored by standalone,
+    which embeds one)."""
+    nats_replicas: int = Field(default=1, ge=1, le=5)
+    """On how many NATS servers each stream and KV bucket is kept (3 in a cluster of 3 or more);
+    a component refuses to start when the cluster has fewer servers."""
+    nats_durable: bool = True
+    """Durable mode: refuse to start unless every NATS server of `nats_monitor_url` reports that
+    it syncs each JetStream write to disk (`sync_interval: always`)."""
+    nats_monitor_url: str = ""
+    """The HTTP monitoring URLs of the NATS servers (`http://host:8222`), comma-separated, where
+    durable mode reads how they sync; empty: the check cannot be made and is only warned about."""
     postgres_dsn: str = "postgresql://postgres@127.0.0.1:5432/flowmesh"
     """The repository's PostgreSQL database, created if missing."""
     data_dir: Path = Path(".flowmesh")
@@ -134,6 +144,10 @@ class Settings(BaseSettings):
 
     config_file: Path | None = None
     """A YAML file of settings (its keys are the settings' names); options and variables win."""
+
+    @property
+    def nats_monitor_urls(self) -> list[str]:
+        return [url.strip() for url in self.nats_monitor_url.split(",") if url.strip()]
 
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:

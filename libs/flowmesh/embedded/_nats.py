@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sysconfig
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -47,12 +48,31 @@ def _nats_server_exe() -> str:
 class EmbeddedNats:
     """Run nats-server with JetStream on 127.0.0.1, storing data under `data_dir`."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        name: str | None = None,
+        cluster_port: int | None = None,
+        routes: Sequence[int] = (),
+        sync_always: bool = True,
+    ) -> None:
+        """A server of its own, or with `cluster_port` a node of a cluster.
+
+        A node is named `name`, listens for routes on `cluster_port` and connects to the
+        other nodes' `routes` (their cluster ports, on 127.0.0.1). sync_always=False keeps
+        NATS's default of syncing every 2 minutes (only to test that flowmesh refuses it).
+        """
         self.data_dir = Path(data_dir).absolute()
         self.port = port or free_port()
         self.monitor_port = free_port()
         while self.monitor_port == self.port:
             self.monitor_port = free_port()
+        self.name = name
+        self.cluster_port = cluster_port
+        self.routes = list(routes)
+        self.sync_always = sync_always
         self.config_file = self.data_dir / "nats-server.conf"
         self.log_file = self.data_dir / "nats-server.log"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -81,14 +101,7 @@ class EmbeddedNats:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         for stale in self.data_dir.glob("*.ports"):
             stale.unlink()
-        store = json.dumps(str(self.data_dir / "jetstream"))
-        self.config_file.write_text(
-            f"listen: 127.0.0.1:{self.port}\n"
-            f"http: 127.0.0.1:{self.monitor_port}\n"
-            f"ports_file_dir: {json.dumps(str(self.data_dir))}\n"
-            f"max_payload: {MAX_PAYLOAD}\n"
-            f"jetstream {{\n  store_dir: {store}\n  sync_interval: always\n}}\n"
-        )
+        self.config_file.write_text(self._config())
         self._log_fh = open(self.log_file, "ab")  # noqa: SIM115 - closed in _reap()
         self._proc = subprocess.Popen(
             [_nats_server_exe(), "-c", str(self.config_file)],
@@ -98,6 +111,26 @@ class EmbeddedNats:
             # Its own session: a Ctrl-C meant for flowmesh must not stop NATS under it.
             start_new_session=True,
         )
+
+    def _config(self) -> str:
+        store = json.dumps(str(self.data_dir / "jetstream"))
+        sync = "  sync_interval: always\n" if self.sync_always else ""
+        config = (
+            f"listen: 127.0.0.1:{self.port}\n"
+            f"http: 127.0.0.1:{self.monitor_port}\n"
+            f"ports_file_dir: {json.dumps(str(self.data_dir))}\n"
+            f"max_payload: {MAX_PAYLOAD}\n"
+            f"jetstream {{\n  store_dir: {store}\n{sync}}}\n"
+        )
+        if self.name is not None:
+            config += f"server_name: {json.dumps(self.name)}\n"
+        if self.cluster_port is not None:
+            routes = ", ".join(json.dumps(f"nats-route://127.0.0.1:{port}") for port in self.routes)
+            config += (
+                f"cluster {{\n  name: flowmesh\n  listen: 127.0.0.1:{self.cluster_port}\n"
+                f"  routes: [{routes}]\n}}\n"
+            )
+        return config
 
     async def start(self) -> None:
         """Launch nats-server and wait until it listens; raise with its log tail if not."""

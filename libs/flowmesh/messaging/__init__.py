@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flowmesh.messaging._broker import Broker, Delivery
+from flowmesh.messaging._broker import Broker, Delivery, TopologyError
 from flowmesh.messaging._consumer import run_consumer
+from flowmesh.messaging._durability import NotDurableError, require_sync_always
 from flowmesh.messaging._lag import watch_consumer_lag
 from flowmesh.messaging._topology import (
     AUTH_BUCKET,
@@ -57,12 +58,15 @@ __all__ = [
     "TRIGGER_FIRES_BUCKET",
     "Broker",
     "Delivery",
+    "NotDurableError",
+    "TopologyError",
     "execution_event_subject",
     "executor_subject",
     "flow_key",
     "job_subject",
     "log_subject",
     "poll_subject",
+    "require_sync_always",
     "run_consumer",
     "watch_consumer_lag",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import nats
@@ -11,9 +11,10 @@ from google.protobuf.message import Message
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import MaxPayloadError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, KeyValueConfig, StreamConfig
+from nats.js.errors import BadRequestError, NoStreamResponseError, ServiceUnavailableError
 from nats.js.kv import KeyValue
 
 from flowmesh.messaging import _topology
@@ -27,6 +28,16 @@ M = TypeVar("M", bound=Message)
 # server's max_payload, but the server counts headers too and closes the connection
 # of a client that sends more.
 HEADER_ROOM = 1024
+# How long a publish is tried again while the stream cannot take it (a NATS server of the
+# cluster gone, its streams' replicas electing new leaders), then its error is raised.
+PUBLISH_RETRY_SECONDS = 30.0
+_PUBLISH_PAUSE_FIRST = 0.1
+_PUBLISH_PAUSE_LAST = 2.0
+_PASSING = (NatsTimeoutError, NoStreamResponseError, ServiceUnavailableError)
+
+
+class TopologyError(RuntimeError):
+    """The streams and buckets cannot be laid out as the settings ask."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,8 @@ class Broker:
     ) -> Broker:
         """Connect to url and reconnect forever on loss, logging each loss in one line.
 
+        url may name several servers of a cluster, separated by commas: the client
+        connects to one and moves to another when it goes away.
         on_connection hears False when the connection is lost and True when it is back.
         """
 
@@ -125,7 +138,7 @@ class Broker:
                 await on_connection(True)
 
         nc = await nats.connect(
-            url,
+            [server.strip() for server in url.split(",") if server.strip()],
             name=name,
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
@@ -139,18 +152,46 @@ class Broker:
         if not self.nc.is_closed:
             await self.nc.close()
 
-    async def ensure_topology(self, execution_retention_hours: float = 168.0) -> None:
-        """Create the streams and buckets, or bring their configuration up to date."""
-        for config in _topology.streams():
+    def cluster_size(self) -> int:
+        """Return how many NATS servers the connected one knows in its cluster (1 without a cluster)."""
+        info = self.nc._server_info
+        if not info.get("cluster"):
+            return 1
+        return max(1, len(info.get("connect_urls") or ()))
+
+    async def ensure_topology(self, execution_retention_hours: float = 168.0, replicas: int = 1) -> None:
+        """Create the streams and buckets, or bring their configuration up to date.
+
+        Each is kept on `replicas` servers of the NATS cluster; raise TopologyError
+        when the cluster has fewer.
+        """
+        nodes = self.cluster_size()
+        if replicas > nodes:
+            raise TopologyError(
+                f"nats_replicas is {replicas} but the NATS cluster has {nodes} server(s): "
+                f"JetStream keeps each replica on its own server. Run at least {replicas} "
+                "servers in one cluster (routes between them) or lower nats_replicas "
+                "(FLOWMESH_NATS_REPLICAS)"
+            )
+        for config in _topology.streams(replicas=replicas):
             await self._ensure_stream(config)
-        for bucket in _topology.buckets(execution_retention_hours):
-            self._buckets[bucket.bucket] = await self.js.create_key_value(config=bucket)
+        for bucket in _topology.buckets(execution_retention_hours, replicas):
+            self._buckets[bucket.bucket] = await self._ensure_bucket(bucket)
 
     async def _ensure_stream(self, config: StreamConfig) -> None:
         try:
             await self.js.add_stream(config)
         except BadRequestError:
             await self.js.update_stream(config)
+
+    async def _ensure_bucket(self, config: KeyValueConfig) -> KeyValue:
+        try:
+            return await self.js.create_key_value(config=config)
+        except BadRequestError:
+            # There with another number of replicas: JetStream moves a stream to more or fewer servers.
+            stream = await self.js.stream_info(f"KV_{config.bucket}")
+            await self.js.update_stream(replace(stream.config, num_replicas=config.replicas))
+            return await self.js.key_value(config.bucket)
 
     async def kv(self, bucket: str) -> KeyValue:
         if bucket not in self._buckets:
@@ -168,8 +209,22 @@ class Broker:
         headers = {"Nats-Msg-Id": msg_id}
         # The trace goes on with the message (W3C traceparent): one execution, one trace.
         inject_trace(headers)
-        ack = await self.js.publish(subject, self.fitting(message.SerializeToString()), headers=headers)
-        return not ack.duplicate
+        data = self.fitting(message.SerializeToString())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PUBLISH_RETRY_SECONDS
+        pause = _PUBLISH_PAUSE_FIRST
+        while True:
+            try:
+                ack = await self.js.publish(subject, data, headers=headers)
+                return not ack.duplicate
+            except _PASSING as error:
+                # The stream is electing a leader, or its server went away: the message id
+                # makes a retry of a publish that did land a duplicate, which the stream drops.
+                if loop.time() + pause > deadline:
+                    raise
+                log.warning("publish_retried", subject=subject, error=repr(error), retry_in=pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _PUBLISH_PAUSE_LAST)
 
     async def to_executor(self, execution_id: str, message: Message, msg_id: str) -> bool:
         """Publish an executor message about an execution on its subject; False for a duplicate."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nats.js.api import KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
 
 EXECUTOR_STREAM = "FLOWMESH_EXECUTOR"
@@ -64,22 +66,22 @@ def flow_key(tenant: str, namespace: str, flow_id: str) -> str:
     return f"{tenant}/{namespace}/{flow_id}"
 
 
-def streams(retention_days: float = 7.0) -> list[StreamConfig]:
-    """Return the configuration of every stream flowmesh uses.
+def streams(retention_days: float = 7.0, replicas: int = 1) -> list[StreamConfig]:
+    """Return the configuration of every stream flowmesh uses, each kept on `replicas` NATS nodes.
 
     Commands (executor input, worker jobs) are work queues: a message leaves once
     acked. Events and logs are kept for retention_days for indexers and followers.
     """
     return [
-        _stream(EXECUTOR_STREAM, "flowmesh.executor.>", None),
-        _stream(JOBS_STREAM, "flowmesh.jobs.>", None),
-        _stream(POLLS_STREAM, "flowmesh.polls.>", None),
-        _stream(EVENTS_STREAM, "flowmesh.events.>", retention_days * _DAY),
-        _stream(LOGS_STREAM, "flowmesh.logs.>", retention_days * _DAY),
+        _stream(EXECUTOR_STREAM, "flowmesh.executor.>", None, replicas),
+        _stream(JOBS_STREAM, "flowmesh.jobs.>", None, replicas),
+        _stream(POLLS_STREAM, "flowmesh.polls.>", None, replicas),
+        _stream(EVENTS_STREAM, "flowmesh.events.>", retention_days * _DAY, replicas),
+        _stream(LOGS_STREAM, "flowmesh.logs.>", retention_days * _DAY, replicas),
     ]
 
 
-def _stream(name: str, subjects: str, max_age: float | None) -> StreamConfig:
+def _stream(name: str, subjects: str, max_age: float | None, replicas: int) -> StreamConfig:
     return StreamConfig(
         name=name,
         subjects=[subjects],
@@ -87,11 +89,16 @@ def _stream(name: str, subjects: str, max_age: float | None) -> StreamConfig:
         max_age=max_age,
         storage=StorageType.FILE,
         duplicate_window=_DEDUP_WINDOW,
+        num_replicas=replicas,
     )
 
 
-def buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
-    """Return the configuration of every KV bucket flowmesh uses."""
+def buckets(execution_retention_hours: float, replicas: int = 1) -> list[KeyValueConfig]:
+    """Return the configuration of every KV bucket flowmesh uses, each kept on `replicas` NATS nodes."""
+    return [replace(bucket, replicas=replicas) for bucket in _buckets(execution_retention_hours)]
+
+
+def _buckets(execution_retention_hours: float) -> list[KeyValueConfig]:
     return [
         # The indexer reads the flows bucket's history to record every revision.
         KeyValueConfig(bucket=FLOWS_BUCKET, history=64, storage=StorageType.FILE),

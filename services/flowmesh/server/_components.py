@@ -10,7 +10,7 @@ from flowmesh.executor import Executor
 from flowmesh.gateway import create_app, serve
 from flowmesh.indexer import Indexer, Retention
 from flowmesh.instance.v1.instance_pb2 import ServiceType
-from flowmesh.messaging import Broker, watch_consumer_lag
+from flowmesh.messaging import Broker, require_sync_always, watch_consumer_lag
 from flowmesh.plugins.scripts import Limits, ScriptHost
 from flowmesh.repository import open_repository
 from flowmesh.rpc import GrpcServer
@@ -86,10 +86,12 @@ async def run_components(
 
     try:
         if _NEEDS_BROKER & set(names):
+            if settings.nats_durable:
+                await require_sync_always(settings.nats_monitor_urls)
             broker = await Broker.connect(
                 settings.nats_url, name=f"flowmesh-{'-'.join(names)}", on_connection=on_connection
             )
-            await broker.ensure_topology(settings.execution_retention_hours)
+            await broker.ensure_topology(settings.execution_retention_hours, settings.nats_replicas)
             # Each component says it runs (a worker does so itself, with its group).
             services = Services(broker)
             background += [

@@ -17,6 +17,7 @@ async def run_standalone(settings: Settings, stopping: asyncio.Event) -> None:
         connected = settings.model_copy(
             update={
                 "nats_url": nats.url,
+                "nats_monitor_url": nats.monitor_url,
                 "postgres_dsn": postgres.dsn.rsplit("/", 1)[0] + "/flowmesh",
             }
         )

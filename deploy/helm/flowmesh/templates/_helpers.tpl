@@ -33,3 +33,13 @@ nats://{{ include "flowmesh.fullname" . }}-nats:4222
 {{- define "flowmesh.secretName" -}}
 {{- default (printf "%s-settings" (include "flowmesh.fullname" .)) .Values.existingSecret -}}
 {{- end -}}
+
+{{/* The monitoring URLs of the chart's NATS nodes, comma-separated (FLOWMESH_NATS_MONITOR_URL). */}}
+{{- define "flowmesh.natsMonitorUrls" -}}
+{{- $name := printf "%s-nats" (include "flowmesh.fullname" .) -}}
+{{- $urls := list -}}
+{{- range $i := until (int .Values.nats.replicas) -}}
+{{- $urls = append $urls (printf "http://%s-%d.%s-headless.%s.svc:8222" $name $i $name $.Release.Namespace) -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- end -}}
