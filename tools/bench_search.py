@@ -269,6 +269,18 @@ def searches(repository: Repository, made: list[Execution]) -> dict[str, Search]
                 states=[state_pb2.STATE_TYPE_FAILED], namespace=rng.choice(NAMESPACES).rsplit(".", 1)[0]
             )
         ),
+        # A viewer of two namespace trees searching without naming one (the api's scoping).
+        "executions of a viewer's namespaces": executions(
+            lambda rng: ExecutionQuery(
+                readable_namespaces=tuple(n.rsplit(".", 1)[0] for n in rng.sample(NAMESPACES, 2))
+            )
+        ),
+        "logs of a viewer's namespaces": logs(
+            lambda rng: LogQuery(
+                min_level=log_pb2.LEVEL_WARN,
+                readable_namespaces=tuple(n.rsplit(".", 1)[0] for n in rng.sample(NAMESPACES, 2)),
+            )
+        ),
         "logs full text, rare word": logs(lambda rng: LogQuery(query=rng.choice(RARE_WORDS))),
         "logs full text, common word": logs(lambda rng: LogQuery(query=rng.choice(WORDS))),
         "logs full text and namespace": logs(
