@@ -1,0 +1,279 @@
+"""The web UI in Debian's chromium (headless, driven by Playwright) against a standalone server.
+
+Each scenario is what a user does: write a flow in the editor and save it, run it with its
+inputs and watch it succeed live, read its logs, kill a long execution, restart a failed one.
+A screenshot of each main page goes to tests/ui/screenshots/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from flowmesh.gateway._ui import UI_DIR
+from tests.e2e.harness import API, deploy, get_execution, standalone, wait_ended
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As the machine's own check runs it: no sandbox as root, no calls to Google's services.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Long enough for a server on a busy machine; every wait below ends as soon as the page shows it.
+SHOWN = 30_000
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)"),
+]
+
+NAMESPACE = "ui.test"
+FLOW = f"""id: greet
+namespace: {NAMESPACE}
+description: Says hello with every kind of input
+inputs:
+  - id: name
+    type: STRING
+  - id: count
+    type: INT
+    defaults: 2
+  - id: loud
+    type: BOOLEAN
+    defaults: false
+  - id: color
+    type: SELECT
+    values: [red, green, blue]
+  - id: doc
+    type: FILE
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: >-
+      Hello {{{{ inputs.name }}}} x{{{{ inputs.count }}}}
+      loud={{{{ inputs.loud }}}} in {{{{ inputs.color }}}}
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT1S
+  - id: read
+    type: io.kestra.plugin.core.log.Log
+    level: WARN
+    message: "the file says {{{{ read(inputs.doc) }}}}"
+"""
+LONG = f"""id: long
+namespace: {NAMESPACE}
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT10M
+"""
+GATED = f"""id: gated
+namespace: {NAMESPACE}
+tasks:
+  - id: gate
+    type: io.kestra.plugin.core.kv.Get
+    key: gate
+    errorOnMissing: true
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "gate is {{{{ outputs.gate.value }}}}"
+"""
+
+
+@pytest.fixture(scope="module")
+async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
+    assert (UI_DIR / "index.html").is_file(), f"the UI is not built in {UI_DIR}: run `make setup`"
+    async with standalone(tmp_path_factory.mktemp("ui")) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, server: httpx.AsyncClient) -> AsyncIterator[Page]:
+    context = await browser.new_context(
+        base_url=str(server.base_url), viewport={"width": 1280, "height": 860}
+    )
+    context.set_default_timeout(SHOWN)
+    opened = await context.new_page()
+    yield opened
+    await context.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+async def replace_source(page: Page, source: str) -> None:
+    """Put source in the page's YAML editor, as typing would (the editor validates it)."""
+    editor = page.locator(".cm-content")
+    await editor.click()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.press("Delete")
+    # Typed text would be auto-indented by the editor; an insertion is what a paste does.
+    await page.keyboard.insert_text(source)
+
+
+@pytest.mark.timeout(240)
+async def test_a_flow_written_in_the_editor_is_validated_and_saved(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    await page.goto("/flows/new")
+    await expect(page.locator(".cm-content")).to_contain_text("id: hello")
+
+    await replace_source(page, FLOW.replace("type: INT", "type: NOT_A_TYPE"))
+    await expect(page.get_by_test_id("validation")).to_contain_text("problem")
+    await expect(page.get_by_test_id("problems")).to_contain_text("inputs")
+    await shot(page, "flow-editor-invalid")
+
+    await replace_source(page, FLOW)
+    await expect(page.get_by_test_id("validation")).to_have_text("Valid")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page).to_have_url(re.compile(f"/flows/{NAMESPACE}/greet$"))
+    await expect(page.get_by_test_id("revision")).to_have_text("Revision 1")
+
+    # A second save of an edited source is revision 2.
+    await page.locator(".cm-content").click()
+    await page.keyboard.press("Control+End")
+    await page.keyboard.insert_text(
+        "  - id: bye\n    type: io.kestra.plugin.core.log.Log\n    message: bye\n"
+    )
+    await expect(page.get_by_test_id("validation")).to_have_text("Valid")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_test_id("status")).to_have_text("Saved revision 2")
+    stored = (await server.get(f"{API}/flows/{NAMESPACE}/greet")).json()
+    assert stored["revision"] == 2
+    assert [t["id"] for t in stored["tasks"]][-1] == "bye"
+    await shot(page, "flow")
+
+    await page.goto("/flows")
+    await page.get_by_label("Search flows").fill("greet")
+    await expect(page.get_by_role("link", name="greet", exact=True)).to_be_visible()
+    await page.get_by_label("Namespace").select_option(NAMESPACE)
+    await expect(page.locator("tbody tr")).to_have_count(1)
+    await shot(page, "flows")
+
+
+@pytest.mark.timeout(240)
+async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
+    page: Page, server: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await deploy(server, FLOW.replace("id: greet", "id: run"))
+    document = tmp_path / "note.txt"
+    document.write_text("paper")
+    await page.goto(f"/flows/{NAMESPACE}/run")
+    await page.get_by_role("button", name="Execute").click()
+    form = page.get_by_role("form", name="Execute")
+    await form.get_by_label("name").fill("Ada")
+    await form.get_by_label("count").fill("3")
+    await form.get_by_label("loud").check()
+    await form.get_by_label("color").select_option("green")
+    await form.get_by_label("doc").set_input_files(document)
+    await shot(page, "execute-form")
+    await form.get_by_role("button", name="Run").click()
+
+    await expect(page).to_have_url(re.compile("/executions/[A-Za-z0-9]+$"))
+    execution_id = page.url.rsplit("/", 1)[1]
+    # The Sleep task keeps it running for a second: the page shows RUNNING, then SUCCESS, live.
+    badge = page.locator("h1 + .toolbar .state")
+    await expect(badge).to_have_text("RUNNING")
+    await expect(badge).to_have_text("SUCCESS")
+    await expect(page.locator(".gantt-row")).to_have_count(3)
+    await expect(page.locator('.gantt-row[data-task="read"]')).to_have_attribute("data-state", "SUCCESS")
+
+    logs = page.get_by_test_id("logs")
+    await expect(logs).to_contain_text("Hello Ada x3 loud=true in green")
+    await expect(logs).to_contain_text("the file says paper")
+    await shot(page, "execution")
+    # The level filter: at WARN only the WARN line is left.
+    await page.get_by_label("Log level").select_option("WARN")
+    await expect(logs.locator("div")).to_have_count(1)
+    await expect(logs).to_contain_text("the file says paper")
+
+    stored = await get_execution(server, execution_id)
+    assert stored["state"]["current"] == "SUCCESS"
+    assert stored["inputs"]["count"] == 3
+    assert stored["inputs"]["color"] == "green"
+
+    await page.goto("/executions")
+    await page.get_by_label("Flow").fill("run")
+    await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
+    await page.get_by_label("State").select_option("FAILED")
+    await expect(page.get_by_role("link", name=execution_id)).to_have_count(0)
+    await page.get_by_label("State").select_option("SUCCESS")
+    await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
+    await shot(page, "executions")
+
+
+@pytest.mark.timeout(240)
+async def test_the_executions_list_shows_a_new_execution_without_a_reload(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    await deploy(server, LONG)
+    await page.goto("/executions")
+    await page.get_by_label("Flow").fill("long")
+    await expect(page.locator("tbody tr")).to_have_count(0)
+    created = await server.post(f"{API}/executions/{NAMESPACE}/long")
+    assert created.status_code == 200, created.text
+    execution_id = created.json()["id"]
+    await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
+    await server.delete(f"{API}/executions/{execution_id}/kill")
+    await wait_ended(server, execution_id)
+
+
+@pytest.mark.timeout(240)
+async def test_a_long_execution_is_killed(page: Page, server: httpx.AsyncClient) -> None:
+    await deploy(server, LONG.replace("id: long", "id: killed"))
+    created = await server.post(f"{API}/executions/{NAMESPACE}/killed")
+    execution_id = created.json()["id"]
+    await page.goto(f"/executions/{execution_id}")
+    await expect(page.locator('.gantt-row[data-task="wait"]')).to_have_attribute("data-state", "RUNNING")
+    await page.get_by_role("button", name="Kill").click()
+    await expect(page.locator("h1 + .toolbar .state")).to_have_text("KILLED")
+    await expect(page.get_by_role("button", name="Kill")).to_be_disabled()
+    await shot(page, "execution-killed")
+    assert (await get_execution(server, execution_id))["state"]["current"] == "KILLED"
+
+
+@pytest.mark.timeout(240)
+async def test_a_failed_execution_is_restarted_and_succeeds(page: Page, server: httpx.AsyncClient) -> None:
+    await deploy(server, GATED)
+    created = await server.post(f"{API}/executions/{NAMESPACE}/gated")
+    execution_id = created.json()["id"]
+    await page.goto(f"/executions/{execution_id}")
+    badge = page.locator("h1 + .toolbar .state")
+    await expect(badge).to_have_text("FAILED")
+    await expect(page.locator('.gantt-row[data-task="gate"]')).to_have_attribute("data-state", "FAILED")
+    await expect(page.get_by_test_id("logs")).to_contain_text("gate")
+    await shot(page, "execution-failed")
+
+    # What it lacked is there now: the restart runs the failed task again, and it goes on.
+    put = await server.put(
+        f"{API}/namespaces/{NAMESPACE}/kv/gate",
+        content='"open"',
+        headers={"Content-Type": "application/json"},
+    )
+    assert put.status_code in (200, 204), put.text
+    await page.get_by_role("button", name="Restart").click()
+    await expect(badge).to_have_text("SUCCESS")
+    await expect(page.locator('.gantt-row[data-task="after"]')).to_have_attribute("data-state", "SUCCESS")
+    await expect(page.get_by_test_id("logs")).to_contain_text("gate is open")
+    histories = [h["state"] for h in (await get_execution(server, execution_id))["state"]["histories"]]
+    assert "RESTARTED" in histories
+    assert histories[-1] == "SUCCESS"

@@ -1,0 +1,40 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { BrowserRouter, Navigate, NavLink, Route, Routes } from "react-router-dom";
+import "./style.css";
+import { FlowsPage } from "./pages/FlowsPage";
+import { FlowPage } from "./pages/FlowPage";
+import { ExecutionsPage } from "./pages/ExecutionsPage";
+import { ExecutionPage } from "./pages/ExecutionPage";
+
+function Layout() {
+  return (
+    <div className="layout">
+      <nav>
+        <div className="brand">flowmesh</div>
+        <NavLink to="/flows">Flows</NavLink>
+        <NavLink to="/executions">Executions</NavLink>
+        <a href="/docs">API</a>
+      </nav>
+      <main>
+        <Routes>
+          <Route path="/" element={<Navigate to="/flows" replace />} />
+          <Route path="/flows" element={<FlowsPage />} />
+          <Route path="/flows/new" element={<FlowPage />} />
+          <Route path="/flows/:namespace/:id" element={<FlowPage />} />
+          <Route path="/executions" element={<ExecutionsPage />} />
+          <Route path="/executions/:id" element={<ExecutionPage />} />
+          <Route path="*" element={<p>No such page.</p>} />
+        </Routes>
+      </main>
+    </div>
+  );
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <BrowserRouter>
+      <Layout />
+    </BrowserRouter>
+  </StrictMode>,
+);

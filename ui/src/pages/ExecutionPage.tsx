@@ -1,0 +1,151 @@
+import { useEffect, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { api, follow, LEVELS, TERMINAL, type Execution, type LogEntry } from "../api";
+import { seconds, StateBadge, when } from "./common";
+
+export function ExecutionPage() {
+  const { id = "" } = useParams();
+  const [execution, setExecution] = useState<Execution>();
+  const [error, setError] = useState<string>();
+  // Bumped after an action (kill, restart) so that the page follows the execution again.
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    api.execution(id).then(setExecution, (e: Error) => setError(e.message));
+    return follow<Execution>(`/executions/${id}/follow`, setExecution);
+  }, [id, generation]);
+
+  async function act(action: (id: string) => Promise<unknown>) {
+    setError(undefined);
+    try {
+      await action(id);
+      setGeneration((g) => g + 1);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  if (!execution) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  const state = execution.state.current;
+  const ended = TERMINAL.has(state);
+  return (
+    <>
+      <h1>Execution {execution.id}</h1>
+      <div className="toolbar">
+        <StateBadge state={state} />
+        <span>
+          <Link to={`/flows/${execution.namespace}/${execution.flowId}`}>{execution.namespace}.{execution.flowId}</Link>
+          {" "}revision {execution.flowRevision}
+        </span>
+        <span className="muted">
+          {when(execution.state.startDate)} · {seconds(execution.state.startDate, execution.state.endDate)}
+        </span>
+        <button className="danger" disabled={ended} onClick={() => act(api.kill)}>Kill</button>
+        <button className="secondary" disabled={!ended || state === "SUCCESS"} onClick={() => act(api.restart)}>
+          Restart
+        </button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      <h2>Task runs</h2>
+      <Gantt execution={execution} />
+      <h2>Logs</h2>
+      <Logs executionId={id} ended={ended} generation={generation} />
+    </>
+  );
+}
+
+/** One bar per task run, placed by its start and end on the execution's time line. */
+function Gantt({ execution }: { execution: Execution }) {
+  const ended = TERMINAL.has(execution.state.current);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (ended) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [ended]);
+  const start = Date.parse(execution.state.startDate ?? "") || now;
+  const end = ended && execution.state.endDate ? Date.parse(execution.state.endDate) : now;
+  const span = Math.max(end - start, 1);
+  if (execution.taskRunList.length === 0) return <p className="muted">No task run yet.</p>;
+  return (
+    <div className="gantt">
+      {execution.taskRunList.map((run) => {
+        const from = Date.parse(run.state.startDate ?? "") || start;
+        const to = run.state.endDate ? Date.parse(run.state.endDate) : TERMINAL.has(run.state.current) ? from : now;
+        const left = ((from - start) / span) * 100;
+        const width = ((to - from) / span) * 100;
+        return (
+          <div className="gantt-row" key={run.id} data-task={run.taskId} data-state={run.state.current}>
+            <div className="gantt-label" title={run.id}>
+              {run.taskId}{run.value ? ` [${run.value}]` : ""}
+            </div>
+            <div className="gantt-track">
+              <div
+                className={`gantt-bar state-${run.state.current}`}
+                style={{ left: `${left}%`, width: `${width}%` }}
+                title={`${run.state.current} ${seconds(run.state.startDate, run.state.endDate)}`}
+              />
+            </div>
+            <div style={{ width: 110, textAlign: "right" }}><StateBadge state={run.state.current} /></div>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+const key = (entry: LogEntry) => `${entry.taskRunId}|${entry.timestamp}|${entry.message}`;
+
+/** The execution's logs at or above a level; with "live tail", new lines arrive over SSE. */
+function Logs({ executionId, ended, generation }: { executionId: string; ended: boolean; generation: number }) {
+  const [level, setLevel] = useState("INFO");
+  const [tail, setTail] = useState(true);
+  const [entries, setEntries] = useState<LogEntry[]>([]);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    const seen = new Set<string>();
+    const add = (found: LogEntry[]) => {
+      const fresh = found.filter((entry) => !seen.has(key(entry)));
+      fresh.forEach((entry) => seen.add(key(entry)));
+      if (live && fresh.length) {
+        setEntries((old) =>
+          [...old, ...fresh].sort((a, b) => (a.timestamp ?? "").localeCompare(b.timestamp ?? "")),
+        );
+      }
+    };
+    setEntries([]);
+    api.logs(executionId, level).then(add, (e: Error) => live && setError(e.message));
+    const stop = tail ? follow<LogEntry>(`/logs/${executionId}/follow?minLevel=${level}`, (e) => add([e])) : undefined;
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, [executionId, level, tail, generation]);
+
+  // The stored logs lag the stream a little: read them again once the execution has ended.
+  useEffect(() => {
+    if (ended) api.logs(executionId, level).then((found) => setEntries((old) => (found.length > old.length ? found : old)));
+  }, [ended, executionId, level]);
+
+  return (
+    <>
+      <div className="filters">
+        <select value={level} onChange={(e) => setLevel(e.target.value)} aria-label="Log level">
+          {LEVELS.map((l) => <option key={l}>{l}</option>)}
+        </select>
+        <label><input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Live tail</label>
+        <span className="muted">{entries.length} lines</span>
+      </div>
+      {error && <p className="error">{error}</p>}
+      <div className="logs" data-testid="logs">
+        {entries.map((entry) => (
+          <div key={key(entry)} className={`level-${entry.level}`}>
+            {entry.timestamp?.slice(11, 23)} {entry.level.padEnd(5)} {entry.taskId ?? ""} {entry.message}
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}

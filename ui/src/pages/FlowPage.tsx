@@ -1,0 +1,150 @@
+import { useEffect, useState } from "react";
+import { useNavigate, useParams } from "react-router-dom";
+import { api, type Flow, type FlowInput } from "../api";
+import { YamlEditor } from "./Editor";
+
+const TEMPLATE = `id: hello
+namespace: demo
+inputs:
+  - id: name
+    type: STRING
+    defaults: world
+tasks:
+  - id: greet
+    type: io.kestra.plugin.core.log.Log
+    message: "Hello {{ inputs.name }}"
+`;
+
+export function FlowPage() {
+  const { namespace, id } = useParams();
+  const navigate = useNavigate();
+  const [flow, setFlow] = useState<Flow>();
+  const [source, setSource] = useState<string>();
+  const [problems, setProblems] = useState<string[]>([]);
+  const [status, setStatus] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [executing, setExecuting] = useState(false);
+
+  useEffect(() => {
+    setFlow(undefined);
+    setSource(undefined);
+    if (!namespace || !id) {
+      setSource(TEMPLATE);
+      return;
+    }
+    api.flow(namespace, id).then((f) => (setFlow(f), setSource(f.source)), (e: Error) => setError(e.message));
+  }, [namespace, id]);
+
+  async function save() {
+    if (source === undefined) return;
+    setError(undefined);
+    try {
+      const saved = flow ? await api.updateFlow(flow.namespace, flow.id, source) : await api.createFlow(source);
+      setFlow(saved);
+      setStatus(`Saved revision ${saved.revision}`);
+      if (!flow) navigate(`/flows/${saved.namespace}/${saved.id}`, { replace: true });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  return (
+    <>
+      <h1>{flow ? `${flow.namespace}.${flow.id}` : "New flow"}</h1>
+      <div className="toolbar">
+        <button onClick={save} disabled={source === undefined}>Save</button>
+        <button className="secondary" onClick={() => setExecuting(true)} disabled={!flow}>Execute</button>
+        {flow && <span data-testid="revision">Revision {flow.revision}</span>}
+        {status && <span className="muted" data-testid="status">{status}</span>}
+        <span className={problems.length ? "error" : "muted"} data-testid="validation">
+          {problems.length ? `${problems.length} problem(s)` : "Valid"}
+        </span>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {source !== undefined && (
+        <YamlEditor key={`${namespace}/${id}`} initial={source} onChange={setSource} onValidated={setProblems} />
+      )}
+      {problems.length > 0 && <pre className="error" data-testid="problems">{problems.join("\n")}</pre>}
+      {executing && flow && <ExecuteDialog flow={flow} onClose={() => setExecuting(false)} />}
+    </>
+  );
+}
+
+function InputField({ input }: { input: FlowInput }) {
+  const name = input.id;
+  const initial = input.defaults === undefined || input.defaults === null ? "" : String(input.defaults);
+  switch (input.type) {
+    case "BOOLEAN":
+      return (
+        <label className="check">
+          <input type="checkbox" name={name} defaultChecked={initial === "true"} /> {name}
+        </label>
+      );
+    case "SELECT":
+    case "ENUM":
+      return (
+        <label>{name}
+          <select name={name} defaultValue={initial}>
+            {(input.values ?? []).map((v) => <option key={v}>{v}</option>)}
+          </select>
+        </label>
+      );
+    case "FILE":
+      return <label>{name}<input type="file" name={name} required={input.required !== false} /></label>;
+    case "INT":
+    case "FLOAT":
+      return (
+        <label>{name}
+          <input type="number" name={name} step={input.type === "INT" ? 1 : "any"} defaultValue={initial}
+            required={input.required !== false && !initial} />
+        </label>
+      );
+    default:
+      return (
+        <label>{name}
+          <input type="text" name={name} defaultValue={initial} required={input.required !== false && !initial} />
+        </label>
+      );
+  }
+}
+
+/** The form of a flow's inputs; submitting it creates the execution (multipart) and opens it. */
+function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
+  const navigate = useNavigate();
+  const [error, setError] = useState<string>();
+  const inputs = flow.inputs ?? [];
+
+  async function submit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData();
+    for (const input of inputs) {
+      const field = form.elements.namedItem(input.id) as HTMLInputElement | null;
+      if (!field) continue;
+      if (input.type === "BOOLEAN") data.set(input.id, field.checked ? "true" : "false");
+      else if (input.type === "FILE") field.files?.[0] && data.set(input.id, field.files[0]);
+      else if (field.value !== "") data.set(input.id, field.value);
+    }
+    try {
+      const execution = await api.execute(flow.namespace, flow.id, data);
+      navigate(`/executions/${execution.id}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  return (
+    <div className="dialog">
+      <form onSubmit={submit} aria-label="Execute">
+        <h2>Execute {flow.id}</h2>
+        {inputs.map((input) => <InputField key={input.id} input={input} />)}
+        {inputs.length === 0 && <p className="muted">This flow has no inputs.</p>}
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="toolbar">
+          <button type="submit">Run</button>
+          <button type="button" className="secondary" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </div>
+  );
+}
