@@ -1,11 +1,13 @@
-import { StrictMode } from "react";
+import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, NavLink, Route, Routes } from "react-router-dom";
 import "./style.css";
 import { FlowsPage } from "./pages/FlowsPage";
-import { FlowPage } from "./pages/FlowPage";
 import { ExecutionsPage } from "./pages/ExecutionsPage";
 import { ExecutionPage } from "./pages/ExecutionPage";
+
+// The editor (CodeMirror) is most of the code: only the flow page loads it.
+const FlowPage = lazy(() => import("./pages/FlowPage").then((m) => ({ default: m.FlowPage })));
 
 function Layout() {
   return (
@@ -17,15 +19,17 @@ function Layout() {
         <a href="/docs">API</a>
       </nav>
       <main>
-        <Routes>
-          <Route path="/" element={<Navigate to="/flows" replace />} />
-          <Route path="/flows" element={<FlowsPage />} />
-          <Route path="/flows/new" element={<FlowPage />} />
-          <Route path="/flows/:namespace/:id" element={<FlowPage />} />
-          <Route path="/executions" element={<ExecutionsPage />} />
-          <Route path="/executions/:id" element={<ExecutionPage />} />
-          <Route path="*" element={<p>No such page.</p>} />
-        </Routes>
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/flows" replace />} />
+            <Route path="/flows" element={<FlowsPage />} />
+            <Route path="/flows/new" element={<FlowPage />} />
+            <Route path="/flows/:namespace/:id" element={<FlowPage />} />
+            <Route path="/executions" element={<ExecutionsPage />} />
+            <Route path="/executions/:id" element={<ExecutionPage />} />
+            <Route path="*" element={<p>No such page.</p>} />
+          </Routes>
+        </Suspense>
       </main>
     </div>
   );
