@@ -171,6 +171,26 @@ async def test_a_flow_written_in_the_editor_is_validated_and_saved(
 
 
 @pytest.mark.timeout(240)
+async def test_the_editor_completes_task_types_and_their_properties(page: Page) -> None:
+    await page.goto("/flows/new")
+    await replace_source(
+        page, f"id: typed\nnamespace: {NAMESPACE}\ntasks:\n  - id: say\n    type: io.kestra.plugin.core.lo"
+    )
+    completions = page.locator(".cm-tooltip-autocomplete")
+    # A click picks an option (Enter is ignored in the tooltip's first 75 ms, against slips).
+    await page.keyboard.type("g.L")
+    await completions.get_by_role("option", name="io.kestra.plugin.core.log.Log", exact=True).click()
+    await page.keyboard.insert_text("\n    ")
+    await page.keyboard.type("mess")
+    await completions.get_by_role("option", name="message", exact=True).click()
+    await page.keyboard.insert_text("hi")
+    await expect(page.locator(".cm-content")).to_contain_text("type: io.kestra.plugin.core.log.Log")
+    await expect(page.locator(".cm-content")).to_contain_text("message: hi")
+    await expect(page.get_by_test_id("validation")).to_have_text("Valid")
+    await shot(page, "flow-editor-completion")
+
+
+@pytest.mark.timeout(240)
 async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     page: Page, server: httpx.AsyncClient, tmp_path: Path
 ) -> None:

@@ -1,8 +1,9 @@
 import { useEffect, useRef } from "react";
 import { basicSetup, EditorView } from "codemirror";
-import { yaml } from "@codemirror/lang-yaml";
+import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { api } from "../api";
+import { taskCompletion } from "./completion";
 
 /** Where a constraint of the server names a line ("line 3, column 5: ..."), that line; else the first. */
 function diagnostics(view: EditorView, constraints: string): Diagnostic[] {
@@ -34,7 +35,7 @@ const serverLinter = (onResult: (problems: string[]) => void) =>
     { delay: 400 },
   );
 
-/** A CodeMirror 6 YAML editor of a flow, validated by the server as you type. */
+/** A CodeMirror 6 YAML editor of a flow, validated by the server as you type, completing tasks. */
 export function YamlEditor(props: {
   initial: string;
   onChange: (source: string) => void;
@@ -50,6 +51,7 @@ export function YamlEditor(props: {
       extensions: [
         basicSetup,
         yaml(),
+        yamlLanguage.data.of({ autocomplete: taskCompletion }),
         lintGutter(),
         serverLinter((problems) => callbacks.current.onValidated(problems)),
         EditorView.updateListener.of((update) => {
