@@ -162,6 +162,13 @@ async def test_a_flow_written_in_the_editor_is_validated_and_saved(
     assert [t["id"] for t in stored["tasks"]][-1] == "bye"
     await shot(page, "flow")
 
+    # The revisions, 1 against 2: the task added is the difference.
+    await page.get_by_role("button", name="Revisions").click()
+    await expect(page.get_by_label("From revision")).to_have_value("1")
+    await expect(page.get_by_label("To revision")).to_have_value("2")
+    await expect(page.get_by_test_id("diff").locator(".cm-changedLine")).to_contain_text(["id: bye"])
+    await shot(page, "flow-revisions")
+
     await page.goto("/flows")
     await page.get_by_label("Search flows").fill("greet")
     await expect(page.get_by_role("link", name="greet", exact=True)).to_be_visible()
@@ -221,6 +228,9 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     await expect(logs).to_contain_text("Hello Ada x3 loud=true in green")
     await expect(logs).to_contain_text("the file says paper")
     await shot(page, "execution")
+    await page.get_by_label("Search logs").fill("hello ADA")
+    await expect(logs.locator("div")).to_have_count(1)
+    await page.get_by_label("Search logs").fill("")
     # The level filter: at WARN only the WARN line is left.
     await page.get_by_label("Log level").select_option("WARN")
     await expect(logs.locator("div")).to_have_count(1)
@@ -230,6 +240,9 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     assert stored["state"]["current"] == "SUCCESS"
     assert stored["inputs"]["count"] == 3
     assert stored["inputs"]["color"] == "green"
+
+    await page.goto(f"/flows/{NAMESPACE}/run")
+    await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
 
     await page.goto("/executions")
     await page.get_by_label("Flow").fill("run")

@@ -114,6 +114,7 @@ export const api = {
   createFlow: (source: string) => call<Flow>("/flows", yamlBody(source)),
   updateFlow: (namespace: string, id: string, source: string) =>
     call<Flow>(`/flows/${namespace}/${id}`, { ...yamlBody(source), method: "PUT" }),
+  revisions: (namespace: string, id: string) => call<Flow[]>(`/flows/${namespace}/${id}/revisions`),
   validate: (source: string) => call<Validation[]>("/flows/validate", yamlBody(source)),
   execute: (namespace: string, id: string, form: FormData) =>
     call<Execution>(`/executions/${namespace}/${id}`, { method: "POST", body: form }),

@@ -100,6 +100,7 @@ const key = (entry: LogEntry) => `${entry.taskRunId}|${entry.timestamp}|${entry.
 function Logs({ executionId, ended, generation }: { executionId: string; ended: boolean; generation: number }) {
   const [level, setLevel] = useState("INFO");
   const [tail, setTail] = useState(true);
+  const [search, setSearch] = useState("");
   const [entries, setEntries] = useState<LogEntry[]>([]);
   const [error, setError] = useState<string>();
 
@@ -129,6 +130,8 @@ function Logs({ executionId, ended, generation }: { executionId: string; ended: 
     if (ended) api.logs(executionId, level).then((found) => setEntries((old) => (found.length > old.length ? found : old)));
   }, [ended, executionId, level]);
 
+  const words = search.toLowerCase();
+  const shown = words ? entries.filter((e) => `${e.taskId ?? ""} ${e.message}`.toLowerCase().includes(words)) : entries;
   return (
     <>
       <div className="filters">
@@ -136,11 +139,12 @@ function Logs({ executionId, ended, generation }: { executionId: string; ended: 
           {LEVELS.map((l) => <option key={l}>{l}</option>)}
         </select>
         <label><input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Live tail</label>
-        <span className="muted">{entries.length} lines</span>
+        <input placeholder="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search logs" />
+        <span className="muted">{shown.length} lines</span>
       </div>
       {error && <p className="error">{error}</p>}
       <div className="logs" data-testid="logs">
-        {entries.map((entry) => (
+        {shown.map((entry) => (
           <div key={key(entry)} className={`level-${entry.level}`}>
             {entry.timestamp?.slice(11, 23)} {entry.level.padEnd(5)} {entry.taskId ?? ""} {entry.message}
           </div>

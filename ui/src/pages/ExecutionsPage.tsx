@@ -7,12 +7,6 @@ export function ExecutionsPage() {
   const [state, setState] = useState("");
   const [namespace, setNamespace] = useState("");
   const [flowId, setFlowId] = useState("");
-  // Live: the list is asked again every 2 seconds while shown.
-  const executions = usePolling(
-    () => api.searchExecutions({ state, namespace, flowId }),
-    [state, namespace, flowId],
-    2000,
-  );
   return (
     <>
       <h1>Executions</h1>
@@ -23,8 +17,19 @@ export function ExecutionsPage() {
         </select>
         <input placeholder="Namespace" value={namespace} onChange={(e) => setNamespace(e.target.value)} aria-label="Namespace" />
         <input placeholder="Flow" value={flowId} onChange={(e) => setFlowId(e.target.value)} aria-label="Flow" />
-        <span className="muted">{executions.data ? `${executions.data.total} executions` : ""}</span>
       </div>
+      <ExecutionsTable state={state} namespace={namespace} flowId={flowId} />
+    </>
+  );
+}
+
+/** The executions that match the filters, newest first, asked again every 2 seconds (live). */
+export function ExecutionsTable(filters: { state: string; namespace: string; flowId: string }) {
+  const { state, namespace, flowId } = filters;
+  const executions = usePolling(() => api.searchExecutions(filters), [state, namespace, flowId], 2000);
+  return (
+    <>
+      <p className="muted" data-testid="total">{executions.data ? `${executions.data.total} executions` : ""}</p>
       {executions.error && <p className="error">{executions.error}</p>}
       <table>
         <thead><tr><th>Id</th><th>Namespace</th><th>Flow</th><th>Start</th><th>Duration</th><th>State</th></tr></thead>

@@ -2,6 +2,8 @@ import { useEffect, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { api, type Flow, type FlowInput } from "../api";
 import { YamlEditor } from "./Editor";
+import { ExecutionsTable } from "./ExecutionsPage";
+import { Revisions } from "./Revisions";
 
 const TEMPLATE = `id: hello
 namespace: demo
@@ -24,6 +26,7 @@ export function FlowPage() {
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
   const [executing, setExecuting] = useState(false);
+  const [tab, setTab] = useState<"editor" | "revisions">("editor");
 
   useEffect(() => {
     setFlow(undefined);
@@ -54,6 +57,11 @@ export function FlowPage() {
       <div className="toolbar">
         <button onClick={save} disabled={source === undefined}>Save</button>
         <button className="secondary" onClick={() => setExecuting(true)} disabled={!flow}>Execute</button>
+        {flow && (
+          <button className="secondary" onClick={() => setTab(tab === "editor" ? "revisions" : "editor")}>
+            {tab === "editor" ? "Revisions" : "Editor"}
+          </button>
+        )}
         {flow && <span data-testid="revision">Revision {flow.revision}</span>}
         {status && <span className="muted" data-testid="status">{status}</span>}
         <span className={problems.length ? "error" : "muted"} data-testid="validation">
@@ -61,10 +69,17 @@ export function FlowPage() {
         </span>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      {source !== undefined && (
+      {tab === "revisions" && flow && <Revisions flow={flow} />}
+      {tab === "editor" && source !== undefined && (
         <YamlEditor key={`${namespace}/${id}`} initial={source} onChange={setSource} onValidated={setProblems} />
       )}
       {problems.length > 0 && <pre className="error" data-testid="problems">{problems.join("\n")}</pre>}
+      {flow && (
+        <>
+          <h2>Executions of this flow</h2>
+          <ExecutionsTable state="" namespace={flow.namespace} flowId={flow.id} />
+        </>
+      )}
       {executing && flow && <ExecuteDialog flow={flow} onClose={() => setExecuting(false)} />}
     </>
   );
