@@ -68,6 +68,10 @@ tasks:
     type: io.kestra.plugin.core.log.Log
     level: WARN
     message: "the file says {{{{ read(inputs.doc) }}}}"
+  - id: note
+    type: io.kestra.plugin.core.storage.Write
+    content: "written for {{{{ inputs.name }}}}"
+    extension: .txt
 """
 LONG = f"""id: long
 namespace: {NAMESPACE}
@@ -221,8 +225,8 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     badge = page.locator("h1 + .toolbar .state")
     await expect(badge).to_have_text("RUNNING")
     await expect(badge).to_have_text("SUCCESS")
-    await expect(page.locator(".gantt-row")).to_have_count(3)
-    await expect(page.locator('.gantt-row[data-task="read"]')).to_have_attribute("data-state", "SUCCESS")
+    await expect(page.locator(".gantt-row")).to_have_count(4)
+    await expect(page.locator('.gantt-row[data-task="note"]')).to_have_attribute("data-state", "SUCCESS")
 
     logs = page.get_by_test_id("logs")
     await expect(logs).to_contain_text("Hello Ada x3 loud=true in green")
@@ -235,6 +239,16 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     await page.get_by_label("Log level").select_option("WARN")
     await expect(logs.locator("div")).to_have_count(1)
     await expect(logs).to_contain_text("the file says paper")
+
+    # The outputs browser: the file the task wrote, previewed and downloadable.
+    await page.locator('.gantt-row[data-task="note"]').click()
+    outputs = page.get_by_test_id("outputs")
+    await outputs.get_by_role("button", name="Preview").click()
+    await expect(page.get_by_test_id("preview")).to_have_text("written for Ada")
+    download = await outputs.get_by_role("link", name="Download").get_attribute("href")
+    assert download is not None
+    assert (await server.get(download)).text == "written for Ada"
+    await shot(page, "execution-outputs")
 
     stored = await get_execution(server, execution_id)
     assert stored["state"]["current"] == "SUCCESS"

@@ -34,6 +34,13 @@ export interface TaskRun {
   taskId: string;
   value: string | null;
   state: State;
+  outputs: Record<string, unknown>;
+}
+
+export interface FilePreview {
+  type: string;
+  content: unknown;
+  truncated: boolean;
 }
 
 export interface Execution {
@@ -44,6 +51,7 @@ export interface Execution {
   state: State;
   taskRunList: TaskRun[];
   inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
 }
 
 export interface LogEntry {
@@ -123,8 +131,12 @@ export const api = {
   execution: (id: string) => call<Execution>(`/executions/${id}`),
   kill: (id: string) => call<unknown>(`/executions/${id}/kill`, { method: "DELETE" }),
   restart: (id: string) => call<Execution>(`/executions/${id}/actions/restart`, { method: "POST" }),
+  preview: (id: string, path: string) => call<FilePreview>(`/executions/${id}/file/preview${query({ path })}`),
   logs: (id: string, minLevel: string) => call<LogEntry[]>(`/logs/${id}${query({ minLevel })}`),
 };
+
+/** The address that downloads a file of an execution (a kestra:/// URI of its inputs or outputs). */
+export const fileUrl = (id: string, path: string) => `${API}/executions/${id}/file${query({ path })}`;
 
 /** Open an SSE stream of the API; each `data` is parsed as JSON and given to onMessage. */
 export function follow<T>(path: string, onMessage: (message: T) => void): () => void {

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, follow, LEVELS, TERMINAL, type Execution, type LogEntry } from "../api";
 import { seconds, StateBadge, when } from "./common";
+import { Outputs } from "./Outputs";
 
 export function ExecutionPage() {
   const { id = "" } = useParams();
@@ -9,6 +10,8 @@ export function ExecutionPage() {
   const [error, setError] = useState<string>();
   // Bumped after an action (kill, restart) so that the page follows the execution again.
   const [generation, setGeneration] = useState(0);
+  // The task run whose outputs are shown ("" for the execution's inputs and outputs).
+  const [runId, setRunId] = useState("");
 
   useEffect(() => {
     api.execution(id).then(setExecution, (e: Error) => setError(e.message));
@@ -47,7 +50,9 @@ export function ExecutionPage() {
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       <h2>Task runs</h2>
-      <Gantt execution={execution} />
+      <Gantt execution={execution} onPick={setRunId} />
+      <h2>Inputs and outputs</h2>
+      <Outputs execution={execution} runId={runId} onPick={setRunId} />
       <h2>Logs</h2>
       <Logs executionId={id} ended={ended} generation={generation} />
     </>
@@ -55,7 +60,7 @@ export function ExecutionPage() {
 }
 
 /** One bar per task run, placed by its start and end on the execution's time line. */
-function Gantt({ execution }: { execution: Execution }) {
+function Gantt({ execution, onPick }: { execution: Execution; onPick: (runId: string) => void }) {
   const ended = TERMINAL.has(execution.state.current);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -75,7 +80,13 @@ function Gantt({ execution }: { execution: Execution }) {
         const left = ((from - start) / span) * 100;
         const width = ((to - from) / span) * 100;
         return (
-          <div className="gantt-row" key={run.id} data-task={run.taskId} data-state={run.state.current}>
+          <div
+            className="gantt-row"
+            key={run.id}
+            data-task={run.taskId}
+            data-state={run.state.current}
+            onClick={() => onPick(run.id)}
+          >
             <div className="gantt-label" title={run.id}>
               {run.taskId}{run.value ? ` [${run.value}]` : ""}
             </div>
