@@ -92,6 +92,16 @@ tasks:
     message: "gate is {{{{ outputs.gate.value }}}}"
 """
 
+MARKED = f"""id: marked
+namespace: {NAMESPACE}
+tasks:
+  - id: stop
+    type: io.kestra.plugin.core.execution.Fail
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: went on
+"""
+
 
 @pytest.fixture(scope="module")
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
@@ -324,3 +334,40 @@ async def test_a_failed_execution_is_restarted_and_succeeds(page: Page, server: 
     histories = [h["state"] for h in (await get_execution(server, execution_id))["state"]["histories"]]
     assert "RESTARTED" in histories
     assert histories[-1] == "SUCCESS"
+
+
+@pytest.mark.timeout(240)
+async def test_an_ended_execution_is_labelled_marked_and_replayed(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    await deploy(server, MARKED)
+    created = await server.post(f"{API}/executions/{NAMESPACE}/marked")
+    execution_id = created.json()["id"]
+    await page.goto(f"/executions/{execution_id}")
+    badge = page.locator("h1 + .toolbar .state")
+    await expect(badge).to_have_text("FAILED")
+
+    await page.get_by_label("New label").fill("team:ui")
+    await page.get_by_role("button", name="Set label").click()
+    await expect(page.get_by_test_id("labels")).to_have_text("team:ui")
+
+    # The failed task run marked SUCCESS: the execution goes on after it.
+    await page.locator('.gantt-row[data-task="stop"]').click()
+    await page.get_by_label("New state").select_option("SUCCESS")
+    await page.get_by_role("button", name="Change state of stop").click()
+    await expect(page.locator('.gantt-row[data-task="after"]')).to_have_attribute("data-state", "SUCCESS")
+    await expect(badge).to_have_text("SUCCESS")
+
+    # A replay from the last task is a new execution, followed on its own page.
+    await page.locator('.gantt-row[data-task="after"]').click()
+    await page.get_by_role("button", name="Replay from after").click()
+    await expect(page).not_to_have_url(re.compile(f"/executions/{execution_id}$"))
+    await expect(badge).to_have_text("SUCCESS")
+    replayed = page.url.rsplit("/", 1)[1]
+    assert (await get_execution(server, replayed))["originalId"] == execution_id
+
+    await page.goto("/executions")
+    await page.get_by_label("Label").fill("team:ui")
+    await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
+    await page.get_by_label("Label").fill("team:nobody")
+    await expect(page.get_by_role("link", name=execution_id)).to_have_count(0)

@@ -52,6 +52,24 @@ export interface Execution {
   taskRunList: TaskRun[];
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
+  labels: Label[];
+}
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+/** The filters of the executions list; empty ones are left out of the query. */
+export interface ExecutionFilters {
+  namespace?: string;
+  flowId?: string;
+  state?: string;
+  // ISO dates: executions started from startDate, up to endDate.
+  startDate?: string;
+  endDate?: string;
+  // "key:value"
+  labels?: string;
 }
 
 export interface LogEntry {
@@ -126,10 +144,24 @@ export const api = {
   validate: (source: string) => call<Validation[]>("/flows/validate", yamlBody(source)),
   execute: (namespace: string, id: string, form: FormData) =>
     call<Execution>(`/executions/${namespace}/${id}`, { method: "POST", body: form }),
-  searchExecutions: (filters: { namespace: string; flowId: string; state: string }) =>
+  searchExecutions: (filters: ExecutionFilters) =>
     call<Page<Execution>>(`/executions/search${query({ ...filters, size: 50, sort: "state.startDate:desc" })}`),
   execution: (id: string) => call<Execution>(`/executions/${id}`),
   kill: (id: string) => call<unknown>(`/executions/${id}/kill`, { method: "DELETE" }),
+  replay: (id: string, taskRunId: string) =>
+    call<Execution>(`/executions/${id}/actions/replay${query({ taskRunId })}`, { method: "POST" }),
+  changeState: (id: string, taskRunId: string, state: string) =>
+    call<Execution>(`/executions/${id}/actions/state`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ taskRunId, state }),
+    }),
+  setLabels: (id: string, labels: Label[]) =>
+    call<Execution>(`/executions/${id}/actions/labels`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(labels),
+    }),
   restart: (id: string) => call<Execution>(`/executions/${id}/actions/restart`, { method: "POST" }),
   preview: (id: string, path: string) => call<FilePreview>(`/executions/${id}/file/preview${query({ path })}`),
   logs: (id: string, minLevel: string) => call<LogEntry[]>(`/logs/${id}${query({ minLevel })}`),

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, follow, LEVELS, TERMINAL, type Execution, type LogEntry } from "../api";
-import { seconds, StateBadge, when } from "./common";
+import { labelText, seconds, StateBadge, when } from "./common";
 import { Outputs } from "./Outputs";
 
 export function ExecutionPage() {
@@ -12,6 +12,9 @@ export function ExecutionPage() {
   const [generation, setGeneration] = useState(0);
   // The task run whose outputs are shown ("" for the execution's inputs and outputs).
   const [runId, setRunId] = useState("");
+  const [label, setLabel] = useState("");
+  const [mark, setMark] = useState("SUCCESS");
+  const navigate = useNavigate();
 
   useEffect(() => {
     api.execution(id).then(setExecution, (e: Error) => setError(e.message));
@@ -28,9 +31,26 @@ export function ExecutionPage() {
     }
   }
 
+  async function replay() {
+    setError(undefined);
+    try {
+      const replayed = await api.replay(id, runId);
+      navigate(`/executions/${replayed.id}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  function addLabel() {
+    const [key, ...rest] = label.split(":");
+    act((executionId) => api.setLabels(executionId, [{ key: key.trim(), value: rest.join(":").trim() }]));
+  }
+
   if (!execution) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
   const state = execution.state.current;
   const ended = TERMINAL.has(state);
+  // The task run picked in the Gantt chart or the outputs: what replay and change state act on.
+  const run = execution.taskRunList.find((r) => r.id === runId);
   return (
     <>
       <h1>Execution {execution.id}</h1>
@@ -47,6 +67,26 @@ export function ExecutionPage() {
         <button className="secondary" disabled={!ended || state === "SUCCESS"} onClick={() => act(api.restart)}>
           Restart
         </button>
+      </div>
+      <div className="toolbar">
+        <button className="secondary" disabled={!ended} onClick={replay}>
+          {run ? `Replay from ${run.taskId}` : "Replay"}
+        </button>
+        {run && (
+          <>
+            <select value={mark} onChange={(e) => setMark(e.target.value)} aria-label="New state">
+              {["SUCCESS", "WARNING", "FAILED"].map((s) => <option key={s}>{s}</option>)}
+            </select>
+            <button className="secondary" disabled={!ended} onClick={() => act((x) => api.changeState(x, run.id, mark))}>
+              Change state of {run.taskId}
+            </button>
+          </>
+        )}
+        <input placeholder="key:value" value={label} onChange={(e) => setLabel(e.target.value)} aria-label="New label" />
+        <button className="secondary" disabled={!label.includes(":")} onClick={addLabel}>Set label</button>
+        <span className="muted" data-testid="labels">
+          {labelText(execution.labels)}
+        </span>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       <h2>Task runs</h2>

@@ -77,7 +77,7 @@ export function FlowPage() {
       {flow && (
         <>
           <h2>Executions of this flow</h2>
-          <ExecutionsTable state="" namespace={flow.namespace} flowId={flow.id} />
+          <ExecutionsTable namespace={flow.namespace} flowId={flow.id} />
         </>
       )}
       {executing && flow && <ExecuteDialog flow={flow} onClose={() => setExecuting(false)} />}

@@ -37,3 +37,11 @@ export function usePolling<T>(load: () => Promise<T>, deps: unknown[], intervalM
   }, deps);
   return { data, error };
 }
+
+/** The labels a user set, as key:value words (flowmesh's own `system.` labels left out). */
+export function labelText(labels: { key: string; value: string }[]): string {
+  return labels
+    .filter((l) => !l.key.startsWith("system."))
+    .map((l) => `${l.key}:${l.value}`)
+    .join(" ");
+}
