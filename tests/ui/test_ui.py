@@ -32,6 +32,9 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Long enough for a server on a busy machine; every wait below ends as soon as the page shows it.
 SHOWN = 30_000
 
+# Playwright's assertions wait 5 s by default, whatever the context's default timeout.
+expect.set_options(timeout=SHOWN)
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)"),

@@ -21,10 +21,16 @@ export function ExecutionPage() {
     return follow<Execution>(`/executions/${id}/follow`, setExecution);
   }, [id, generation]);
 
-  async function act(action: (id: string) => Promise<unknown>) {
+  async function act(action: (id: string) => Promise<Execution | unknown>) {
     setError(undefined);
     try {
-      await action(id);
+      const answer = (await action(id)) as Execution | undefined;
+      if (answer?.state) {
+        // The change is asynchronous: follow again once the stored execution has it, or the
+        // stream would give the execution as it was, ended, and stop.
+        setExecution(answer);
+        await changed(id, answer.state.histories.length);
+      }
       setGeneration((g) => g + 1);
     } catch (e) {
       setError((e as Error).message);
@@ -97,6 +103,14 @@ export function ExecutionPage() {
       <Logs executionId={id} ended={ended} generation={generation} />
     </>
   );
+}
+
+/** Wait (up to 10 s) until the stored execution has at least histories state changes. */
+async function changed(id: string, histories: number) {
+  for (let tries = 0; tries < 40; tries++) {
+    if ((await api.execution(id)).state.histories.length >= histories) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** One bar per task run, placed by its start and end on the execution's time line. */
