@@ -271,6 +271,14 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     await page.goto(f"/flows/{NAMESPACE}/run")
     await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
 
+    # The logs of every execution, searched by words.
+    await page.goto("/logs")
+    await page.get_by_label("Search logs").fill("paper")
+    results = page.get_by_test_id("log-results")
+    await expect(results.get_by_role("link", name=execution_id)).to_be_visible()
+    await expect(results.locator("tbody tr")).to_have_count(1)
+    await shot(page, "logs")
+
     await page.goto("/executions")
     await page.get_by_label("Flow").fill("run")
     await expect(page.get_by_role("link", name=execution_id)).to_be_visible()

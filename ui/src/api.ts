@@ -73,6 +73,9 @@ export interface ExecutionFilters {
 }
 
 export interface LogEntry {
+  namespace: string;
+  flowId: string;
+  executionId: string | null;
   taskId: string | null;
   taskRunId: string | null;
   timestamp: string | null;
@@ -164,6 +167,8 @@ export const api = {
     }),
   restart: (id: string) => call<Execution>(`/executions/${id}/actions/restart`, { method: "POST" }),
   preview: (id: string, path: string) => call<FilePreview>(`/executions/${id}/file/preview${query({ path })}`),
+  searchLogs: (filters: { q: string; namespace: string; minLevel: string }) =>
+    call<Page<LogEntry>>(`/logs/search${query({ ...filters, size: 100, sort: "timestamp:desc" })}`),
   logs: (id: string, minLevel: string) => call<LogEntry[]>(`/logs/${id}${query({ minLevel })}`),
 };
 

@@ -5,6 +5,7 @@ import "./style.css";
 import { FlowsPage } from "./pages/FlowsPage";
 import { ExecutionsPage } from "./pages/ExecutionsPage";
 import { ExecutionPage } from "./pages/ExecutionPage";
+import { LogsPage } from "./pages/LogsPage";
 
 // The editor (CodeMirror) is most of the code: only the flow page loads it.
 const FlowPage = lazy(() => import("./pages/FlowPage").then((m) => ({ default: m.FlowPage })));
@@ -16,6 +17,7 @@ function Layout() {
         <div className="brand">flowmesh</div>
         <NavLink to="/flows">Flows</NavLink>
         <NavLink to="/executions">Executions</NavLink>
+        <NavLink to="/logs">Logs</NavLink>
         <a href="/docs">API</a>
       </nav>
       <main>
@@ -27,6 +29,7 @@ function Layout() {
             <Route path="/flows/:namespace/:id" element={<FlowPage />} />
             <Route path="/executions" element={<ExecutionsPage />} />
             <Route path="/executions/:id" element={<ExecutionPage />} />
+            <Route path="/logs" element={<LogsPage />} />
             <Route path="*" element={<p>No such page.</p>} />
           </Routes>
         </Suspense>
