@@ -105,6 +105,22 @@ tasks:
     message: went on
 """
 
+PAUSED = f"""id: paused
+namespace: {NAMESPACE}
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - id: approved
+        type: BOOLEAN
+        defaults: false
+      - id: reason
+        type: STRING
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "approved={{{{ outputs.wait.onResume.approved }}}}: {{{{ outputs.wait.onResume.reason }}}}"
+"""
+
 
 @pytest.fixture(scope="module")
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
@@ -275,8 +291,9 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     await page.goto("/logs")
     await page.get_by_label("Search logs").fill("paper")
     results = page.get_by_test_id("log-results")
-    await expect(results.get_by_role("link", name=execution_id)).to_be_visible()
     await expect(results.locator("tbody tr")).to_have_count(1)
+    await expect(results.locator("tbody tr")).to_contain_text("the file says paper")
+    await expect(results.get_by_role("link", name=execution_id)).to_be_visible()
     await shot(page, "logs")
 
     await page.goto("/executions")
@@ -382,3 +399,19 @@ async def test_an_ended_execution_is_labelled_marked_and_replayed(
     await expect(page.get_by_role("link", name=execution_id)).to_be_visible()
     await page.get_by_label("Label").fill("team:nobody")
     await expect(page.get_by_role("link", name=execution_id)).to_have_count(0)
+
+
+@pytest.mark.timeout(240)
+async def test_a_paused_execution_is_resumed_with_its_inputs(page: Page, server: httpx.AsyncClient) -> None:
+    await deploy(server, PAUSED)
+    created = await server.post(f"{API}/executions/{NAMESPACE}/paused")
+    execution_id = created.json()["id"]
+    await page.goto(f"/executions/{execution_id}")
+    await expect(page.locator("h1 + .toolbar .state")).to_have_text("PAUSED")
+    form = page.get_by_role("form", name="Resume")
+    await form.get_by_label("approved").check()
+    await form.get_by_label("reason").fill("looks right")
+    await shot(page, "execution-paused")
+    await form.get_by_role("button", name="Resume").click()
+    await expect(page.locator("h1 + .toolbar .state")).to_have_text("SUCCESS")
+    await expect(page.get_by_test_id("logs")).to_contain_text("approved=true: looks right")

@@ -139,7 +139,8 @@ export const api = {
   searchFlows: (q: string, namespace: string) =>
     call<Page<Flow>>(`/flows/search${query({ q, namespace, size: 100, sort: "id:asc" })}`),
   namespaces: () => call<string[]>("/flows/distinct-namespaces"),
-  flow: (namespace: string, id: string) => call<Flow>(`/flows/${namespace}/${id}`),
+  flow: (namespace: string, id: string, revision?: number) =>
+    call<Flow>(`/flows/${namespace}/${id}${query({ revision })}`),
   createFlow: (source: string) => call<Flow>("/flows", yamlBody(source)),
   updateFlow: (namespace: string, id: string, source: string) =>
     call<Flow>(`/flows/${namespace}/${id}`, { ...yamlBody(source), method: "PUT" }),
@@ -165,6 +166,8 @@ export const api = {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(labels),
     }),
+  resume: (id: string, form: FormData) =>
+    call<Execution>(`/executions/${id}/actions/resume`, { method: "POST", body: form }),
   restart: (id: string) => call<Execution>(`/executions/${id}/actions/restart`, { method: "POST" }),
   preview: (id: string, path: string) => call<FilePreview>(`/executions/${id}/file/preview${query({ path })}`),
   searchLogs: (filters: { q: string; namespace: string; minLevel: string }) =>

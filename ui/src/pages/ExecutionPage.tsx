@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, follow, LEVELS, TERMINAL, type Execution, type LogEntry } from "../api";
 import { labelText, seconds, StateBadge, when } from "./common";
 import { Outputs } from "./Outputs";
+import { ResumeForm } from "./Resume";
 
 export function ExecutionPage() {
   const { id = "" } = useParams();
@@ -95,6 +96,7 @@ export function ExecutionPage() {
         </span>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
+      {state === "PAUSED" && <ResumeForm execution={execution} onResume={(form) => act((x) => api.resume(x, form))} />}
       <h2>Task runs</h2>
       <Gantt execution={execution} onPick={setRunId} />
       <h2>Inputs and outputs</h2>

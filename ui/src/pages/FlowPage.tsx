@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
-import { api, type Flow, type FlowInput } from "../api";
+import { api, type Flow } from "../api";
+import { formData, InputFields } from "./inputs";
 import { YamlEditor } from "./Editor";
 import { ExecutionsTable } from "./ExecutionsPage";
 import { Revisions } from "./Revisions";
@@ -85,44 +86,6 @@ export function FlowPage() {
   );
 }
 
-function InputField({ input }: { input: FlowInput }) {
-  const name = input.id;
-  const initial = input.defaults === undefined || input.defaults === null ? "" : String(input.defaults);
-  switch (input.type) {
-    case "BOOLEAN":
-      return (
-        <label className="check">
-          <input type="checkbox" name={name} defaultChecked={initial === "true"} /> {name}
-        </label>
-      );
-    case "SELECT":
-    case "ENUM":
-      return (
-        <label>{name}
-          <select name={name} defaultValue={initial}>
-            {(input.values ?? []).map((v) => <option key={v}>{v}</option>)}
-          </select>
-        </label>
-      );
-    case "FILE":
-      return <label>{name}<input type="file" name={name} required={input.required !== false} /></label>;
-    case "INT":
-    case "FLOAT":
-      return (
-        <label>{name}
-          <input type="number" name={name} step={input.type === "INT" ? 1 : "any"} defaultValue={initial}
-            required={input.required !== false && !initial} />
-        </label>
-      );
-    default:
-      return (
-        <label>{name}
-          <input type="text" name={name} defaultValue={initial} required={input.required !== false && !initial} />
-        </label>
-      );
-  }
-}
-
 /** The form of a flow's inputs; submitting it creates the execution (multipart) and opens it. */
 function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
   const navigate = useNavigate();
@@ -131,15 +94,7 @@ function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
 
   async function submit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData();
-    for (const input of inputs) {
-      const field = form.elements.namedItem(input.id) as HTMLInputElement | null;
-      if (!field) continue;
-      if (input.type === "BOOLEAN") data.set(input.id, field.checked ? "true" : "false");
-      else if (input.type === "FILE") field.files?.[0] && data.set(input.id, field.files[0]);
-      else if (field.value !== "") data.set(input.id, field.value);
-    }
+    const data = formData(event.currentTarget, inputs);
     try {
       const execution = await api.execute(flow.namespace, flow.id, data);
       navigate(`/executions/${execution.id}`);
@@ -152,7 +107,7 @@ function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
     <div className="dialog">
       <form onSubmit={submit} aria-label="Execute">
         <h2>Execute {flow.id}</h2>
-        {inputs.map((input) => <InputField key={input.id} input={input} />)}
+        <InputFields inputs={inputs} />
         {inputs.length === 0 && <p className="muted">This flow has no inputs.</p>}
         {error && <p className="error" role="alert">{error}</p>}
         <div className="toolbar">
