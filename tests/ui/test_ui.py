@@ -202,6 +202,12 @@ async def test_a_flow_written_in_the_editor_is_validated_and_saved(
     await expect(page.get_by_test_id("diff").locator(".cm-changedLine")).to_contain_text(["id: bye"])
     await shot(page, "flow-revisions")
 
+    await page.get_by_role("button", name="Topology").click()
+    topology = page.get_by_test_id("topology")
+    for task in ("hello", "nap", "read", "bye"):
+        await expect(topology.locator(f'g.node[data-task="{task}"]')).to_be_visible()
+    await shot(page, "flow-topology")
+
     await page.goto("/flows")
     await page.get_by_label("Search flows").fill("greet")
     await expect(page.get_by_role("link", name="greet", exact=True)).to_be_visible()
@@ -257,6 +263,9 @@ async def test_a_flow_runs_with_its_inputs_and_succeeds_live(
     await expect(page.locator(".gantt-row")).to_have_count(4)
     await expect(page.locator('.gantt-row[data-task="note"]')).to_have_attribute("data-state", "SUCCESS")
 
+    # The topology, colored by the states of the task runs.
+    node = page.get_by_test_id("topology").locator('g.node[data-task="note"]')
+    await expect(node).to_have_attribute("data-state", "SUCCESS")
     logs = page.get_by_test_id("logs")
     await expect(logs).to_contain_text("Hello Ada x3 loud=true in green")
     await expect(logs).to_contain_text("the file says paper")
@@ -415,3 +424,38 @@ async def test_a_paused_execution_is_resumed_with_its_inputs(page: Page, server:
     await form.get_by_role("button", name="Resume").click()
     await expect(page.locator("h1 + .toolbar .state")).to_have_text("SUCCESS")
     await expect(page.get_by_test_id("logs")).to_contain_text("approved=true: looks right")
+
+
+@pytest.mark.timeout(240)
+async def test_the_topology_draws_a_flowable_around_its_tasks(page: Page, server: httpx.AsyncClient) -> None:
+    await deploy(
+        server,
+        f"""id: fan
+namespace: {NAMESPACE}
+tasks:
+  - id: both
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: left
+        type: io.kestra.plugin.core.log.Log
+        message: left
+      - id: right
+        type: io.kestra.plugin.core.log.Log
+        message: right
+  - id: last
+    type: io.kestra.plugin.core.log.Log
+    message: last
+""",
+    )
+    await page.goto(f"/flows/{NAMESPACE}/fan")
+    await page.get_by_role("button", name="Topology").click()
+    topology = page.get_by_test_id("topology")
+    cluster = await topology.locator('g.cluster[data-task="both"] rect').bounding_box()
+    assert cluster is not None
+    for task in ("left", "right"):
+        box = await topology.locator(f'g.node[data-task="{task}"] rect').bounding_box()
+        assert box is not None
+        assert cluster["x"] < box["x"] < box["x"] + box["width"] < cluster["x"] + cluster["width"], task
+        assert cluster["y"] < box["y"] < box["y"] + box["height"] < cluster["y"] + cluster["height"], task
+    await expect(topology.locator('g.node[data-task="last"]')).to_be_visible()
+    await shot(page, "flow-topology-flowable")

@@ -4,6 +4,7 @@ import { api, follow, LEVELS, TERMINAL, type Execution, type LogEntry } from "..
 import { labelText, seconds, StateBadge, when } from "./common";
 import { Outputs } from "./Outputs";
 import { ResumeForm } from "./Resume";
+import { Topology } from "./Topology";
 
 export function ExecutionPage() {
   const { id = "" } = useParams();
@@ -99,6 +100,11 @@ export function ExecutionPage() {
       {state === "PAUSED" && <ResumeForm execution={execution} onResume={(form) => act((x) => api.resume(x, form))} />}
       <h2>Task runs</h2>
       <Gantt execution={execution} onPick={setRunId} />
+      <h2>Topology</h2>
+      <Topology
+        path={`/executions/${execution.id}/graph`}
+        refresh={execution.taskRunList.map((r) => r.state.current).join()}
+      />
       <h2>Inputs and outputs</h2>
       <Outputs execution={execution} runId={runId} onPick={setRunId} />
       <h2>Logs</h2>

@@ -5,6 +5,7 @@ import { formData, InputFields } from "./inputs";
 import { YamlEditor } from "./Editor";
 import { ExecutionsTable } from "./ExecutionsPage";
 import { Revisions } from "./Revisions";
+import { Topology } from "./Topology";
 
 const TEMPLATE = `id: hello
 namespace: demo
@@ -27,7 +28,7 @@ export function FlowPage() {
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
   const [executing, setExecuting] = useState(false);
-  const [tab, setTab] = useState<"editor" | "revisions">("editor");
+  const [tab, setTab] = useState<"editor" | "revisions" | "topology">("editor");
 
   useEffect(() => {
     setFlow(undefined);
@@ -58,11 +59,12 @@ export function FlowPage() {
       <div className="toolbar">
         <button onClick={save} disabled={source === undefined}>Save</button>
         <button className="secondary" onClick={() => setExecuting(true)} disabled={!flow}>Execute</button>
-        {flow && (
-          <button className="secondary" onClick={() => setTab(tab === "editor" ? "revisions" : "editor")}>
-            {tab === "editor" ? "Revisions" : "Editor"}
-          </button>
-        )}
+        {flow &&
+          (["editor", "revisions", "topology"] as const).map((name) => (
+            <button key={name} className="secondary" disabled={tab === name} onClick={() => setTab(name)}>
+              {name[0].toUpperCase() + name.slice(1)}
+            </button>
+          ))}
         {flow && <span data-testid="revision">Revision {flow.revision}</span>}
         {status && <span className="muted" data-testid="status">{status}</span>}
         <span className={problems.length ? "error" : "muted"} data-testid="validation">
@@ -71,6 +73,9 @@ export function FlowPage() {
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {tab === "revisions" && flow && <Revisions flow={flow} />}
+      {tab === "topology" && flow && (
+        <Topology path={`/flows/${flow.namespace}/${flow.id}/graph`} refresh={String(flow.revision)} />
+      )}
       {tab === "editor" && source !== undefined && (
         <YamlEditor key={`${namespace}/${id}`} initial={source} onChange={setSource} onValidated={setProblems} />
       )}
