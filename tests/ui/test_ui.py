@@ -459,3 +459,41 @@ tasks:
         assert cluster["y"] < box["y"] < box["y"] + box["height"] < cluster["y"] + cluster["height"], task
     await expect(topology.locator('g.node[data-task="last"]')).to_be_visible()
     await shot(page, "flow-topology-flowable")
+
+
+@pytest.mark.timeout(240)
+async def test_a_trigger_is_disabled_enabled_and_backfilled(page: Page, server: httpx.AsyncClient) -> None:
+    await deploy(
+        server,
+        f"""id: yearly
+namespace: {NAMESPACE}
+tasks:
+  - id: say
+    type: io.kestra.plugin.core.log.Log
+    message: new year
+triggers:
+  - id: newyear
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 1 1 *"
+""",
+    )
+    await page.goto("/triggers")
+    row = page.locator('tr[data-trigger="newyear"]')
+    state = row.get_by_test_id("trigger-state")
+    await expect(state).to_have_text("enabled")
+    await expect(row.locator("td").nth(2)).not_to_be_empty()  # the next fire
+    await row.get_by_role("button", name="Disable").click()
+    await expect(state).to_have_text("disabled")
+    await row.get_by_role("button", name="Enable").click()
+    await expect(state).to_have_text("enabled")
+
+    await row.get_by_label("Backfill start").fill("2020-01-01T00:00")
+    await row.get_by_label("Backfill end").fill("2021-06-01T00:00")
+    await row.get_by_role("button", name="Backfill").click()
+    await expect(state).to_contain_text("backfill")
+    await shot(page, "triggers")
+    found = await server.get(f"{API}/triggers/search", params={"namespace": NAMESPACE, "q": "yearly"})
+    states = [item["state"] for item in found.json()["results"]]
+    assert [(s["triggerId"], s["disabled"], s["backfill"] is not None) for s in states] == [
+        ("newyear", False, True)
+    ]

@@ -6,6 +6,7 @@ import { FlowsPage } from "./pages/FlowsPage";
 import { ExecutionsPage } from "./pages/ExecutionsPage";
 import { ExecutionPage } from "./pages/ExecutionPage";
 import { LogsPage } from "./pages/LogsPage";
+import { TriggersPage } from "./pages/TriggersPage";
 
 // The editor (CodeMirror) is most of the code: only the flow page loads it.
 const FlowPage = lazy(() => import("./pages/FlowPage").then((m) => ({ default: m.FlowPage })));
@@ -18,6 +19,7 @@ function Layout() {
         <NavLink to="/flows">Flows</NavLink>
         <NavLink to="/executions">Executions</NavLink>
         <NavLink to="/logs">Logs</NavLink>
+        <NavLink to="/triggers">Triggers</NavLink>
         <a href="/docs">API</a>
       </nav>
       <main>
@@ -30,6 +32,7 @@ function Layout() {
             <Route path="/executions" element={<ExecutionsPage />} />
             <Route path="/executions/:id" element={<ExecutionPage />} />
             <Route path="/logs" element={<LogsPage />} />
+            <Route path="/triggers" element={<TriggersPage />} />
             <Route path="*" element={<p>No such page.</p>} />
           </Routes>
         </Suspense>
