@@ -90,6 +90,7 @@ async def main(count: int) -> None:
                 "flow (editor)": (f"{url}/flows/bench/load", ".cm-content"),
                 "executions": (f"{url}/executions", "tbody tr"),
                 "execution": (f"{url}/executions/{last}", ".gantt-row"),
+                "logs": (f"{url}/logs", "tbody tr"),
             }
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -497,3 +497,20 @@ triggers:
     assert [(s["triggerId"], s["disabled"], s["backfill"] is not None) for s in states] == [
         ("newyear", False, True)
     ]
+
+
+@pytest.mark.timeout(240)
+async def test_the_dashboard_counts_executions_by_day_and_names_failing_flows(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    await deploy(server, MARKED.replace("id: marked", "id: broken"))
+    for _ in range(2):
+        created = await server.post(f"{API}/executions/{NAMESPACE}/broken")
+        await wait_ended(server, created.json()["id"])
+    await page.goto("/dashboard")
+    failing = page.get_by_test_id("failing").locator("tbody tr", has_text=f"{NAMESPACE}.broken")
+    await expect(failing.locator("td").nth(1)).to_have_text("2")
+    today = page.get_by_test_id("daily").locator("g[data-total]").last
+    await expect(today).not_to_have_attribute("data-total", "0")
+    await expect(page.get_by_test_id("durations").locator("tbody tr")).not_to_have_count(0)
+    await shot(page, "dashboard")

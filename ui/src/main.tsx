@@ -6,6 +6,7 @@ import { FlowsPage } from "./pages/FlowsPage";
 import { ExecutionsPage } from "./pages/ExecutionsPage";
 import { ExecutionPage } from "./pages/ExecutionPage";
 import { LogsPage } from "./pages/LogsPage";
+import { DashboardPage } from "./pages/DashboardPage";
 import { TriggersPage } from "./pages/TriggersPage";
 
 // The editor (CodeMirror) is most of the code: only the flow page loads it.
@@ -16,6 +17,7 @@ function Layout() {
     <div className="layout">
       <nav>
         <div className="brand">flowmesh</div>
+        <NavLink to="/dashboard">Dashboard</NavLink>
         <NavLink to="/flows">Flows</NavLink>
         <NavLink to="/executions">Executions</NavLink>
         <NavLink to="/logs">Logs</NavLink>
@@ -33,6 +35,7 @@ function Layout() {
             <Route path="/executions/:id" element={<ExecutionPage />} />
             <Route path="/logs" element={<LogsPage />} />
             <Route path="/triggers" element={<TriggersPage />} />
+            <Route path="/dashboard" element={<DashboardPage />} />
             <Route path="*" element={<p>No such page.</p>} />
           </Routes>
         </Suspense>
