@@ -38,6 +38,10 @@ tasks:
   - id: say
     type: io.kestra.plugin.core.log.Log
     message: "hello {{ execution.id }}"
+triggers:
+  - id: yearly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 1 1 *"
 """
 
 
@@ -91,6 +95,8 @@ async def main(count: int) -> None:
                 "executions": (f"{url}/executions", "tbody tr"),
                 "execution": (f"{url}/executions/{last}", ".gantt-row"),
                 "logs": (f"{url}/logs", "tbody tr"),
+                "dashboard": (f"{url}/dashboard", '[data-testid="daily"] g[data-total]'),
+                "triggers": (f"{url}/triggers", "tr[data-trigger]"),
             }
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
