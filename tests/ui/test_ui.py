@@ -7,6 +7,7 @@ A screenshot of each main page goes to tests/ui/screenshots/ (gitignored) for a 
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -125,7 +126,9 @@ tasks:
 @pytest.fixture(scope="module")
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
     assert (UI_DIR / "index.html").is_file(), f"the UI is not built in {UI_DIR}: run `make setup`"
-    async with standalone(tmp_path_factory.mktemp("ui")) as http:
+    # A secret, whose name the namespace page shows and whose value it never gets.
+    secret = {"SECRET_UI_PASSWORD": base64.b64encode(b"hunter2").decode()}
+    async with standalone(tmp_path_factory.mktemp("ui"), env=secret) as http:
         yield http
 
 
@@ -514,3 +517,30 @@ async def test_the_dashboard_counts_executions_by_day_and_names_failing_flows(
     await expect(today).not_to_have_attribute("data-total", "0")
     await expect(page.get_by_test_id("durations").locator("tbody tr")).not_to_have_count(0)
     await shot(page, "dashboard")
+
+
+@pytest.mark.timeout(240)
+async def test_a_namespace_shows_its_flows_kv_store_and_secret_names(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    await deploy(server, LONG.replace("id: long", "id: in-namespace"))
+    await page.goto("/namespaces")
+    await page.get_by_role("link", name=NAMESPACE, exact=True).click()
+    await expect(page.get_by_role("link", name="in-namespace")).to_be_visible()
+
+    await page.get_by_label("KV key").fill("answer")
+    await page.get_by_label("KV value").fill("42")
+    await page.get_by_role("button", name="Save").click()
+    row = page.get_by_test_id("kv").locator('tr[data-key="answer"]')
+    await row.get_by_role("button", name="Show").click()
+    await expect(row).to_contain_text("42 (NUMBER)")
+    got = await server.get(f"{API}/namespaces/{NAMESPACE}/kv/answer")
+    assert got.json() == {"type": "NUMBER", "value": 42}
+
+    await expect(page.get_by_test_id("secrets")).to_contain_text("UI_PASSWORD")
+    assert "hunter2" not in await page.content()
+    await shot(page, "namespace")
+
+    await row.get_by_role("button", name="Delete").click()
+    await expect(row).to_have_count(0)
+    assert (await server.get(f"{API}/namespaces/{NAMESPACE}/kv/answer")).status_code == 404

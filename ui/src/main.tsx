@@ -8,6 +8,7 @@ import { ExecutionPage } from "./pages/ExecutionPage";
 import { LogsPage } from "./pages/LogsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { TriggersPage } from "./pages/TriggersPage";
+import { NamespacePage, NamespacesPage } from "./pages/NamespacesPage";
 
 // The editor (CodeMirror) is most of the code: only the flow page loads it.
 const FlowPage = lazy(() => import("./pages/FlowPage").then((m) => ({ default: m.FlowPage })));
@@ -21,6 +22,7 @@ function Layout() {
         <NavLink to="/flows">Flows</NavLink>
         <NavLink to="/executions">Executions</NavLink>
         <NavLink to="/logs">Logs</NavLink>
+        <NavLink to="/namespaces">Namespaces</NavLink>
         <NavLink to="/triggers">Triggers</NavLink>
         <a href="/docs">API</a>
       </nav>
@@ -36,6 +38,8 @@ function Layout() {
             <Route path="/logs" element={<LogsPage />} />
             <Route path="/triggers" element={<TriggersPage />} />
             <Route path="/dashboard" element={<DashboardPage />} />
+            <Route path="/namespaces" element={<NamespacesPage />} />
+            <Route path="/namespaces/:namespace" element={<NamespacePage />} />
             <Route path="*" element={<p>No such page.</p>} />
           </Routes>
         </Suspense>
