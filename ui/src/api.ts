@@ -178,11 +178,15 @@ export const api = {
 /** The address that downloads a file of an execution (a kestra:/// URI of its inputs or outputs). */
 export const fileUrl = (id: string, path: string) => `${API}/executions/${id}/file${query({ path })}`;
 
-/** Open an SSE stream of the API; each `data` is parsed as JSON and given to onMessage. */
-export function follow<T>(path: string, onMessage: (message: T) => void): () => void {
+/** Open an SSE stream of the API; each `data` is parsed as JSON and given to onMessage;
+ * onEnd is called once the stream has ended (as it does with its execution) or failed. */
+export function follow<T>(path: string, onMessage: (message: T) => void, onEnd?: () => void): () => void {
   const source = new EventSource(API + path);
   source.onmessage = (event) => onMessage(JSON.parse(event.data) as T);
-  // The stream ends with the execution; EventSource would reconnect and replay it.
-  source.onerror = () => source.close();
+  // EventSource would reconnect by itself and replay the stream: the caller decides instead.
+  source.onerror = () => {
+    source.close();
+    onEnd?.();
+  };
   return () => source.close();
 }

@@ -19,8 +19,30 @@ export function ExecutionPage() {
   const navigate = useNavigate();
 
   useEffect(() => {
+    let live = true;
+    let stop = () => {};
+    let again: ReturnType<typeof setTimeout> | undefined;
+    const open = () => {
+      stop = follow<Execution>(`/executions/${id}/follow`, setExecution, () =>
+        // The stream ended: with the execution, or on a failure (network, server restart);
+        // then the page follows it again.
+        api.execution(id).then(
+          (execution) => {
+            if (!live) return;
+            setExecution(execution);
+            if (!TERMINAL.has(execution.state.current)) again = setTimeout(open, 1000);
+          },
+          () => live && (again = setTimeout(open, 1000)),
+        ),
+      );
+    };
     api.execution(id).then(setExecution, (e: Error) => setError(e.message));
-    return follow<Execution>(`/executions/${id}/follow`, setExecution);
+    open();
+    return () => {
+      live = false;
+      clearTimeout(again);
+      stop();
+    };
   }, [id, generation]);
 
   async function act(action: (id: string) => Promise<Execution | unknown>) {
