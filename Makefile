@@ -6,10 +6,30 @@ STAMP   := $(VENV)/.installed
 PORT    ?= 8080
 DATA    ?= .flowmesh
 NODE_MODULES := sdk/typescript/node_modules/.package-lock.json
+UI_MODULES := ui/node_modules/.package-lock.json
+UI_BUILD := gateway/flowmesh/gateway/ui_dist/index.html
+UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json
 
-.PHONY: setup run test test-unit test-faults lint proto sdk sdk-tools docs bench bench-faults clean
+.PHONY: setup ui browser run test test-unit test-faults lint proto sdk sdk-tools docs bench bench-faults clean
 
-setup: $(STAMP)  ## create .venv with the flowmesh command and the dev tools
+setup: $(STAMP) ui browser  ## create .venv with the flowmesh command and the dev tools, build the UI
+
+# The web UI (ui/) built where the gateway serves it; without npm it stays unbuilt and / says so.
+ui:  ## build the web UI when missing or stale (npm ci + vite build)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(UI_BUILD); \
+	else echo "npm not found: the web UI is not built (the gateway serves the API only)"; fi
+
+$(UI_MODULES): ui/package-lock.json
+	npm ci --prefix ui --no-audit --no-fund
+	touch $(UI_MODULES)
+
+$(UI_BUILD): $(UI_MODULES) $(UI_SOURCES)
+	npm run --prefix ui build
+
+# Debian's chromium for the UI's browser tests (tests/ui); Playwright never downloads one.
+browser:  ## install Debian's chromium where it is missing
+	dpkg -s chromium >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

@@ -22,6 +22,7 @@ from flowmesh.gateway._errors import install_error_handlers
 from flowmesh.gateway._openapi import install_document
 from flowmesh.gateway._routes import add_routes, discover
 from flowmesh.gateway._telemetry import TRACING, MetricsMiddleware
+from flowmesh.gateway._ui import install_ui
 from flowmesh.instance.v1 import instance_service_pb2
 from flowmesh.kv.v1 import kv_service_pb2
 from flowmesh.log.v1 import log_service_pb2
@@ -104,6 +105,8 @@ def create_app(
     app.add_api_route("/health", health, methods=["GET"], tags=["Health"], name="health")
     # Prometheus metrics of this process: every component's, when they share it (standalone).
     app.mount("/metrics", make_asgi_app())
+    # Last: the UI answers only the GET paths no route above takes.
+    install_ui(app)
     return app
 
 

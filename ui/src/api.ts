@@ -1,0 +1,192 @@
+// The REST API of the gateway (Kestra's paths and JSON shapes): the only thing the UI talks to.
+
+export const API = "/api/v1/main";
+
+export interface State {
+  current: string;
+  startDate: string | null;
+  endDate: string | null;
+  histories: { state: string; date: string }[];
+}
+
+export interface FlowInput {
+  id: string;
+  type: string;
+  required?: boolean;
+  defaults?: unknown;
+  description?: string;
+  values?: string[];
+}
+
+export interface Flow {
+  id: string;
+  namespace: string;
+  revision: number;
+  source: string;
+  description?: string;
+  disabled?: boolean;
+  inputs?: FlowInput[];
+  tasks?: unknown[];
+}
+
+export interface TaskRun {
+  id: string;
+  taskId: string;
+  value: string | null;
+  state: State;
+  outputs: Record<string, unknown>;
+}
+
+export interface FilePreview {
+  type: string;
+  content: unknown;
+  truncated: boolean;
+}
+
+export interface Execution {
+  id: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  state: State;
+  taskRunList: TaskRun[];
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  labels: Label[];
+}
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+/** The filters of the executions list; empty ones are left out of the query. */
+export interface ExecutionFilters {
+  namespace?: string;
+  flowId?: string;
+  state?: string;
+  // ISO dates: executions started from startDate, up to endDate.
+  startDate?: string;
+  endDate?: string;
+  // "key:value"
+  labels?: string;
+}
+
+export interface LogEntry {
+  namespace: string;
+  flowId: string;
+  executionId: string | null;
+  taskId: string | null;
+  taskRunId: string | null;
+  timestamp: string | null;
+  level: string;
+  message: string;
+}
+
+export interface Page<T> {
+  results: T[];
+  total: number;
+}
+
+export interface Validation {
+  index: number;
+  constraints?: string;
+}
+
+export const STATES = [
+  "CREATED", "QUEUED", "RUNNING", "PAUSED", "RETRYING", "RESTARTED", "KILLING",
+  "SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED",
+];
+export const TERMINAL = new Set(["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED"]);
+export const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
+
+/** An error of the API, with the message of its error body. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** Call the API at path (under API) and return its JSON (undefined for an empty answer). */
+export async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(API + path, init);
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    const message = body?.message ?? `${response.status} ${response.statusText}`;
+    throw new ApiError(response.status, message);
+  }
+  return body as T;
+}
+
+/** The query string of the parameters that have a value. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+const yamlBody = (source: string): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/x-yaml" },
+  body: source,
+});
+
+export const api = {
+  searchFlows: (q: string, namespace: string) =>
+    call<Page<Flow>>(`/flows/search${query({ q, namespace, size: 100, sort: "id:asc" })}`),
+  namespaces: () => call<string[]>("/flows/distinct-namespaces"),
+  flow: (namespace: string, id: string, revision?: number) =>
+    call<Flow>(`/flows/${namespace}/${id}${query({ revision })}`),
+  createFlow: (source: string) => call<Flow>("/flows", yamlBody(source)),
+  updateFlow: (namespace: string, id: string, source: string) =>
+    call<Flow>(`/flows/${namespace}/${id}`, { ...yamlBody(source), method: "PUT" }),
+  revisions: (namespace: string, id: string) => call<Flow[]>(`/flows/${namespace}/${id}/revisions`),
+  validate: (source: string) => call<Validation[]>("/flows/validate", yamlBody(source)),
+  execute: (namespace: string, id: string, form: FormData) =>
+    call<Execution>(`/executions/${namespace}/${id}`, { method: "POST", body: form }),
+  searchExecutions: (filters: ExecutionFilters) =>
+    call<Page<Execution>>(`/executions/search${query({ ...filters, size: 50, sort: "state.startDate:desc" })}`),
+  execution: (id: string) => call<Execution>(`/executions/${id}`),
+  kill: (id: string) => call<unknown>(`/executions/${id}/kill`, { method: "DELETE" }),
+  replay: (id: string, taskRunId: string) =>
+    call<Execution>(`/executions/${id}/actions/replay${query({ taskRunId })}`, { method: "POST" }),
+  changeState: (id: string, taskRunId: string, state: string) =>
+    call<Execution>(`/executions/${id}/actions/state`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ taskRunId, state }),
+    }),
+  setLabels: (id: string, labels: Label[]) =>
+    call<Execution>(`/executions/${id}/actions/labels`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(labels),
+    }),
+  resume: (id: string, form: FormData) =>
+    call<Execution>(`/executions/${id}/actions/resume`, { method: "POST", body: form }),
+  restart: (id: string) => call<Execution>(`/executions/${id}/actions/restart`, { method: "POST" }),
+  preview: (id: string, path: string) => call<FilePreview>(`/executions/${id}/file/preview${query({ path })}`),
+  searchLogs: (filters: { q: string; namespace: string; minLevel: string }) =>
+    call<Page<LogEntry>>(`/logs/search${query({ ...filters, size: 100, sort: "timestamp:desc" })}`),
+  logs: (id: string, minLevel: string) => call<LogEntry[]>(`/logs/${id}${query({ minLevel })}`),
+};
+
+/** The address that downloads a file of an execution (a kestra:/// URI of its inputs or outputs). */
+export const fileUrl = (id: string, path: string) => `${API}/executions/${id}/file${query({ path })}`;
+
+/** Open an SSE stream of the API; each `data` is parsed as JSON and given to onMessage;
+ * onEnd is called once the stream has ended (as it does with its execution) or failed. */
+export function follow<T>(path: string, onMessage: (message: T) => void, onEnd?: () => void): () => void {
+  const source = new EventSource(API + path);
+  source.onmessage = (event) => onMessage(JSON.parse(event.data) as T);
+  // EventSource would reconnect by itself and replay the stream: the caller decides instead.
+  source.onerror = () => {
+    source.close();
+    onEnd?.();
+  };
+  return () => source.close();
+}

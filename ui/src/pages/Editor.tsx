@@ -1,0 +1,67 @@
+import { useEffect, useRef } from "react";
+import { basicSetup, EditorView } from "codemirror";
+import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
+import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
+import { api } from "../api";
+import { taskCompletion } from "./completion";
+
+/** Where a constraint of the server names a line ("line 3, column 5: ..."), that line; else the first. */
+function diagnostics(view: EditorView, constraints: string): Diagnostic[] {
+  const doc = view.state.doc;
+  return constraints.split("\n").map((text) => {
+    const match = /^line (\d+), column (\d+): /.exec(text);
+    const line = doc.line(match ? Math.min(Number(match[1]), doc.lines) : 1);
+    const from = match ? Math.min(line.from + Math.max(Number(match[2]) - 1, 0), line.to) : line.from;
+    return { from, to: line.to, severity: "error", message: text };
+  });
+}
+
+/** The server's validation of the source, as the linter's diagnostics (as you type, debounced). */
+const serverLinter = (onResult: (problems: string[]) => void) =>
+  linter(
+    async (view) => {
+      const source = view.state.doc.toString();
+      if (!source.trim()) return [];
+      try {
+        const results = await api.validate(source);
+        const found = results.flatMap((r) => (r.constraints ? diagnostics(view, r.constraints) : []));
+        onResult(found.map((d) => d.message));
+        return found;
+      } catch (e) {
+        onResult([(e as Error).message]);
+        return [{ from: 0, to: 0, severity: "error", message: (e as Error).message }];
+      }
+    },
+    { delay: 400 },
+  );
+
+/** A CodeMirror 6 YAML editor of a flow, validated by the server as you type, completing tasks. */
+export function YamlEditor(props: {
+  initial: string;
+  onChange: (source: string) => void;
+  onValidated: (problems: string[]) => void;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const callbacks = useRef(props);
+  callbacks.current = props;
+  useEffect(() => {
+    const view = new EditorView({
+      doc: props.initial,
+      parent: host.current!,
+      extensions: [
+        basicSetup,
+        yaml(),
+        yamlLanguage.data.of({ autocomplete: taskCompletion }),
+        lintGutter(),
+        serverLinter((problems) => callbacks.current.onValidated(problems)),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
+        }),
+      ],
+    });
+    return () => view.destroy();
+    // The editor owns the text once made; a new flow remounts it (key).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return <div className="editor" ref={host} data-testid="editor" />;
+}
