@@ -5,6 +5,7 @@ they name (commands, settings, ports, extras, source trees) is checked to exist.
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import pytest
@@ -36,7 +37,9 @@ def image_environment() -> dict[str, str]:
 
 
 def test_the_image_is_python_3_11_slim_and_runs_as_a_user_that_is_not_root() -> None:
-    assert {arguments.split()[0] for arguments in instructions("FROM")} == {"python:3.11-slim"}
+    images = [arguments.split()[0] for arguments in instructions("FROM")]
+    assert images[-1] == "python:3.11-slim"
+    assert set(images) == {"python:3.11-slim", "node:20-slim"}  # node builds the UI only
     (user,) = instructions("USER")
     assert user.split(":")[0] not in ("0", "root")
 
@@ -99,3 +102,13 @@ def test_the_health_check_is_flowmesh_health_on_the_port_every_component_serves_
             component_environment["FLOWMESH_API_ADDRESS"] = f"0.0.0.0:{port}"
         container = flowmesh_container(["server", component], component_environment, monkeypatch)
         assert container.grpc_port == port, component
+
+
+def test_the_wheel_carries_the_ui_built_where_vite_puts_it() -> None:
+    vite = (ROOT / "ui" / "vite.config.ts").read_text()
+    out_dir = re.search(r'outDir: "\.\./([^"]+)"', vite)
+    assert out_dir is not None
+    built = f"/src/{out_dir.group(1)}"
+    assert [f"--from=ui {built} {out_dir.group(1)}"] == [
+        line for line in instructions("COPY") if line.startswith("--from=ui")
+    ]
