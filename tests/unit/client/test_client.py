@@ -119,7 +119,8 @@ def test_calls_carry_the_token_as_a_bearer_and_the_default_deadline(plain: tuple
     assert seen.metadata[0][AUTHORIZATION] == "Bearer s3cret"
     remaining = seen.remaining[0]
     assert remaining is not None
-    assert 5.0 < remaining <= 7.0
+    # The server's reckoning of the client's 7 s may round a few ms over it.
+    assert 5.0 < remaining <= 7.1
 
 
 def test_without_a_token_no_authorization_is_sent_and_a_call_may_set_its_own_deadline(
