@@ -7,39 +7,17 @@ A screenshot of each main page goes to tests/ui/screenshots/ (gitignored) for a 
 
 from __future__ import annotations
 
-import base64
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
-from flowmesh.gateway._ui import UI_DIR
-from tests.e2e.harness import API, deploy, get_execution, standalone, wait_ended
+from tests.e2e.harness import API, deploy, get_execution, wait_ended
+from tests.ui.support import UI, replace_source, shot
 
-CHROMIUM = Path("/usr/bin/chromium")
-# As the machine's own check runs it: no sandbox as root, no calls to Google's services.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-# Long enough for a server on a busy machine; every wait below ends as soon as the page shows it.
-SHOWN = 30_000
-
-# Playwright's assertions wait 5 s by default, whatever the context's default timeout.
-expect.set_options(timeout=SHOWN)
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)"),
-]
+pytestmark = UI
 
 NAMESPACE = "ui.test"
 FLOW = f"""id: greet
@@ -121,49 +99,6 @@ tasks:
     type: io.kestra.plugin.core.log.Log
     message: "approved={{{{ outputs.wait.onResume.approved }}}}: {{{{ outputs.wait.onResume.reason }}}}"
 """
-
-
-@pytest.fixture(scope="module")
-async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    assert (UI_DIR / "index.html").is_file(), f"the UI is not built in {UI_DIR}: run `make setup`"
-    # A secret, whose name the namespace page shows and whose value it never gets.
-    secret = {"SECRET_UI_PASSWORD": base64.b64encode(b"hunter2").decode()}
-    async with standalone(tmp_path_factory.mktemp("ui"), env=secret) as http:
-        yield http
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def page(browser: Browser, server: httpx.AsyncClient) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        base_url=str(server.base_url), viewport={"width": 1280, "height": 860}
-    )
-    context.set_default_timeout(SHOWN)
-    opened = await context.new_page()
-    yield opened
-    await context.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-async def replace_source(page: Page, source: str) -> None:
-    """Put source in the page's YAML editor, as typing would (the editor validates it)."""
-    editor = page.locator(".cm-content")
-    await editor.click()
-    await page.keyboard.press("Control+A")
-    await page.keyboard.press("Delete")
-    # Typed text would be auto-indented by the editor; an insertion is what a paste does.
-    await page.keyboard.insert_text(source)
 
 
 @pytest.mark.timeout(240)
