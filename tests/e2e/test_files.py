@@ -189,6 +189,12 @@ async def test_namespace_files_are_created_read_listed_moved_and_deleted(client:
     listed = await client.get(f"{FILES}/directory", params={"path": "/lib"})
     assert [f["fileName"] for f in listed.json()] == ["main.py"]
     assert (await client.get(FILES, params={"path": "/scripts/main.py"})).status_code == 404
+    onto_itself = await client.put(FILES, params={"from": "/lib", "to": "lib/"})
+    into_itself = await client.put(FILES, params={"from": "/lib", "to": "/lib/inner"})
+    assert onto_itself.status_code == 204, onto_itself.text
+    assert into_itself.status_code == 422, into_itself.text
+    assert "into itself" in into_itself.json()["message"]
+    assert (await client.get(FILES, params={"path": "/lib/main.py"})).content == b"print(1)\n"
 
     made = await client.post(f"{FILES}/directory", params={"path": "/empty/inner"})
     assert made.status_code == 204, made.text

@@ -149,6 +149,22 @@ async def test_move_renames_a_file_or_a_whole_folder(storage: Storage) -> None:
         await storage.move("main", "kestra:///ns/_files/none", "/ns/_files/x")
 
 
+async def test_a_move_onto_itself_keeps_everything_and_one_into_itself_is_refused(storage: Storage) -> None:
+    await storage.put("main", "/ns/_files/dir/one", b"1")
+    await storage.put("main", "/ns/_files/file.txt", b"f")
+
+    await storage.move("main", "kestra:///ns/_files/dir", "/ns/_files/dir")
+    await storage.move("main", "kestra:///ns/_files/file.txt", "/ns/_files/file.txt")
+    with pytest.raises(InvalidStoragePath, match="into itself"):
+        await storage.move("main", "kestra:///ns/_files/dir", "/ns/_files/dir/inner")
+
+    assert await storage.get("main", "kestra:///ns/_files/dir/one") == b"1"
+    assert await storage.get("main", "kestra:///ns/_files/file.txt") == b"f"
+    assert [e.name for e in await storage.list_folder("main", "kestra:///ns/_files/dir")] == ["one"]
+    with pytest.raises(StoredFileNotFound):
+        await storage.move("main", "kestra:///ns/_files/none", "/ns/_files/none")
+
+
 @pytest.mark.parametrize("uri", ["kestra:///ns/../x", "file:///etc/passwd", "kestra://host/x"])
 async def test_uris_that_are_not_internal_storage_or_escape_it_are_refused(
     storage: Storage, uri: str

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from flowmesh.storage._errors import InvalidStoragePath, StoredFileNotFound
-from flowmesh.storage._paths import check_segment, path_of, segments, uri_of
+from flowmesh.storage._paths import check_move, check_segment, path_of, segments, uri_of
 from flowmesh.storage._protocol import CHUNK_SIZE, Entry, FileMetas
 
 _MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
@@ -90,6 +90,7 @@ class LocalStorage:
         return await asyncio.to_thread(_delete_tree, self._file(tenant, path_of(uri)))
 
     async def move(self, tenant: str, uri: str, path: str) -> str:
+        check_move(path_of(uri), path)
         source, target = self._file(tenant, path_of(uri)), self._file(tenant, path)
         if not await asyncio.to_thread(_move, source, target):
             raise StoredFileNotFound(f"Nothing stored at {uri}")
@@ -163,6 +164,8 @@ def _delete_tree(folder: Path) -> int:
 
 def _move(source: Path, target: Path) -> bool:
     """Move a file, or merge a folder into target file by file; return whether source existed."""
+    if source == target:  # merged into itself, a folder would be deleted
+        return source.exists()
     if source.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)

@@ -44,6 +44,12 @@ def check_segment(part: str, whole: str) -> None:
         raise InvalidStoragePath(f"Invalid storage path {whole!r}: segment {part!r} is not allowed")
 
 
+def check_move(source: str, target: str) -> None:
+    """Raise InvalidStoragePath when target is inside source: a folder cannot move into itself."""
+    if target.startswith(f"{source}/"):
+        raise InvalidStoragePath(f"Cannot move {source!r} into itself, to {target!r}")
+
+
 def uri_of(path: str) -> str:
     """Return the URI of a stored path: `kestra:///io/kestra/tests/...`."""
     segments(path)

@@ -9,7 +9,7 @@ import aioboto3
 from botocore.exceptions import ClientError
 
 from flowmesh.storage._errors import StorageError, StoredFileNotFound
-from flowmesh.storage._paths import check_segment, path_of, segments, uri_of
+from flowmesh.storage._paths import check_move, check_segment, path_of, segments, uri_of
 from flowmesh.storage._protocol import CHUNK_SIZE, Entry, FileMetas
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class S3Storage:
         return sum(1 for key in keys if not key.endswith("/"))  # folder markers are no files
 
     async def move(self, tenant: str, uri: str, path: str) -> str:
+        check_move(path_of(uri), path)
         source, target = self._key(tenant, path_of(uri)), self._key(tenant, path)
         if await self.exists(tenant, uri):
             moves = [(source, target)]
@@ -159,6 +160,8 @@ class S3Storage:
             if not below:
                 raise StoredFileNotFound(f"Nothing stored at {uri}")
             moves = [(key, target + key[len(source) :]) for key in below]
+        if source == target:  # copied onto itself then deleted, it would be lost
+            return uri
         client = await self._s3()
         for old, new in moves:
             await client.copy_object(
