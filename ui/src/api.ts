@@ -178,6 +178,48 @@ export const api = {
 /** The address that downloads a file of an execution (a kestra:/// URI of its inputs or outputs). */
 export const fileUrl = (id: string, path: string) => `${API}/executions/${id}/file${query({ path })}`;
 
+/** A file or directory of a namespace's files (Kestra's FileAttributes). */
+export interface NamespaceFile {
+  fileName: string;
+  type: "File" | "Directory";
+  size: number;
+  lastModifiedTime: number | null;
+}
+
+/** The address of a namespace's files; with a path (`/scripts/main.py`), the one that downloads it. */
+export const namespaceFileUrl = (namespace: string, path?: string) =>
+  `${API}/namespaces/${namespace}/files${query({ path })}`;
+
+/** A namespace's files. Paths are absolute inside them: `/` is the root, `/scripts/main.py` a file. */
+export const namespaceFiles = {
+  list: (namespace: string, path: string) =>
+    call<NamespaceFile[]>(`/namespaces/${namespace}/files/directory${query({ path })}`),
+  stats: (namespace: string, path: string) =>
+    call<NamespaceFile>(`/namespaces/${namespace}/files/stats${query({ path })}`),
+  /** The file's bytes (not JSON, so not through call). */
+  read: async (namespace: string, path: string): Promise<ArrayBuffer> => {
+    const response = await fetch(namespaceFileUrl(namespace, path));
+    if (!response.ok) {
+      const text = await response.text();
+      const message = text.startsWith("{") ? JSON.parse(text).message : undefined;
+      throw new ApiError(response.status, message ?? `${response.status} ${response.statusText}`);
+    }
+    return response.arrayBuffer();
+  },
+  /** Create or replace the file with content (a multipart part `fileContent`, as Kestra's). */
+  write: (namespace: string, path: string, content: Blob) => {
+    const form = new FormData();
+    form.append("fileContent", content, path.slice(path.lastIndexOf("/") + 1));
+    return call<void>(`/namespaces/${namespace}/files${query({ path })}`, { method: "POST", body: form });
+  },
+  makeDirectory: (namespace: string, path: string) =>
+    call<void>(`/namespaces/${namespace}/files/directory${query({ path })}`, { method: "POST" }),
+  move: (namespace: string, from: string, to: string) =>
+    call<void>(`/namespaces/${namespace}/files${query({ from, to })}`, { method: "PUT" }),
+  remove: (namespace: string, path: string) =>
+    call<void>(`/namespaces/${namespace}/files${query({ path })}`, { method: "DELETE" }),
+};
+
 /** Open an SSE stream of the API; each `data` is parsed as JSON and given to onMessage;
  * onEnd is called once the stream has ended (as it does with its execution) or failed. */
 export function follow<T>(path: string, onMessage: (message: T) => void, onEnd?: () => void): () => void {

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { basicSetup, EditorView } from "codemirror";
+import type { Extension } from "@codemirror/state";
 import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { api } from "../api";
@@ -35,33 +36,43 @@ const serverLinter = (onResult: (problems: string[]) => void) =>
     { delay: 400 },
   );
 
-/** A CodeMirror 6 YAML editor of a flow, validated by the server as you type, completing tasks. */
-export function YamlEditor(props: {
-  initial: string;
-  onChange: (source: string) => void;
-  onValidated: (problems: string[]) => void;
-}) {
+/** A CodeMirror 6 editor of initial text, with the extensions given at its making (a language...). */
+export function CodeEditor(props: { initial: string; extensions: Extension[]; onChange: (text: string) => void }) {
   const host = useRef<HTMLDivElement>(null);
-  const callbacks = useRef(props);
-  callbacks.current = props;
+  const onChange = useRef(props.onChange);
+  onChange.current = props.onChange;
   useEffect(() => {
     const view = new EditorView({
       doc: props.initial,
       parent: host.current!,
       extensions: [
         basicSetup,
-        yaml(),
-        yamlLanguage.data.of({ autocomplete: taskCompletion }),
-        lintGutter(),
-        serverLinter((problems) => callbacks.current.onValidated(problems)),
+        props.extensions,
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
+          if (update.docChanged) onChange.current(update.state.doc.toString());
         }),
       ],
     });
     return () => view.destroy();
-    // The editor owns the text once made; a new flow remounts it (key).
+    // The editor owns the text once made; another text remounts it (key).
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return <div className="editor" ref={host} data-testid="editor" />;
+}
+
+/** A CodeMirror 6 YAML editor of a flow, validated by the server as you type, completing tasks. */
+export function YamlEditor(props: {
+  initial: string;
+  onChange: (source: string) => void;
+  onValidated: (problems: string[]) => void;
+}) {
+  const onValidated = useRef(props.onValidated);
+  onValidated.current = props.onValidated;
+  const [extensions] = useState(() => [
+    yaml(),
+    yamlLanguage.data.of({ autocomplete: taskCompletion }),
+    lintGutter(),
+    serverLinter((problems) => onValidated.current(problems)),
+  ]);
+  return <CodeEditor initial={props.initial} extensions={extensions} onChange={props.onChange} />;
 }

@@ -1,7 +1,11 @@
-import { useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { lazy, Suspense, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, call } from "../api";
 import { usePolling, when } from "./common";
+
+// The files editor (CodeMirror) loads with its tab only.
+const NamespaceFiles = lazy(() => import("./NamespaceFiles").then((m) => ({ default: m.NamespaceFiles })));
+const TABS = { overview: "Overview", files: "Files" };
 
 interface KvEntry {
   key: string;
@@ -28,9 +32,12 @@ export function NamespacesPage() {
   );
 }
 
-/** One namespace: its flows, its KV store (read, write, delete) and the names of its secrets. */
+/** One namespace: its flows, its KV store (read, write, delete) and the names of its secrets;
+ * its files in their own tab (`?tab=files`). */
 export function NamespacePage() {
   const { namespace = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get("tab") === "files" ? "files" : "overview";
   const [generation, setGeneration] = useState(0);
   const flows = usePolling(() => api.searchFlows("", namespace), [namespace], 30000);
   const entries = usePolling(() => call<KvEntry[]>(`/namespaces/${namespace}/kv`), [namespace, generation], 30000);
@@ -66,9 +73,31 @@ export function NamespacePage() {
       setShown((old) => ({ ...old, [name]: `${JSON.stringify(got.value)} (${got.type})` }));
     });
 
-  return (
+  const header = (
     <>
       <h1>Namespace {namespace}</h1>
+      <div className="toolbar">
+        {(Object.keys(TABS) as (keyof typeof TABS)[]).map((name) => (
+          <button key={name} className="secondary" disabled={tab === name} onClick={() => setParams({ tab: name })}>
+            {TABS[name]}
+          </button>
+        ))}
+      </div>
+    </>
+  );
+  if (tab === "files") {
+    return (
+      <>
+        {header}
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <NamespaceFiles namespace={namespace} />
+        </Suspense>
+      </>
+    );
+  }
+  return (
+    <>
+      {header}
       {error && <p className="error" role="alert">{error}</p>}
       <h2>Flows</h2>
       <table>
