@@ -5,6 +5,8 @@ Each step is checked through the REST API the UI talks to, and a flow reads what
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.async_api import Dialog, Page, expect
@@ -31,9 +33,9 @@ async def accept(dialog: Dialog) -> None:
     await dialog.accept()
 
 
-async def content(server: httpx.AsyncClient, path: str) -> bytes | None:
-    """The namespace file at path, None when there is none."""
-    got = await server.get(FILES, params={"path": path})
+async def content(server: httpx.AsyncClient, path: str, address: str = FILES) -> bytes | None:
+    """The file at path among the namespace files at address, None when there is none."""
+    got = await server.get(address, params={"path": path})
     if got.status_code == 404:
         return None
     assert got.status_code == 200, got.text
@@ -111,3 +113,26 @@ async def test_files_are_created_edited_read_by_a_flow_renamed_uploaded_and_dele
     await page.get_by_role("button", name="Delete").click()
     await expect(tree).to_contain_text("No files yet.")
     assert (await server.get(f"{FILES}/directory")).json() == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_binary_file_is_offered_for_download_and_an_existing_one_is_not_overwritten(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    # A namespace of its own, so the other test finds its namespace's files as it left them.
+    namespace = "ui.files.binary"
+    address = f"{API}/namespaces/{namespace}/files"
+    image = bytes([0x89, 0x50, 0x4E, 0x47, 0xFF, 0xFE, 0x00])
+    await server.post(address, params={"path": "/logo.png"}, files={"fileContent": ("logo.png", image)})
+    await page.goto(f"/namespaces/{namespace}?tab=files")
+
+    await page.get_by_test_id("file-tree").locator('[data-path="/logo.png"]').click()
+    download = page.get_by_role("link", name="download it")
+    await expect(download).to_have_attribute("href", re.compile(r"files\?path=%2Flogo\.png$"))
+    await expect(page.locator(".cm-content")).to_have_count(0)
+
+    await page.get_by_label("New path").fill("logo.png")
+    await page.get_by_role("button", name="New file").click()
+    refused = "Could not create /logo.png: /logo.png already exists"
+    await expect(page.get_by_role("alert")).to_have_text(refused)
+    assert await content(server, "/logo.png", address) == image
