@@ -3,7 +3,8 @@
 Starts a standalone server (tools/bench.py's), runs EXECUTIONS one-task executions through
 the REST API, waits until the search finds them all, then opens each main page in Debian's
 chromium (headless, Playwright) LOADS times, each in a fresh browser context (no cache), and
-prints the median and worst time from navigation to the page's data on screen.
+prints the median and worst time from navigation to the page's data on screen (the namespace
+files tab: its tree, with NAMESPACE_FILES files stored in 10 directories).
 
     .venv/bin/python tools/ui_load.py [--executions 10000]
 """
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 LOADS = 5
 IN_FLIGHT = 50
+NAMESPACE_FILES = 200
 FLOW = """id: load
 namespace: bench
 tasks:
@@ -68,6 +70,23 @@ async def store_executions(client: httpx.AsyncClient, count: int) -> str:
     return ids[-1]
 
 
+async def store_namespace_files(client: httpx.AsyncClient) -> None:
+    """Upload NAMESPACE_FILES small files into 10 directories of the namespace bench."""
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(index: int) -> None:
+        path = f"/dir{index % 10}/script{index}.py"
+        async with slots:
+            response = await client.post(
+                "/api/v1/main/namespaces/bench/files",
+                params={"path": path},
+                files={"fileContent": (path.rsplit("/", 1)[1], f"print({index})\n".encode())},
+            )
+            response.raise_for_status()
+
+    await asyncio.gather(*(one(index) for index in range(NAMESPACE_FILES)))
+
+
 async def time_page(browser: Browser, url: str, shown: str) -> list[float]:
     """Milliseconds from navigation to the selector `shown` being visible, LOADS times."""
     times = []
@@ -89,6 +108,7 @@ async def main(count: int) -> None:
             async with httpx.AsyncClient(base_url=url, timeout=120) as client:
                 await wait_healthy(client, processes)
                 last = await store_executions(client, count)
+                await store_namespace_files(client)
             pages = {
                 "flows": (f"{url}/flows", "tbody tr"),
                 "flow (editor)": (f"{url}/flows/bench/load", ".cm-content"),
@@ -97,6 +117,7 @@ async def main(count: int) -> None:
                 "logs": (f"{url}/logs", "tbody tr"),
                 "dashboard": (f"{url}/dashboard", '[data-testid="daily"] g[data-total]'),
                 "triggers": (f"{url}/triggers", "tr[data-trigger]"),
+                "namespace files": (f"{url}/namespaces/bench?tab=files", '[data-path="/dir9"]'),
             }
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { basicSetup, EditorView } from "codemirror";
 import type { Extension } from "@codemirror/state";
+import { keymap } from "@codemirror/view";
 import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { api } from "../api";
@@ -73,6 +74,30 @@ export function YamlEditor(props: {
     yamlLanguage.data.of({ autocomplete: taskCompletion }),
     lintGutter(),
     serverLinter((problems) => onValidated.current(problems)),
+  ]);
+  return <CodeEditor initial={props.initial} extensions={extensions} onChange={props.onChange} />;
+}
+
+// The languages of the CodeMirror packages the UI has, by file extension; other files are plain text.
+const LANGUAGES: Record<string, () => Extension> = { yml: yaml, yaml: yaml };
+
+function language(path: string): Extension[] {
+  const make = LANGUAGES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()];
+  return make ? [make()] : [];
+}
+
+/** A CodeMirror 6 editor of a file at path, its language told by its extension; Ctrl+S (Cmd+S) saves. */
+export function FileEditor(props: {
+  path: string;
+  initial: string;
+  onChange: (text: string) => void;
+  onSave: () => void;
+}) {
+  const onSave = useRef(props.onSave);
+  onSave.current = props.onSave;
+  const [extensions] = useState(() => [
+    keymap.of([{ key: "Mod-s", preventDefault: true, run: () => (onSave.current(), true) }]),
+    ...language(props.path),
   ]);
   return <CodeEditor initial={props.initial} extensions={extensions} onChange={props.onChange} />;
 }

@@ -1,17 +1,8 @@
-import { useEffect, useRef, useState } from "react";
-import type { Extension } from "@codemirror/state";
-import { keymap } from "@codemirror/view";
-import { yaml } from "@codemirror/lang-yaml";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { ApiError, namespaceFiles, namespaceFileUrl, type NamespaceFile } from "../api";
-import { CodeEditor } from "./Editor";
 
-// The languages of the CodeMirror packages the UI has, by file extension; other files are plain text.
-const LANGUAGES: Record<string, () => Extension> = { yml: yaml, yaml: yaml };
-
-function language(path: string): Extension[] {
-  const make = LANGUAGES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()];
-  return make ? [make()] : [];
-}
+// CodeMirror loads when a file is opened: the tree shows without it.
+const FileEditor = lazy(() => import("./Editor").then((m) => ({ default: m.FileEditor })));
 
 /** The directory path is in (`/` for the root's entries). */
 const parent = (path: string) => path.slice(0, path.lastIndexOf("/")) || "/";
@@ -205,13 +196,6 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
     });
   }
 
-  // Ctrl+S (Cmd+S) in the editor saves, as the flow editor's Save would.
-  const saving = useRef(save);
-  saving.current = save;
-  const [saveKey] = useState(() =>
-    keymap.of([{ key: "Mod-s", preventDefault: true, run: () => (saving.current(), true) }]),
-  );
-
   const shown = opened && selected?.path === opened.path ? opened : undefined;
   return (
     <section data-testid="namespace-files">
@@ -224,6 +208,7 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
         />
         <button className="secondary" onClick={() => create(false)}>New file</button>
         <button className="secondary" onClick={() => create(true)}>New directory</button>
+        <button className="secondary" onClick={() => run("list the files", () => refresh(expanded))}>Refresh</button>
         <label className="upload">
           Upload to {uploadDir}{" "}
           <input
@@ -271,12 +256,15 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
             </p>
           )}
           {shown && !shown.binary && (
-            <CodeEditor
-              key={shown.path}
-              initial={shown.text}
-              extensions={[saveKey, ...language(shown.path)]}
-              onChange={(text) => setOpened((now) => now && { ...now, text })}
-            />
+            <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+              <FileEditor
+                key={shown.path}
+                path={shown.path}
+                initial={shown.text}
+                onChange={(text) => setOpened((now) => now && { ...now, text })}
+                onSave={save}
+              />
+            </Suspense>
           )}
         </div>
       </div>

@@ -1,10 +1,9 @@
-import { lazy, Suspense, useState } from "react";
+import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, call } from "../api";
 import { usePolling, when } from "./common";
+import { NamespaceFiles } from "./NamespaceFiles";
 
-// The files editor (CodeMirror) loads with its tab only.
-const NamespaceFiles = lazy(() => import("./NamespaceFiles").then((m) => ({ default: m.NamespaceFiles })));
 const TABS = { overview: "Overview", files: "Files" };
 
 interface KvEntry {
@@ -89,9 +88,7 @@ export function NamespacePage() {
     return (
       <>
         {header}
-        <Suspense fallback={<p className="muted">Loading…</p>}>
-          <NamespaceFiles namespace={namespace} />
-        </Suspense>
+        <NamespaceFiles namespace={namespace} />
       </>
     );
   }
