@@ -6,12 +6,14 @@ import csv
 import functools
 import io
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import grpc
+import structlog
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from nats.js.errors import InvalidKeyError
@@ -43,6 +45,27 @@ Streaming = Callable[[Any, Any, grpc.aio.ServicerContext], AsyncIterator[R]]
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+log = structlog.get_logger(component="api")
+
+
+def answer_for(error: Exception, request: Message | None = None) -> ApiError:
+    """Return the answer for any error: translate's, or for a bug an INTERNAL one.
+
+    A bug's text can hold anything (paths of the server, values of other calls), so the
+    answer gives only an incident id, which the api logs with the traceback.
+    """
+    answer = translate(error, request)
+    if answer is not None:
+        return answer
+    incident = uuid.uuid4().hex[:12]
+    log.error("api_bug", incident=incident, error_type=type(error).__name__, exc_info=error)
+    return ApiError(
+        grpc.StatusCode.INTERNAL,
+        "INTERNAL",
+        f"internal error in the api: its log has the details under incident {incident}",
+    )
 
 
 def translate(error: Exception, request: Message | None = None) -> ApiError | None:
@@ -123,24 +146,23 @@ def _fields_holding(
 
 
 def unary(method: Unary[R]) -> Unary[R]:
-    """Answer a unary RPC's known errors as google.rpc.Status."""
+    """Answer a unary RPC's errors as google.rpc.Status (see answer_for)."""
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
         _bind_log_context(request)
         try:
             return await method(self, request, context)
+        except grpc.aio.AbortError:
+            raise
         except Exception as error:
-            answer = translate(error, request)
-            if answer is None:
-                raise
-            await abort_with(context, answer)
+            await abort_with(context, answer_for(error, request))
 
     return wrapper
 
 
 def streaming(method: Streaming[R]) -> Streaming[R]:
-    """Answer a server-streaming RPC's known errors as google.rpc.Status."""
+    """Answer a server-streaming RPC's errors as google.rpc.Status (see answer_for)."""
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[R]:
@@ -148,11 +170,10 @@ def streaming(method: Streaming[R]) -> Streaming[R]:
         try:
             async for item in method(self, request, context):
                 yield item
+        except grpc.aio.AbortError:
+            raise
         except Exception as error:
-            answer = translate(error, request)
-            if answer is None:
-                raise
-            await abort_with(context, answer)
+            await abort_with(context, answer_for(error, request))
 
     return wrapper
 

@@ -1,11 +1,13 @@
-"""Errors callers cause deep in the api become INVALID_ARGUMENT naming the field, not UNKNOWN."""
+"""Errors callers cause deep in the api become INVALID_ARGUMENT naming the field; bugs become
+INTERNAL with an incident id, their text kept for the log."""
 
 from __future__ import annotations
 
 import grpc
+import structlog
 from nats.js.errors import InvalidKeyError
 
-from flowmesh.api._support import translate
+from flowmesh.api._support import answer_for, translate
 from flowmesh.execution.v1 import execution_messages_pb2 as em
 from flowmesh.flow.v1 import flow_messages_pb2 as fm
 from flowmesh.repository import InvalidRecord
@@ -41,3 +43,19 @@ def test_without_the_request_the_answer_names_no_field() -> None:
     assert answer is not None
     assert answer.code == grpc.StatusCode.INVALID_ARGUMENT
     assert answer.violations == []
+
+
+def test_a_bug_is_answered_with_an_incident_id_and_its_text_only_in_the_log() -> None:
+    bug = OSError("[Errno 2] No such file: '/var/lib/flowmesh/storage/main/x'")
+    with structlog.testing.capture_logs() as logged:
+        answer = answer_for(bug, fm.GetFlowRequest(tenant="main", namespace="io.test", id="x"))
+    assert answer.code == grpc.StatusCode.INTERNAL
+    assert "/var/lib" not in answer.message
+    [entry] = [e for e in logged if e["event"] == "api_bug"]
+    assert entry["incident"] in answer.message
+    assert entry["exc_info"] is bug
+
+
+def test_an_error_callers_cause_keeps_its_own_answer() -> None:
+    answer = answer_for(InvalidKeyError("Í~"))
+    assert answer.reason == "ID_INVALID"
