@@ -148,8 +148,9 @@ export const api = {
   validate: (source: string) => call<Validation[]>("/flows/validate", yamlBody(source)),
   execute: (namespace: string, id: string, form: FormData) =>
     call<Execution>(`/executions/${namespace}/${id}`, { method: "POST", body: form }),
-  searchExecutions: (filters: ExecutionFilters) =>
-    call<Page<Execution>>(`/executions/search${query({ ...filters, size: 50, sort: "state.startDate:desc" })}`),
+  // page: from 1
+  searchExecutions: (filters: ExecutionFilters, page: number, size: number) =>
+    call<Page<Execution>>(`/executions/search${query({ ...filters, page, size, sort: "state.startDate:desc" })}`),
   execution: (id: string) => call<Execution>(`/executions/${id}`),
   kill: (id: string) => call<unknown>(`/executions/${id}/kill`, { method: "DELETE" }),
   replay: (id: string, taskRunId: string) =>
