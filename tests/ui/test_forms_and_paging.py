@@ -6,6 +6,7 @@ through the API: each input must arrive with its type (numbers, lists, UTC date-
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -310,3 +311,17 @@ async def test_the_dashboard_chart_fills_its_width(page: Page, server: httpx.Asy
     await expect(failing.locator("td")).to_have_text([f"{NAMESPACE}.broken", "2", "2", "100 %"])
     await expect(page.get_by_test_id("durations").locator("tbody tr")).not_to_have_count(0)
     await shot(page, "dashboard-wide")
+
+    # Over 90 days a date is written under every few days only: no two of them overlap.
+    await page.get_by_label("Days").select_option("90")
+    await expect(chart.locator("g[data-day]").first).to_have_attribute("data-day", re.compile(r"\d{4}-"))
+    await expect(chart.locator("g[data-day]")).not_to_have_count(15)
+    spans = await chart.locator("g[data-day] text").evaluate_all(
+        "texts => texts.map((t) => { const box = t.getBoundingClientRect(); return [box.left, box.right]; })"
+    )
+    assert len(spans) > 5
+    assert all(right < next_left for (_, right), (next_left, _) in itertools.pairwise(spans)), spans
+    # Today's date is written too, whole, inside the chart.
+    await expect(chart.locator("g[data-day]").last.locator("text")).to_be_visible()
+    assert spans[-1][1] <= box["x"] + box["width"], (spans[-1], box)
+    await shot(page, "dashboard-90-days")

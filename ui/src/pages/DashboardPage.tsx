@@ -114,10 +114,12 @@ function ticks(top: number): number[] {
   return Array.from({ length: Math.ceil(top / step) + 1 }, (_, i) => i * step);
 }
 
-const PLOT = { height: 200, left: 44, right: 8, top: 10, bottom: 28 };
+// Room around the bars for the axis: the counts on the left, the dates below (the last one centred
+// under the last bar, so half a date's width on the right).
+const PLOT = { height: 200, left: 44, right: 24, top: 10, bottom: 28 };
 
 /** Stacked bars across the whole width: one per day, a segment per state, a y axis of counts,
- * a date under every day that has room, and a legend of the states counted in the range. */
+ * a date under every day that has room (today's always), and a legend of the states counted in the range. */
 function Bars({ days }: { days: Day[] }) {
   const [measure, width] = useWidth();
   const named = new Set(days.flatMap((day) => Object.keys(day.executionCounts)));
@@ -156,7 +158,7 @@ function Bars({ days }: { days: Day[] }) {
                 base += count;
                 return <rect key={state} x={x} y={y(base)} width={bar} height={y(base - count) - y(base)} fill={COLORS[state] ?? OTHER} />;
               })}
-              {index % every === 0 && (
+              {(days.length - 1 - index) % every === 0 && (
                 <text x={x + bar / 2} y={PLOT.top + PLOT.height + 18} textAnchor="middle" className="axis">
                   {shortDate(day.startDate)}
                 </text>
