@@ -257,7 +257,7 @@ async def test_the_executions_list_pages_and_keeps_its_page_on_reload(
     await expect(page.get_by_role("button", name="Next")).to_be_disabled()
     await expect(page).to_have_url(re.compile(r"page=2"))
     second = await ids_on(page)
-    # The newest first, each execution on one page only.
+    # Each execution on one page, none left out.
     assert sorted(first + second) == sorted(created)
     await shot(page, "executions-paged")
 
