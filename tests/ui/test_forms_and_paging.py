@@ -76,6 +76,37 @@ tasks:
     type: io.kestra.plugin.core.log.Log
     message: "the secret is right: {{{{ inputs.password == 's3cret' }}}}"
 """
+CHOICES = f"""id: choices
+namespace: {NAMESPACE}
+inputs:
+  - id: pick
+    type: SELECT
+    values: [one, two]
+    isRadio: true
+  - id: free
+    type: SELECT
+    values: [x, y]
+    allowCustomValue: true
+  - id: many
+    type: MULTISELECT
+    values: [a, b]
+    defaults: [b]
+    allowCustomValue: true
+  - id: when
+    type: DATETIME
+    defaults: "2024-01-31T10:00:00Z"
+  - id: items
+    type: ARRAY
+    itemType: JSON
+    defaults: [{{"k": 1}}, [2]]
+  - id: doc
+    type: JSON
+    defaults: {{"a": 1}}
+tasks:
+  - id: done
+    type: io.kestra.plugin.core.log.Log
+    message: done
+"""
 CHECKED = f"""id: checked
 namespace: {NAMESPACE}
 inputs:
@@ -183,6 +214,39 @@ async def test_every_input_type_has_its_widget_and_arrives_typed(
         "numbers": [1, 2, 3],
     }
     await logs_of(server, execution_id, ["the secret is right: true"])
+
+
+@pytest.mark.timeout(240)
+async def test_choices_and_defaults_fill_the_form(page: Page, server: httpx.AsyncClient) -> None:
+    await deploy(server, CHOICES)
+    await page.goto(f"/flows/{NAMESPACE}/choices")
+    await page.get_by_role("button", name="Execute").click()
+    form = page.get_by_role("form", name="Execute")
+    # The defaults, written as each widget wants them: local time, a JSON item per line.
+    when = form.get_by_label("when", exact=True)
+    await expect(when).not_to_have_value("")
+    assert await when.evaluate("field => new Date(field.value).toISOString()") == "2024-01-31T10:00:00.000Z"
+    await expect(form.get_by_label("items", exact=True)).to_have_value('{"k":1}\n[2]')
+    await expect(form.get_by_label("doc", exact=True)).to_have_value('{\n  "a": 1\n}')
+    many = form.get_by_role("group", name="many")
+    await expect(many.get_by_label("b", exact=True)).to_be_checked()
+
+    await form.get_by_role("group", name="pick").get_by_label("two").check()
+    await form.get_by_label("free", exact=True).fill("zed")
+    await many.get_by_label("a", exact=True).check()
+    await many.get_by_label("many: other values").fill("c, d")
+    await form.get_by_role("button", name="Run").click()
+
+    await expect(page).to_have_url(re.compile("/executions/[A-Za-z0-9]+$"))
+    stored = await get_execution(server, page.url.rsplit("/", 1)[1])
+    assert stored["inputs"] == {
+        "pick": "two",
+        "free": "zed",
+        "many": ["a", "b", "c", "d"],
+        "when": "2024-01-31T10:00:00Z",
+        "items": [{"k": 1}, [2]],
+        "doc": {"a": 1},
+    }
 
 
 @pytest.mark.timeout(240)
