@@ -113,6 +113,8 @@ async def main(count: int) -> None:
                 "flows": (f"{url}/flows", "tbody tr"),
                 "flow (editor)": (f"{url}/flows/bench/load", ".cm-content"),
                 "executions": (f"{url}/executions", "tbody tr"),
+                # A page deep in the list: the search skips 4,950 executions.
+                "executions p100": (f"{url}/executions?page=100&size=50", "tbody tr"),
                 "execution": (f"{url}/executions/{last}", ".gantt-row"),
                 "logs": (f"{url}/logs", "tbody tr"),
                 "dashboard": (f"{url}/dashboard", '[data-testid="daily"] g[data-total]'),

@@ -9,13 +9,24 @@ export interface State {
   histories: { state: string; date: string }[];
 }
 
+/** A declared input, as written in the flow (Kestra's properties; flowmesh checked them). */
 export interface FlowInput {
   id: string;
   type: string;
   required?: boolean;
   defaults?: unknown;
   description?: string;
-  values?: string[];
+  displayName?: string;
+  // SELECT, ENUM, MULTISELECT (`options`: MULTISELECT's deprecated spelling of values)
+  values?: unknown[];
+  options?: unknown[];
+  allowCustomValue?: boolean;
+  isRadio?: boolean;
+  // INT, FLOAT: numbers; DURATION: ISO-8601 text
+  min?: unknown;
+  max?: unknown;
+  // ARRAY: the type of its items
+  itemType?: string;
 }
 
 export interface Flow {
@@ -100,9 +111,15 @@ export const STATES = [
 export const TERMINAL = new Set(["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED"]);
 export const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
 
-/** An error of the API, with the message of its error body. */
+/** One bad field of a request: its path (`inputs.count`) and what is wrong with it. */
+export interface Violation {
+  path: string;
+  message: string;
+}
+
+/** An error of the API, with the message and the bad fields of its error body. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly violations: Violation[] = []) {
     super(message);
   }
 }
@@ -114,7 +131,7 @@ export async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const body = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
     const message = body?.message ?? `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, body?.violations ?? []);
   }
   return body as T;
 }
@@ -148,8 +165,9 @@ export const api = {
   validate: (source: string) => call<Validation[]>("/flows/validate", yamlBody(source)),
   execute: (namespace: string, id: string, form: FormData) =>
     call<Execution>(`/executions/${namespace}/${id}`, { method: "POST", body: form }),
-  searchExecutions: (filters: ExecutionFilters) =>
-    call<Page<Execution>>(`/executions/search${query({ ...filters, size: 50, sort: "state.startDate:desc" })}`),
+  // page: from 1
+  searchExecutions: (filters: ExecutionFilters, page: number, size: number) =>
+    call<Page<Execution>>(`/executions/search${query({ ...filters, page, size, sort: "state.startDate:desc" })}`),
   execution: (id: string) => call<Execution>(`/executions/${id}`),
   kill: (id: string) => call<unknown>(`/executions/${id}/kill`, { method: "DELETE" }),
   replay: (id: string, taskRunId: string) =>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { api, type Flow } from "../api";
-import { formData, InputFields } from "./inputs";
+import { formData, InputFields, inputProblems } from "./inputs";
 import { YamlEditor } from "./Editor";
 import { ExecutionsTable } from "./ExecutionsPage";
 import { Revisions } from "./Revisions";
@@ -95,6 +95,7 @@ export function FlowPage() {
 function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
   const navigate = useNavigate();
   const [error, setError] = useState<string>();
+  const [problems, setProblems] = useState<Record<string, string>>({});
   const inputs = flow.inputs ?? [];
 
   async function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -105,6 +106,7 @@ function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
       navigate(`/executions/${execution.id}`);
     } catch (e) {
       setError((e as Error).message);
+      setProblems(inputProblems(e));
     }
   }
 
@@ -112,7 +114,7 @@ function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose: () => void }) {
     <div className="dialog">
       <form onSubmit={submit} aria-label="Execute">
         <h2>Execute {flow.id}</h2>
-        <InputFields inputs={inputs} />
+        <InputFields inputs={inputs} problems={problems} />
         {inputs.length === 0 && <p className="muted">This flow has no inputs.</p>}
         {error && <p className="error" role="alert">{error}</p>}
         <div className="toolbar">
