@@ -169,17 +169,23 @@ async def test_a_revision_of_a_flow_never_deployed_is_a_404(objects: Objects) ->
 
 
 @pytest.mark.parametrize(
-    ("path", "parameter"), [("flows/search", "namespace"), ("executions/search", "flowId")]
+    ("path", "parameter", "value"),
+    [
+        ("flows/search", "namespace", "a\x00b"),
+        ("flows/search", "labels", "team:a\x00b"),
+        ("executions/search", "flowId", "a\x00b"),
+        ("executions/search", "labels", "a\x00b:team"),
+    ],
 )
 async def test_a_nul_character_the_database_refuses_is_a_4xx_naming_the_field(
-    objects: Objects, path: str, parameter: str
+    objects: Objects, path: str, parameter: str, value: str
 ) -> None:
     async with httpx.AsyncClient(base_url=objects.base_url) as http:
-        answer = await http.get(f"{API}/{path}", params={parameter: "a\x00b"})
+        answer = await http.get(f"{API}/{path}", params={parameter: value})
     assert answer.status_code == 422, answer.text
     error = answer.json()
     assert error["reason"] == "VALUE_INVALID"
-    assert len(error["violations"]) == 1, error
+    assert [violation["path"] for violation in error["violations"]] == [parameter], error
 
 
 @pytest.mark.parametrize(

@@ -281,6 +281,42 @@ async def test_list_flows_query_matches_id_or_namespace_ignoring_case(repo: Repo
     assert [f.id for f in page] == ["Hello"]
 
 
+async def test_list_flows_keeps_those_whose_latest_revision_has_every_label(repo: RepositoryBackend) -> None:
+    def labeled(
+        flow_id: str, revision: int, namespace: str = "company.team", deleted: bool = False, **labels: str
+    ) -> flow_pb2.Flow:
+        pairs = [state_pb2.Label(key=key, value=value) for key, value in labels.items()]
+        return flow(namespace, flow_id, revision, labels=pairs, deleted=deleted)
+
+    await repo.save_flows(
+        [
+            labeled("both", 1, team="data", env="prod"),
+            labeled("team-only", 1, team="data"),
+            labeled("crossed", 1, team="prod", env="data"),  # each value under the other key
+            labeled("elsewhere", 1, namespace="other", team="data"),
+            # The label was on an earlier revision only, or only on the latest.
+            labeled("dropped", 1, team="data"),
+            labeled("dropped", 2),
+            labeled("added", 1),
+            labeled("added", 2, team="data"),
+            labeled("removed", 1, team="data"),
+            labeled("removed", 2, deleted=True, team="data"),
+        ]
+    )
+
+    async def named(*labels: tuple[str, str], namespace: str = "") -> tuple[list[str], int]:
+        page, total = await repo.list_flows(TENANT, namespace=namespace, labels=labels)
+        return [f.id for f in page], total
+
+    assert await named(("team", "data")) == (["added", "both", "team-only", "elsewhere"], 4)
+    assert await named(("team", "data"), ("env", "prod")) == (["both"], 1)
+    assert await named(("env", "data")) == (["crossed"], 1)
+    assert await named(("team", "data"), namespace="company") == (["added", "both", "team-only"], 3)
+    assert await named(("team", "nobody")) == ([], 0)
+    page, total = await repo.list_flows(TENANT, labels=[("team", "data")], offset=1, limit=2)
+    assert ([f.id for f in page], total) == (["both", "team-only"], 4)
+
+
 async def test_flows_of_other_tenants_stay_apart(repo: RepositoryBackend) -> None:
     other = flow("company", "hello", 5, tenant_id="t2")
     await repo.save_flows([flow("company", "hello", 1), other])

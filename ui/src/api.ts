@@ -36,6 +36,8 @@ export interface Flow {
   source: string;
   description?: string;
   disabled?: boolean;
+  // As the YAML writes them: a map of key to value, or a list of {key, value}.
+  labels?: Record<string, unknown> | Label[];
   inputs?: FlowInput[];
   tasks?: unknown[];
 }
@@ -82,6 +84,21 @@ export interface ExecutionFilters {
   // "key:value"
   labels?: string;
 }
+
+/** A trigger of a flow and where it stands (Kestra's Trigger). */
+export interface TriggerState {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+  nextEvaluationDate: string | null;
+  lastTriggeredDate: string | null;
+  disabled: boolean;
+  locked: boolean;
+  backfill: { start: string; end: string | null; currentDate: string | null; paused: boolean } | null;
+}
+
+/** What names one trigger in the trigger actions' bodies. */
+export type TriggerRef = Pick<TriggerState, "namespace" | "flowId" | "triggerId">;
 
 export interface LogEntry {
   namespace: string;
@@ -136,11 +153,13 @@ export async function call<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-/** The query string of the parameters that have a value. */
-export function query(params: Record<string, string | number | undefined>): string {
+/** The query string of the parameters that have a value; a list repeats its parameter. */
+export function query(params: Record<string, string | number | string[] | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== "") search.set(key, String(value));
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== "") search.append(key, String(item));
+    }
   }
   const text = search.toString();
   return text ? `?${text}` : "";
@@ -152,9 +171,16 @@ const yamlBody = (source: string): RequestInit => ({
   body: source,
 });
 
+const json = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
 export const api = {
-  searchFlows: (q: string, namespace: string) =>
-    call<Page<Flow>>(`/flows/search${query({ q, namespace, size: 100, sort: "id:asc" })}`),
+  // labels: "key:value" texts, every one of which a flow must have.
+  searchFlows: (q: string, namespace: string, labels: string[] = []) =>
+    call<Page<Flow>>(`/flows/search${query({ q, namespace, labels, size: 100, sort: "id:asc" })}`),
   namespaces: () => call<string[]>("/flows/distinct-namespaces"),
   flow: (namespace: string, id: string, revision?: number) =>
     call<Flow>(`/flows/${namespace}/${id}${query({ revision })}`),
@@ -173,17 +199,8 @@ export const api = {
   replay: (id: string, taskRunId: string) =>
     call<Execution>(`/executions/${id}/actions/replay${query({ taskRunId })}`, { method: "POST" }),
   changeState: (id: string, taskRunId: string, state: string) =>
-    call<Execution>(`/executions/${id}/actions/state`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ taskRunId, state }),
-    }),
-  setLabels: (id: string, labels: Label[]) =>
-    call<Execution>(`/executions/${id}/actions/labels`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(labels),
-    }),
+    call<Execution>(`/executions/${id}/actions/state`, json("POST", { taskRunId, state })),
+  setLabels: (id: string, labels: Label[]) => call<Execution>(`/executions/${id}/actions/labels`, json("POST", labels)),
   resume: (id: string, form: FormData) =>
     call<Execution>(`/executions/${id}/actions/resume`, { method: "POST", body: form }),
   restart: (id: string) => call<Execution>(`/executions/${id}/actions/restart`, { method: "POST" }),
@@ -191,6 +208,22 @@ export const api = {
   searchLogs: (filters: { q: string; namespace: string; minLevel: string }) =>
     call<Page<LogEntry>>(`/logs/search${query({ ...filters, size: 100, sort: "timestamp:desc" })}`),
   logs: (id: string, minLevel: string) => call<LogEntry[]>(`/logs/${id}${query({ minLevel })}`),
+  // The triggers of the flows of a namespace (and those below it), or of one flow.
+  searchTriggers: (namespace: string) =>
+    call<Page<{ state: TriggerState }>>(`/triggers/search${query({ namespace, size: 100 })}`).then((page) =>
+      page.results.map((item) => item.state),
+    ),
+  flowTriggers: (namespace: string, flowId: string) =>
+    call<Page<TriggerState>>(`/triggers/${namespace}/${flowId}${query({ size: 100 })}`).then((page) => page.results),
+  setTriggerDisabled: (ref: TriggerRef, disabled: boolean) =>
+    call<TriggerState>("/triggers/set-disabled", json("PUT", { ...ref, disabled })),
+  unlockTrigger: (ref: TriggerRef) =>
+    call<TriggerState>(`/triggers/${ref.namespace}/${ref.flowId}/${ref.triggerId}/unlock`, { method: "POST" }),
+  createBackfill: (ref: TriggerRef, start: string, end?: string) =>
+    call<TriggerState>("/triggers/backfill/create", json("PUT", { ...ref, backfill: { start, end } })),
+  pauseBackfill: (ref: TriggerRef, paused: boolean) =>
+    call<TriggerState>(`/triggers/backfill/${paused ? "pause" : "unpause"}`, json("PUT", ref)),
+  deleteBackfill: (ref: TriggerRef) => call<TriggerState>("/triggers/backfill/delete", json("POST", ref)),
 };
 
 /** The address that downloads a file of an execution (a kestra:/// URI of its inputs or outputs). */

@@ -103,6 +103,8 @@ def _query_param(
     name = _kestra.QUERY_NAMES.get(field.name, field.json_name)
     bounds = _RANGES.get(field.type, (None, None))
     query = Query(alias=name, ge=bounds[0], le=bounds[1])
+    if _is_label(field):
+        query = Query(alias=name, description="A label as key:value; the parameter may repeat")
     if field.is_repeated:
         # Kestra sends lists of numbers comma-separated (`revisions=1,2`): read as text,
         # split and checked by set_field.

@@ -91,6 +91,14 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def add_labels(where: Where, labels: Sequence[tuple[str, str]]) -> None:
+    """Match the rows whose labels column holds every one of labels (no condition when none)."""
+    if labels:
+        # One containment of every label: one look-up of a GIN index, one estimate.
+        wanted = [{"key": key, "value": value} for key, value in labels]
+        where.add("labels @> {0}::jsonb", json.dumps(wanted))
+
+
 def execution_conditions(where: Where, query: ExecutionQuery) -> None:
     """Add the conditions of query to where (the tenant is $1)."""
     where.add("tenant_id = $1 AND NOT deleted")
@@ -100,10 +108,7 @@ def execution_conditions(where: Where, query: ExecutionQuery) -> None:
         where.add("flow_id = {0}", query.flow_id)
     if query.states:
         where.add("state = ANY({0}::integer[])", [int(state) for state in query.states])
-    if query.labels:
-        # One containment of every label: one look-up of the GIN index, one estimate.
-        wanted = [{"key": key, "value": value} for key, value in query.labels]
-        where.add("labels @> {0}::jsonb", json.dumps(wanted))
+    add_labels(where, query.labels)
     if query.query:
         where.add("(id || ' ' || namespace || ' ' || flow_id) ILIKE {0}", f"%{_like(query.query)}%")
     if query.started_from is not None:

@@ -49,6 +49,7 @@ class RepositoryBackend(Protocol):
         *,
         namespace: str = "",
         query: str = "",
+        labels: Sequence[tuple[str, str]] = (),
         offset: int = 0,
         limit: int = 25,
         readable_namespaces: tuple[str, ...] = (),

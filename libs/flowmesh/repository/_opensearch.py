@@ -279,15 +279,18 @@ class OpenSearchRepository:
         *,
         namespace: str = "",
         query: str = "",
+        labels: Sequence[tuple[str, str]] = (),
         offset: int = 0,
         limit: int = 25,
         readable_namespaces: tuple[str, ...] = (),
     ) -> tuple[list[flow_pb2.Flow], int]:
-        """Return a page of the latest revision of each flow not deleted, and the total."""
+        """Return a page of the latest revision of each flow not deleted, and the total.
+
+        labels: only flows whose latest revision has every one of them.
+        """
         sort = [{"namespace": "asc"}, {"id": "asc"}]
-        docs, total = await self._page(
-            "flows", q.flows_query(tenant, namespace, query, readable_namespaces), sort, offset, limit, True
-        )
+        search = q.flows_query(tenant, namespace, query, readable_namespaces, labels)
+        docs, total = await self._page("flows", search, sort, offset, limit, True)
         return [decode(doc, flow_pb2.Flow()) for doc in docs], total
 
     async def get_execution(

@@ -80,6 +80,12 @@ def _scope(tenant: str, namespace: str, readable: Sequence[str]) -> list[Query]:
     return filters
 
 
+def label_filters(labels: Sequence[tuple[str, str]]) -> list[Query]:
+    """Match documents that have every one of labels: one nested match of key and value each."""
+    pairs = [all_of([term("labels.key", key), term("labels.value", value)]) for key, value in labels]
+    return [{"nested": {"path": "labels", "query": pair}} for pair in pairs]
+
+
 def execution_query(tenant: str, query: ExecutionQuery) -> Query:
     """Return the query of an executions search (never the deleted ones)."""
     filters = [*_scope(tenant, query.namespace, query.readable_namespaces), term("deleted", False)]
@@ -87,9 +93,7 @@ def execution_query(tenant: str, query: ExecutionQuery) -> Query:
         filters.append(term("flow_id", query.flow_id))
     if query.states:
         filters.append({"terms": {"state": [int(state) for state in query.states]}})
-    for key, value in query.labels:
-        label = all_of([term("labels.key", key), term("labels.value", value)])
-        filters.append({"nested": {"path": "labels", "query": label}})
+    filters.extend(label_filters(query.labels))
     if query.query:
         filters.append(_substring(("id", "namespace", "flow_id"), query.query))
     if query.started_from is not None:
@@ -157,11 +161,18 @@ def log_sort(descending: bool) -> list[Query]:
     return [{"timestamp_ns": order}, {"id": order}]
 
 
-def flows_query(tenant: str, namespace: str, text: str, readable: Sequence[str] = ()) -> Query:
-    """Return the query of the latest revisions not deleted, text in their id or namespace."""
+def flows_query(
+    tenant: str,
+    namespace: str,
+    text: str,
+    readable: Sequence[str] = (),
+    labels: Sequence[tuple[str, str]] = (),
+) -> Query:
+    """Return the query of the latest revisions not deleted, text in their id or namespace, every label."""
     filters = [*_scope(tenant, namespace, readable), term("deleted", False)]
     if text:
         filters.append(_substring(("id", "namespace"), text))
+    filters.extend(label_filters(labels))
     return all_of(filters)
 
 

@@ -186,11 +186,15 @@ class Repository:
         *,
         namespace: str = "",
         query: str = "",
+        labels: Sequence[tuple[str, str]] = (),
         offset: int = 0,
         limit: int = 25,
         readable_namespaces: tuple[str, ...] = (),
     ) -> tuple[list[flow_pb2.Flow], int]:
-        """Return a page of the latest revision of each flow not deleted, and the total."""
+        """Return a page of the latest revision of each flow not deleted, and the total.
+
+        labels: only flows whose latest revision has every one of them.
+        """
         where = _sql.Where(tenant)
         where.add("tenant_id = $1")
         where.namespace(namespace)
@@ -201,15 +205,19 @@ class Repository:
                 query,
             )
         revisions = where.select(
-            "DISTINCT ON (namespace, id) namespace, id, deleted, value FROM flows",
+            "DISTINCT ON (namespace, id) namespace, id, deleted, labels, value FROM flows",
             " ORDER BY namespace, id, revision DESC",
         )
-        latest = f"WITH latest AS ({revisions}) SELECT "
-        page = latest + "value FROM latest WHERE NOT deleted ORDER BY namespace, id" + where.page()
-        count = latest + "count(*) FROM latest WHERE NOT deleted"
+        # What the latest revisions must be: an earlier revision's labels do not count.
+        kept = _sql.Where(*where.args)
+        kept.add("NOT deleted")
+        _filters.add_labels(kept, labels)
+        latest = f"WITH latest AS ({revisions}) "
+        page = latest + kept.select("value FROM latest", " ORDER BY namespace, id" + kept.page())
+        count = latest + kept.select("count(*) FROM latest")
         async with self._reading() as conn:
-            rows = await conn.fetch(page, *where.args, max(offset, 0), max(limit, 0))
-            total = await conn.fetchval(count, *where.args)
+            rows = await conn.fetch(page, *kept.args, max(offset, 0), max(limit, 0))
+            total = await conn.fetchval(count, *kept.args)
         return [flow_pb2.Flow.FromString(row["value"]) for row in rows], total
 
     async def get_execution(

@@ -113,6 +113,7 @@ class FlowServicer(FlowServiceServicer):
             request.tenant,
             namespace=request.namespace,
             query=request.query,
+            labels=[(label.key, label.value) for label in request.labels],
             offset=offset,
             limit=limit,
             readable_namespaces=readable.namespaces,

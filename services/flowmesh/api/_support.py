@@ -18,6 +18,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from nats.js.errors import InvalidKeyError
 
+from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.engine import OperationRefused
 from flowmesh.execution.v1.execution_pb2 import Execution
 from flowmesh.file.v1.file_messages_pb2 import FileChunk
@@ -138,9 +139,12 @@ def _fields_holding(
         return []
     violations = []
     for field, value in request.ListFields():
-        if field.type != FieldDescriptor.TYPE_STRING:
+        values = value if field.is_repeated else [value]
+        if field.message_type is not None and field.message_type.full_name == Label.DESCRIPTOR.full_name:
+            values = [text for label in values for text in (label.key, label.value)]  # `labels`: key:value
+        elif field.type != FieldDescriptor.TYPE_STRING:
             continue
-        if any(refused(field.name, text) for text in (value if field.is_repeated else [value])):
+        if any(refused(field.name, text) for text in values):
             violations.append((field.json_name, why))
     return violations
 

@@ -8,6 +8,7 @@ import structlog
 from nats.js.errors import InvalidKeyError
 
 from flowmesh.api._support import answer_for, translate
+from flowmesh.common.v1 import state_pb2
 from flowmesh.execution.v1 import execution_messages_pb2 as em
 from flowmesh.flow.v1 import flow_messages_pb2 as fm
 from flowmesh.repository import InvalidRecord
@@ -36,6 +37,15 @@ def test_a_value_the_database_refuses_names_its_field() -> None:
     assert answer.code == grpc.StatusCode.INVALID_ARGUMENT
     assert answer.reason == "VALUE_INVALID"
     assert [field for field, _ in answer.violations] == ["namespace"]
+
+
+def test_a_label_the_database_refuses_names_the_labels() -> None:
+    labels = [state_pb2.Label(key="team", value="data"), state_pb2.Label(key="env", value="p\x00rod")]
+    request = fm.ListFlowsRequest(tenant="main", namespace="io", labels=labels)
+    answer = translate(InvalidRecord("unsupported Unicode escape sequence"), request)
+    assert answer is not None
+    assert answer.reason == "VALUE_INVALID"
+    assert [field for field, _ in answer.violations] == ["labels"]
 
 
 def test_without_the_request_the_answer_names_no_field() -> None:

@@ -109,6 +109,23 @@ async def test_search_flows_turns_pages_into_offsets(client: httpx.AsyncClient, 
     assert (request.page_size, request.page_token) == (10, "")
 
 
+async def test_search_flows_takes_labels_as_parameters_and_as_filters(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    params = [("labels", "team:data"), ("labels", "env:prod:eu"), ("filters[labels][EQUALS][tier]", "1")]
+    answer = await client.get("/api/v1/main/flows/search", params=params)
+    assert answer.status_code == 200, answer.text
+    labels = [(label.key, label.value) for label in fake_api.last("ListFlows").labels]
+    assert labels == [("team", "data"), ("env", "prod:eu"), ("tier", "1")]
+
+    answer = await client.get("/api/v1/main/flows/search", params={"labels": "nocolon"})
+    assert answer.status_code == 400, answer.text
+    assert [v["path"] for v in answer.json()["violations"]] == ["labels"]
+    answer = await client.get("/api/v1/main/flows/search", params={"filters[labels][EQUALS]": "team"})
+    assert answer.status_code == 400, answer.text
+    assert [v["path"] for v in answer.json()["violations"]] == ["filters[labels][EQUALS]"]
+
+
 async def test_validate_flows_answers_kestra_constraints(
     client: httpx.AsyncClient, fake_api: FakeApi
 ) -> None:

@@ -55,6 +55,15 @@ def test_path_identifiers_carry_their_pattern(document: dict[str, Any]) -> None:
                 assert pattern == expected, (path, parameter)
 
 
+def test_searches_take_labels_as_key_value_texts(document: dict[str, Any]) -> None:
+    for path in ("/api/v1/{tenant}/flows/search", "/api/v1/{tenant}/executions/search"):
+        parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+        assert parameters["labels"]["in"] == "query", path
+        schema = parameters["labels"]["schema"]
+        assert {"type": "array", "items": {"type": "string"}} in schema["anyOf"], (path, schema)
+        assert "key:value" in parameters["labels"]["description"], path
+
+
 def test_streams_describe_one_event(document: dict[str, Any]) -> None:
     follow = document["paths"]["/api/v1/{tenant}/executions/{executionId}/follow"]["get"]
     message, error = follow["responses"]["200"]["content"]["text/event-stream"]["schema"]["anyOf"]

@@ -182,6 +182,31 @@ def test_latest_flow_revisions_not_deleted_by_text() -> None:
     assert named(readable=("company.team", "other")) == ["Hello", "team_sync", "unrelated"]
 
 
+def test_latest_flow_revisions_with_every_label() -> None:
+    def labeled(flow_id: str, namespace: str = "company.team", **labels: str) -> dict[str, Any]:
+        pairs = [state_pb2.Label(key=key, value=value) for key, value in labels.items()]
+        return flow_doc(flow_pb2.Flow(tenant_id=TENANT, namespace=namespace, id=flow_id, labels=pairs))
+
+    flows = [
+        labeled("both", team="data", env="prod"),
+        labeled("team-only", team="data"),
+        labeled("crossed", team="prod", env="data"),  # each value under the other key
+        labeled("bare"),
+        labeled("elsewhere", namespace="other", team="data"),
+    ]
+
+    def named(*labels: tuple[str, str], namespace: str = "") -> list[str]:
+        query = q.flows_query(TENANT, namespace, "", (), labels)
+        return select(flows, query, [{"namespace": "asc"}, {"id": "asc"}])
+
+    assert named(("team", "data")) == ["both", "team-only", "elsewhere"]
+    assert named(("team", "data"), ("env", "prod")) == ["both"]
+    assert named(("team", "data"), namespace="company") == ["both", "team-only"]
+    assert named(("env", "data")) == ["crossed"]
+    assert named(("team", "nobody")) == []
+    assert len(named()) == 5
+
+
 def test_flow_versions_keep_what_postgresql_keeps() -> None:
     """Applied with external versions in any order, saves end where PostgreSQL's upsert ends."""
 

@@ -6,6 +6,7 @@ import { YamlEditor } from "./Editor";
 import { ExecutionsTable } from "./ExecutionsPage";
 import { Revisions } from "./Revisions";
 import { Topology } from "./Topology";
+import { TriggersTable } from "./Triggers";
 
 const TEMPLATE = `id: hello
 namespace: demo
@@ -19,6 +20,8 @@ tasks:
     message: "Hello {{ inputs.name }}"
 `;
 
+const TABS = ["editor", "revisions", "topology", "triggers"] as const;
+
 export function FlowPage() {
   const { namespace, id } = useParams();
   const navigate = useNavigate();
@@ -28,7 +31,7 @@ export function FlowPage() {
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
   const [executing, setExecuting] = useState(false);
-  const [tab, setTab] = useState<"editor" | "revisions" | "topology">("editor");
+  const [tab, setTab] = useState<(typeof TABS)[number]>("editor");
 
   useEffect(() => {
     setFlow(undefined);
@@ -60,7 +63,7 @@ export function FlowPage() {
         <button onClick={save} disabled={source === undefined}>Save</button>
         <button className="secondary" onClick={() => setExecuting(true)} disabled={!flow}>Execute</button>
         {flow &&
-          (["editor", "revisions", "topology"] as const).map((name) => (
+          TABS.map((name) => (
             <button key={name} className="secondary" disabled={tab === name} onClick={() => setTab(name)}>
               {name[0].toUpperCase() + name.slice(1)}
             </button>
@@ -76,6 +79,7 @@ export function FlowPage() {
       {tab === "topology" && flow && (
         <Topology path={`/flows/${flow.namespace}/${flow.id}/graph`} refresh={String(flow.revision)} />
       )}
+      {tab === "triggers" && flow && <TriggersTable namespace={flow.namespace} flowId={flow.id} />}
       {tab === "editor" && source !== undefined && (
         <YamlEditor key={`${namespace}/${id}`} initial={source} onChange={setSource} onValidated={setProblems} />
       )}

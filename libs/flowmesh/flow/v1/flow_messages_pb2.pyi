@@ -1,3 +1,4 @@
+from flowmesh.common.v1 import state_pb2 as _state_pb2
 from flowmesh.flow.v1 import flow_pb2 as _flow_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
@@ -62,18 +63,20 @@ class GetFlowRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., id: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
 
 class ListFlowsRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "query", "page_size", "page_token")
+    __slots__ = ("tenant", "namespace", "query", "page_size", "page_token", "labels")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     query: str
     page_size: int
     page_token: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
 class ListFlowsResponse(_message.Message):
     __slots__ = ("flows", "next_page_token", "total_size")

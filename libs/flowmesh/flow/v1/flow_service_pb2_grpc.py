@@ -222,7 +222,8 @@ class FlowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListFlows(self, request, context):
-        """List the latest revision of flows, newest namespace first, a page at a time.
+        """List the latest revision of flows, by namespace and id, a page at a time: those of a
+        namespace, matching a text, with every label asked for.
         Errors: INVALID_ARGUMENT for a bad page token.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

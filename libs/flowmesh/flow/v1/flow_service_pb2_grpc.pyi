@@ -52,7 +52,8 @@ class FlowServiceStub:
     Errors: NOT_FOUND.
     """
     ListFlows: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.ListFlowsRequest, _flow_messages_pb2.ListFlowsResponse]
-    """List the latest revision of flows, newest namespace first, a page at a time.
+    """List the latest revision of flows, by namespace and id, a page at a time: those of a
+    namespace, matching a text, with every label asked for.
     Errors: INVALID_ARGUMENT for a bad page token.
     """
     DeleteFlow: _grpc.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowRequest, _flow_messages_pb2.DeleteFlowResponse]
@@ -174,7 +175,8 @@ class FlowServiceAsyncStub(FlowServiceStub):
     Errors: NOT_FOUND.
     """
     ListFlows: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.ListFlowsRequest, _flow_messages_pb2.ListFlowsResponse]  # type: ignore[assignment]
-    """List the latest revision of flows, newest namespace first, a page at a time.
+    """List the latest revision of flows, by namespace and id, a page at a time: those of a
+    namespace, matching a text, with every label asked for.
     Errors: INVALID_ARGUMENT for a bad page token.
     """
     DeleteFlow: _aio.UnaryUnaryMultiCallable[_flow_messages_pb2.DeleteFlowRequest, _flow_messages_pb2.DeleteFlowResponse]  # type: ignore[assignment]
@@ -317,7 +319,8 @@ class FlowServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _flow_messages_pb2.ListFlowsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_flow_messages_pb2.ListFlowsResponse, _abc.Awaitable[_flow_messages_pb2.ListFlowsResponse]]:
-        """List the latest revision of flows, newest namespace first, a page at a time.
+        """List the latest revision of flows, by namespace and id, a page at a time: those of a
+        namespace, matching a text, with every label asked for.
         Errors: INVALID_ARGUMENT for a bad page token.
         """
 
