@@ -30,7 +30,8 @@ type FlowServiceClient interface {
 	// Return the latest revision of a flow, or the one asked for.
 	// Errors: NOT_FOUND.
 	GetFlow(ctx context.Context, in *GetFlowRequest, opts ...grpc.CallOption) (*Flow, error)
-	// List the latest revision of flows, newest namespace first, a page at a time.
+	// List the latest revision of flows, by namespace and id, a page at a time: those of a
+	// namespace, matching a text, with every label asked for.
 	// Errors: INVALID_ARGUMENT for a bad page token.
 	ListFlows(ctx context.Context, in *ListFlowsRequest, opts ...grpc.CallOption) (*ListFlowsResponse, error)
 	// Delete a flow: a last revision marked deleted is kept.
@@ -477,7 +478,8 @@ type FlowServiceServer interface {
 	// Return the latest revision of a flow, or the one asked for.
 	// Errors: NOT_FOUND.
 	GetFlow(context.Context, *GetFlowRequest) (*Flow, error)
-	// List the latest revision of flows, newest namespace first, a page at a time.
+	// List the latest revision of flows, by namespace and id, a page at a time: those of a
+	// namespace, matching a text, with every label asked for.
 	// Errors: INVALID_ARGUMENT for a bad page token.
 	ListFlows(context.Context, *ListFlowsRequest) (*ListFlowsResponse, error)
 	// Delete a flow: a last revision marked deleted is kept.

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Struct } from "../../../google/protobuf/struct";
+import { Label } from "../../common/v1/state";
 import { Flow, FlowRef, FlowValidation } from "./flow";
 
 /** FlowRelation is why one flow depends on another. */
@@ -121,6 +122,8 @@ export interface ListFlowsRequest {
   query: string;
   pageSize: number;
   pageToken: string;
+  /** Only flows whose latest revision has every one of these labels. */
+  labels: Label[];
 }
 
 export interface ListFlowsResponse {
@@ -734,7 +737,7 @@ export const GetFlowRequest: MessageFns<GetFlowRequest> = {
 };
 
 function createBaseListFlowsRequest(): ListFlowsRequest {
-  return { tenant: "", namespace: "", query: "", pageSize: 0, pageToken: "" };
+  return { tenant: "", namespace: "", query: "", pageSize: 0, pageToken: "", labels: [] };
 }
 
 export const ListFlowsRequest: MessageFns<ListFlowsRequest> = {
@@ -753,6 +756,9 @@ export const ListFlowsRequest: MessageFns<ListFlowsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(42).string(message.pageToken);
+    }
+    for (const v of message.labels) {
+      Label.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -810,6 +816,14 @@ export const ListFlowsRequest: MessageFns<ListFlowsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.labels.push(Label.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -837,6 +851,7 @@ export const ListFlowsRequest: MessageFns<ListFlowsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => Label.fromJSON(e)) : [],
     };
   },
 
@@ -857,6 +872,9 @@ export const ListFlowsRequest: MessageFns<ListFlowsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Label.toJSON(e));
+    }
     return obj;
   },
 
@@ -870,6 +888,7 @@ export const ListFlowsRequest: MessageFns<ListFlowsRequest> = {
     message.query = object.query ?? "";
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     return message;
   },
 };

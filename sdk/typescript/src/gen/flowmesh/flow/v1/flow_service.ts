@@ -113,7 +113,8 @@ export const FlowServiceService = {
     responseDeserialize: (value: Buffer): Flow => Flow.decode(value),
   },
   /**
-   * List the latest revision of flows, newest namespace first, a page at a time.
+   * List the latest revision of flows, by namespace and id, a page at a time: those of a
+   * namespace, matching a text, with every label asked for.
    * Errors: INVALID_ARGUMENT for a bad page token.
    */
   listFlows: {
@@ -497,7 +498,8 @@ export interface FlowServiceServer extends UntypedServiceImplementation {
    */
   getFlow: handleUnaryCall<GetFlowRequest, Flow>;
   /**
-   * List the latest revision of flows, newest namespace first, a page at a time.
+   * List the latest revision of flows, by namespace and id, a page at a time: those of a
+   * namespace, matching a text, with every label asked for.
    * Errors: INVALID_ARGUMENT for a bad page token.
    */
   listFlows: handleUnaryCall<ListFlowsRequest, ListFlowsResponse>;
@@ -677,7 +679,8 @@ export interface FlowServiceClient extends Client {
     callback: (error: ServiceError | null, response: Flow) => void,
   ): ClientUnaryCall;
   /**
-   * List the latest revision of flows, newest namespace first, a page at a time.
+   * List the latest revision of flows, by namespace and id, a page at a time: those of a
+   * namespace, matching a text, with every label asked for.
    * Errors: INVALID_ARGUMENT for a bad page token.
    */
   listFlows(
