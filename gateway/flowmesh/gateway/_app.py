@@ -21,6 +21,7 @@ from flowmesh.gateway._client import ApiClient
 from flowmesh.gateway._errors import install_error_handlers
 from flowmesh.gateway._openapi import install_document
 from flowmesh.gateway._routes import add_routes, discover
+from flowmesh.gateway._session import install_session
 from flowmesh.gateway._telemetry import TRACING, MetricsMiddleware
 from flowmesh.gateway._ui import install_ui
 from flowmesh.instance.v1 import instance_service_pb2
@@ -95,6 +96,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware)
     install_error_handlers(app)
     add_routes(app, discover(SERVICES), client, default_tenant=default_tenant)
+    install_session(app, client)
     install_document(app)
 
     async def health() -> JSONResponse:

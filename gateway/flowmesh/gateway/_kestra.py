@@ -584,4 +584,7 @@ _TRANSLATORS: dict[str, Callable[[Any], Any]] = {
     "flowmesh.instance.v1.Configuration": lambda configuration: _plain(
         json_format.MessageToDict(configuration, always_print_fields_with_no_presence=True)
     ),
+    "flowmesh.instance.v1.LoginConfiguration": lambda login: {
+        "isBasicAuthInitialized": login.is_basic_auth_initialized
+    },
 }

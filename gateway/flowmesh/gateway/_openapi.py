@@ -362,6 +362,7 @@ KESTRA_SHAPES: dict[str, Schema] = {
     "flowmesh.instance.v1.Configuration": message_schema(
         cast(Descriptor, instance_pb2.Configuration.DESCRIPTOR), answer=True
     ),
+    "flowmesh.instance.v1.LoginConfiguration": _shape({"isBasicAuthInitialized": _BOOLEAN}),
 }
 
 # ----------------------------------------------------------------------------- answers

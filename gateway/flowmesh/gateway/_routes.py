@@ -32,7 +32,7 @@ from starlette.datastructures import UploadFile
 from flowmesh.gateway import _kestra
 from flowmesh.gateway._body import copy_call, read_body
 from flowmesh.gateway._client import ApiClient
-from flowmesh.gateway._errors import ERROR_RESPONSES, GatewayError
+from flowmesh.gateway._errors import ERROR_RESPONSES
 from flowmesh.gateway._files import FILE_CHUNK, download, upload
 from flowmesh.gateway._openapi import operation_extra
 from flowmesh.gateway._params import (
@@ -44,6 +44,7 @@ from flowmesh.gateway._params import (
     query_params,
     set_field,
 )
+from flowmesh.gateway._session import credentials
 from flowmesh.gateway._stream import follow
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ log = structlog.get_logger(component="gateway")
 DISCONNECT_POLL_SECONDS = 1.0
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:=[^}]*)?\}")
 _REQUEST = "_http_request"
-# What a gRPC metadata value may hold (a header holding more cannot be passed on).
-_METADATA_VALUE = re.compile(r"[\x20-\x7e]*")
 # google.api's stubs type the extension as a bare FieldDescriptor, which Extensions[] refuses.
 _HTTP_RULE = cast("_ExtensionFieldDescriptor[MethodOptions, http_pb2.HttpRule]", annotations_pb2.http)
 
@@ -158,8 +157,11 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
         metadata: tuple[tuple[str, str], ...] = ()
         # The trace goes on in the metadata (the channel's TracingClientInterceptor).
         # The api authenticates and authorizes every call: the gateway passes the credentials on.
-        if "authorization" in http_request.headers:
-            metadata += (("authorization", _credentials(http_request.headers["authorization"])),)
+        # A browser's session (its cookie) stands for a token: streams need it, EventSource
+        # sending no header.
+        authorization = credentials(http_request)
+        if authorization is not None:
+            metadata += (("authorization", authorization),)
         message = request_class()
         if spec.body:
             tenant = next((kwargs[n] for n, f in spec.path_fields if f.name == "tenant"), default_tenant)
@@ -213,19 +215,6 @@ def _endpoint(spec: RouteSpec, client: ApiClient, default_tenant: str) -> Callab
     endpoint.__signature__ = _signature(spec, default_tenant)  # type: ignore[attr-defined]
     endpoint.__name__ = spec.method.name
     return endpoint
-
-
-def _credentials(authorization: str) -> str:
-    """Return an Authorization header as gRPC metadata, which takes printable ASCII only."""
-    if not _METADATA_VALUE.fullmatch(authorization):
-        raise GatewayError(
-            "the Authorization header is not printable ASCII",
-            parameter="Authorization",
-            http_status=401,
-            status="UNAUTHENTICATED",
-            reason="CREDENTIALS_INVALID",
-        )
-    return authorization
 
 
 async def _unless_disconnected(http_request: Request, call: Coroutine[Any, Any, Message]) -> Message | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flowmesh.auth._authenticate import Authenticator
+from flowmesh.auth._hashing import split_token
 from flowmesh.auth._interceptor import AccessInterceptor, NamespaceResolver, caller, scope
 from flowmesh.auth._permissions import action_of, action_of_path
 from flowmesh.auth._roles import TENANT, Grant, Principal, Scope, allowed
@@ -22,6 +23,7 @@ __all__ = [
     "NamespaceResolver",
     "caller",
     "scope",
+    "split_token",
     "action_of",
     "action_of_path",
     "TENANT",

@@ -1,5 +1,5 @@
-"""What the instance tells about itself: Kestra's configuration endpoint, with flowmesh's version,
-and its running component instances (Kestra's Instance / Services)."""
+"""What the instance tells about itself: Kestra's configuration endpoints, with flowmesh's version
+and whether callers must sign in, and its running component instances (Kestra's Instance / Services)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ import grpc
 from flowmesh.api._preview import DEFAULT_ROWS, MAX_ROWS
 from flowmesh.api._support import not_found, page_of, unary
 from flowmesh.instance.v1 import instance_messages_pb2 as messages
-from flowmesh.instance.v1.instance_pb2 import Configuration, Environment, Preview, ServiceInstance
+from flowmesh.instance.v1.instance_pb2 import (
+    Configuration,
+    Environment,
+    LoginConfiguration,
+    Preview,
+    ServiceInstance,
+)
 from flowmesh.instance.v1.instance_service_pb2_grpc import InstanceServiceServicer
 from flowmesh.state import Services
 
@@ -19,9 +25,12 @@ SYSTEM_NAMESPACE = "system"
 
 
 class InstanceServicer(InstanceServiceServicer):
-    """Answers the configuration from the package's metadata, the services from the services bucket."""
+    """Answers the configuration from the package's metadata, the services from the services bucket.
 
-    def __init__(self, services: Services) -> None:
+    auth_enabled: whether the api authenticates its callers (the login page's question).
+    """
+
+    def __init__(self, services: Services, *, auth_enabled: bool) -> None:
         self._services = services
         self._configuration = Configuration(
             version=version("flowmesh"),
@@ -30,13 +39,21 @@ class InstanceServicer(InstanceServiceServicer):
             preview=Preview(initial=DEFAULT_ROWS, max=MAX_ROWS),
             system_namespace=SYSTEM_NAMESPACE,
             hidden_labels_prefixes=["system."],
+            is_basic_auth_initialized=auth_enabled,
         )
+        self._login = LoginConfiguration(is_basic_auth_initialized=auth_enabled)
 
     @unary
     async def GetConfiguration(
         self, request: messages.GetConfigurationRequest, context: grpc.aio.ServicerContext
     ) -> Configuration:
         return self._configuration
+
+    @unary
+    async def GetLoginConfiguration(
+        self, request: messages.GetLoginConfigurationRequest, context: grpc.aio.ServicerContext
+    ) -> LoginConfiguration:
+        return self._login
 
     @unary
     async def SearchServices(

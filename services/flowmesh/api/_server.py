@@ -99,7 +99,7 @@ def build_api_server(
                 NamespaceServicer(flows, KeyValueStore(broker), storage), server
             ),
             lambda server: instance_service_pb2_grpc.add_InstanceServiceServicer_to_server(
-                InstanceServicer(Services(broker)), server
+                InstanceServicer(Services(broker), auth_enabled=authenticate), server
             ),
         ],
         interceptors=[access],

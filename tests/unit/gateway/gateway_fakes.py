@@ -7,6 +7,7 @@ call of a method with a rich status, as the real api does.
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from google.protobuf import any_pb2, timestamp_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from flowmesh.auth.v1 import auth_messages_pb2, auth_service_pb2_grpc
 from flowmesh.common.v1 import state_pb2
 from flowmesh.execution.v1 import (
     execution_messages_pb2 as em,
@@ -28,11 +30,15 @@ from flowmesh.execution.v1 import (
 from flowmesh.expression.v1 import expression_messages_pb2
 from flowmesh.flow.v1 import flow_messages_pb2 as fm
 from flowmesh.flow.v1 import flow_pb2, flow_service_pb2_grpc
+from flowmesh.instance.v1 import instance_pb2, instance_service_pb2_grpc
 from flowmesh.log.v1 import log_messages_pb2 as lm
 from flowmesh.log.v1 import log_pb2, log_service_pb2_grpc
 from tests.waiting import eventually
 
 S = state_pb2.StateType
+# The one user of the fake AuthService, and the token it makes for a session.
+USER, PASSWORD = "alice", "a-long-password"
+SESSION_TOKEN = "fm_0123456789abcdef_the-secret-of-the-session"
 
 
 def ts(seconds: float) -> timestamp_pb2.Timestamp:
@@ -123,6 +129,7 @@ class FakeApi:
     delay: float = 0.0
     stream_cancelled: asyncio.Event = field(default_factory=asyncio.Event)
     health: Any = None
+    auth_enabled: bool = True
 
     def reset(self) -> None:
         """Forget everything but the port and the health servicer."""
@@ -135,6 +142,7 @@ class FakeApi:
         self.log_script = [log_entry("one"), log_entry("two"), log_entry("three")]
         self.delay = 0.0
         self.stream_cancelled = asyncio.Event()
+        self.auth_enabled = True
 
     def last(self, method: str) -> Any:
         """Return the last request of a method."""
@@ -335,6 +343,39 @@ class LogServicer(log_service_pb2_grpc.LogServiceServicer):
             yield item
 
 
+class AuthServicer(auth_service_pb2_grpc.AuthServiceServicer):
+    """Tokens of USER, made with USER's basic credentials; only SESSION_TOKEN may revoke itself."""
+
+    def __init__(self, api: FakeApi) -> None:
+        self.api = api
+
+    async def CreateApiToken(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("CreateApiToken", request, context)
+        basic = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        if self.api.metadata["CreateApiToken"].get("authorization") != basic:
+            await abort(context, Failure(grpc.StatusCode.UNAUTHENTICATED, "not valid", "CREDENTIALS_INVALID"))
+        return auth_messages_pb2.CreateApiTokenResponse(
+            id="0123456789abcdef", name=request.name, full_token=SESSION_TOKEN
+        )
+
+    async def DeleteApiToken(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("DeleteApiToken", request, context)
+        if self.api.metadata["DeleteApiToken"].get("authorization") != f"Bearer {SESSION_TOKEN}":
+            await abort(context, Failure(grpc.StatusCode.UNAUTHENTICATED, "not valid", "CREDENTIALS_INVALID"))
+        return auth_messages_pb2.DeleteApiTokenResponse()
+
+
+class InstanceServicer(instance_service_pb2_grpc.InstanceServiceServicer):
+    """Whether auth is on: api.auth_enabled."""
+
+    def __init__(self, api: FakeApi) -> None:
+        self.api = api
+
+    async def GetLoginConfiguration(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("GetLoginConfiguration", request, context)
+        return instance_pb2.LoginConfiguration(is_basic_auth_initialized=self.api.auth_enabled)
+
+
 async def _play(api: FakeApi, key: str, context: Any, script: list[Any]) -> AsyncIterator[Any]:
     """Stream script; "missing" is NOT_FOUND, "broken" fails midway, "forever" never ends."""
     if key == "missing":
@@ -359,6 +400,8 @@ async def start_fake_api() -> tuple[FakeApi, grpc.aio.Server]:
     flow_service_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(api), server)
     execution_service_pb2_grpc.add_ExecutionServiceServicer_to_server(ExecutionServicer(api), server)
     log_service_pb2_grpc.add_LogServiceServicer_to_server(LogServicer(api), server)
+    auth_service_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(api), server)
+    instance_service_pb2_grpc.add_InstanceServiceServicer_to_server(InstanceServicer(api), server)
     api.health = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(api.health, server)
     await api.health.set("", health_pb2.HealthCheckResponse.SERVING)

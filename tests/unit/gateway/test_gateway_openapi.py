@@ -39,6 +39,9 @@ def test_every_annotated_rpc_is_an_operation_and_nothing_else_is(document: dict[
     documented = {spec.operation_id: (spec.verb.lower(), spec.path) for spec in discover(SERVICES)}
     served = operations(document)
     assert served.pop("health_health_get") == ("get", "/health")
+    # The UI's session, the gateway's own (_session).
+    assert served.pop("login") == ("post", "/api/v1/login")
+    assert served.pop("logout") == ("post", "/api/v1/logout")
     assert served == documented
 
 

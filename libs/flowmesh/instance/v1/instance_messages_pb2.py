@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from flowmesh.instance.v1 import instance_pb2 as flowmesh_dot_instance_dot_v1_dot_instance__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,flowmesh/instance/v1/instance_messages.proto\x12\x14\x66lowmesh.instance.v1\x1a#flowmesh/instance/v1/instance.proto\"\x19\n\x17GetConfigurationRequest\"S\n\x15SearchServicesRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"\xa2\x01\n\x16SearchServicesResponse\x12\x41\n\x08services\x18\x01 \x03(\x0b\x32%.flowmesh.instance.v1.ServiceInstanceR\x08services\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"#\n\x11GetServiceRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,flowmesh/instance/v1/instance_messages.proto\x12\x14\x66lowmesh.instance.v1\x1a#flowmesh/instance/v1/instance.proto\"\x19\n\x17GetConfigurationRequest\"\x1e\n\x1cGetLoginConfigurationRequest\"S\n\x15SearchServicesRequest\x12\x1b\n\tpage_size\x18\x01 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x02 \x01(\tR\tpageToken\"\xa2\x01\n\x16SearchServicesResponse\x12\x41\n\x08services\x18\x01 \x03(\x0b\x32%.flowmesh.instance.v1.ServiceInstanceR\x08services\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x03R\ttotalSize\"#\n\x11GetServiceRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,10 +34,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GETCONFIGURATIONREQUEST']._serialized_start=107
   _globals['_GETCONFIGURATIONREQUEST']._serialized_end=132
-  _globals['_SEARCHSERVICESREQUEST']._serialized_start=134
-  _globals['_SEARCHSERVICESREQUEST']._serialized_end=217
-  _globals['_SEARCHSERVICESRESPONSE']._serialized_start=220
-  _globals['_SEARCHSERVICESRESPONSE']._serialized_end=382
-  _globals['_GETSERVICEREQUEST']._serialized_start=384
-  _globals['_GETSERVICEREQUEST']._serialized_end=419
+  _globals['_GETLOGINCONFIGURATIONREQUEST']._serialized_start=134
+  _globals['_GETLOGINCONFIGURATIONREQUEST']._serialized_end=164
+  _globals['_SEARCHSERVICESREQUEST']._serialized_start=166
+  _globals['_SEARCHSERVICESREQUEST']._serialized_end=249
+  _globals['_SEARCHSERVICESRESPONSE']._serialized_start=252
+  _globals['_SEARCHSERVICESRESPONSE']._serialized_end=414
+  _globals['_GETSERVICEREQUEST']._serialized_start=416
+  _globals['_GETSERVICEREQUEST']._serialized_end=451
 # @@protoc_insertion_point(module_scope)

@@ -11,6 +11,10 @@ class GetConfigurationRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class GetLoginConfigurationRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class SearchServicesRequest(_message.Message):
     __slots__ = ("page_size", "page_token")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]

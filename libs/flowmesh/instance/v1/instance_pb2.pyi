@@ -84,6 +84,12 @@ class Configuration(_message.Message):
     is_concurrency_view_enabled: bool
     def __init__(self, version: _Optional[str] = ..., edition: _Optional[str] = ..., commit_id: _Optional[str] = ..., is_custom_dashboards_enabled: _Optional[bool] = ..., is_anonymous_usage_enabled: _Optional[bool] = ..., is_ui_anonymous_usage_enabled: _Optional[bool] = ..., environment: _Optional[_Union[Environment, _Mapping]] = ..., url: _Optional[str] = ..., preview: _Optional[_Union[Preview, _Mapping]] = ..., system_namespace: _Optional[str] = ..., hidden_labels_prefixes: _Optional[_Iterable[str]] = ..., is_ai_enabled: _Optional[bool] = ..., is_basic_auth_initialized: _Optional[bool] = ..., is_concurrency_view_enabled: _Optional[bool] = ...) -> None: ...
 
+class LoginConfiguration(_message.Message):
+    __slots__ = ("is_basic_auth_initialized",)
+    IS_BASIC_AUTH_INITIALIZED_FIELD_NUMBER: _ClassVar[int]
+    is_basic_auth_initialized: bool
+    def __init__(self, is_basic_auth_initialized: _Optional[bool] = ...) -> None: ...
+
 class ServiceInstance(_message.Message):
     __slots__ = ("id", "type", "state", "hostname", "pid", "created_at", "updated_at", "version", "worker_group")
     ID_FIELD_NUMBER: _ClassVar[int]

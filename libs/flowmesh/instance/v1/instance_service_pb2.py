@@ -28,7 +28,7 @@ from flowmesh.instance.v1 import instance_messages_pb2 as flowmesh_dot_instance_
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+flowmesh/instance/v1/instance_service.proto\x12\x14\x66lowmesh.instance.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a#flowmesh/instance/v1/instance.proto\x1a,flowmesh/instance/v1/instance_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xbe\x03\n\x0fInstanceService\x12\x83\x01\n\x10GetConfiguration\x12-.flowmesh.instance.v1.GetConfigurationRequest\x1a#.flowmesh.instance.v1.Configuration\"\x1b\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/configs\x12\x99\x01\n\x0eSearchServices\x12+.flowmesh.instance.v1.SearchServicesRequest\x1a,.flowmesh.instance.v1.SearchServicesResponse\",\xd8\x9f\x19\x07\x82\xd3\xe4\x93\x02\"\x12 /api/v1/instance/services/search\x12\x88\x01\n\nGetService\x12\'.flowmesh.instance.v1.GetServiceRequest\x1a%.flowmesh.instance.v1.ServiceInstance\"*\xd8\x9f\x19\x07\x82\xd3\xe4\x93\x02 \x12\x1e/api/v1/instance/services/{id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+flowmesh/instance/v1/instance_service.proto\x12\x14\x66lowmesh.instance.v1\x1a\x1b\x66lowmesh/auth/v1/auth.proto\x1a#flowmesh/instance/v1/instance.proto\x1a,flowmesh/instance/v1/instance_messages.proto\x1a\x1cgoogle/api/annotations.proto2\xd9\x04\n\x0fInstanceService\x12\x83\x01\n\x10GetConfiguration\x12-.flowmesh.instance.v1.GetConfigurationRequest\x1a#.flowmesh.instance.v1.Configuration\"\x1b\xd8\x9f\x19\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/configs\x12\x98\x01\n\x15GetLoginConfiguration\x12\x32.flowmesh.instance.v1.GetLoginConfigurationRequest\x1a(.flowmesh.instance.v1.LoginConfiguration\"!\xd8\x9f\x19\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/configs/login\x12\x99\x01\n\x0eSearchServices\x12+.flowmesh.instance.v1.SearchServicesRequest\x1a,.flowmesh.instance.v1.SearchServicesResponse\",\xd8\x9f\x19\x07\x82\xd3\xe4\x93\x02\"\x12 /api/v1/instance/services/search\x12\x88\x01\n\nGetService\x12\'.flowmesh.instance.v1.GetServiceRequest\x1a%.flowmesh.instance.v1.ServiceInstance\"*\xd8\x9f\x19\x07\x82\xd3\xe4\x93\x02 \x12\x1e/api/v1/instance/services/{id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,10 +37,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_INSTANCESERVICE'].methods_by_name['GetConfiguration']._loaded_options = None
   _globals['_INSTANCESERVICE'].methods_by_name['GetConfiguration']._serialized_options = b'\330\237\031\002\202\323\344\223\002\021\022\017/api/v1/configs'
+  _globals['_INSTANCESERVICE'].methods_by_name['GetLoginConfiguration']._loaded_options = None
+  _globals['_INSTANCESERVICE'].methods_by_name['GetLoginConfiguration']._serialized_options = b'\330\237\031\001\202\323\344\223\002\027\022\025/api/v1/configs/login'
   _globals['_INSTANCESERVICE'].methods_by_name['SearchServices']._loaded_options = None
   _globals['_INSTANCESERVICE'].methods_by_name['SearchServices']._serialized_options = b'\330\237\031\007\202\323\344\223\002\"\022 /api/v1/instance/services/search'
   _globals['_INSTANCESERVICE'].methods_by_name['GetService']._loaded_options = None
   _globals['_INSTANCESERVICE'].methods_by_name['GetService']._serialized_options = b'\330\237\031\007\202\323\344\223\002 \022\036/api/v1/instance/services/{id}'
   _globals['_INSTANCESERVICE']._serialized_start=212
-  _globals['_INSTANCESERVICE']._serialized_end=658
+  _globals['_INSTANCESERVICE']._serialized_end=813
 # @@protoc_insertion_point(module_scope)

@@ -41,6 +41,11 @@ class InstanceServiceStub:
                 request_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetConfigurationRequest.SerializeToString,
                 response_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.Configuration.FromString,
                 _registered_method=True)
+        self.GetLoginConfiguration = channel.unary_unary(
+                '/flowmesh.instance.v1.InstanceService/GetLoginConfiguration',
+                request_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetLoginConfigurationRequest.SerializeToString,
+                response_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.LoginConfiguration.FromString,
+                _registered_method=True)
         self.SearchServices = channel.unary_unary(
                 '/flowmesh.instance.v1.InstanceService/SearchServices',
                 request_serializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.SearchServicesRequest.SerializeToString,
@@ -59,6 +64,14 @@ class InstanceServiceServicer:
 
     def GetConfiguration(self, request, context):
         """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLoginConfiguration(self, request, context):
+        """Return what the login page needs before anyone signs in: whether callers must (Kestra's
+        public /configs/login).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -87,6 +100,11 @@ def add_InstanceServiceServicer_to_server(servicer, server):
                     servicer.GetConfiguration,
                     request_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetConfigurationRequest.FromString,
                     response_serializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.Configuration.SerializeToString,
+            ),
+            'GetLoginConfiguration': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLoginConfiguration,
+                    request_deserializer=flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetLoginConfigurationRequest.FromString,
+                    response_serializer=flowmesh_dot_instance_dot_v1_dot_instance__pb2.LoginConfiguration.SerializeToString,
             ),
             'SearchServices': grpc.unary_unary_rpc_method_handler(
                     servicer.SearchServices,
@@ -127,6 +145,33 @@ class InstanceService:
             '/flowmesh.instance.v1.InstanceService/GetConfiguration',
             flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetConfigurationRequest.SerializeToString,
             flowmesh_dot_instance_dot_v1_dot_instance__pb2.Configuration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLoginConfiguration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowmesh.instance.v1.InstanceService/GetLoginConfiguration',
+            flowmesh_dot_instance_dot_v1_dot_instance__messages__pb2.GetLoginConfigurationRequest.SerializeToString,
+            flowmesh_dot_instance_dot_v1_dot_instance__pb2.LoginConfiguration.FromString,
             options,
             channel_credentials,
             insecure,

@@ -36,6 +36,10 @@ class InstanceServiceStub:
     def __new__(cls, channel: _aio.Channel) -> InstanceServiceAsyncStub: ...
     GetConfiguration: _grpc.UnaryUnaryMultiCallable[_instance_messages_pb2.GetConfigurationRequest, _instance_pb2.Configuration]
     """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version."""
+    GetLoginConfiguration: _grpc.UnaryUnaryMultiCallable[_instance_messages_pb2.GetLoginConfigurationRequest, _instance_pb2.LoginConfiguration]
+    """Return what the login page needs before anyone signs in: whether callers must (Kestra's
+    public /configs/login).
+    """
     SearchServices: _grpc.UnaryUnaryMultiCallable[_instance_messages_pb2.SearchServicesRequest, _instance_messages_pb2.SearchServicesResponse]
     """List the running component instances (Kestra's Instance / Services), a page at a time.
     Errors: INVALID_ARGUMENT for a bad page token.
@@ -52,6 +56,10 @@ class InstanceServiceAsyncStub(InstanceServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetConfiguration: _aio.UnaryUnaryMultiCallable[_instance_messages_pb2.GetConfigurationRequest, _instance_pb2.Configuration]  # type: ignore[assignment]
     """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version."""
+    GetLoginConfiguration: _aio.UnaryUnaryMultiCallable[_instance_messages_pb2.GetLoginConfigurationRequest, _instance_pb2.LoginConfiguration]  # type: ignore[assignment]
+    """Return what the login page needs before anyone signs in: whether callers must (Kestra's
+    public /configs/login).
+    """
     SearchServices: _aio.UnaryUnaryMultiCallable[_instance_messages_pb2.SearchServicesRequest, _instance_messages_pb2.SearchServicesResponse]  # type: ignore[assignment]
     """List the running component instances (Kestra's Instance / Services), a page at a time.
     Errors: INVALID_ARGUMENT for a bad page token.
@@ -71,6 +79,16 @@ class InstanceServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_instance_pb2.Configuration, _abc.Awaitable[_instance_pb2.Configuration]]:
         """Return the instance's configuration as Kestra's UI reads it, with flowmesh's version."""
+
+    @_abc_1.abstractmethod
+    def GetLoginConfiguration(
+        self,
+        request: _instance_messages_pb2.GetLoginConfigurationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_instance_pb2.LoginConfiguration, _abc.Awaitable[_instance_pb2.LoginConfiguration]]:
+        """Return what the login page needs before anyone signs in: whether callers must (Kestra's
+        public /configs/login).
+        """
 
     @_abc_1.abstractmethod
     def SearchServices(
