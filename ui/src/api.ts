@@ -141,9 +141,9 @@ export class ApiError extends Error {
   }
 }
 
-/** Call the API at path (under API) and return its JSON (undefined for an empty answer). */
-export async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(API + path, init);
+/** Fetch url and return its JSON (undefined for an empty answer); an error answer throws ApiError. */
+async function request<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
   const text = await response.text();
   const body = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
@@ -152,6 +152,42 @@ export async function call<T>(path: string, init?: RequestInit): Promise<T> {
   }
   return body as T;
 }
+
+// Who wants to know that a call needs a session (auth is on and there is none, or it ended).
+const signInNeeded = new Set<() => void>();
+
+/** Call onSignInNeeded whenever a call of the API answers 401; return what stops it. */
+export function whenSignInNeeded(onSignInNeeded: () => void): () => void {
+  signInNeeded.add(onSignInNeeded);
+  return () => {
+    signInNeeded.delete(onSignInNeeded);
+  };
+}
+
+/** Call the API at path (under API) and return its JSON (undefined for an empty answer). */
+export async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  try {
+    return await request<T>(API + path, init);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) signInNeeded.forEach((listener) => listener());
+    throw e;
+  }
+}
+
+/** The UI's session: an HttpOnly cookie that the gateway sets at login, so no script ever holds
+ * the credentials, and that EventSource sends too (it cannot send an Authorization header). */
+export const session = {
+  /** Whether callers must sign in (auth is on). */
+  required: () =>
+    request<{ isBasicAuthInitialized: boolean }>("/api/v1/configs/login").then((c) => c.isBasicAuthInitialized),
+  login: (username: string, password: string) =>
+    request<{ username: string }>("/api/v1/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username, password }),
+    }),
+  logout: () => request<unknown>("/api/v1/logout", { method: "POST" }),
+};
 
 /** The query string of the parameters that have a value; a list repeats its parameter. */
 export function query(params: Record<string, string | number | string[] | undefined>): string {

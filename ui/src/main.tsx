@@ -1,7 +1,9 @@
-import { lazy, StrictMode, Suspense } from "react";
+import { lazy, StrictMode, Suspense, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter, Navigate, NavLink, Route, Routes } from "react-router-dom";
+import { BrowserRouter, Navigate, NavLink, Route, Routes, useNavigate } from "react-router-dom";
 import "./style.css";
+import { session, whenSignInNeeded } from "./api";
+import { LoginPage } from "./pages/LoginPage";
 import { FlowsPage } from "./pages/FlowsPage";
 import { ExecutionsPage } from "./pages/ExecutionsPage";
 import { ExecutionPage } from "./pages/ExecutionPage";
@@ -14,6 +16,28 @@ import { NamespacePage, NamespacesPage } from "./pages/NamespacesPage";
 const FlowPage = lazy(() => import("./pages/FlowPage").then((m) => ({ default: m.FlowPage })));
 
 function Layout() {
+  const navigate = useNavigate();
+  const [authOn, setAuthOn] = useState(false);
+  useEffect(() => {
+    session.required().then(setAuthOn, () => setAuthOn(false));
+  }, []);
+  // A call that needs a session: sign in, then come back to this page. Calls in flight may
+  // answer 401 after the first one has gone to the login page: they stay there.
+  useEffect(
+    () =>
+      whenSignInNeeded(() => {
+        if (window.location.pathname === "/login") return;
+        const here = window.location.pathname + window.location.search;
+        navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+      }),
+    [navigate],
+  );
+  const logout = () =>
+    session.logout().then(
+      () => navigate("/login"),
+      (e: Error) => window.alert(`Could not log out: ${e.message}`),
+    );
+
   return (
     <div className="layout">
       <nav>
@@ -25,6 +49,7 @@ function Layout() {
         <NavLink to="/namespaces">Namespaces</NavLink>
         <NavLink to="/triggers">Triggers</NavLink>
         <a href="/docs">API</a>
+        {authOn && <button className="logout" onClick={logout}>Log out</button>}
       </nav>
       <main>
         <Suspense fallback={<p className="muted">Loading…</p>}>
@@ -51,7 +76,10 @@ function Layout() {
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <BrowserRouter>
-      <Layout />
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Layout />} />
+      </Routes>
     </BrowserRouter>
   </StrictMode>,
 );
