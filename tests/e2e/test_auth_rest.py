@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -203,3 +204,44 @@ async def test_a_user_changes_its_password_and_a_token_shows_when_it_expires(
     assert listed.get("expired", False) is False
     for secret in ("a-brand-new-pa55word", made.json()["fullToken"]):
         assert secret not in (await http.get("/api/v1/me/api-tokens", auth=new)).text
+
+
+async def test_a_session_cookie_acts_as_its_user_until_logout_revokes_it(
+    server: tuple[httpx.AsyncClient, Path],
+) -> None:
+    http, log = server
+    login_configuration = await http.get("/api/v1/configs/login")  # public: the login page asks first
+    assert login_configuration.json() == {"isBasicAuthInitialized": True}
+    assert (await http.get("/api/v1/configs", auth=VIEWER)).json()["isBasicAuthInitialized"] is True
+
+    refused = await http.post("/api/v1/login", json={"username": "viewer", "password": "not-it-at-all"})
+    assert (refused.status_code, refused.json()["reason"]) == (401, "CREDENTIALS_INVALID")
+    assert "set-cookie" not in refused.headers
+    signed_in = await http.post("/api/v1/login", json={"username": "viewer", "password": VIEWER_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.cookies["flowmesh_session"]
+    http.cookies.clear()  # the module's client stays anonymous: this test sends the cookie itself
+    assert token not in signed_in.text
+    session = {"Cookie": f"flowmesh_session={token}"}
+
+    # The viewer's roles, as with any of its credentials.
+    assert (await http.get(f"{API}/flows/company.team/hooked", headers=session)).status_code == 200
+    elsewhere = await http.get(f"{API}/flows/other/hooked", headers=session)
+    assert elsewhere.status_code == 403, elsewhere.text
+    tokens = (await http.get("/api/v1/me/api-tokens", auth=VIEWER)).json()["results"]
+    [made] = [t for t in tokens if t["name"] == "ui-session"]
+    lasts = datetime.fromisoformat(made["exp"]) - datetime.fromisoformat(made["iat"])
+    assert lasts == timedelta(hours=12)
+
+    logged_out = await http.post("/api/v1/logout", headers=session)
+    assert logged_out.status_code == 200, logged_out.text
+    assert logged_out.cookies.get("flowmesh_session") is None
+    kept = await http.get(f"{API}/flows/company.team/hooked", headers=session)
+    assert (kept.status_code, kept.json()["reason"]) == (401, "CREDENTIALS_INVALID")
+    listed = await http.get("/api/v1/me/api-tokens", auth=VIEWER)
+    assert listed.status_code == 200, listed.text
+    tokens = listed.json().get("results", [])  # proto3 JSON leaves an empty list out
+    assert made["id"] not in [t["id"] for t in tokens]
+    text = log.read_text()
+    for secret in (token, token.split("_", 2)[2], VIEWER_PASSWORD, "not-it-at-all"):
+        assert secret not in text

@@ -404,6 +404,11 @@ async def test_the_configuration_names_the_version(client: httpx.AsyncClient) ->
     assert configuration["edition"] == "OSS"
     assert configuration["isBasicAuthInitialized"] is False
     assert configuration["preview"] == {"initial": 100, "max": 5000}
+    # Auth is off: nothing to sign in to.
+    login = await ok(await client.get("/api/v1/configs/login"))
+    assert login == {"isBasicAuthInitialized": False}
+    refused = await client.post("/api/v1/login", json={"username": "admin", "password": "any-password"})
+    assert (refused.status_code, refused.json()["reason"]) == (400, "AUTH_DISABLED")
 
 
 async def test_a_task_and_a_trigger_are_validated_on_their_own(client: httpx.AsyncClient) -> None:

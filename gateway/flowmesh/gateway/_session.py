@@ -4,8 +4,9 @@ A browser's EventSource cannot send an Authorization header, so the UI signs in 
 the session travels as a cookie that no script can read. The session is an API token of
 the user, made by the api (`CreateApiToken` with the basic credentials the login posts) and
 valid SESSION_AGE: the api checks it on every call as any token, and logout revokes it, so
-a cookie kept after logout is refused. The gateway holds no state of its own and never
-logs or answers the token: only the cookie carries it.
+a cookie kept after logout is refused; the sessions that expired without one are deleted
+at the user's next login. The gateway holds no state of its own and never logs or answers
+the token: only the cookie carries it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SESSION_AGE = timedelta(hours=12)
 SESSION_TOKEN_NAME = "ui-session"  # noqa: S105  (a name, not a secret)
 _CREATE_SESSION_RPC = "/flowmesh.auth.v1.AuthService/CreateApiToken"
 _REVOKE_SESSION_RPC = "/flowmesh.auth.v1.AuthService/DeleteApiToken"
+_LIST_SESSIONS_RPC = "/flowmesh.auth.v1.AuthService/ListApiTokens"
 _LOGIN_CONFIGURATION_RPC = "/flowmesh.instance.v1.InstanceService/GetLoginConfiguration"
 # What a gRPC metadata value may hold (a header holding more cannot be passed on).
 _METADATA_VALUE = re.compile(r"[\x20-\x7e]*")
@@ -82,6 +84,34 @@ def _printable(value: str, parameter: str, place: str) -> str:
     return value
 
 
+async def _forget_ended_sessions(client: ApiClient, authorization: str) -> None:
+    """Delete the caller's expired session tokens: a browser closed without logging out leaves one.
+
+    A failure is logged, not raised: the login it follows has worked.
+    """
+    metadata = (("authorization", authorization),)
+    try:
+        listed = await client.unary(
+            _LIST_SESSIONS_RPC,
+            auth_messages_pb2.ListApiTokensRequest(),
+            auth_messages_pb2.ListApiTokensResponse,
+            seconds=client.call_timeout,
+            metadata=metadata,
+        )
+        for token in getattr(listed, "results", ()):
+            if token.name == SESSION_TOKEN_NAME and token.expired:
+                await client.unary(
+                    _REVOKE_SESSION_RPC,
+                    auth_messages_pb2.DeleteApiTokenRequest(token_id=token.id),
+                    auth_messages_pb2.DeleteApiTokenResponse,
+                    seconds=client.call_timeout,
+                    metadata=metadata,
+                )
+                log.info("ended_session_forgotten", token_id=token.id)
+    except grpc.aio.AioRpcError as error:
+        log.warning("ended_sessions_not_forgotten", status=error.code().name)
+
+
 def install_session(app: FastAPI, client: ApiClient) -> None:
     """Add Kestra's login and logout routes, which make and revoke the session cookie."""
 
@@ -126,6 +156,7 @@ def install_session(app: FastAPI, client: ApiClient) -> None:
                 reason="CREDENTIALS_INVALID",
             ) from None
         log.info("login", user=body.username, token_id=getattr(created, "id", ""))
+        await _forget_ended_sessions(client, f"Bearer {getattr(created, 'full_token', '')}")
         answer = JSONResponse({"username": body.username})
         answer.set_cookie(
             SESSION_COOKIE,

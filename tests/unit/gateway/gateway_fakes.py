@@ -130,6 +130,7 @@ class FakeApi:
     stream_cancelled: asyncio.Event = field(default_factory=asyncio.Event)
     health: Any = None
     auth_enabled: bool = True
+    tokens: list[Any] = field(default_factory=list)
 
     def reset(self) -> None:
         """Forget everything but the port and the health servicer."""
@@ -143,6 +144,7 @@ class FakeApi:
         self.delay = 0.0
         self.stream_cancelled = asyncio.Event()
         self.auth_enabled = True
+        self.tokens.clear()
 
     def last(self, method: str) -> Any:
         """Return the last request of a method."""
@@ -357,6 +359,10 @@ class AuthServicer(auth_service_pb2_grpc.AuthServiceServicer):
         return auth_messages_pb2.CreateApiTokenResponse(
             id="0123456789abcdef", name=request.name, full_token=SESSION_TOKEN
         )
+
+    async def ListApiTokens(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
+        await self.api.enter("ListApiTokens", request, context)
+        return auth_messages_pb2.ListApiTokensResponse(results=self.api.tokens, total=len(self.api.tokens))
 
     async def DeleteApiToken(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("DeleteApiToken", request, context)

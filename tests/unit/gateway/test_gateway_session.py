@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from gateway_fakes import PASSWORD, SESSION_TOKEN, USER, FakeApi
 from structlog.testing import capture_logs
 
+from flowmesh.auth.v1.auth_messages_pb2 import ApiToken
 from flowmesh.gateway._session import SESSION_AGE, SESSION_COOKIE
 
 SESSION = {"Cookie": f"{SESSION_COOKIE}={SESSION_TOKEN}"}
@@ -37,6 +38,21 @@ async def test_login_sets_an_http_only_strict_cookie_holding_a_token_made_with_t
     assert not morsel["secure"]  # plain http: a Secure cookie would never come back
     made = fake_api.last("CreateApiToken")
     assert (made.name, made.max_age, made.user_id) == ("ui-session", "PT43200S", "")
+
+
+async def test_a_login_deletes_the_user_s_expired_sessions_and_nothing_else(
+    client: httpx.AsyncClient, fake_api: FakeApi
+) -> None:
+    fake_api.tokens = [
+        ApiToken(id="00000000000000e1", name="ui-session", expired=True),
+        ApiToken(id="00000000000000e2", name="ui-session", expired=False),
+        ApiToken(id="00000000000000e3", name="ci", expired=True),
+    ]
+    answer = await client.post("/api/v1/login", json={"username": USER, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    deleted = [request.token_id for method, request in fake_api.requests if method == "DeleteApiToken"]
+    assert deleted == ["00000000000000e1"]
+    assert fake_api.metadata["ListApiTokens"]["authorization"] == f"Bearer {SESSION_TOKEN}"
 
 
 async def test_a_login_over_https_sets_a_secure_cookie(app: FastAPI) -> None:
