@@ -13,7 +13,11 @@ from flowmesh.auth.v1.auth_pb2 import Action
 
 ROOT = Path(__file__).resolve().parents[3]
 # Public methods need no credentials: each one here is a decision, said in the README.
-PUBLIC = {"flowmesh.execution.v1.ExecutionService.TriggerWebhook"}
+PUBLIC = {
+    "flowmesh.execution.v1.ExecutionService.TriggerWebhook",  # its key is its credential
+    # Whether callers must sign in: what the login page asks before anyone has.
+    "flowmesh.instance.v1.InstanceService.GetLoginConfiguration",
+}
 
 
 def _services() -> list[ServiceDescriptor]:
