@@ -169,9 +169,14 @@ export async function call<T>(path: string, init?: RequestInit): Promise<T> {
   try {
     return await request<T>(API + path, init);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) signInNeeded.forEach((listener) => listener());
-    throw e;
+    throw e instanceof ApiError ? refused(e) : e;
   }
+}
+
+/** Return error, first telling who wants to know when it says that the call needs a session. */
+function refused(error: ApiError): ApiError {
+  if (error.status === 401) signInNeeded.forEach((listener) => listener());
+  return error;
 }
 
 /** The UI's session: an HttpOnly cookie that the gateway sets at login, so no script ever holds
@@ -289,7 +294,7 @@ export const namespaceFiles = {
     if (!response.ok) {
       const text = await response.text();
       const message = text.startsWith("{") ? JSON.parse(text).message : undefined;
-      throw new ApiError(response.status, message ?? `${response.status} ${response.statusText}`);
+      throw refused(new ApiError(response.status, message ?? `${response.status} ${response.statusText}`));
     }
     return response.arrayBuffer();
   },
