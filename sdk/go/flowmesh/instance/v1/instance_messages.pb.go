@@ -58,6 +58,44 @@ func (*GetConfigurationRequest) Descriptor() ([]byte, []int) {
 	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{0}
 }
 
+type GetLoginConfigurationRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *GetLoginConfigurationRequest) Reset() {
+	*x = GetLoginConfigurationRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[1]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetLoginConfigurationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLoginConfigurationRequest) ProtoMessage() {}
+
+func (x *GetLoginConfigurationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[1]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLoginConfigurationRequest.ProtoReflect.Descriptor instead.
+func (*GetLoginConfigurationRequest) Descriptor() ([]byte, []int) {
+	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{1}
+}
+
 type SearchServicesRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
@@ -70,7 +108,7 @@ type SearchServicesRequest struct {
 func (x *SearchServicesRequest) Reset() {
 	*x = SearchServicesRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[1]
+		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[2]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -83,7 +121,7 @@ func (x *SearchServicesRequest) String() string {
 func (*SearchServicesRequest) ProtoMessage() {}
 
 func (x *SearchServicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[1]
+	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[2]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -96,7 +134,7 @@ func (x *SearchServicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchServicesRequest.ProtoReflect.Descriptor instead.
 func (*SearchServicesRequest) Descriptor() ([]byte, []int) {
-	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{1}
+	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SearchServicesRequest) GetPageSize() int32 {
@@ -127,7 +165,7 @@ type SearchServicesResponse struct {
 func (x *SearchServicesResponse) Reset() {
 	*x = SearchServicesResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[2]
+		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[3]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -140,7 +178,7 @@ func (x *SearchServicesResponse) String() string {
 func (*SearchServicesResponse) ProtoMessage() {}
 
 func (x *SearchServicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[2]
+	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[3]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -153,7 +191,7 @@ func (x *SearchServicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchServicesResponse.ProtoReflect.Descriptor instead.
 func (*SearchServicesResponse) Descriptor() ([]byte, []int) {
-	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{2}
+	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SearchServicesResponse) GetServices() []*ServiceInstance {
@@ -188,7 +226,7 @@ type GetServiceRequest struct {
 func (x *GetServiceRequest) Reset() {
 	*x = GetServiceRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[3]
+		mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[4]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -201,7 +239,7 @@ func (x *GetServiceRequest) String() string {
 func (*GetServiceRequest) ProtoMessage() {}
 
 func (x *GetServiceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[3]
+	mi := &file_flowmesh_instance_v1_instance_messages_proto_msgTypes[4]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -214,7 +252,7 @@ func (x *GetServiceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServiceRequest.ProtoReflect.Descriptor instead.
 func (*GetServiceRequest) Descriptor() ([]byte, []int) {
-	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{3}
+	return file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetServiceRequest) GetId() string {
@@ -234,6 +272,8 @@ var file_flowmesh_instance_v1_instance_messages_proto_rawDesc = []byte{
 	0x65, 0x2e, 0x76, 0x31, 0x1a, 0x23, 0x66, 0x6c, 0x6f, 0x77, 0x6d, 0x65, 0x73, 0x68, 0x2f, 0x69,
 	0x6e, 0x73, 0x74, 0x61, 0x6e, 0x63, 0x65, 0x2f, 0x76, 0x31, 0x2f, 0x69, 0x6e, 0x73, 0x74, 0x61,
 	0x6e, 0x63, 0x65, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x19, 0x0a, 0x17, 0x47, 0x65, 0x74,
+	0x43, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x75, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x65, 0x71,
+	0x75, 0x65, 0x73, 0x74, 0x22, 0x1e, 0x0a, 0x1c, 0x47, 0x65, 0x74, 0x4c, 0x6f, 0x67, 0x69, 0x6e,
 	0x43, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x75, 0x72, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x52, 0x65, 0x71,
 	0x75, 0x65, 0x73, 0x74, 0x22, 0x53, 0x0a, 0x15, 0x53, 0x65, 0x61, 0x72, 0x63, 0x68, 0x53, 0x65,
 	0x72, 0x76, 0x69, 0x63, 0x65, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x1b, 0x0a,
@@ -282,16 +322,17 @@ func file_flowmesh_instance_v1_instance_messages_proto_rawDescGZIP() []byte {
 	return file_flowmesh_instance_v1_instance_messages_proto_rawDescData
 }
 
-var file_flowmesh_instance_v1_instance_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_flowmesh_instance_v1_instance_messages_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_flowmesh_instance_v1_instance_messages_proto_goTypes = []interface{}{
-	(*GetConfigurationRequest)(nil), // 0: flowmesh.instance.v1.GetConfigurationRequest
-	(*SearchServicesRequest)(nil),   // 1: flowmesh.instance.v1.SearchServicesRequest
-	(*SearchServicesResponse)(nil),  // 2: flowmesh.instance.v1.SearchServicesResponse
-	(*GetServiceRequest)(nil),       // 3: flowmesh.instance.v1.GetServiceRequest
-	(*ServiceInstance)(nil),         // 4: flowmesh.instance.v1.ServiceInstance
+	(*GetConfigurationRequest)(nil),      // 0: flowmesh.instance.v1.GetConfigurationRequest
+	(*GetLoginConfigurationRequest)(nil), // 1: flowmesh.instance.v1.GetLoginConfigurationRequest
+	(*SearchServicesRequest)(nil),        // 2: flowmesh.instance.v1.SearchServicesRequest
+	(*SearchServicesResponse)(nil),       // 3: flowmesh.instance.v1.SearchServicesResponse
+	(*GetServiceRequest)(nil),            // 4: flowmesh.instance.v1.GetServiceRequest
+	(*ServiceInstance)(nil),              // 5: flowmesh.instance.v1.ServiceInstance
 }
 var file_flowmesh_instance_v1_instance_messages_proto_depIdxs = []int32{
-	4, // 0: flowmesh.instance.v1.SearchServicesResponse.services:type_name -> flowmesh.instance.v1.ServiceInstance
+	5, // 0: flowmesh.instance.v1.SearchServicesResponse.services:type_name -> flowmesh.instance.v1.ServiceInstance
 	1, // [1:1] is the sub-list for method output_type
 	1, // [1:1] is the sub-list for method input_type
 	1, // [1:1] is the sub-list for extension type_name
@@ -319,7 +360,7 @@ func file_flowmesh_instance_v1_instance_messages_proto_init() {
 			}
 		}
 		file_flowmesh_instance_v1_instance_messages_proto_msgTypes[1].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*SearchServicesRequest); i {
+			switch v := v.(*GetLoginConfigurationRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -331,7 +372,7 @@ func file_flowmesh_instance_v1_instance_messages_proto_init() {
 			}
 		}
 		file_flowmesh_instance_v1_instance_messages_proto_msgTypes[2].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*SearchServicesResponse); i {
+			switch v := v.(*SearchServicesRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -343,6 +384,18 @@ func file_flowmesh_instance_v1_instance_messages_proto_init() {
 			}
 		}
 		file_flowmesh_instance_v1_instance_messages_proto_msgTypes[3].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*SearchServicesResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_flowmesh_instance_v1_instance_messages_proto_msgTypes[4].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*GetServiceRequest); i {
 			case 0:
 				return &v.state
@@ -361,7 +414,7 @@ func file_flowmesh_instance_v1_instance_messages_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_flowmesh_instance_v1_instance_messages_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

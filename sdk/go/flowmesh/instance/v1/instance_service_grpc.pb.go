@@ -19,6 +19,9 @@ const _ = grpc.SupportPackageIsVersion7
 type InstanceServiceClient interface {
 	// Return the instance's configuration as Kestra's UI reads it, with flowmesh's version.
 	GetConfiguration(ctx context.Context, in *GetConfigurationRequest, opts ...grpc.CallOption) (*Configuration, error)
+	// Return what the login page needs before anyone signs in: whether callers must (Kestra's
+	// public /configs/login).
+	GetLoginConfiguration(ctx context.Context, in *GetLoginConfigurationRequest, opts ...grpc.CallOption) (*LoginConfiguration, error)
 	// List the running component instances (Kestra's Instance / Services), a page at a time.
 	// Errors: INVALID_ARGUMENT for a bad page token.
 	SearchServices(ctx context.Context, in *SearchServicesRequest, opts ...grpc.CallOption) (*SearchServicesResponse, error)
@@ -38,6 +41,15 @@ func NewInstanceServiceClient(cc grpc.ClientConnInterface) InstanceServiceClient
 func (c *instanceServiceClient) GetConfiguration(ctx context.Context, in *GetConfigurationRequest, opts ...grpc.CallOption) (*Configuration, error) {
 	out := new(Configuration)
 	err := c.cc.Invoke(ctx, "/flowmesh.instance.v1.InstanceService/GetConfiguration", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *instanceServiceClient) GetLoginConfiguration(ctx context.Context, in *GetLoginConfigurationRequest, opts ...grpc.CallOption) (*LoginConfiguration, error) {
+	out := new(LoginConfiguration)
+	err := c.cc.Invoke(ctx, "/flowmesh.instance.v1.InstanceService/GetLoginConfiguration", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +80,9 @@ func (c *instanceServiceClient) GetService(ctx context.Context, in *GetServiceRe
 type InstanceServiceServer interface {
 	// Return the instance's configuration as Kestra's UI reads it, with flowmesh's version.
 	GetConfiguration(context.Context, *GetConfigurationRequest) (*Configuration, error)
+	// Return what the login page needs before anyone signs in: whether callers must (Kestra's
+	// public /configs/login).
+	GetLoginConfiguration(context.Context, *GetLoginConfigurationRequest) (*LoginConfiguration, error)
 	// List the running component instances (Kestra's Instance / Services), a page at a time.
 	// Errors: INVALID_ARGUMENT for a bad page token.
 	SearchServices(context.Context, *SearchServicesRequest) (*SearchServicesResponse, error)
@@ -83,6 +98,9 @@ type UnimplementedInstanceServiceServer struct {
 
 func (UnimplementedInstanceServiceServer) GetConfiguration(context.Context, *GetConfigurationRequest) (*Configuration, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetConfiguration not implemented")
+}
+func (UnimplementedInstanceServiceServer) GetLoginConfiguration(context.Context, *GetLoginConfigurationRequest) (*LoginConfiguration, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetLoginConfiguration not implemented")
 }
 func (UnimplementedInstanceServiceServer) SearchServices(context.Context, *SearchServicesRequest) (*SearchServicesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SearchServices not implemented")
@@ -117,6 +135,24 @@ func _InstanceService_GetConfiguration_Handler(srv interface{}, ctx context.Cont
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(InstanceServiceServer).GetConfiguration(ctx, req.(*GetConfigurationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InstanceService_GetLoginConfiguration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetLoginConfigurationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InstanceServiceServer).GetLoginConfiguration(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/flowmesh.instance.v1.InstanceService/GetLoginConfiguration",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InstanceServiceServer).GetLoginConfiguration(ctx, req.(*GetLoginConfigurationRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -164,6 +200,10 @@ var _InstanceService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetConfiguration",
 			Handler:    _InstanceService_GetConfiguration_Handler,
+		},
+		{
+			MethodName: "GetLoginConfiguration",
+			Handler:    _InstanceService_GetLoginConfiguration_Handler,
 		},
 		{
 			MethodName: "SearchServices",

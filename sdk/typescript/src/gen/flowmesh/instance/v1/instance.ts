@@ -142,8 +142,18 @@ export interface Configuration {
   systemNamespace: string;
   hiddenLabelsPrefixes: string[];
   isAiEnabled: boolean;
+  /** Whether callers must sign in (auth is on), as in LoginConfiguration. */
   isBasicAuthInitialized: boolean;
   isConcurrencyViewEnabled: boolean;
+}
+
+/** LoginConfiguration is Kestra's MiscController.LoginConfiguration: what the login page needs. */
+export interface LoginConfiguration {
+  /**
+   * Whether callers must sign in (auth is on): the UI then shows its login page to a caller
+   * without a session. False when auth is off: there is nothing to sign in to.
+   */
+  isBasicAuthInitialized: boolean;
 }
 
 /** ServiceInstance is one running component, as it announces itself (Kestra's ServiceInstance). */
@@ -666,6 +676,79 @@ export const Configuration: MessageFns<Configuration> = {
     message.isAiEnabled = object.isAiEnabled ?? false;
     message.isBasicAuthInitialized = object.isBasicAuthInitialized ?? false;
     message.isConcurrencyViewEnabled = object.isConcurrencyViewEnabled ?? false;
+    return message;
+  },
+};
+
+function createBaseLoginConfiguration(): LoginConfiguration {
+  return { isBasicAuthInitialized: false };
+}
+
+export const LoginConfiguration: MessageFns<LoginConfiguration> = {
+  encode(message: LoginConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.isBasicAuthInitialized !== false) {
+      writer.uint32(8).bool(message.isBasicAuthInitialized);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginConfiguration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginConfiguration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.isBasicAuthInitialized = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginConfiguration {
+    return {
+      isBasicAuthInitialized: isSet(object.isBasicAuthInitialized)
+        ? globalThis.Boolean(object.isBasicAuthInitialized)
+        : isSet(object.is_basic_auth_initialized)
+        ? globalThis.Boolean(object.is_basic_auth_initialized)
+        : false,
+    };
+  },
+
+  toJSON(message: LoginConfiguration): unknown {
+    const obj: any = {};
+    if (message.isBasicAuthInitialized !== false) {
+      obj.isBasicAuthInitialized = message.isBasicAuthInitialized;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoginConfiguration>, I>>(base?: I): LoginConfiguration {
+    return LoginConfiguration.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoginConfiguration>, I>>(object: I): LoginConfiguration {
+    const message = createBaseLoginConfiguration();
+    message.isBasicAuthInitialized = object.isBasicAuthInitialized ?? false;
     return message;
   },
 };

@@ -11,6 +11,9 @@ import { ServiceInstance } from "./instance";
 export interface GetConfigurationRequest {
 }
 
+export interface GetLoginConfigurationRequest {
+}
+
 export interface SearchServicesRequest {
   pageSize: number;
   pageToken: string;
@@ -75,6 +78,58 @@ export const GetConfigurationRequest: MessageFns<GetConfigurationRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<GetConfigurationRequest>, I>>(_: I): GetConfigurationRequest {
     const message = createBaseGetConfigurationRequest();
+    return message;
+  },
+};
+
+function createBaseGetLoginConfigurationRequest(): GetLoginConfigurationRequest {
+  return {};
+}
+
+export const GetLoginConfigurationRequest: MessageFns<GetLoginConfigurationRequest> = {
+  encode(_: GetLoginConfigurationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLoginConfigurationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLoginConfigurationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetLoginConfigurationRequest {
+    return {};
+  },
+
+  toJSON(_: GetLoginConfigurationRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLoginConfigurationRequest>, I>>(base?: I): GetLoginConfigurationRequest {
+    return GetLoginConfigurationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLoginConfigurationRequest>, I>>(_: I): GetLoginConfigurationRequest {
+    const message = createBaseGetLoginConfigurationRequest();
     return message;
   },
 };

@@ -17,9 +17,10 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Configuration, ServiceInstance } from "./instance";
+import { Configuration, LoginConfiguration, ServiceInstance } from "./instance";
 import {
   GetConfigurationRequest,
+  GetLoginConfigurationRequest,
   GetServiceRequest,
   SearchServicesRequest,
   SearchServicesResponse,
@@ -38,6 +39,20 @@ export const InstanceServiceService = {
     requestDeserialize: (value: Buffer): GetConfigurationRequest => GetConfigurationRequest.decode(value),
     responseSerialize: (value: Configuration): Buffer => Buffer.from(Configuration.encode(value).finish()),
     responseDeserialize: (value: Buffer): Configuration => Configuration.decode(value),
+  },
+  /**
+   * Return what the login page needs before anyone signs in: whether callers must (Kestra's
+   * public /configs/login).
+   */
+  getLoginConfiguration: {
+    path: "/flowmesh.instance.v1.InstanceService/GetLoginConfiguration" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLoginConfigurationRequest): Buffer =>
+      Buffer.from(GetLoginConfigurationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLoginConfigurationRequest => GetLoginConfigurationRequest.decode(value),
+    responseSerialize: (value: LoginConfiguration): Buffer => Buffer.from(LoginConfiguration.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoginConfiguration => LoginConfiguration.decode(value),
   },
   /**
    * List the running component instances (Kestra's Instance / Services), a page at a time.
@@ -73,6 +88,11 @@ export interface InstanceServiceServer extends UntypedServiceImplementation {
   /** Return the instance's configuration as Kestra's UI reads it, with flowmesh's version. */
   getConfiguration: handleUnaryCall<GetConfigurationRequest, Configuration>;
   /**
+   * Return what the login page needs before anyone signs in: whether callers must (Kestra's
+   * public /configs/login).
+   */
+  getLoginConfiguration: handleUnaryCall<GetLoginConfigurationRequest, LoginConfiguration>;
+  /**
    * List the running component instances (Kestra's Instance / Services), a page at a time.
    * Errors: INVALID_ARGUMENT for a bad page token.
    */
@@ -100,6 +120,25 @@ export interface InstanceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Configuration) => void,
+  ): ClientUnaryCall;
+  /**
+   * Return what the login page needs before anyone signs in: whether callers must (Kestra's
+   * public /configs/login).
+   */
+  getLoginConfiguration(
+    request: GetLoginConfigurationRequest,
+    callback: (error: ServiceError | null, response: LoginConfiguration) => void,
+  ): ClientUnaryCall;
+  getLoginConfiguration(
+    request: GetLoginConfigurationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoginConfiguration) => void,
+  ): ClientUnaryCall;
+  getLoginConfiguration(
+    request: GetLoginConfigurationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoginConfiguration) => void,
   ): ClientUnaryCall;
   /**
    * List the running component instances (Kestra's Instance / Services), a page at a time.
