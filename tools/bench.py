@@ -22,6 +22,9 @@ minutes, and how far the executions themselves got.
 search: the repository's searches over 100,000 executions and 1,000,000 log lines loaded
 with COPY into an embedded PostgreSQL, p50/p95 per filter kind (tools/bench_search.py).
 
+ui: each page of the web UI in Debian's chromium with 10,000 executions stored, from
+navigation to its data on screen (tools/ui_load.py; skipped without /usr/bin/chromium).
+
 Then the cost of one event as an execution grows (DESIGN §4: it must not grow
 with the execution), for a ForEach over N values, N = 10 ... 10,000: in the
 decision core alone (no I/O), and through the executor service against an
@@ -774,6 +777,9 @@ async def main() -> None:
         "--no-search", dest="search", action="store_false", help="skip the search scenario (bench_search.py)"
     )
     parser.add_argument(
+        "--no-ui", dest="ui", action="store_false", help="skip the web UI scenario (ui_load.py)"
+    )
+    parser.add_argument(
         "--scheduled-flows", type=int, default=SCHEDULED_FLOWS, help="flows of the schedules scenario"
     )
     parser.add_argument("--scheduled-minutes", type=int, default=SCHEDULED_MINUTES, help="minutes it watches")
@@ -796,6 +802,10 @@ async def main() -> None:
             report += await bench_schedules(work / "schedules", args.scheduled_flows, args.scheduled_minutes)
         if args.search:
             report += await bench_search(work / "search")
+        if args.ui:
+            from ui_load import bench_ui  # tools/ui_load.py, which imports this module
+
+            report += await bench_ui(work / "ui")
         if args.events:
             report += await bench_event_costs(work)
         print(f"\nflowmesh bench on {os.cpu_count()} cores\n" + "\n".join(report))

@@ -101,35 +101,45 @@ async def time_page(browser: Browser, url: str, shown: str) -> list[float]:
     return times
 
 
+async def bench_ui(work: Path, count: int = 10_000) -> list[str]:
+    """Time each page with count executions stored; return the report's lines."""
+    if not Path(CHROMIUM).exists():
+        return ["\nweb UI: skipped, Debian's chromium is not installed (make browser)"]
+    work.mkdir(parents=True, exist_ok=True)
+    report = [f"\nweb UI: navigation to the data on screen, {LOADS} cold loads, {count} executions stored"]
+    async with standalone(work) as (url, processes):
+        async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+            await wait_healthy(client, processes)
+            last = await store_executions(client, count)
+            await store_namespace_files(client)
+        pages = {
+            "flows": (f"{url}/flows", "tbody tr"),
+            "flow (editor)": (f"{url}/flows/bench/load", ".cm-content"),
+            "executions": (f"{url}/executions", "tbody tr"),
+            # A page deep in the list: the search skips 4,950 executions.
+            "executions p100": (f"{url}/executions?page=100&size=50", "tbody tr"),
+            "execution": (f"{url}/executions/{last}", ".gantt-row"),
+            "logs": (f"{url}/logs", "tbody tr"),
+            "dashboard": (f"{url}/dashboard", '[data-testid="daily"] g[data-total]'),
+            "triggers": (f"{url}/triggers", "tr[data-trigger]"),
+            "namespace": (f"{url}/namespaces/bench", "tbody tr"),
+            "namespace files": (f"{url}/namespaces/bench?tab=files", '[data-path="/dir9"]'),
+        }
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for name, (address, shown) in pages.items():
+                times = await time_page(browser, address, shown)
+                report.append(
+                    f"  {name:15} median {statistics.median(times):6.0f} ms, worst {max(times):6.0f} ms"
+                )
+            await browser.close()
+    return report
+
+
 async def main(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="flowmesh-ui-load-") as work:
         Path(work).chmod(0o711)  # the embedded PostgreSQL runs as `nobody` when we are root
-        async with standalone(Path(work)) as (url, processes):
-            async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-                await wait_healthy(client, processes)
-                last = await store_executions(client, count)
-                await store_namespace_files(client)
-            pages = {
-                "flows": (f"{url}/flows", "tbody tr"),
-                "flow (editor)": (f"{url}/flows/bench/load", ".cm-content"),
-                "executions": (f"{url}/executions", "tbody tr"),
-                # A page deep in the list: the search skips 4,950 executions.
-                "executions p100": (f"{url}/executions?page=100&size=50", "tbody tr"),
-                "execution": (f"{url}/executions/{last}", ".gantt-row"),
-                "logs": (f"{url}/logs", "tbody tr"),
-                "dashboard": (f"{url}/dashboard", '[data-testid="daily"] g[data-total]'),
-                "triggers": (f"{url}/triggers", "tr[data-trigger]"),
-                "namespace files": (f"{url}/namespaces/bench?tab=files", '[data-path="/dir9"]'),
-            }
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for name, (address, shown) in pages.items():
-                    times = await time_page(browser, address, shown)
-                    print(
-                        f"{name:15} median {statistics.median(times):6.0f} ms, worst {max(times):6.0f} ms "
-                        f"({LOADS} loads, {count} executions stored)"
-                    )
-                await browser.close()
+        print("\n".join(await bench_ui(Path(work), count)))
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ class AuthServicer(AuthServiceServicer):
         self, request: messages.ListUsersRequest, context: grpc.aio.ServicerContext
     ) -> messages.ListUsersResponse:
         users = await self._credentials.users()
-        return messages.ListUsersResponse(results=[_user(user) for user in users], total=len(users))
+        return messages.ListUsersResponse(results=[_user(user) for user in users], total_size=len(users))
 
     @unary
     async def DeleteUser(
@@ -115,7 +115,7 @@ class AuthServicer(AuthServiceServicer):
             )
             for token in tokens
         ]
-        return messages.ListApiTokensResponse(results=results, total=len(results))
+        return messages.ListApiTokensResponse(results=results, total_size=len(results))
 
     @unary
     async def DeleteApiToken(

@@ -31,7 +31,7 @@ async def serving(app: FastAPI) -> AsyncIterator[Served]:
         async def up() -> bool:
             return (await http.get("/health")).status_code == 200
 
-        await eventually(up, within=5, what="the gateway serving", ignore=(httpx.TransportError,))
+        await eventually(up, within=30, what="the gateway serving", ignore=(httpx.TransportError,))
         try:
             yield http, stopping, task
         finally:

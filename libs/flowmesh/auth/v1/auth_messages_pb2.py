@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$flowmesh/auth/v1/auth_messages.proto\x12\x10\x66lowmesh.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Q\n\x05Grant\x12*\n\x04role\x18\x01 \x01(\x0e\x32\x16.flowmesh.auth.v1.RoleR\x04role\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\"\xa0\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12/\n\x06grants\x18\x02 \x03(\x0b\x32\x17.flowmesh.auth.v1.GrantR\x06grants\x12!\n\x0chas_password\x18\x03 \x01(\x08R\x0bhasPassword\x12\x34\n\x07\x63reated\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x63reated\"\xf7\x01\n\x08\x41piToken\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\x16\n\x06prefix\x18\x04 \x01(\tR\x06prefix\x12,\n\x03iat\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03iat\x12\x17\n\x07user_id\x18\x06 \x01(\tR\x06userId\x12,\n\x03\x65xp\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03\x65xp\x12\x18\n\x07\x65xpired\x18\x08 \x01(\x08R\x07\x65xpired\"p\n\x11\x43reateUserRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12/\n\x06grants\x18\x03 \x03(\x0b\x32\x17.flowmesh.auth.v1.GrantR\x06grants\"\x12\n\x10ListUsersRequest\"[\n\x11ListUsersResponse\x12\x30\n\x07results\x18\x01 \x03(\x0b\x32\x16.flowmesh.auth.v1.UserR\x07results\x12\x14\n\x05total\x18\x02 \x01(\x05R\x05total\",\n\x11\x44\x65leteUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x44\x65leteUserResponse\"\x7f\n\x15\x43reateApiTokenRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\x17\n\x07max_age\x18\x04 \x01(\tR\x06maxAge\"[\n\x16\x43reateApiTokenResponse\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n\nfull_token\x18\x03 \x01(\tR\tfullToken\"/\n\x14ListApiTokensRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"c\n\x15ListApiTokensResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32\x1a.flowmesh.auth.v1.ApiTokenR\x07results\x12\x14\n\x05total\x18\x02 \x01(\x05R\x05total\"K\n\x15\x44\x65leteApiTokenRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x19\n\x08token_id\x18\x02 \x01(\tR\x07tokenId\"\x18\n\x16\x44\x65leteApiTokenResponse\"h\n UpdateCurrentUserPasswordRequest\x12!\n\x0cold_password\x18\x01 \x01(\tR\x0boldPassword\x12!\n\x0cnew_password\x18\x02 \x01(\tR\x0bnewPassword\"#\n!UpdateCurrentUserPasswordResponse*N\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_VIEWER\x10\x01\x12\x0f\n\x0bROLE_EDITOR\x10\x02\x12\x0e\n\nROLE_ADMIN\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$flowmesh/auth/v1/auth_messages.proto\x12\x10\x66lowmesh.auth.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Q\n\x05Grant\x12*\n\x04role\x18\x01 \x01(\x0e\x32\x16.flowmesh.auth.v1.RoleR\x04role\x12\x1c\n\tnamespace\x18\x02 \x01(\tR\tnamespace\"\xa0\x01\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12/\n\x06grants\x18\x02 \x03(\x0b\x32\x17.flowmesh.auth.v1.GrantR\x06grants\x12!\n\x0chas_password\x18\x03 \x01(\x08R\x0bhasPassword\x12\x34\n\x07\x63reated\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x63reated\"\xf7\x01\n\x08\x41piToken\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\x16\n\x06prefix\x18\x04 \x01(\tR\x06prefix\x12,\n\x03iat\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03iat\x12\x17\n\x07user_id\x18\x06 \x01(\tR\x06userId\x12,\n\x03\x65xp\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x03\x65xp\x12\x18\n\x07\x65xpired\x18\x08 \x01(\x08R\x07\x65xpired\"p\n\x11\x43reateUserRequest\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12/\n\x06grants\x18\x03 \x03(\x0b\x32\x17.flowmesh.auth.v1.GrantR\x06grants\"\x12\n\x10ListUsersRequest\"d\n\x11ListUsersResponse\x12\x30\n\x07results\x18\x01 \x03(\x0b\x32\x16.flowmesh.auth.v1.UserR\x07results\x12\x1d\n\ntotal_size\x18\x02 \x01(\x05R\ttotalSize\",\n\x11\x44\x65leteUserRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x14\n\x12\x44\x65leteUserResponse\"\x7f\n\x15\x43reateApiTokenRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\x17\n\x07max_age\x18\x04 \x01(\tR\x06maxAge\"[\n\x16\x43reateApiTokenResponse\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n\nfull_token\x18\x03 \x01(\tR\tfullToken\"/\n\x14ListApiTokensRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"l\n\x15ListApiTokensResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32\x1a.flowmesh.auth.v1.ApiTokenR\x07results\x12\x1d\n\ntotal_size\x18\x02 \x01(\x05R\ttotalSize\"K\n\x15\x44\x65leteApiTokenRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x19\n\x08token_id\x18\x02 \x01(\tR\x07tokenId\"\x18\n\x16\x44\x65leteApiTokenResponse\"h\n UpdateCurrentUserPasswordRequest\x12!\n\x0cold_password\x18\x01 \x01(\tR\x0boldPassword\x12!\n\x0cnew_password\x18\x02 \x01(\tR\x0bnewPassword\"#\n!UpdateCurrentUserPasswordResponse*N\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_VIEWER\x10\x01\x12\x0f\n\x0bROLE_EDITOR\x10\x02\x12\x0e\n\nROLE_ADMIN\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'flowmesh.auth.v1.auth_messages_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=1500
-  _globals['_ROLE']._serialized_end=1578
+  _globals['_ROLE']._serialized_start=1518
+  _globals['_ROLE']._serialized_end=1596
   _globals['_GRANT']._serialized_start=91
   _globals['_GRANT']._serialized_end=172
   _globals['_USER']._serialized_start=175
@@ -45,25 +45,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTUSERSREQUEST']._serialized_start=701
   _globals['_LISTUSERSREQUEST']._serialized_end=719
   _globals['_LISTUSERSRESPONSE']._serialized_start=721
-  _globals['_LISTUSERSRESPONSE']._serialized_end=812
-  _globals['_DELETEUSERREQUEST']._serialized_start=814
-  _globals['_DELETEUSERREQUEST']._serialized_end=858
-  _globals['_DELETEUSERRESPONSE']._serialized_start=860
-  _globals['_DELETEUSERRESPONSE']._serialized_end=880
-  _globals['_CREATEAPITOKENREQUEST']._serialized_start=882
-  _globals['_CREATEAPITOKENREQUEST']._serialized_end=1009
-  _globals['_CREATEAPITOKENRESPONSE']._serialized_start=1011
-  _globals['_CREATEAPITOKENRESPONSE']._serialized_end=1102
-  _globals['_LISTAPITOKENSREQUEST']._serialized_start=1104
-  _globals['_LISTAPITOKENSREQUEST']._serialized_end=1151
-  _globals['_LISTAPITOKENSRESPONSE']._serialized_start=1153
-  _globals['_LISTAPITOKENSRESPONSE']._serialized_end=1252
-  _globals['_DELETEAPITOKENREQUEST']._serialized_start=1254
-  _globals['_DELETEAPITOKENREQUEST']._serialized_end=1329
-  _globals['_DELETEAPITOKENRESPONSE']._serialized_start=1331
-  _globals['_DELETEAPITOKENRESPONSE']._serialized_end=1355
-  _globals['_UPDATECURRENTUSERPASSWORDREQUEST']._serialized_start=1357
-  _globals['_UPDATECURRENTUSERPASSWORDREQUEST']._serialized_end=1461
-  _globals['_UPDATECURRENTUSERPASSWORDRESPONSE']._serialized_start=1463
-  _globals['_UPDATECURRENTUSERPASSWORDRESPONSE']._serialized_end=1498
+  _globals['_LISTUSERSRESPONSE']._serialized_end=821
+  _globals['_DELETEUSERREQUEST']._serialized_start=823
+  _globals['_DELETEUSERREQUEST']._serialized_end=867
+  _globals['_DELETEUSERRESPONSE']._serialized_start=869
+  _globals['_DELETEUSERRESPONSE']._serialized_end=889
+  _globals['_CREATEAPITOKENREQUEST']._serialized_start=891
+  _globals['_CREATEAPITOKENREQUEST']._serialized_end=1018
+  _globals['_CREATEAPITOKENRESPONSE']._serialized_start=1020
+  _globals['_CREATEAPITOKENRESPONSE']._serialized_end=1111
+  _globals['_LISTAPITOKENSREQUEST']._serialized_start=1113
+  _globals['_LISTAPITOKENSREQUEST']._serialized_end=1160
+  _globals['_LISTAPITOKENSRESPONSE']._serialized_start=1162
+  _globals['_LISTAPITOKENSRESPONSE']._serialized_end=1270
+  _globals['_DELETEAPITOKENREQUEST']._serialized_start=1272
+  _globals['_DELETEAPITOKENREQUEST']._serialized_end=1347
+  _globals['_DELETEAPITOKENRESPONSE']._serialized_start=1349
+  _globals['_DELETEAPITOKENRESPONSE']._serialized_end=1373
+  _globals['_UPDATECURRENTUSERPASSWORDREQUEST']._serialized_start=1375
+  _globals['_UPDATECURRENTUSERPASSWORDREQUEST']._serialized_end=1479
+  _globals['_UPDATECURRENTUSERPASSWORDRESPONSE']._serialized_start=1481
+  _globals['_UPDATECURRENTUSERPASSWORDRESPONSE']._serialized_end=1516
 # @@protoc_insertion_point(module_scope)

@@ -76,12 +76,12 @@ class ListUsersRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ListUsersResponse(_message.Message):
-    __slots__ = ("results", "total")
+    __slots__ = ("results", "total_size")
     RESULTS_FIELD_NUMBER: _ClassVar[int]
-    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     results: _containers.RepeatedCompositeFieldContainer[User]
-    total: int
-    def __init__(self, results: _Optional[_Iterable[_Union[User, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
+    total_size: int
+    def __init__(self, results: _Optional[_Iterable[_Union[User, _Mapping]]] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class DeleteUserRequest(_message.Message):
     __slots__ = ("user_id",)
@@ -122,12 +122,12 @@ class ListApiTokensRequest(_message.Message):
     def __init__(self, user_id: _Optional[str] = ...) -> None: ...
 
 class ListApiTokensResponse(_message.Message):
-    __slots__ = ("results", "total")
+    __slots__ = ("results", "total_size")
     RESULTS_FIELD_NUMBER: _ClassVar[int]
-    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     results: _containers.RepeatedCompositeFieldContainer[ApiToken]
-    total: int
-    def __init__(self, results: _Optional[_Iterable[_Union[ApiToken, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
+    total_size: int
+    def __init__(self, results: _Optional[_Iterable[_Union[ApiToken, _Mapping]]] = ..., total_size: _Optional[int] = ...) -> None: ...
 
 class DeleteApiTokenRequest(_message.Message):
     __slots__ = ("user_id", "token_id")

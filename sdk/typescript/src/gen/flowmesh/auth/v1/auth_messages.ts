@@ -106,7 +106,7 @@ export interface ListUsersRequest {
 
 export interface ListUsersResponse {
   results: User[];
-  total: number;
+  totalSize: number;
 }
 
 export interface DeleteUserRequest {
@@ -143,7 +143,7 @@ export interface ListApiTokensRequest {
 
 export interface ListApiTokensResponse {
   results: ApiToken[];
-  total: number;
+  totalSize: number;
 }
 
 export interface DeleteApiTokenRequest {
@@ -712,7 +712,7 @@ export const ListUsersRequest: MessageFns<ListUsersRequest> = {
 };
 
 function createBaseListUsersResponse(): ListUsersResponse {
-  return { results: [], total: 0 };
+  return { results: [], totalSize: 0 };
 }
 
 export const ListUsersResponse: MessageFns<ListUsersResponse> = {
@@ -720,8 +720,8 @@ export const ListUsersResponse: MessageFns<ListUsersResponse> = {
     for (const v of message.results) {
       User.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.total !== 0) {
-      writer.uint32(16).int32(message.total);
+    if (message.totalSize !== 0) {
+      writer.uint32(16).int32(message.totalSize);
     }
     return writer;
   },
@@ -752,7 +752,7 @@ export const ListUsersResponse: MessageFns<ListUsersResponse> = {
               break;
             }
 
-            message.total = reader.int32();
+            message.totalSize = reader.int32();
             continue;
           }
         }
@@ -770,7 +770,11 @@ export const ListUsersResponse: MessageFns<ListUsersResponse> = {
   fromJSON(object: any): ListUsersResponse {
     return {
       results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => User.fromJSON(e)) : [],
-      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
     };
   },
 
@@ -779,8 +783,8 @@ export const ListUsersResponse: MessageFns<ListUsersResponse> = {
     if (message.results?.length) {
       obj.results = message.results.map((e) => User.toJSON(e));
     }
-    if (message.total !== 0) {
-      obj.total = Math.round(message.total);
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
     }
     return obj;
   },
@@ -791,7 +795,7 @@ export const ListUsersResponse: MessageFns<ListUsersResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListUsersResponse>, I>>(object: I): ListUsersResponse {
     const message = createBaseListUsersResponse();
     message.results = object.results?.map((e) => User.fromPartial(e)) || [];
-    message.total = object.total ?? 0;
+    message.totalSize = object.totalSize ?? 0;
     return message;
   },
 };
@@ -1225,7 +1229,7 @@ export const ListApiTokensRequest: MessageFns<ListApiTokensRequest> = {
 };
 
 function createBaseListApiTokensResponse(): ListApiTokensResponse {
-  return { results: [], total: 0 };
+  return { results: [], totalSize: 0 };
 }
 
 export const ListApiTokensResponse: MessageFns<ListApiTokensResponse> = {
@@ -1233,8 +1237,8 @@ export const ListApiTokensResponse: MessageFns<ListApiTokensResponse> = {
     for (const v of message.results) {
       ApiToken.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.total !== 0) {
-      writer.uint32(16).int32(message.total);
+    if (message.totalSize !== 0) {
+      writer.uint32(16).int32(message.totalSize);
     }
     return writer;
   },
@@ -1265,7 +1269,7 @@ export const ListApiTokensResponse: MessageFns<ListApiTokensResponse> = {
               break;
             }
 
-            message.total = reader.int32();
+            message.totalSize = reader.int32();
             continue;
           }
         }
@@ -1283,7 +1287,11 @@ export const ListApiTokensResponse: MessageFns<ListApiTokensResponse> = {
   fromJSON(object: any): ListApiTokensResponse {
     return {
       results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => ApiToken.fromJSON(e)) : [],
-      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      totalSize: isSet(object.totalSize)
+        ? globalThis.Number(object.totalSize)
+        : isSet(object.total_size)
+        ? globalThis.Number(object.total_size)
+        : 0,
     };
   },
 
@@ -1292,8 +1300,8 @@ export const ListApiTokensResponse: MessageFns<ListApiTokensResponse> = {
     if (message.results?.length) {
       obj.results = message.results.map((e) => ApiToken.toJSON(e));
     }
-    if (message.total !== 0) {
-      obj.total = Math.round(message.total);
+    if (message.totalSize !== 0) {
+      obj.totalSize = Math.round(message.totalSize);
     }
     return obj;
   },
@@ -1304,7 +1312,7 @@ export const ListApiTokensResponse: MessageFns<ListApiTokensResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListApiTokensResponse>, I>>(object: I): ListApiTokensResponse {
     const message = createBaseListApiTokensResponse();
     message.results = object.results?.map((e) => ApiToken.fromPartial(e)) || [];
-    message.total = object.total ?? 0;
+    message.totalSize = object.totalSize ?? 0;
     return message;
   },
 };
