@@ -362,7 +362,8 @@ class AuthServicer(auth_service_pb2_grpc.AuthServiceServicer):
 
     async def ListApiTokens(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("ListApiTokens", request, context)
-        return auth_messages_pb2.ListApiTokensResponse(results=self.api.tokens, total_size=len(self.api.tokens))
+        tokens = self.api.tokens
+        return auth_messages_pb2.ListApiTokensResponse(results=tokens, total_size=len(tokens))
 
     async def DeleteApiToken(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC name
         await self.api.enter("DeleteApiToken", request, context)
