@@ -121,6 +121,19 @@ tasks:
     type: io.kestra.plugin.core.log.Log
     message: "{{{{ inputs.code }}}}"
 """
+APPROVAL = f"""id: approval
+namespace: {NAMESPACE}
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+    onResume:
+      - id: code
+        type: STRING
+        validator: "[A-Z]+"
+  - id: done
+    type: io.kestra.plugin.core.log.Log
+    message: "{{{{ outputs.wait.onResume.code }}}}"
+"""
 QUICK = f"""id: quick
 namespace: {NAMESPACE}.paging
 tasks:
@@ -283,6 +296,31 @@ async def test_a_bad_value_is_shown_next_to_its_field(page: Page, server: httpx.
     await expect(page).to_have_url(re.compile("/executions/[A-Za-z0-9]+$"))
     stored = await get_execution(server, page.url.rsplit("/", 1)[1])
     assert stored["inputs"] == {"code": "UPPER", "doc": {"a": 1}}
+
+
+@pytest.mark.timeout(240)
+async def test_a_refused_resume_value_is_shown_next_to_its_field(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    await deploy(server, APPROVAL)
+    created = await server.post(f"{API}/executions/{NAMESPACE}/approval")
+    execution_id = created.json()["id"]
+    await page.goto(f"/executions/{execution_id}")
+    form = page.get_by_role("form", name="Resume")
+    code = form.get_by_label("code", exact=True)
+
+    await code.fill("lower")
+    await form.get_by_role("button", name="Resume").click()
+    refused = form.locator('[data-input="code"] .field-error')
+    await expect(refused).to_contain_text("it must match the pattern")
+    await shot(page, "resume-form-refused")
+    assert (await get_execution(server, execution_id))["state"]["current"] == "PAUSED"
+
+    await code.fill("UPPER")
+    await form.get_by_role("button", name="Resume").click()
+    await expect(page.locator("h1 + .toolbar .state")).to_have_text("SUCCESS")
+    stored = await get_execution(server, execution_id)
+    assert stored["taskRunList"][0]["outputs"] == {"onResume": {"code": "UPPER"}}
 
 
 def rows_of(first: int, last: int, total: int) -> str:

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, follow, LEVELS, TERMINAL, type Execution, type LogEntry } from "../api";
 import { labelText, seconds, StateBadge, when } from "./common";
+import { inputProblems } from "./inputs";
 import { Outputs } from "./Outputs";
 import { ResumeForm } from "./Resume";
 import { Topology } from "./Topology";
@@ -10,6 +11,8 @@ export function ExecutionPage() {
   const { id = "" } = useParams();
   const [execution, setExecution] = useState<Execution>();
   const [error, setError] = useState<string>();
+  // What the server said of the resume form's inputs, by input id.
+  const [problems, setProblems] = useState<Record<string, string>>({});
   // Bumped after an action (kill, restart) so that the page follows the execution again.
   const [generation, setGeneration] = useState(0);
   // The task run whose outputs are shown ("" for the execution's inputs and outputs).
@@ -47,6 +50,7 @@ export function ExecutionPage() {
 
   async function act(action: (id: string) => Promise<Execution | unknown>) {
     setError(undefined);
+    setProblems({});
     try {
       const answer = (await action(id)) as Execution | undefined;
       if (answer?.state) {
@@ -58,6 +62,7 @@ export function ExecutionPage() {
       setGeneration((g) => g + 1);
     } catch (e) {
       setError((e as Error).message);
+      setProblems(inputProblems(e));
     }
   }
 
@@ -119,7 +124,9 @@ export function ExecutionPage() {
         </span>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
-      {state === "PAUSED" && <ResumeForm execution={execution} onResume={(form) => act((x) => api.resume(x, form))} />}
+      {state === "PAUSED" && (
+        <ResumeForm execution={execution} problems={problems} onResume={(form) => act((x) => api.resume(x, form))} />
+      )}
       <h2>Task runs</h2>
       <Gantt execution={execution} onPick={setRunId} />
       <h2>Topology</h2>

@@ -20,9 +20,14 @@ function findTask(node: unknown, taskId: string): Record<string, unknown> | unde
   return undefined;
 }
 
-/** The form of a PAUSED execution's onResume inputs (those of its paused Pause task). */
-export function ResumeForm(props: { execution: Execution; onResume: (form: FormData) => void }) {
-  const { execution, onResume } = props;
+/** The form of a PAUSED execution's onResume inputs (those of its paused Pause task);
+ * problems: what the server said of some of them, by input id (inputProblems). */
+export function ResumeForm(props: {
+  execution: Execution;
+  problems: Record<string, string>;
+  onResume: (form: FormData) => void;
+}) {
+  const { execution, problems, onResume } = props;
   const [inputs, setInputs] = useState<FlowInput[]>();
   const paused = execution.taskRunList.find((run) => run.state.current === "PAUSED");
   useEffect(() => {
@@ -43,7 +48,7 @@ export function ResumeForm(props: { execution: Execution; onResume: (form: FormD
       }}
     >
       <h2>Paused at {paused?.taskId}</h2>
-      <InputFields inputs={inputs} />
+      <InputFields inputs={inputs} problems={problems} />
       <button type="submit">Resume</button>
     </form>
   );
