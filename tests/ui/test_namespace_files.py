@@ -136,3 +136,37 @@ async def test_a_binary_file_is_offered_for_download_and_an_existing_one_is_not_
     refused = "Could not create /logo.png: /logo.png already exists"
     await expect(page.get_by_role("alert")).to_have_text(refused)
     assert await content(server, "/logo.png", address) == image
+
+
+@pytest.mark.timeout(120)
+async def test_a_search_finds_files_by_path_and_opens_one_in_the_editor(
+    page: Page, server: httpx.AsyncClient
+) -> None:
+    namespace = "ui.files.search"
+    address = f"{API}/namespaces/{namespace}/files"
+    for path, text in [("/lib/util/helpers.py", b"def helper(): ..."), ("/README.md", b"# helpers")]:
+        created = await server.post(address, params={"path": path}, files={"fileContent": ("upload", text)})
+        assert created.status_code < 300, created.text
+    await page.goto(f"/namespaces/{namespace}?tab=files")
+    tree = page.get_by_test_id("file-tree")
+    await expect(tree.locator('[data-path="/README.md"]')).to_be_visible()
+    search = page.get_by_label("Search files")
+    results = page.get_by_test_id("file-search")
+
+    await search.fill("nowhere")
+    await search.press("Enter")
+    await expect(results).to_contain_text("No file found.")
+
+    # The path matches, not the content: README.md says "helpers" but is not found.
+    await search.fill("helpers")
+    await page.get_by_role("button", name="Search", exact=True).click()
+    await expect(results.locator("button.entry")).to_have_text(["/lib/util/helpers.py"])
+    await results.locator('[data-path="/lib/util/helpers.py"]').click()
+    await expect(page.locator(".cm-content")).to_contain_text("def helper(): ...")
+    await expect(page.get_by_test_id("selected-path")).to_have_text("/lib/util/helpers.py")
+    await expect(tree.locator('[data-path="/lib/util/helpers.py"]')).to_have_class(re.compile("selected"))
+    await shot(page, "namespace-files-search")
+
+    await page.get_by_role("button", name="Clear search").click()
+    await expect(results).to_have_count(0)
+    await expect(search).to_have_value("")

@@ -288,6 +288,8 @@ export const namespaceFiles = {
     call<NamespaceFile[]>(`/namespaces/${namespace}/files/directory${query({ path })}`),
   stats: (namespace: string, path: string) =>
     call<NamespaceFile>(`/namespaces/${namespace}/files/stats${query({ path })}`),
+  /** The paths of the files (not directories) whose path contains q, sorted. */
+  search: (namespace: string, q: string) => call<string[]>(`/namespaces/${namespace}/files/search${query({ q })}`),
   /** The file's bytes (not JSON, so not through call). */
   read: async (namespace: string, path: string): Promise<ArrayBuffer> => {
     const response = await fetch(namespaceFileUrl(namespace, path));

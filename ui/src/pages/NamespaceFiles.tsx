@@ -43,6 +43,9 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
   const [selected, setSelected] = useState<Entry>();
   const [opened, setOpened] = useState<Opened>();
   const [typed, setTyped] = useState("");
+  // What the search looks for, and the paths it found (undefined: no search shown).
+  const [wanted, setWanted] = useState("");
+  const [found, setFound] = useState<string[]>();
   // Where the selected entry moves to, while it is being renamed.
   const [target, setTarget] = useState<string>();
   const [error, setError] = useState<string>();
@@ -72,6 +75,7 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
     setExpanded(new Set());
     select(undefined);
     setOpened(undefined);
+    setFound(undefined);
     run("list the files", () => refresh(new Set()));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [namespace]);
@@ -122,6 +126,20 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
       select({ path, directory: false });
       setOpened({ path, saved: text, text, binary });
     });
+  }
+
+  function search() {
+    const words = wanted.trim();
+    if (!words) return setFound(undefined);
+    run(`search for ${words}`, async () => setFound(await namespaceFiles.search(namespace, words)));
+  }
+
+  /** Open a file the search found, the directories above it expanded in the tree. */
+  function reveal(path: string) {
+    const dirs = new Set([...expanded, ...ancestors(path)]);
+    setExpanded(dirs);
+    open(path);
+    run("list the files", () => refresh(dirs));
   }
 
   const save = () =>
@@ -222,8 +240,48 @@ export function NamespaceFiles({ namespace }: { namespace: string }) {
           />
         </label>
       </div>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(event) => {
+          event.preventDefault();
+          search();
+        }}
+      >
+        <input
+          type="search"
+          placeholder="part of a path, e.g. .py"
+          value={wanted}
+          onChange={(e) => setWanted(e.target.value)}
+          aria-label="Search files"
+        />
+        <button type="submit" className="secondary">Search</button>
+        {found && (
+          <button type="button" className="secondary" onClick={() => (setWanted(""), setFound(undefined))}>
+            Clear search
+          </button>
+        )}
+      </form>
       {error && <p className="error" role="alert">{error}</p>}
       <div className="files">
+        {found && (
+          <div className="file-tree" data-testid="file-search">
+            <p className="muted">{found.length ? `${found.length} file(s) found` : "No file found."}</p>
+            <ul>
+              {found.map((path) => (
+                <li key={path}>
+                  <button
+                    className={path === selected?.path ? "entry selected" : "entry"}
+                    data-path={path}
+                    onClick={() => reveal(path)}
+                  >
+                    {path}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <div className="file-tree" data-testid="file-tree">
           {listings["/"]?.length === 0 && <p className="muted">No files yet.</p>}
           <Tree dir="/" listings={listings} expanded={expanded} selected={selected?.path} onDirectory={toggle} onFile={open} />
