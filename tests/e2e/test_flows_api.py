@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.harness import API, YAML, deploy, execute, standalone
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -290,6 +291,56 @@ async def test_bulk_actions_by_ids_and_by_query(client: httpx.AsyncClient) -> No
     )
     assert deleted == {"count": 3}
     assert await ok(await client.get(f"{FLOWS}/actions.team")) == []
+
+
+async def test_by_query_actions_take_the_labels_of_the_flows_search(client: httpx.AsyncClient) -> None:
+    await deploy(client, flow("a", "labeled.team", labels="{team: data, env: prod}"))
+    await deploy(client, flow("b", "labeled.team", labels="{team: data, env: dev}"))
+    await deploy(client, flow("c", "labeled.team", labels="{team: web}"))
+    await deploy(client, flow("d", "labeled.team.sub", labels="{team: data}"))
+    await deploy(client, flow("e", "labeled.other", labels="{team: data}"))
+    # Only the latest revision's labels count: f had team: data once.
+    await deploy(client, flow("f", "labeled.team", labels="{team: data}"))
+    await update(client, "labeled.team", "f", flow("f", "labeled.team", labels="{team: web}"))
+    data = {"namespace": "labeled.team", "labels": "team:data"}
+
+    async def searched() -> list[str] | None:
+        found = await ok(await client.get(f"{FLOWS}/search", params={**data, "size": 50}))
+        ids = [item["id"] for item in found["results"]]
+        return ids if ids == ["a", "b", "d"] else None
+
+    # The search (the repository, indexed behind) lists what the by-query routes act on.
+    assert await eventually(searched, what="the search by labels lists a, b and d") == ["a", "b", "d"]
+    by_query = await client.get(f"{FLOWS}/export/by-query", params=data)
+    assert by_query.status_code == 200, by_query.text
+    with zipfile.ZipFile(io.BytesIO(by_query.content)) as archive:
+        assert sorted(archive.namelist()) == [
+            "labeled.team.a.yml",
+            "labeled.team.b.yml",
+            "labeled.team.sub.d.yml",
+        ]
+    prod = {"filters[namespace][PREFIX]": "labeled.team", "filters[labels][EQUALS][env]": "prod"}
+    listed = await client.get(f"{FLOWS}/export/by-query/csv", params=prod)
+    assert listed.status_code == 200, listed.text
+    assert [row["id"] for row in csv.DictReader(io.StringIO(listed.text))] == ["a"]
+
+    assert await ok(await client.post(f"{FLOWS}/disable/by-query", params=data)) == {"count": 3}
+    disabled = {f["id"]: f["disabled"] for f in await ok(await client.get(f"{FLOWS}/labeled.team"))}
+    assert disabled == {"a": True, "b": True, "c": False, "f": False}
+    assert (await latest(client, "labeled.team.sub", "d"))["disabled"] is True
+    assert (await latest(client, "labeled.other", "e"))["disabled"] is False
+    both = {"namespace": "labeled.team", "labels": ["team:data", "env:dev"]}
+    assert await ok(await client.post(f"{FLOWS}/enable/by-query", params=both)) == {"count": 1}
+    assert (await latest(client, "labeled.team", "b"))["disabled"] is False
+    assert (await latest(client, "labeled.team", "a"))["disabled"] is True
+
+    web = {"filters[namespace][EQUALS]": "labeled.team", "filters[labels][EQUALS][team]": "web"}
+    assert await ok(await client.request("DELETE", f"{FLOWS}/delete/by-query", params=web)) == {"count": 2}
+    assert [f["id"] for f in await ok(await client.get(f"{FLOWS}/labeled.team"))] == ["a", "b"]
+    bad = await client.request("DELETE", f"{FLOWS}/delete/by-query", params={"labels": "no-colon"})
+    assert bad.status_code == 400, bad.text
+    assert [violation["path"] for violation in bad.json()["violations"]] == ["labels"]
+    assert [f["id"] for f in await ok(await client.get(f"{FLOWS}/labeled.team"))] == ["a", "b"]
 
 
 async def test_distinct_namespaces_and_namespaces_search(client: httpx.AsyncClient) -> None:

@@ -9,6 +9,7 @@ import grpc
 from flowmesh.api._flow_sets import in_scope
 from flowmesh.api._support import not_found
 from flowmesh.auth import scope
+from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.flow.v1.flow_pb2 import Flow, FlowRef
 from flowmesh.language import FlowDefinition
 from flowmesh.repository import RepositoryBackend
@@ -80,13 +81,14 @@ class FlowReader:
                 definitions.append(definition)
         return definitions
 
-    async def found(self, tenant: str, namespace: str, query: str) -> list[Flow]:
-        """Return the deployed flows a query finds where the caller may act, by namespace and id."""
+    async def found(self, tenant: str, namespace: str, query: str, labels: Iterable[Label]) -> list[Flow]:
+        """Return the deployed flows a query finds where the caller may act, by namespace and id:
+        those the flows search lists for the same namespace, query and labels."""
         allowed = scope()
         flows = [
             flow
             for flow in await self._flows.deployed(tenant)
-            if in_scope(flow, namespace, query) and allowed.covers(flow.namespace)
+            if in_scope(flow, namespace, query, labels) and allowed.covers(flow.namespace)
         ]
         return sorted(flows, key=lambda flow: (flow.namespace, flow.id))
 

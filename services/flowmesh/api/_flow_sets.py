@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import grpc
 
+from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import FlowDefinition, FlowInvalid, parse_flow, split_documents
 from flowmesh.rpc import ApiError
@@ -90,9 +91,13 @@ def below(namespace: str, parent: str) -> bool:
     return namespace.startswith(parent + ".")
 
 
-def in_scope(flow: Flow, namespace: str, query: str) -> bool:
-    """Return whether a flow is in namespace (or below) and its id or namespace contains query."""
+def in_scope(flow: Flow, namespace: str, query: str, labels: Iterable[Label]) -> bool:
+    """Return whether a flow is in namespace (or below), has every one of labels (key and
+    value equal, as the flows search matches them) and its id or namespace contains query."""
     if namespace and flow.namespace != namespace and not below(flow.namespace, namespace):
+        return False
+    has = {(label.key, label.value) for label in flow.labels}
+    if any((label.key, label.value) not in has for label in labels):
         return False
     text = query.lower()
     return not text or text in flow.id.lower() or text in flow.namespace.lower()

@@ -359,7 +359,7 @@ class FlowServicer(FlowServiceServicer):
     async def ExportFlowsByQuery(
         self, request: messages.ExportFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[FileChunk]:
-        flows = await self._read.found(request.tenant, request.namespace, request.query)
+        flows = await self._read.found(request.tenant, request.namespace, request.query, request.labels)
         for chunk in _chunks(await asyncio.to_thread(write_archive, flows)):
             yield chunk
 
@@ -367,7 +367,7 @@ class FlowServicer(FlowServiceServicer):
     async def ExportFlowsCsv(
         self, request: messages.ExportFlowsCsvRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[FileChunk]:
-        flows = await self._read.found(request.tenant, request.namespace, request.query)
+        flows = await self._read.found(request.tenant, request.namespace, request.query, request.labels)
         rows = (
             (
                 flow.namespace,
@@ -393,7 +393,7 @@ class FlowServicer(FlowServiceServicer):
     async def DeleteFlowsByQuery(
         self, request: messages.DeleteFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        flows = await self._read.found(request.tenant, request.namespace, request.query)
+        flows = await self._read.found(request.tenant, request.namespace, request.query, request.labels)
         for flow in flows:
             await self._delete(*await self._read.latest(request.tenant, flow.namespace, flow.id))
         return messages.BulkFlowsResponse(count=len(flows))
@@ -418,7 +418,7 @@ class FlowServicer(FlowServiceServicer):
     async def DisableFlowsByQuery(
         self, request: messages.DisableFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        found = await self._read.found(request.tenant, request.namespace, request.query)
+        found = await self._read.found(request.tenant, request.namespace, request.query, request.labels)
         return await self._set_disabled(
             request.tenant, await self._read.named(request.tenant, _refs(found)), True
         )
@@ -427,7 +427,7 @@ class FlowServicer(FlowServiceServicer):
     async def EnableFlowsByQuery(
         self, request: messages.EnableFlowsByQueryRequest, context: grpc.aio.ServicerContext
     ) -> messages.BulkFlowsResponse:
-        found = await self._read.found(request.tenant, request.namespace, request.query)
+        found = await self._read.found(request.tenant, request.namespace, request.query, request.labels)
         return await self._set_disabled(
             request.tenant, await self._read.named(request.tenant, _refs(found)), False
         )

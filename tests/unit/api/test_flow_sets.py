@@ -14,12 +14,15 @@ from flowmesh.api._flow_sets import (
     Document,
     check_namespace,
     documents_of,
+    in_scope,
     parse_all,
     read_import,
     with_property,
 )
 from flowmesh.api._flow_topology import links, topology
+from flowmesh.common.v1.state_pb2 import Label
 from flowmesh.flow.v1.flow_messages_pb2 import FlowRelation, TaskSection
+from flowmesh.flow.v1.flow_pb2 import Flow
 from flowmesh.language import parse_flow
 from flowmesh.rpc import ApiError
 
@@ -27,6 +30,18 @@ from flowmesh.rpc import ApiError
 def flow(flow_id: str, namespace: str = "team", task_type: str = "io.kestra.plugin.core.log.Log") -> str:
     tasks = f"tasks:\n  - id: say\n    type: {task_type}\n    message: hi\n"
     return f"id: {flow_id}\nnamespace: {namespace}\n{tasks}"
+
+
+def test_a_query_keeps_the_flows_with_every_label_key_and_value_equal() -> None:
+    labeled = Flow(
+        namespace="team.sub", id="a", labels=[Label(key="env", value="prod"), Label(key="tier", value="1")]
+    )
+    assert in_scope(labeled, "team", "", [])
+    assert in_scope(labeled, "team", "sub", [Label(key="env", value="prod"), Label(key="tier", value="1")])
+    assert not in_scope(labeled, "team", "", [Label(key="env", value="prod"), Label(key="tier", value="2")])
+    assert not in_scope(labeled, "team", "", [Label(key="env", value="Prod")])
+    assert not in_scope(labeled, "team", "", [Label(key="tier", value="prod")])
+    assert not in_scope(labeled, "other", "", [Label(key="env", value="prod")])
 
 
 def test_a_bad_document_among_good_ones_is_named_with_its_field() -> None:

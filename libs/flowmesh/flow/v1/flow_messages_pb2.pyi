@@ -243,54 +243,64 @@ class ExportFlowsByIdsRequest(_message.Message):
     def __init__(self, tenant: _Optional[str] = ..., flows: _Optional[_Iterable[_Union[_flow_pb2.FlowRef, _Mapping]]] = ...) -> None: ...
 
 class ExportFlowsByQueryRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "query")
+    __slots__ = ("tenant", "namespace", "query", "labels")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     query: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
 class ExportFlowsCsvRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "query")
+    __slots__ = ("tenant", "namespace", "query", "labels")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     query: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
 class DeleteFlowsByQueryRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "query")
+    __slots__ = ("tenant", "namespace", "query", "labels")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     query: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
 class DisableFlowsByQueryRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "query")
+    __slots__ = ("tenant", "namespace", "query", "labels")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     query: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
 class EnableFlowsByQueryRequest(_message.Message):
-    __slots__ = ("tenant", "namespace", "query")
+    __slots__ = ("tenant", "namespace", "query", "labels")
     TENANT_FIELD_NUMBER: _ClassVar[int]
     NAMESPACE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     tenant: str
     namespace: str
     query: str
-    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+    labels: _containers.RepeatedCompositeFieldContainer[_state_pb2.Label]
+    def __init__(self, tenant: _Optional[str] = ..., namespace: _Optional[str] = ..., query: _Optional[str] = ..., labels: _Optional[_Iterable[_Union[_state_pb2.Label, _Mapping]]] = ...) -> None: ...
 
 class DeleteFlowsByIdsRequest(_message.Message):
     __slots__ = ("tenant", "flows")
