@@ -260,6 +260,8 @@ export interface ExportFlowsByQueryRequest {
   namespace: string;
   /** Matches flow ids and namespaces containing this text. */
   query: string;
+  /** Only flows whose latest revision has every one of these labels. */
+  labels: Label[];
 }
 
 export interface ExportFlowsCsvRequest {
@@ -268,6 +270,8 @@ export interface ExportFlowsCsvRequest {
   namespace: string;
   /** Matches flow ids and namespaces containing this text. */
   query: string;
+  /** Only flows whose latest revision has every one of these labels. */
+  labels: Label[];
 }
 
 export interface DeleteFlowsByQueryRequest {
@@ -276,6 +280,8 @@ export interface DeleteFlowsByQueryRequest {
   namespace: string;
   /** Matches flow ids and namespaces containing this text. */
   query: string;
+  /** Only flows whose latest revision has every one of these labels. */
+  labels: Label[];
 }
 
 export interface DisableFlowsByQueryRequest {
@@ -284,6 +290,8 @@ export interface DisableFlowsByQueryRequest {
   namespace: string;
   /** Matches flow ids and namespaces containing this text. */
   query: string;
+  /** Only flows whose latest revision has every one of these labels. */
+  labels: Label[];
 }
 
 export interface EnableFlowsByQueryRequest {
@@ -292,6 +300,8 @@ export interface EnableFlowsByQueryRequest {
   namespace: string;
   /** Matches flow ids and namespaces containing this text. */
   query: string;
+  /** Only flows whose latest revision has every one of these labels. */
+  labels: Label[];
 }
 
 export interface DeleteFlowsByIdsRequest {
@@ -2624,7 +2634,7 @@ export const ExportFlowsByIdsRequest: MessageFns<ExportFlowsByIdsRequest> = {
 };
 
 function createBaseExportFlowsByQueryRequest(): ExportFlowsByQueryRequest {
-  return { tenant: "", namespace: "", query: "" };
+  return { tenant: "", namespace: "", query: "", labels: [] };
 }
 
 export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = {
@@ -2637,6 +2647,9 @@ export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = 
     }
     if (message.query !== "") {
       writer.uint32(26).string(message.query);
+    }
+    for (const v of message.labels) {
+      Label.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2678,6 +2691,14 @@ export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = 
             message.query = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.labels.push(Label.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2695,6 +2716,7 @@ export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = 
       tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
       namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
       query: isSet(object.query) ? globalThis.String(object.query) : "",
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => Label.fromJSON(e)) : [],
     };
   },
 
@@ -2709,6 +2731,9 @@ export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = 
     if (message.query !== "") {
       obj.query = message.query;
     }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Label.toJSON(e));
+    }
     return obj;
   },
 
@@ -2720,12 +2745,13 @@ export const ExportFlowsByQueryRequest: MessageFns<ExportFlowsByQueryRequest> = 
     message.tenant = object.tenant ?? "";
     message.namespace = object.namespace ?? "";
     message.query = object.query ?? "";
+    message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseExportFlowsCsvRequest(): ExportFlowsCsvRequest {
-  return { tenant: "", namespace: "", query: "" };
+  return { tenant: "", namespace: "", query: "", labels: [] };
 }
 
 export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
@@ -2738,6 +2764,9 @@ export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
     }
     if (message.query !== "") {
       writer.uint32(26).string(message.query);
+    }
+    for (const v of message.labels) {
+      Label.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2779,6 +2808,14 @@ export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
             message.query = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.labels.push(Label.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2796,6 +2833,7 @@ export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
       tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
       namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
       query: isSet(object.query) ? globalThis.String(object.query) : "",
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => Label.fromJSON(e)) : [],
     };
   },
 
@@ -2810,6 +2848,9 @@ export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
     if (message.query !== "") {
       obj.query = message.query;
     }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Label.toJSON(e));
+    }
     return obj;
   },
 
@@ -2821,12 +2862,13 @@ export const ExportFlowsCsvRequest: MessageFns<ExportFlowsCsvRequest> = {
     message.tenant = object.tenant ?? "";
     message.namespace = object.namespace ?? "";
     message.query = object.query ?? "";
+    message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseDeleteFlowsByQueryRequest(): DeleteFlowsByQueryRequest {
-  return { tenant: "", namespace: "", query: "" };
+  return { tenant: "", namespace: "", query: "", labels: [] };
 }
 
 export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = {
@@ -2839,6 +2881,9 @@ export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = 
     }
     if (message.query !== "") {
       writer.uint32(26).string(message.query);
+    }
+    for (const v of message.labels) {
+      Label.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2880,6 +2925,14 @@ export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = 
             message.query = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.labels.push(Label.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2897,6 +2950,7 @@ export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = 
       tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
       namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
       query: isSet(object.query) ? globalThis.String(object.query) : "",
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => Label.fromJSON(e)) : [],
     };
   },
 
@@ -2911,6 +2965,9 @@ export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = 
     if (message.query !== "") {
       obj.query = message.query;
     }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Label.toJSON(e));
+    }
     return obj;
   },
 
@@ -2922,12 +2979,13 @@ export const DeleteFlowsByQueryRequest: MessageFns<DeleteFlowsByQueryRequest> = 
     message.tenant = object.tenant ?? "";
     message.namespace = object.namespace ?? "";
     message.query = object.query ?? "";
+    message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseDisableFlowsByQueryRequest(): DisableFlowsByQueryRequest {
-  return { tenant: "", namespace: "", query: "" };
+  return { tenant: "", namespace: "", query: "", labels: [] };
 }
 
 export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> = {
@@ -2940,6 +2998,9 @@ export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> 
     }
     if (message.query !== "") {
       writer.uint32(26).string(message.query);
+    }
+    for (const v of message.labels) {
+      Label.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2981,6 +3042,14 @@ export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> 
             message.query = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.labels.push(Label.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2998,6 +3067,7 @@ export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> 
       tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
       namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
       query: isSet(object.query) ? globalThis.String(object.query) : "",
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => Label.fromJSON(e)) : [],
     };
   },
 
@@ -3012,6 +3082,9 @@ export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> 
     if (message.query !== "") {
       obj.query = message.query;
     }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Label.toJSON(e));
+    }
     return obj;
   },
 
@@ -3023,12 +3096,13 @@ export const DisableFlowsByQueryRequest: MessageFns<DisableFlowsByQueryRequest> 
     message.tenant = object.tenant ?? "";
     message.namespace = object.namespace ?? "";
     message.query = object.query ?? "";
+    message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseEnableFlowsByQueryRequest(): EnableFlowsByQueryRequest {
-  return { tenant: "", namespace: "", query: "" };
+  return { tenant: "", namespace: "", query: "", labels: [] };
 }
 
 export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = {
@@ -3041,6 +3115,9 @@ export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = 
     }
     if (message.query !== "") {
       writer.uint32(26).string(message.query);
+    }
+    for (const v of message.labels) {
+      Label.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -3082,6 +3159,14 @@ export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = 
             message.query = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.labels.push(Label.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3099,6 +3184,7 @@ export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = 
       tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
       namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
       query: isSet(object.query) ? globalThis.String(object.query) : "",
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => Label.fromJSON(e)) : [],
     };
   },
 
@@ -3113,6 +3199,9 @@ export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = 
     if (message.query !== "") {
       obj.query = message.query;
     }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Label.toJSON(e));
+    }
     return obj;
   },
 
@@ -3124,6 +3213,7 @@ export const EnableFlowsByQueryRequest: MessageFns<EnableFlowsByQueryRequest> = 
     message.tenant = object.tenant ?? "";
     message.namespace = object.namespace ?? "";
     message.query = object.query ?? "";
+    message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     return message;
   },
 };
