@@ -213,13 +213,15 @@ class Play:
     async def _wait_execution(self, argument: Mapping[str, Any], step: Mapping[str, Any]) -> Json:
         """Wait for an execution of another flow (one a trigger starts), in a state or ended if asked."""
         namespace, flow_id = argument["namespace"], argument["flowId"]
+        # A state to expect is checked once the execution has ended (the manifest's rule 6).
+        to_end = argument.get("terminal") or "state" in argument or "state" in (step.get("expect") or {})
 
         async def probe() -> Json | None:
             for item in await self.tenant.executions_of(namespace, flow_id):
                 execution = await self.tenant.execution(item["id"])
                 if "state" in argument and state(execution) != argument["state"]:
                     continue
-                if (argument.get("terminal") or "state" in argument) and not ended(execution):
+                if to_end and not ended(execution):
                     continue
                 return execution
             return None
