@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import timedelta
+from typing import cast
 
 import grpc
 import structlog
@@ -91,14 +92,17 @@ async def _forget_ended_sessions(client: ApiClient, authorization: str) -> None:
     """
     metadata = (("authorization", authorization),)
     try:
-        listed = await client.unary(
-            _LIST_SESSIONS_RPC,
-            auth_messages_pb2.ListApiTokensRequest(),
+        listed = cast(
             auth_messages_pb2.ListApiTokensResponse,
-            seconds=client.call_timeout,
-            metadata=metadata,
+            await client.unary(
+                _LIST_SESSIONS_RPC,
+                auth_messages_pb2.ListApiTokensRequest(),
+                auth_messages_pb2.ListApiTokensResponse,
+                seconds=client.call_timeout,
+                metadata=metadata,
+            ),
         )
-        for token in getattr(listed, "results", ()):
+        for token in listed.results:
             if token.name == SESSION_TOKEN_NAME and token.expired:
                 await client.unary(
                     _REVOKE_SESSION_RPC,
@@ -120,13 +124,16 @@ def install_session(app: FastAPI, client: ApiClient) -> None:
         for field in ("username", "password"):
             if not getattr(body, field):
                 raise GatewayError(f"{field} is required to sign in", parameter=field)
-        configuration = await client.unary(
-            _LOGIN_CONFIGURATION_RPC,
-            instance_messages_pb2.GetLoginConfigurationRequest(),
+        configuration = cast(
             instance_pb2.LoginConfiguration,
-            seconds=client.call_timeout,
+            await client.unary(
+                _LOGIN_CONFIGURATION_RPC,
+                instance_messages_pb2.GetLoginConfigurationRequest(),
+                instance_pb2.LoginConfiguration,
+                seconds=client.call_timeout,
+            ),
         )
-        if not getattr(configuration, "is_basic_auth_initialized", False):
+        if not configuration.is_basic_auth_initialized:
             raise GatewayError(
                 "authentication is off: there is nothing to sign in to", reason="AUTH_DISABLED"
             )
@@ -137,12 +144,15 @@ def install_session(app: FastAPI, client: ApiClient) -> None:
             max_age=f"PT{int(SESSION_AGE.total_seconds())}S",
         )
         try:
-            created = await client.unary(
-                _CREATE_SESSION_RPC,
-                request,
+            created = cast(
                 auth_messages_pb2.CreateApiTokenResponse,
-                seconds=client.call_timeout,
-                metadata=(("authorization", f"Basic {basic}"),),
+                await client.unary(
+                    _CREATE_SESSION_RPC,
+                    request,
+                    auth_messages_pb2.CreateApiTokenResponse,
+                    seconds=client.call_timeout,
+                    metadata=(("authorization", f"Basic {basic}"),),
+                ),
             )
         except grpc.aio.AioRpcError as error:
             if error.code() != grpc.StatusCode.UNAUTHENTICATED:
@@ -155,12 +165,12 @@ def install_session(app: FastAPI, client: ApiClient) -> None:
                 status="UNAUTHENTICATED",
                 reason="CREDENTIALS_INVALID",
             ) from None
-        log.info("login", user=body.username, token_id=getattr(created, "id", ""))
-        await _forget_ended_sessions(client, f"Bearer {getattr(created, 'full_token', '')}")
+        log.info("login", user=body.username, token_id=created.id)
+        await _forget_ended_sessions(client, f"Bearer {created.full_token}")
         answer = JSONResponse({"username": body.username})
         answer.set_cookie(
             SESSION_COOKIE,
-            getattr(created, "full_token", ""),
+            created.full_token,
             max_age=int(SESSION_AGE.total_seconds()),
             path="/",
             secure=http_request.url.scheme == "https",
